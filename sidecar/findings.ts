@@ -1,0 +1,108 @@
+// Every finding the sidecar can report, the one error type that carries them, and the exit codes.
+// All user-facing failure text is built from this table, so the README can list it and the tests can
+// assert the exact words a user sees.
+
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  config: 2,
+  inputMissing: 3,
+  inputInvalid: 4,
+  output: 5,
+  probe: 6,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** code -> the exit code a run ends with when this finding is an error. */
+const CODES = {
+  SOURCE_NOT_FOUND: ExitCode.inputMissing,
+  SOURCE_UNREADABLE: ExitCode.inputMissing,
+  SOURCE_AMBIGUOUS: ExitCode.inputInvalid,
+  FILE_TOO_LARGE: ExitCode.inputInvalid,
+  FILE_CORRUPT: ExitCode.inputInvalid,
+  PASSWORD_REQUIRED: ExitCode.inputInvalid,
+  PASSWORD_WRONG: ExitCode.inputInvalid,
+  UNSUPPORTED_ALGORITHM: ExitCode.inputInvalid,
+  ITERATIONS_TOO_HIGH: ExitCode.inputInvalid,
+  PFX_REENCODED: ExitCode.inputInvalid,
+  LEGACY_ENCRYPTION: ExitCode.inputInvalid,
+  KEY_MISSING: ExitCode.inputInvalid,
+  KEY_MISMATCH: ExitCode.inputInvalid,
+  CERT_EXPIRED: ExitCode.inputInvalid,
+  CERT_NOT_YET_VALID: ExitCode.inputInvalid,
+  CERT_EXPIRES_SOON: ExitCode.inputInvalid,
+  HOSTNAME_NOT_COVERED: ExitCode.inputInvalid,
+  NOT_SERVER_AUTH: ExitCode.inputInvalid,
+  KEY_TOO_WEAK: ExitCode.inputInvalid,
+  CHAIN_BROKEN: ExitCode.inputInvalid,
+  CHAIN_REORDERED: ExitCode.inputInvalid,
+  CA_EPHEMERAL: ExitCode.inputInvalid,
+  STATE_INVALID: ExitCode.config,
+  OUTPUT_NOT_WRITABLE: ExitCode.output,
+  CONFIG_INVALID: ExitCode.config,
+  PROBE_UNREACHABLE: ExitCode.probe,
+  PROBE_MISMATCH: ExitCode.probe,
+} as const satisfies Record<string, ExitCode>;
+
+export type FindingCode = keyof typeof CODES;
+export const FINDING_CODES = Object.keys(CODES) as FindingCode[];
+
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  /** `<what failed>: <why>`; the code is printed in front of it. */
+  message: string;
+  /** What to do about it, printed after `fix: `. */
+  hint: string;
+  file?: string;
+}
+
+export function exitCodeFor(code: FindingCode): ExitCode {
+  return CODES[code];
+}
+
+/**
+ * The one error type. It carries a finding; `cause` keeps the original error for `--verbose`.
+ * Thrown by every stage, caught and printed once, in main.
+ */
+export class KcsError extends Error {
+  readonly finding: Finding;
+  constructor(finding: Omit<Finding, 'severity'> & { severity?: Severity }, options?: { cause?: unknown }) {
+    super(`${finding.code} ${finding.message}`, options);
+    this.name = 'KcsError';
+    this.finding = { severity: 'error', ...finding };
+  }
+  get code(): FindingCode {
+    return this.finding.code;
+  }
+  get exitCode(): ExitCode {
+    return exitCodeFor(this.finding.code);
+  }
+}
+
+export function fail(code: FindingCode, message: string, hint: string, file?: string, cause?: unknown): never {
+  throw new KcsError({ code, message, hint, ...(file ? { file } : {}) }, cause === undefined ? undefined : { cause });
+}
+
+export function finding(code: FindingCode, severity: Severity, message: string, hint: string, file?: string): Finding {
+  return { code, severity, message, hint, ...(file ? { file } : {}) };
+}
+
+/** Bad input: never retried by `watch`. Anything else (I/O trouble, a busy volume) is worth a retry. */
+export function isInvalidInput(err: unknown): boolean {
+  return err instanceof KcsError && err.exitCode === ExitCode.inputInvalid;
+}
+
+/** The two-line text form: `CODE what: why` then `fix: ...`. */
+export function formatFinding(f: Finding): string {
+  const head = f.severity === 'error' ? '' : `${f.severity}: `;
+  return `${head}${f.code} ${f.message}\nfix: ${f.hint}`;
+}
+
+/** The exit code of a list of findings: the first error decides, no error means success. */
+export function exitCodeOf(findings: readonly Finding[]): ExitCode {
+  const first = findings.find((f) => f.severity === 'error');
+  return first ? exitCodeFor(first.code) : ExitCode.ok;
+}

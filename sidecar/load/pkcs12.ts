@@ -1,0 +1,215 @@
+// Reads a PKCS#12 (PFX) file: bytes and a password in, DER certificates and PKCS#8 keys out. No I/O.
+// node-forge parses the ASN.1 envelope; every KDF, MAC and cipher but RC2 runs natively (see pbe.ts).
+// Order matters for hostile files: parse with a depth cap, count bags, read every visible iteration
+// count, and only then run the first KDF.
+import tls from 'node:tls';
+import { Class, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../asn1.js';
+import { KcsError } from '../findings.js';
+import { MAX_PFX_BAGS } from '../limits.js';
+import { BadDecrypt, IterationBudget, describeEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pbe.js';
+
+const CT = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  envelopedData: '1.2.840.113549.1.7.3',
+  encryptedData: '1.2.840.113549.1.7.6',
+};
+const BAG = {
+  key: '1.2.840.113549.1.12.10.1.1',
+  shroudedKey: '1.2.840.113549.1.12.10.1.2',
+  cert: '1.2.840.113549.1.12.10.1.3',
+  safeContents: '1.2.840.113549.1.12.10.1.6',
+};
+const X509_CERT_TYPE = '1.2.840.113549.1.9.22.1';
+
+export interface Pkcs12Info {
+  mac: MacInfo | null;
+  /** The encryption of each encrypted part, e.g. "PBES2 AES-256-CBC" or "PBE-SHA1-RC2-40". */
+  encryption: string[];
+  /** True when some part uses an algorithm that OpenSSL 3 refuses without its legacy provider. */
+  legacy: boolean;
+  maxIterations: number;
+  totalIterations: number;
+  /** Which password opened it: the one given, the empty password, or none at all. */
+  opened: 'password' | 'empty' | 'none';
+}
+
+export interface Pkcs12Contents {
+  certs: Buffer[];
+  keys: Buffer[];
+  info: Pkcs12Info;
+}
+
+function passwordRequired(): KcsError {
+  return new KcsError({
+    code: 'PASSWORD_REQUIRED',
+    message: 'the file is protected by a password and none was given',
+    hint: 'set KCS_PASSWORD_FILE to a file holding the password (or KCS_PASSWORD, or KCS_USER_SECRETS for a secrets.json)',
+  });
+}
+function passwordWrong(detail: string): KcsError {
+  return new KcsError({
+    code: 'PASSWORD_WRONG',
+    message: `the password does not match (${detail})`,
+    hint: 'set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with',
+  });
+}
+
+interface Encrypted {
+  alg: AlgorithmIdentifier;
+  data: Buffer;
+  what: string;
+}
+
+interface Walk {
+  certs: Buffer[];
+  keys: Buffer[];
+  shrouded: Encrypted[];
+  bags: number;
+}
+
+/** Walks SafeContents, collecting plain bags and the shrouded keys to decrypt later. */
+function walkSafeContents(der: Buffer, walk: Walk, budget: IterationBudget, depth = 0): void {
+  const bags = seq(parseDer(der, 'a SafeContents'), 'SafeContents');
+  walk.bags += bags.length;
+  if (walk.bags > MAX_PFX_BAGS) {
+    throw new KcsError({
+      code: 'FILE_TOO_LARGE',
+      message: `the PFX holds more than ${MAX_PFX_BAGS} bags`,
+      hint: 'export only the server certificate, its chain and its key (a real PFX holds a handful of bags)',
+    });
+  }
+  walkBags(bags, walk, budget, depth);
+}
+
+function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, depth: number): void {
+  for (const bag of bags) {
+    const [idNode, valueNode] = seq(bag, 'a safe bag', 2);
+    const bagId = oid(idNode, 'the bag type');
+    const value = explicit(valueNode, 0, 'the bag value');
+    if (bagId === BAG.key) walk.keys.push(toDer(value));
+    else if (bagId === BAG.shroudedKey) {
+      const [algNode, dataNode] = seq(value, 'an encrypted private key', 2);
+      const alg = algorithm(algNode, 'the key encryption');
+      budget.charge(iterationsOf(alg, 'the private key'), 'the private key');
+      walk.shrouded.push({ alg, data: octets(dataNode, 'the encrypted key'), what: 'the private key' });
+    } else if (bagId === BAG.cert) {
+      const [typeNode, certNode] = seq(value, 'a certificate bag', 2);
+      if (oid(typeNode, 'the certificate type') !== X509_CERT_TYPE) continue; // SDSI certificates: not for TLS
+      walk.certs.push(octets(explicit(certNode, 0, 'the certificate'), 'the certificate'));
+    } else if (bagId === BAG.safeContents) {
+      if (depth > 4) throw corrupt('safe contents are nested more than 4 deep');
+      const inner = seq(value, 'nested SafeContents');
+      walk.bags += inner.length;
+      if (walk.bags > MAX_PFX_BAGS) throw corrupt(`the PFX holds more than ${MAX_PFX_BAGS} bags`);
+      walkBags(inner, walk, budget, depth + 1);
+    }
+    // CRL and secret bags carry nothing Kestrel uses.
+  }
+}
+
+/** Above this many MAC iterations, OpenSSL checks the MAC. The PKCS#12 KDF is iterated hashing,
+ *  which Node exposes only one hash at a time: ~1.4 µs a round from JavaScript, so 600,000 rounds
+ *  (GnuTLS's default) take 0.8 s there, and a fraction of that in OpenSSL. */
+const NATIVE_MAC_ABOVE = 20_000;
+const WRONG = Symbol('wrong');
+
+/**
+ * Lets OpenSSL verify the MAC through Node's TLS, which parses the whole PFX natively. Returns the
+ * candidate that opened it, WRONG when every candidate failed the MAC, or undefined when OpenSSL
+ * cannot read the file at all (RC2 needs its legacy provider): then our own MAC code decides.
+ */
+function nativeMacCheck(pfx: Buffer, candidates: (string | null)[]): string | null | typeof WRONG | undefined {
+  for (const c of candidates) {
+    try {
+      tls.createSecureContext({ pfx, passphrase: c ?? '' });
+      return c;
+    } catch (err) {
+      if (!/mac verify failure/i.test(String((err as Error).message))) return undefined;
+    }
+  }
+  return WRONG;
+}
+
+/**
+ * Opens a PFX. `password` is what the user gave: a string, or undefined when nothing was given, in
+ * which case the empty password and "no password" are tried, as OpenSSL and .NET do.
+ */
+export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12Contents {
+  const budget = new IterationBudget();
+  const [versionNode, authSafe, macData] = seq(parseDer(bytes, 'the PFX'), 'the PFX', 2);
+  const version = uint(versionNode, 'the PFX version');
+  if (version !== 3) throw corrupt(`the PFX version is ${version}, expected 3`);
+  const [typeNode, contentNode] = seq(authSafe, 'the PFX content', 1);
+  const contentType = oid(typeNode, 'the PFX content type');
+  if (contentType === CT.signedData) throw unsupported('the PFX uses public-key integrity (signedData), which Kestrel cannot load');
+  if (contentType !== CT.data) throw corrupt(`the PFX content type is ${contentType}, expected data`);
+  const authSafeBytes = octets(explicit(contentNode, 0, 'the PFX content'), 'the PFX content');
+
+  // (1) Read everything visible without running a KDF: the MAC, each encrypted part, each shrouded key.
+  const mac = macData ? readMac(macData) : null;
+  if (mac) budget.charge(mac.info.iterations, 'the MAC');
+  const walk: Walk = { certs: [], keys: [], shrouded: [], bags: 0 };
+  const encryptedParts: Encrypted[] = [];
+  const infos = seq(parseDer(authSafeBytes, 'the AuthenticatedSafe'), 'the AuthenticatedSafe');
+  if (infos.length > MAX_PFX_BAGS) throw corrupt(`the PFX holds ${infos.length} content parts`);
+  for (const ci of infos) {
+    const [ctNode, cNode] = seq(ci, 'a content part', 1);
+    const ct = oid(ctNode, 'the content type');
+    if (ct === CT.data) walkSafeContents(octets(explicit(cNode, 0, 'a data part'), 'a data part'), walk, budget);
+    else if (ct === CT.encryptedData) {
+      const [, eci] = seq(explicit(cNode, 0, 'an encrypted part'), 'EncryptedData', 2);
+      const [, algNode, dataNode] = seq(eci, 'EncryptedContentInfo', 3);
+      const alg = algorithm(algNode, 'the certificate encryption');
+      budget.charge(iterationsOf(alg, 'the certificates'), 'the certificates');
+      encryptedParts.push({ alg, data: octets(dataNode, 'the encrypted certificates', Class.CONTEXT_SPECIFIC, 0), what: 'the certificates' });
+    } else if (ct === CT.envelopedData) throw unsupported('the PFX uses public-key privacy (envelopedData), which Kestrel cannot load');
+    else throw corrupt(`the PFX holds a content part of unknown type ${ct}`);
+  }
+
+  // (2) Find the password. With a MAC it decides; without one, the first encrypted part does.
+  const candidates: (string | null)[] = password === undefined || password === '' ? ['', null] : [password];
+  let opened: string | null | undefined;
+  if (mac) {
+    const native = mac.info.iterations > NATIVE_MAC_ABOVE ? nativeMacCheck(bytes, candidates) : undefined;
+    opened = native === undefined ? candidates.find((c) => mac.verify(c, authSafeBytes, budget)) : native === WRONG ? undefined : native;
+    if (opened === undefined) {
+      if (password === undefined) throw passwordRequired();
+      throw passwordWrong('the PKCS#12 integrity check failed');
+    }
+  }
+
+  // (3) Decrypt. A part that fails to decrypt after a good MAC is corrupt; without a MAC it means a wrong password.
+  const decrypt = (part: Encrypted): Buffer => {
+    const order = opened === undefined ? candidates : [opened, ...candidates.filter((c) => c !== opened)];
+    for (const c of order) {
+      try {
+        const plain = pbeDecrypt(part.alg, part.data, c, budget, part.what);
+        parseDer(plain, part.what); // a wrong key decrypts to garbage with valid padding 1 time in 256
+        opened ??= c;
+        return plain;
+      } catch (err) {
+        if (!(err instanceof BadDecrypt) && !(err instanceof KcsError && err.code === 'FILE_CORRUPT')) throw err;
+      }
+    }
+    if (mac) throw corrupt(`${part.what} cannot be decrypted although the password matched`);
+    if (password === undefined) throw passwordRequired();
+    throw passwordWrong(`${part.what} did not decrypt`);
+  };
+  for (const part of encryptedParts) walkSafeContents(decrypt(part), walk, budget);
+  const keys = [...walk.keys, ...walk.shrouded.map(decrypt)];
+
+  const enc = [...encryptedParts, ...walk.shrouded].map((p) => describeEncryption(p.alg));
+  return {
+    certs: walk.certs,
+    keys,
+    info: {
+      mac: mac?.info ?? null,
+      encryption: [...new Set(enc.map((e) => e.label))],
+      legacy: enc.some((e) => e.legacy),
+      maxIterations: budget.max,
+      totalIterations: budget.total,
+      opened: opened === undefined || opened === null ? 'none' : opened === '' ? 'empty' : 'password',
+    },
+  };
+}

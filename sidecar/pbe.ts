@@ -1,0 +1,349 @@
+// Password-based encryption and MACs of PKCS#12 and PKCS#8, on native crypto.
+// RFC 7292 (PKCS#12 KDF and PBE), RFC 8018 (PBES2, PBKDF2), RFC 9579 (PBMAC1).
+// RC2 is the one cipher OpenSSL 3 keeps in its legacy provider, which Node does not load, so it
+// alone runs on node-forge; the data it protects (a certificate bag) is a few kilobytes.
+import crypto from 'node:crypto';
+import forge from 'node-forge/lib/forge.js';
+import 'node-forge/lib/rc2.js';
+import { algorithm, build, corrupt, octets, seq, uint, type AlgorithmIdentifier, type Asn1 } from './asn1.js';
+import { KcsError } from './findings.js';
+import { MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_TOTAL } from './limits.js';
+
+export const OID = {
+  pbeSha1Rc4_128: '1.2.840.113549.1.12.1.1',
+  pbeSha1Rc4_40: '1.2.840.113549.1.12.1.2',
+  pbeSha1TripleDes3: '1.2.840.113549.1.12.1.3',
+  pbeSha1TripleDes2: '1.2.840.113549.1.12.1.4',
+  pbeSha1Rc2_128: '1.2.840.113549.1.12.1.5',
+  pbeSha1Rc2_40: '1.2.840.113549.1.12.1.6',
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+  pbmac1: '1.2.840.113549.1.5.14',
+  hmacSha1: '1.2.840.113549.2.7',
+  hmacSha224: '1.2.840.113549.2.8',
+  hmacSha256: '1.2.840.113549.2.9',
+  hmacSha384: '1.2.840.113549.2.10',
+  hmacSha512: '1.2.840.113549.2.11',
+  aes128cbc: '2.16.840.1.101.3.4.1.2',
+  aes192cbc: '2.16.840.1.101.3.4.1.22',
+  aes256cbc: '2.16.840.1.101.3.4.1.42',
+  desEde3cbc: '1.2.840.113549.3.7',
+  sha1: '1.3.14.3.2.26',
+  sha224: '2.16.840.1.101.3.4.2.4',
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+} as const;
+
+const DIGESTS: Record<string, { name: string; u: number; v: number }> = {
+  [OID.sha1]: { name: 'sha1', u: 20, v: 64 },
+  [OID.sha224]: { name: 'sha224', u: 28, v: 64 },
+  [OID.sha256]: { name: 'sha256', u: 32, v: 64 },
+  [OID.sha384]: { name: 'sha384', u: 48, v: 128 },
+  [OID.sha512]: { name: 'sha512', u: 64, v: 128 },
+};
+const HMACS: Record<string, string> = {
+  [OID.hmacSha1]: OID.sha1,
+  [OID.hmacSha224]: OID.sha224,
+  [OID.hmacSha256]: OID.sha256,
+  [OID.hmacSha384]: OID.sha384,
+  [OID.hmacSha512]: OID.sha512,
+};
+const PBES2_CIPHERS: Record<string, { name: string; keyLen: number; label: string }> = {
+  [OID.aes128cbc]: { name: 'aes-128-cbc', keyLen: 16, label: 'AES-128-CBC' },
+  [OID.aes192cbc]: { name: 'aes-192-cbc', keyLen: 24, label: 'AES-192-CBC' },
+  [OID.aes256cbc]: { name: 'aes-256-cbc', keyLen: 32, label: 'AES-256-CBC' },
+  [OID.desEde3cbc]: { name: 'des-ede3-cbc', keyLen: 24, label: '3DES-CBC' },
+};
+/** PKCS#12 PBE schemes (RFC 7292 appendix C): SHA-1 KDF, then this cipher. */
+const PKCS12_PBE: Record<string, { cipher: string; keyLen: number; rc2Bits?: number; label: string; legacy: boolean }> = {
+  [OID.pbeSha1TripleDes3]: { cipher: 'des-ede3-cbc', keyLen: 24, label: 'PBE-SHA1-3DES', legacy: true },
+  [OID.pbeSha1TripleDes2]: { cipher: 'des-ede-cbc', keyLen: 16, label: 'PBE-SHA1-2DES', legacy: true },
+  [OID.pbeSha1Rc2_128]: { cipher: 'rc2', keyLen: 16, rc2Bits: 128, label: 'PBE-SHA1-RC2-128', legacy: true },
+  [OID.pbeSha1Rc2_40]: { cipher: 'rc2', keyLen: 5, rc2Bits: 40, label: 'PBE-SHA1-RC2-40', legacy: true },
+};
+
+export function unsupported(what: string): KcsError {
+  return new KcsError({
+    code: 'UNSUPPORTED_ALGORITHM',
+    message: what,
+    hint: 'export the file again with AES-256 (OpenSSL 3: `openssl pkcs12 -export` with its defaults; Windows: choose AES256-SHA256)',
+  });
+}
+
+function tooManyIterations(what: string): KcsError {
+  return new KcsError({
+    code: 'ITERATIONS_TOO_HIGH',
+    message: what,
+    hint: `export the file again with at most ${MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')} iterations (OpenSSL: \`-iter 2048 -maciter\`); .NET itself refuses more than 300,000`,
+  });
+}
+
+/**
+ * Counts key-derivation iterations across one file. Every KDF is charged here before it runs, so a
+ * file that asks for billions of iterations is refused before any work, not after.
+ */
+export class IterationBudget {
+  total = 0;
+  max = 0;
+  /** Counts a KDF the file asks for, once, when it is first seen (before anything runs). */
+  charge(iterations: number, what: string): void {
+    this.check(iterations, what);
+    if (this.total + iterations > MAX_ITERATIONS_TOTAL) {
+      throw tooManyIterations(`the file asks for ${fmt(this.total + iterations)} iterations in total, more than the limit of ${fmt(MAX_ITERATIONS_TOTAL)}`);
+    }
+    this.total += iterations;
+    this.max = Math.max(this.max, iterations);
+  }
+  /** Guards one run of a KDF: the per-KDF cap. Trying two candidate passwords costs no more budget. */
+  check(iterations: number, what: string): void {
+    if (!(iterations >= 1)) throw corrupt(`${what} has an iteration count of ${iterations}`);
+    if (iterations > MAX_ITERATIONS_PER_KDF) {
+      throw tooManyIterations(`${what} asks for ${fmt(iterations)} iterations, more than the limit of ${fmt(MAX_ITERATIONS_PER_KDF)}`);
+    }
+  }
+}
+const fmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : 'over 2^53');
+
+// ---- key derivation ----
+
+/** The password as PKCS#12 KDFs take it: BMPString (UTF-16BE) with a two-byte terminator.
+ *  `null` is "no password" (empty input); "" is the empty password (just the terminator). */
+export function bmpPassword(password: string | null): Buffer {
+  if (password === null) return Buffer.alloc(0);
+  return Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
+}
+
+/** RFC 7292 B.2. id 1 = key, 2 = IV, 3 = MAC key. Iterated hashing runs natively, one call a round. */
+export function pkcs12Kdf(digestOid: string, password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, n: number): Buffer {
+  const d = DIGESTS[digestOid];
+  if (!d) throw unsupported(`the MAC digest ${digestOid} is not supported`);
+  const { u, v, name } = d;
+  const fill = (src: Buffer) => {
+    if (src.length === 0) return Buffer.alloc(0);
+    const out = Buffer.alloc(v * Math.ceil(src.length / v));
+    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length]!;
+    return out;
+  };
+  const D = Buffer.alloc(v, id);
+  const I = Buffer.concat([fill(salt), fill(password)]);
+  const out: Buffer[] = [];
+  for (let produced = 0; produced < n; produced += u) {
+    let A = crypto.hash(name, Buffer.concat([D, I]), 'buffer') as unknown as Buffer;
+    for (let r = 1; r < iterations; r++) A = crypto.hash(name, A, 'buffer') as unknown as Buffer;
+    out.push(A);
+    if (produced + u >= n) break;
+    // I_j = (I_j + B + 1) mod 2^(8v), where B is A repeated to v bytes.
+    const B = fill(A).subarray(0, v);
+    for (let j = 0; j < I.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = I[j + k]! + B[k]! + carry;
+        I[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return Buffer.concat(out).subarray(0, n);
+}
+
+interface Pbkdf2Params {
+  salt: Buffer;
+  iterations: number;
+  keyLength?: number;
+  prf: string; // digest name
+}
+
+function readPbkdf2(alg: AlgorithmIdentifier, what: string): Pbkdf2Params {
+  if (alg.oid !== OID.pbkdf2) throw unsupported(`${what} uses the key derivation ${alg.oid}; only PBKDF2 is supported`);
+  const fields = seq(alg.params, `${what} PBKDF2 parameters`, 2);
+  const salt = octets(fields[0], `${what} PBKDF2 salt`);
+  const iterations = uint(fields[1], `${what} PBKDF2 iteration count`);
+  let rest = fields.slice(2);
+  let keyLength: number | undefined;
+  if (rest[0] && rest[0].type === 2) {
+    keyLength = uint(rest[0], `${what} PBKDF2 key length`);
+    rest = rest.slice(1);
+  }
+  let prf = 'sha1';
+  if (rest[0]) {
+    const p = algorithm(rest[0], `${what} PBKDF2 PRF`);
+    const digest = HMACS[p.oid];
+    if (!digest) throw unsupported(`${what} uses the PBKDF2 PRF ${p.oid}`);
+    prf = DIGESTS[digest]!.name;
+  }
+  return { salt, iterations, prf, ...(keyLength !== undefined ? { keyLength } : {}) };
+}
+
+/** The iteration count an encryption AlgorithmIdentifier asks for, read without running anything. */
+export function iterationsOf(alg: AlgorithmIdentifier, what: string): number {
+  if (alg.oid === OID.pbes2) {
+    const [kdf] = seq(alg.params, `${what} PBES2 parameters`, 2);
+    return readPbkdf2(algorithm(kdf, `${what} key derivation`), what).iterations;
+  }
+  if (PKCS12_PBE[alg.oid]) return uint(seq(alg.params, `${what} PBE parameters`, 2)[1], `${what} iteration count`);
+  throw unsupported(`${what} uses the encryption ${describeOid(alg.oid)}`);
+}
+
+export function describeEncryption(alg: AlgorithmIdentifier): { label: string; legacy: boolean } {
+  const p = PKCS12_PBE[alg.oid];
+  if (p) return { label: p.label, legacy: p.legacy };
+  if (alg.oid === OID.pbes2) {
+    const [, enc] = seq(alg.params, 'PBES2 parameters', 2);
+    const cipher = PBES2_CIPHERS[algorithm(enc, 'PBES2 cipher').oid];
+    return { label: `PBES2 ${cipher?.label ?? 'unknown cipher'}`, legacy: cipher?.name === 'des-ede3-cbc' };
+  }
+  return { label: describeOid(alg.oid), legacy: true };
+}
+
+function describeOid(oid: string): string {
+  const known: Record<string, string> = {
+    [OID.pbeSha1Rc4_128]: 'PBE-SHA1-RC4-128 (RC4 is broken and unsupported)',
+    [OID.pbeSha1Rc4_40]: 'PBE-SHA1-RC4-40 (RC4 is broken and unsupported)',
+    '1.2.840.113549.1.5.3': 'PBE-MD5-DES (PKCS#5 v1.5, unsupported)',
+    '1.2.840.113549.1.5.6': 'PBE-MD5-RC2 (PKCS#5 v1.5, unsupported)',
+    '1.2.840.113549.1.5.10': 'PBE-SHA1-DES (PKCS#5 v1.5, unsupported)',
+    '1.2.840.113549.1.5.11': 'PBE-SHA1-RC2 (PKCS#5 v1.5, unsupported)',
+  };
+  return known[oid] ?? `unknown algorithm ${oid}`;
+}
+
+// ---- decryption ----
+
+/** Thrown when a key decrypts to garbage: the password is wrong (or, after a good MAC, the file is corrupt). */
+export class BadDecrypt extends Error {}
+
+function nativeDecrypt(cipher: string, key: Buffer, iv: Buffer, data: Buffer): Buffer {
+  try {
+    const d = crypto.createDecipheriv(cipher, key, iv);
+    return Buffer.concat([d.update(data), d.final()]);
+  } catch (err) {
+    throw new BadDecrypt('decryption failed', { cause: err });
+  }
+}
+
+function rc2Decrypt(key: Buffer, bits: number, iv: Buffer, data: Buffer): Buffer {
+  if (data.length % 8 !== 0) throw new BadDecrypt('RC2 data is not a whole number of blocks');
+  const c = forge.rc2.createDecryptionCipher(key.toString('latin1'), bits);
+  c.start(iv.toString('latin1'));
+  c.update(forge.util.createBuffer(data.toString('latin1')));
+  if (!c.finish()) throw new BadDecrypt('RC2 padding is wrong');
+  return Buffer.from(c.output.getBytes(), 'latin1');
+}
+
+/** Decrypts data protected by a PKCS#12 PBE or PBES2 AlgorithmIdentifier. Charges the budget first. */
+export function pbeDecrypt(alg: AlgorithmIdentifier, data: Buffer, password: string | null, budget: IterationBudget, what: string): Buffer {
+  const scheme = PKCS12_PBE[alg.oid];
+  if (scheme) {
+    const [saltNode, iterNode] = seq(alg.params, `${what} PBE parameters`, 2);
+    const salt = octets(saltNode, `${what} salt`);
+    const iterations = uint(iterNode, `${what} iteration count`);
+    budget.check(iterations, what);
+    const pw = bmpPassword(password);
+    const key = pkcs12Kdf(OID.sha1, pw, salt, 1, iterations, scheme.keyLen);
+    const iv = pkcs12Kdf(OID.sha1, pw, salt, 2, iterations, 8);
+    return scheme.rc2Bits ? rc2Decrypt(key, scheme.rc2Bits, iv, data) : nativeDecrypt(scheme.cipher, key, iv, data);
+  }
+  if (alg.oid === OID.pbes2) {
+    const [kdfNode, encNode] = seq(alg.params, `${what} PBES2 parameters`, 2);
+    const kdf = readPbkdf2(algorithm(kdfNode, `${what} key derivation`), what);
+    const enc = algorithm(encNode, `${what} cipher`);
+    const cipher = PBES2_CIPHERS[enc.oid];
+    if (!cipher) throw unsupported(`${what} uses the cipher ${enc.oid}; supported are AES-CBC and 3DES-CBC`);
+    const iv = octets(enc.params, `${what} IV`);
+    budget.check(kdf.iterations, what);
+    // OpenSSL 3, .NET and Windows all feed PBKDF2 the UTF-8 bytes of the password.
+    const key = crypto.pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), kdf.salt, kdf.iterations, kdf.keyLength ?? cipher.keyLen, kdf.prf);
+    return nativeDecrypt(cipher.name, key, iv, data);
+  }
+  throw unsupported(`${what} uses the encryption ${describeOid(alg.oid)}`);
+}
+
+// ---- MAC ----
+
+export interface MacInfo {
+  label: string;
+  iterations: number;
+}
+
+/** Reads MacData without running it: the algorithm and iteration count, for the limits and the report. */
+export function readMac(macData: Asn1): { info: MacInfo; verify: (password: string | null, content: Buffer, budget: IterationBudget) => boolean } {
+  const [digestInfo, saltNode, iterNode] = seq(macData, 'MAC data', 2);
+  const [algNode, digestNode] = seq(digestInfo, 'MAC digest info', 2);
+  const alg = algorithm(algNode, 'MAC');
+  const expected = octets(digestNode, 'MAC value');
+  const salt = octets(saltNode, 'MAC salt');
+  const macIterations = iterNode ? uint(iterNode, 'MAC iteration count') : 1;
+
+  if (alg.oid === OID.pbmac1) {
+    // RFC 9579: the key comes from PBKDF2 over the UTF-8 password; MacData's salt and count are ignored.
+    const [kdfNode, schemeNode] = seq(alg.params, 'PBMAC1 parameters', 2);
+    const kdf = readPbkdf2(algorithm(kdfNode, 'PBMAC1 key derivation'), 'PBMAC1');
+    const hmac = HMACS[algorithm(schemeNode, 'PBMAC1 scheme').oid];
+    if (!hmac || kdf.keyLength === undefined) throw unsupported('the PBMAC1 MAC has an unsupported scheme');
+    const digest = DIGESTS[hmac]!;
+    return {
+      info: { label: `PBMAC1 HMAC-${digest.name.toUpperCase()}`, iterations: kdf.iterations },
+      verify(password, content, budget) {
+        budget.check(kdf.iterations, 'the PBMAC1 MAC');
+        const key = crypto.pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), kdf.salt, kdf.iterations, kdf.keyLength!, kdf.prf);
+        const mac = crypto.createHmac(digest.name, key).update(content).digest();
+        return mac.length === expected.length && crypto.timingSafeEqual(mac, expected);
+      },
+    };
+  }
+  const digest = DIGESTS[alg.oid];
+  if (!digest) throw unsupported(`the MAC uses the digest ${alg.oid}`);
+  return {
+    info: { label: `HMAC-${digest.name.toUpperCase()}`, iterations: macIterations },
+    verify(password, content, budget) {
+      budget.check(macIterations, 'the MAC');
+      const key = pkcs12Kdf(alg.oid, bmpPassword(password), salt, 3, macIterations, digest.u);
+      const mac = crypto.createHmac(digest.name, key).update(content).digest();
+      return mac.length === expected.length && crypto.timingSafeEqual(mac, expected);
+    },
+  };
+}
+
+// ---- encryption, for the PFX we write ----
+
+export interface PbeProfile {
+  kind: 'pbes2-aes256-sha256' | 'pkcs12-3des';
+  iterations: number;
+  saltBytes: number;
+}
+
+/** Encrypts with the profile and returns the AlgorithmIdentifier node and the ciphertext. */
+export function pbeEncrypt(profile: PbeProfile, plaintext: Buffer, password: string): { alg: Asn1; data: Buffer } {
+  const salt = crypto.randomBytes(profile.saltBytes);
+  if (profile.kind === 'pkcs12-3des') {
+    const pw = bmpPassword(password);
+    const key = pkcs12Kdf(OID.sha1, pw, salt, 1, profile.iterations, 24);
+    const iv = pkcs12Kdf(OID.sha1, pw, salt, 2, profile.iterations, 8);
+    const c = crypto.createCipheriv('des-ede3-cbc', key, iv);
+    return {
+      alg: build.seq(build.oid(OID.pbeSha1TripleDes3), build.seq(build.octets(salt), build.int(profile.iterations))),
+      data: Buffer.concat([c.update(plaintext), c.final()]),
+    };
+  }
+  const iv = crypto.randomBytes(16);
+  const key = crypto.pbkdf2Sync(Buffer.from(password, 'utf8'), salt, profile.iterations, 32, 'sha256');
+  const c = crypto.createCipheriv('aes-256-cbc', key, iv);
+  const alg = build.seq(
+    build.oid(OID.pbes2),
+    build.seq(
+      build.seq(build.oid(OID.pbkdf2), build.seq(build.octets(salt), build.int(profile.iterations), build.seq(build.oid(OID.hmacSha256), build.null()))),
+      build.seq(build.oid(OID.aes256cbc), build.octets(iv)),
+    ),
+  );
+  return { alg, data: Buffer.concat([c.update(plaintext), c.final()]) };
+}
+
+/** MacData over `content`, with the PKCS#12 KDF as OpenSSL, .NET and Windows expect it. */
+export function buildMac(digestOid: typeof OID.sha1 | typeof OID.sha256, content: Buffer, password: string, iterations: number, saltBytes: number): Asn1 {
+  const digest = DIGESTS[digestOid]!;
+  const salt = crypto.randomBytes(saltBytes);
+  const key = pkcs12Kdf(digestOid, bmpPassword(password), salt, 3, iterations, digest.u);
+  const mac = crypto.createHmac(digest.name, key).update(content).digest();
+  return build.seq(build.seq(build.seq(build.oid(digestOid), build.null()), build.octets(mac)), build.octets(salt), build.int(iterations));
+}
