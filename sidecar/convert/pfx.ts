@@ -1,0 +1,68 @@
+// Writes the published cert.pfx. Bytes in, bytes out; no I/O.
+// `modern` matches cert-manager's Modern2023 profile: PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC
+// for both the key and the certificates, an HMAC-SHA256 MAC, 2048 iterations each, 16-byte salts.
+// OpenSSL 3 opens it without -legacy, and 2048 iterations are far inside .NET's Pkcs12LoaderLimits.
+// `legacy-3des` (PBE-SHA1-3DES, HMAC-SHA1 MAC) is for Windows Server 2016 and older, which cannot read PBES2.
+import crypto from 'node:crypto';
+import { build, toDer, type Asn1 } from '../asn1.js';
+import { OID, buildMac, pbeEncrypt, type PbeProfile } from '../pbe.js';
+
+export const PFX_PROFILES = ['modern', 'legacy-3des'] as const;
+export type PfxProfile = (typeof PFX_PROFILES)[number];
+
+const PROFILE: Record<PfxProfile, { enc: PbeProfile; mac: typeof OID.sha1 | typeof OID.sha256; macSalt: number }> = {
+  modern: { enc: { kind: 'pbes2-aes256-sha256', iterations: 2048, saltBytes: 16 }, mac: OID.sha256, macSalt: 16 },
+  'legacy-3des': { enc: { kind: 'pkcs12-3des', iterations: 2048, saltBytes: 8 }, mac: OID.sha1, macSalt: 8 },
+};
+/** The iteration count of every KDF and MAC we write: cert-manager's and OpenSSL 3's default. */
+export const PFX_ITERATIONS = 2048;
+
+const DATA = '1.2.840.113549.1.7.1';
+const ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
+const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
+const SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
+const X509_CERT = '1.2.840.113549.1.9.22.1';
+const LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
+const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
+
+export interface PfxInput {
+  /** DER certificates, leaf first. */
+  chain: readonly Uint8Array[];
+  key: crypto.KeyObject;
+  password: string;
+  profile: PfxProfile;
+  friendlyName?: string;
+}
+
+function dataContentInfo(der: Buffer): Asn1 {
+  return build.seq(build.oid(DATA), build.explicit(0, build.octets(der)));
+}
+
+export function encodePfx(input: PfxInput): Buffer {
+  const p = PROFILE[input.profile];
+  // localKeyId ties the key to its certificate, as OpenSSL writes it: the SHA-1 of the certificate.
+  const leafId = crypto.createHash('sha1').update(input.chain[0]!).digest();
+  const attrs = build.set(
+    build.seq(build.oid(LOCAL_KEY_ID), build.set(build.octets(leafId))),
+    ...(input.friendlyName ? [build.seq(build.oid(FRIENDLY_NAME), build.set(build.bmp(input.friendlyName)))] : []),
+  );
+
+  const certBags = input.chain.map((der, i) => {
+    const bag = [build.oid(CERT_BAG), build.explicit(0, build.seq(build.oid(X509_CERT), build.explicit(0, build.octets(der))))];
+    return build.seq(...bag, ...(i === 0 ? [attrs] : []));
+  });
+  const certs = pbeEncrypt(p.enc, toDer(build.seq(...certBags)), input.password);
+  const certsInfo = build.seq(
+    build.oid(ENCRYPTED_DATA),
+    build.explicit(0, build.seq(build.int(0), build.seq(build.oid(DATA), certs.alg, build.implicit(0, certs.data)))),
+  );
+
+  const pkcs8 = input.key.export({ type: 'pkcs8', format: 'der' });
+  const shrouded = pbeEncrypt(p.enc, pkcs8, input.password);
+  const keyBag = build.seq(build.oid(SHROUDED_KEY_BAG), build.explicit(0, build.seq(shrouded.alg, build.octets(shrouded.data))), attrs);
+  const keyInfo = dataContentInfo(toDer(build.seq(keyBag)));
+
+  const authSafe = toDer(build.seq(certsInfo, keyInfo));
+  const mac = buildMac(p.mac, authSafe, input.password, PFX_ITERATIONS, p.macSalt);
+  return toDer(build.seq(build.int(3), dataContentInfo(authSafe), mac));
+}

@@ -1,0 +1,64 @@
+// Where the input password comes from: KCS_PASSWORD, KCS_PASSWORD_FILE (a Docker or Kubernetes
+// secret) or a user-secrets secrets.json, as Visual Studio writes it.
+import { KcsError, fail } from '../findings.js';
+import { readInput, inFile } from './files.js';
+
+export interface PasswordSources {
+  password?: string;
+  passwordFile?: string;
+  userSecrets?: string;
+}
+
+/** Secret files usually end with one newline (`echo pw > file`, `kubectl create secret --from-file`). Strip exactly one. */
+export function stripOneNewline(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
+const SECRET_KEYS = ['Kestrel:Certificates:Development:Password', 'Kestrel:Certificates:Default:Password'];
+
+/** Reads the password out of a secrets.json, flat ("a:b:c") or nested ({"a":{"b":...}}), any key case. */
+export function passwordFromSecretsJson(text: string, file: string): string | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    fail('CONFIG_INVALID', `cannot read ${file}: it is not valid JSON`, 'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it', file, err);
+  }
+  const flat = new Map<string, unknown>();
+  const walk = (node: unknown, prefix: string) => {
+    if (node && typeof node === 'object' && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}:${k}` : k);
+    } else flat.set(prefix.toLowerCase(), node);
+  };
+  walk(json, '');
+  for (const key of SECRET_KEYS) {
+    const value = flat.get(key.toLowerCase());
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+export function resolvePassword(src: PasswordSources): string | undefined {
+  if (src.passwordFile !== undefined) {
+    try {
+      return stripOneNewline(readInput(src.passwordFile).toString('utf8'));
+    } catch (err) {
+      throw inFile(err, src.passwordFile, 'cannot read the password file');
+    }
+  }
+  if (src.password !== undefined) return src.password;
+  if (src.userSecrets !== undefined) {
+    const text = readInput(src.userSecrets).toString('utf8');
+    const pw = passwordFromSecretsJson(text, src.userSecrets);
+    if (pw === undefined) {
+      throw new KcsError({
+        code: 'CONFIG_INVALID',
+        message: `cannot read a password from ${src.userSecrets}: it has neither ${SECRET_KEYS.join(' nor ')}`,
+        hint: 'run `dotnet user-secrets set "Kestrel:Certificates:Development:Password" <password>` in the app project, or set KCS_PASSWORD_FILE',
+        file: src.userSecrets,
+      });
+    }
+    return pw;
+  }
+  return undefined;
+}

@@ -1,0 +1,133 @@
+// The validate stage: material + hostnames + now -> findings and the ordered chain. Pure: no files,
+// no environment, no clock of its own.
+import { isIP } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
+import { finding, type Finding } from './findings.js';
+import { EXPIRY_WARNING_MS, MAX_RSA_BITS, MIN_RSA_BITS } from './limits.js';
+import type { Material } from './material.js';
+import { curveName, humanDuration, isSelfSigned, oneLine } from './x509info.js';
+
+export interface ValidateOptions {
+  /** Names and IPs the certificate must cover (KCS_HOSTNAMES); empty checks nothing. */
+  hostnames: string[];
+  now: Date;
+  /** Fail when the leaf expires sooner than this (KCS_MIN_VALIDITY). */
+  minValidityMs: number;
+}
+
+export interface Validated {
+  findings: Finding[];
+  /** What the server sends: the leaf, then each issuer up to (not including) a self-signed root. */
+  chain: X509Certificate[];
+  /** What clients should trust: ca.crt. */
+  anchors: X509Certificate[];
+  ok: boolean;
+}
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EKU = '2.5.29.37.0';
+const SUPPORTED_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+const name = (c: X509Certificate) => /CN=([^\n]+)/.exec(c.subject)?.[1] ?? oneLine(c.subject);
+const SERVER_FIX = 'issue a server certificate (extendedKeyUsage serverAuth) for the names it serves';
+
+function checkKey(m: Material, file: string | undefined): Finding[] {
+  const pub = m.leaf.publicKey;
+  const details = pub.asymmetricKeyDetails ?? {};
+  const type = pub.asymmetricKeyType;
+  if (type === 'rsa' || type === 'rsa-pss') {
+    const bits = details.modulusLength ?? 0;
+    if (bits < MIN_RSA_BITS) return [finding('KEY_TOO_WEAK', 'error', `the key of ${name(m.leaf)} is RSA ${bits}: OpenSSL 3 and .NET refuse RSA keys under ${MIN_RSA_BITS} bits`, 'issue a new certificate with an RSA 2048 (or larger) or ECDSA P-256 key', file)];
+    if (bits > MAX_RSA_BITS) return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is RSA ${bits}, larger than ${MAX_RSA_BITS} bits`, 'issue the certificate with an RSA key of 2048 to 8192 bits', file)];
+    return [];
+  }
+  if (type === 'ec') {
+    if (!SUPPORTED_CURVES.has(details.namedCurve ?? '')) return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} uses the curve ${curveName(details.namedCurve)}, which TLS clients do not accept`, 'issue the certificate with an ECDSA P-256 or P-384 key', file)];
+    return [];
+  }
+  return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is ${String(type).toUpperCase()}, which Kestrel cannot serve`, 'issue the certificate with an RSA or ECDSA (P-256, P-384) key', file)];
+}
+
+function checkValidity(cert: X509Certificate, isLeaf: boolean, opts: ValidateOptions, file: string | undefined): Finding[] {
+  const now = opts.now.getTime();
+  const from = cert.validFromDate.getTime();
+  const to = cert.validToDate.getTime();
+  const what = isLeaf ? `the certificate ${name(cert)}` : `the chain certificate ${name(cert)}`;
+  if (now < from) {
+    return [finding('CERT_NOT_YET_VALID', 'error', `${what} is not valid until ${cert.validFromDate.toISOString()} (in ${humanDuration(from - now)})`, "check the clock of this machine, or wait: the certificate's notBefore is in the future", file)];
+  }
+  if (now >= to) {
+    return [finding('CERT_EXPIRED', 'error', `${what} expired on ${cert.validToDate.toISOString()} (${humanDuration(now - to)} ago)`, isLeaf ? 'renew the certificate (dotnet dev-certs https --clean, then export again), or unset KCS_SOURCE to generate one' : 'get the current chain from the issuer', file)];
+  }
+  if (isLeaf && to - now < opts.minValidityMs) {
+    return [finding('CERT_EXPIRES_SOON', 'error', `${what} expires on ${cert.validToDate.toISOString()}, in ${humanDuration(to - now)}: less than KCS_MIN_VALIDITY (${humanDuration(opts.minValidityMs)})`, 'renew the certificate now, or lower KCS_MIN_VALIDITY', file)];
+  }
+  if (to - now < EXPIRY_WARNING_MS) {
+    return [finding('CERT_EXPIRES_SOON', 'warning', `${what} expires on ${cert.validToDate.toISOString()}, in ${humanDuration(to - now)}`, 'renew it before then', file)];
+  }
+  return [];
+}
+
+function checkHostnames(leaf: X509Certificate, hostnames: string[], file: string | undefined): Finding[] {
+  const missing = hostnames.filter((h) => (isIP(h.replace(/^\[|\]$/g, '')) ? !leaf.checkIP(h.replace(/^\[|\]$/g, '')) : !leaf.checkHost(h, { subject: 'never' })));
+  if (missing.length === 0) return [];
+  return [
+    finding('HOSTNAME_NOT_COVERED', 'error', `the certificate ${name(leaf)} does not cover ${missing.join(', ')} (its names: ${leaf.subjectAltName ?? 'none'})`, `issue it with subjectAltName entries for ${missing.join(', ')}, or remove them from KCS_HOSTNAMES`, file),
+  ];
+}
+
+/** Builds the chain from the leaf by issuer and signature, never by input order. */
+function buildChain(m: Material, file: string | undefined): { chain: X509Certificate[]; findings: Finding[] } {
+  const pool = [...m.others, ...m.anchors];
+  const chain = [m.leaf];
+  const findings: Finding[] = [];
+  for (let cur = m.leaf; !isSelfSigned(cur); ) {
+    const named = pool.filter((c) => c !== cur && cur.checkIssued(c));
+    const issuer = named.find((c) => cur.verify(c.publicKey));
+    if (!issuer) {
+      if (named.length > 0) findings.push(finding('CHAIN_BROKEN', 'error', `the signature of ${name(cur)} does not verify with the key of its named issuer ${name(named[0]!)}`, 'get the chain from the same issuance as the certificate; one of them was replaced', file));
+      break;
+    }
+    if (chain.includes(issuer)) {
+      findings.push(finding('CHAIN_BROKEN', 'error', `the certificate chain loops at ${name(issuer)}`, 'remove the cross-signed certificates that issue each other and keep one path to a root', file));
+      break;
+    }
+    chain.push(issuer);
+    cur = issuer;
+  }
+  const unused = m.others.filter((c) => !chain.includes(c) && !m.anchors.some((a) => a.fingerprint256 === c.fingerprint256));
+  for (const c of unused) {
+    findings.push(finding('CHAIN_BROKEN', 'error', `the certificate ${name(c)} came with ${name(m.leaf)} but is not in its chain`, 'remove it from the bundle, or include the certificates that link it (the chain must lead from the leaf to its issuers)', file));
+  }
+  const inputOrder = m.others.filter((c) => chain.includes(c));
+  if (inputOrder.some((c, i) => chain[i + 1] !== c)) {
+    findings.push(finding('CHAIN_REORDERED', 'info', 'the chain was not in order; it is published leaf first, then each issuer', 'nothing: this is informational', file));
+  }
+  return { chain, findings };
+}
+
+export function validate(m: Material, opts: ValidateOptions): Validated {
+  const file = m.source.files[0];
+  const findings: Finding[] = [...m.findings];
+  if (!m.leaf.checkPrivateKey(m.key)) {
+    findings.push(finding('KEY_MISMATCH', 'error', `the private key does not belong to the certificate ${name(m.leaf)}`, 'mount the key that was issued with this certificate', file));
+  }
+  findings.push(...checkKey(m, file));
+  const built = buildChain(m, file);
+  findings.push(...built.findings);
+  built.chain.forEach((c, i) => findings.push(...checkValidity(c, i === 0, opts, file)));
+  findings.push(...checkHostnames(m.leaf, opts.hostnames, file));
+  const eku = m.leaf.keyUsage;
+  if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
+    findings.push(finding('NOT_SERVER_AUTH', 'error', `the certificate ${name(m.leaf)} may not be used by a server: its extended key usage is ${eku.join(', ')} and lacks serverAuth (${SERVER_AUTH})`, SERVER_FIX, file));
+  }
+
+  // What the server sends stops below a self-signed root; clients hold the root themselves.
+  const top = built.chain[built.chain.length - 1]!;
+  const chain = built.chain.length > 1 && isSelfSigned(top) ? built.chain.slice(0, -1) : built.chain;
+  let anchors = m.anchors;
+  if (anchors.length === 0) anchors = [top];
+  else if (!anchors.some((a) => a.fingerprint256 === top.fingerprint256 || (top.checkIssued(a) && top.verify(a.publicKey)))) {
+    findings.push(finding('CHAIN_BROKEN', 'warning', `the CA certificate ${name(anchors[0]!)} did not issue ${name(top)}, so clients that trust only ca.crt will reject the server`, 'mount the ca.crt of the issuer that signed this certificate', m.source.files.find((f) => f.endsWith('ca.crt')) ?? file));
+  }
+  return { findings, chain, anchors, ok: !findings.some((f) => f.severity === 'error') };
+}

@@ -1,0 +1,89 @@
+// Facts about a certificate for reports and the manifest, read through node:crypto. Pure.
+import type { KeyObject, X509Certificate } from 'node:crypto';
+
+export interface CertSummary {
+  subject: string;
+  issuer: string;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  daysLeft: number;
+  key: string;
+  sha256: string;
+  serial: string;
+  selfSigned: boolean;
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** `0:0:0:0:0:0:0:1` -> `::1`, the form users write in KCS_HOSTNAMES. */
+export function compressIpv6(ip: string): string {
+  const parts = ip.split(':').map((p) => p.replace(/^0+(?=.)/, '').toLowerCase());
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < parts.length; ) {
+    if (parts[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < parts.length && parts[j] === '0') j++;
+    if (j - i > best.len && j - i > 1) best = { at: i, len: j - i };
+    i = j;
+  }
+  if (best.at < 0) return parts.join(':');
+  return `${parts.slice(0, best.at).join(':')}::${parts.slice(best.at + best.len).join(':')}`;
+}
+
+/** The DNS names and IP addresses in subjectAltName, in certificate order. */
+export function sansOf(cert: X509Certificate): string[] {
+  const raw = cert.subjectAltName;
+  if (!raw) return [];
+  const out: string[] = [];
+  for (const entry of raw.split(/, (?=[A-Za-z ]+:)/)) {
+    const m = /^(DNS|IP Address):(.*)$/.exec(entry);
+    if (!m) continue;
+    const value = m[2]!.replace(/^"(.*)"$/, '$1');
+    out.push(m[1] === 'IP Address' && value.includes(':') ? compressIpv6(value) : value);
+  }
+  return out;
+}
+
+export function describeKey(key: KeyObject): string {
+  const d = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `RSA ${d.modulusLength}`;
+  if (key.asymmetricKeyType === 'ec') return `ECDSA ${curveName(d.namedCurve)}`;
+  return String(key.asymmetricKeyType).toUpperCase();
+}
+
+export function curveName(curve: string | undefined): string {
+  return { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[curve ?? ''] ?? String(curve);
+}
+
+export const oneLine = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
+
+export function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+}
+
+export function summarize(cert: X509Certificate, now: Date): CertSummary {
+  return {
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
+    sans: sansOf(cert),
+    notBefore: cert.validFromDate.toISOString(),
+    notAfter: cert.validToDate.toISOString(),
+    daysLeft: Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY),
+    key: describeKey(cert.publicKey),
+    sha256: cert.fingerprint256,
+    serial: cert.serialNumber,
+    selfSigned: isSelfSigned(cert),
+  };
+}
+
+/** A duration in words for messages: `3 days`, `5 hours`, `12 minutes`. */
+export function humanDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  const unit = abs >= 2 * DAY ? [DAY, 'day'] : abs >= 2 * 3600e3 ? [3600e3, 'hour'] : abs >= 120e3 ? [60e3, 'minute'] : [1e3, 'second'];
+  const n = Math.floor(abs / (unit[0] as number));
+  return `${n} ${unit[1]}${n === 1 ? '' : 's'}`;
+}
