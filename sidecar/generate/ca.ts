@@ -1,0 +1,103 @@
+// The local development CA. With KCS_STATE it is created once and reused, so a host trusts it once;
+// without, it lives for one run. Its key never leaves the state directory.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KcsError } from '../findings.js';
+import { buildCertificate } from './x509.js';
+
+export interface Ca {
+  cert: crypto.X509Certificate;
+  key: crypto.KeyObject;
+  /** Where it is kept, or undefined for an ephemeral CA. */
+  dir?: string;
+  created: boolean;
+}
+
+/** Ten years: a development CA is trusted by hand once, so it should outlive the machine. */
+const CA_LIFETIME_MS = 3650 * 24 * 3600 * 1000;
+const MARKER = 'kcs-state.json';
+const MARKER_BODY = `${JSON.stringify({ tool: 'kestrel-cert-sidecar', format: 1 })}\n`;
+
+function stateInvalid(message: string, hint: string, file: string, cause?: unknown): KcsError {
+  return new KcsError({ code: 'STATE_INVALID', message, hint, file }, cause === undefined ? undefined : { cause });
+}
+const RESET = (dir: string) => `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); if it belongs to something else, point KCS_STATE at an empty directory`;
+
+/** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it under RSA or ECDSA leaves. */
+export function createCa(now: Date): Ca {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const id = crypto.randomBytes(4).toString('hex');
+  const subject = { cn: `kestrel-cert-sidecar development CA ${id}`, o: 'kestrel-cert-sidecar' };
+  const cert = buildCertificate({
+    subject,
+    notBefore: new Date(now.getTime() - 3600e3),
+    notAfter: new Date(now.getTime() + CA_LIFETIME_MS),
+    publicKey,
+    signingKey: privateKey,
+    ca: true,
+  });
+  return { cert, key: privateKey, created: true };
+}
+
+function readCa(dir: string, now: Date): Ca {
+  const certFile = path.join(dir, 'ca', 'ca.crt');
+  const keyFile = path.join(dir, 'ca', 'ca.key');
+  let cert: crypto.X509Certificate;
+  let key: crypto.KeyObject;
+  try {
+    cert = new crypto.X509Certificate(fs.readFileSync(certFile));
+  } catch (err) {
+    throw stateInvalid(`cannot read the CA in ${certFile}: ${(err as NodeJS.ErrnoException).code ?? 'it is not a certificate'}`, RESET(dir), certFile, err);
+  }
+  try {
+    key = crypto.createPrivateKey(fs.readFileSync(keyFile));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw stateInvalid(`cannot read the CA key in ${keyFile}: ${code === 'EACCES' ? 'permission denied' : code ?? 'it is not a private key'}`, code === 'EACCES' ? `run the sidecar as the user that created ${dir} (or as root)` : RESET(dir), keyFile, err);
+  }
+  if (!cert.checkPrivateKey(key)) throw stateInvalid(`the CA key in ${keyFile} does not belong to ${certFile}`, RESET(dir), keyFile);
+  if (!cert.ca) throw stateInvalid(`${certFile} is not a CA certificate`, RESET(dir), certFile);
+  if (cert.validToDate <= now) throw stateInvalid(`the CA in ${certFile} expired on ${cert.validToDate.toISOString()}`, RESET(dir), certFile);
+  return { cert, key, dir, created: false };
+}
+
+/**
+ * Loads the CA from `dir`, or creates it there. Creation is atomic and safe against a second
+ * sidecar doing the same at once: the CA is written to a temporary directory that is renamed to
+ * `ca/`; the loser of the race reads the winner's.
+ */
+export function loadOrCreateCa(dir: string, now: Date): Ca {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw stateInvalid(`cannot create the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`, 'point KCS_STATE at a writable directory (a named volume that only the sidecar mounts)', dir, err);
+  }
+  const entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
+  if (entries.includes('ca')) {
+    if (!entries.includes(MARKER)) throw stateInvalid(`${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`, RESET(dir), dir);
+    return readCa(dir, now);
+  }
+  if (entries.some((e) => e !== MARKER)) {
+    throw stateInvalid(`${dir} is not empty (${entries.slice(0, 3).join(', ')}) and holds no CA of ours`, 'point KCS_STATE at an empty directory of its own, never at the shared volume', dir);
+  }
+  const ca = createCa(now);
+  const tmp = fs.mkdtempSync(path.join(dir, '.tmp-'));
+  try {
+    // (1) Write the key 0400 and the certificate 0444 into the temporary directory.
+    fs.writeFileSync(path.join(tmp, 'ca.key'), ca.key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
+    fs.writeFileSync(path.join(tmp, 'ca.crt'), ca.cert.toString(), { mode: 0o444 });
+    fs.chmodSync(path.join(tmp, 'ca.key'), 0o400); // the umask may have cleared bits; set them exactly
+    fs.chmodSync(path.join(tmp, 'ca.crt'), 0o444);
+    fs.writeFileSync(path.join(dir, MARKER), MARKER_BODY, { mode: 0o644 });
+    // (2) One rename publishes the pair. If another sidecar got there first, use its CA.
+    fs.renameSync(tmp, path.join(dir, 'ca'));
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
+    throw stateInvalid(`cannot write the CA into ${dir}: ${code}`, 'point KCS_STATE at a writable directory', dir, err);
+  }
+  return { ...ca, dir };
+}
+

@@ -1,0 +1,94 @@
+// The CLI: parse the command, run the stage, print once, return the exit code.
+import fs from 'node:fs';
+import { describeSettings, loadConfig, type Config } from './config.js';
+import { ExitCode, KcsError, exitCodeOf, formatFinding, type Finding } from './findings.js';
+import { HELP, VERSION } from './help.js';
+import { InvalidMaterial, loadAndValidate, publish } from './pipeline.js';
+import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
+
+type Out = { out: (s: string) => void; err: (s: string) => void };
+const std: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+function printFindings(findings: readonly Finding[], cfg: Config | undefined, io: Out): void {
+  if (findings.length === 0) return;
+  if (cfg?.logFormat === 'json') for (const f of findings) io.err(`${JSON.stringify({ level: f.severity, ...f })}\n`);
+  else io.err(`${findingsText(findings)}\n`);
+}
+
+function runCheck(cfg: Config, io: Out): number {
+  const now = new Date();
+  if (cfg.source === undefined) {
+    // Without a source, check what is published: the output has the Kubernetes TLS layout.
+    if (!fs.existsSync(cfg.output)) {
+      throw new KcsError({ code: 'SOURCE_NOT_FOUND', message: `nothing to check: KCS_SOURCE is unset and ${cfg.output} does not exist`, hint: 'set KCS_SOURCE to the certificate to check, or run init first', file: cfg.output });
+    }
+    cfg = { ...cfg, source: cfg.output };
+  }
+  let result;
+  try {
+    result = loadAndValidate(cfg, now);
+  } catch (err) {
+    if (cfg.json && err instanceof KcsError) {
+      io.out(`${JSON.stringify({ ok: false, findings: [err.finding] }, null, 2)}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+  io.out(cfg.json ? checkJson(result, now) : checkText(result, now));
+  return exitCodeOf(result.findings);
+}
+
+function runInit(cfg: Config, io: Out): number {
+  const now = new Date();
+  const r = publish(cfg, { now });
+  printFindings(r.findings, cfg, io);
+  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, cfg.mountPath, cfg.kestrelFormat, now));
+  return ExitCode.ok;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std): Promise<number> {
+  let cfg: Config | undefined;
+  const verbose = argv.includes('--verbose');
+  try {
+    cfg = loadConfig(env, argv);
+    if (cfg.version) {
+      io.out(`kestrel-cert-sidecar ${VERSION}\n`);
+      return ExitCode.ok;
+    }
+    if (cfg.help) {
+      const cmd = argv.find((a) => a in HELP && a !== 'general');
+      io.out(`${HELP[cmd ?? 'general']}\n`);
+      return ExitCode.ok;
+    }
+    if (cfg.verbose) io.err(`settings ${JSON.stringify(describeSettings(cfg))}\n`);
+    switch (cfg.command) {
+      case 'init':
+        return runInit(cfg, io);
+      case 'check':
+        return runCheck(cfg, io);
+      case 'watch': {
+        // Loaded only here, so init and check do not pay for chokidar and the health server.
+        const { runWatch } = await import('./watch.js');
+        return await runWatch(cfg, io);
+      }
+      case 'probe': {
+        const { runProbe } = await import('./probe.js');
+        return await runProbe(cfg, io);
+      }
+    }
+  } catch (err) {
+    if (err instanceof InvalidMaterial) {
+      printFindings(err.result.findings, cfg, io);
+      return err.exitCode;
+    }
+    if (err instanceof KcsError) {
+      if (cfg?.logFormat === 'json') io.err(`${JSON.stringify({ level: 'error', ...err.finding })}\n`);
+      else io.err(`${formatFinding(err.finding)}\n`);
+      if (verbose && err.cause instanceof Error) io.err(`cause: ${err.cause.stack ?? err.cause.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.err(`internal error: ${e?.message ?? String(err)}\n${verbose ? `${e?.stack ?? ''}\n` : 'run again with --verbose for the stack trace, and report it as a bug\n'}`);
+    return ExitCode.internal;
+  }
+}

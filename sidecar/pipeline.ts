@@ -1,0 +1,130 @@
+// The pipeline: config -> load (or generate) -> validate -> convert -> publish. `watch` re-runs it;
+// test harnesses import it. Stages stay pure; this file does the wiring and the two reads of the
+// output it needs (the leaf to reuse, the generated password to keep).
+import crypto from 'node:crypto';
+import type { Config } from './config.js';
+import { KcsError, type Finding } from './findings.js';
+import { generateMaterial } from './generate/index.js';
+import { loadSource } from './load/index.js';
+import { resolvePassword } from './load/passwords.js';
+import { readInput } from './load/files.js';
+import { stripOneNewline } from './load/passwords.js';
+import type { Material } from './material.js';
+import { writeAtomically, type WriteResult } from './publish/atomic-writer.js';
+import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
+import { readLive } from './publish/live.js';
+import { validate, type Validated } from './validate.js';
+import { summarize, type CertSummary } from './x509info.js';
+
+export interface CheckResult {
+  ok: boolean;
+  findings: Finding[];
+  material: Material;
+  validated: Validated;
+  /** For a generated certificate: when it is due for renewal. */
+  renewAt?: Date;
+  /** True when a development CA was created by this run. */
+  caCreated?: boolean;
+}
+
+export interface PublishResult extends CheckResult, WriteResult {
+  output: string;
+  passwordOrigin: LayoutOptions['passwordOrigin'];
+}
+
+export interface RunOptions {
+  now?: Date;
+  /** `watch` pins the output password for the life of the app: Kestrel was started with it. */
+  pinnedOutputPassword?: string;
+}
+
+/** Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. */
+export function loadAndValidate(cfg: Config, now: Date): CheckResult {
+  let material: Material;
+  let renewAt: Date | undefined;
+  let caCreated: boolean | undefined;
+  if (cfg.source !== undefined) {
+    const password = resolvePassword(cfg);
+    material = loadSource({ source: cfg.source, ...pick(cfg), ...(password !== undefined ? { password } : {}) });
+  } else {
+    const live = readLive(cfg.output);
+    const gen = generateMaterial({
+      hostnames: cfg.hostnames,
+      keyType: cfg.keyType,
+      validityMs: cfg.validityMs,
+      devCert: cfg.appName !== undefined,
+      now,
+      ...(cfg.state !== undefined ? { stateDir: cfg.state } : {}),
+      ...(live.cert && live.key ? { previous: { cert: live.cert, key: live.key } } : {}),
+    });
+    material = gen.material;
+    renewAt = gen.renewAt;
+    caCreated = gen.ca.created;
+  }
+  const hostnames = cfg.source === undefined || cfg.hostnamesGiven ? cfg.hostnames : [];
+  const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs });
+  return { ok: validated.ok, findings: validated.findings, material, validated, ...(renewAt ? { renewAt } : {}), ...(caCreated !== undefined ? { caCreated } : {}) };
+}
+
+function pick(cfg: Config) {
+  return {
+    ...(cfg.certFile !== undefined ? { certFile: cfg.certFile } : {}),
+    ...(cfg.keyFile !== undefined ? { keyFile: cfg.keyFile } : {}),
+    ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}),
+  };
+}
+
+function outputPassword(cfg: Config, m: Material, opts: RunOptions): { password: string; origin: LayoutOptions['passwordOrigin'] } {
+  if (cfg.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(cfg.outputPasswordFile).toString('utf8')), origin: 'configured' };
+  if (cfg.outputPassword !== undefined) return { password: cfg.outputPassword, origin: 'configured' };
+  if (opts.pinnedOutputPassword !== undefined) return { password: opts.pinnedOutputPassword, origin: 'generated' };
+  if (m.inputPassword) return { password: m.inputPassword, origin: 'input' };
+  // Generated once, then read back from the live set, so it stays the same across republishes.
+  const kept = readLive(cfg.output).generatedPassword;
+  return { password: kept ?? crypto.randomBytes(24).toString('base64url'), origin: 'generated' };
+}
+
+/** The first error among the findings, as the one error a failed run reports. */
+export function firstError(findings: readonly Finding[]): KcsError | undefined {
+  const f = findings.find((x) => x.severity === 'error');
+  return f ? new KcsError(f) : undefined;
+}
+
+export class InvalidMaterial extends KcsError {
+  constructor(
+    readonly result: CheckResult,
+    first: KcsError,
+  ) {
+    super(first.finding);
+  }
+}
+
+/** `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. */
+export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
+  const now = opts.now ?? new Date();
+  const checked = loadAndValidate(cfg, now);
+  const err = firstError(checked.findings);
+  if (err) throw new InvalidMaterial(checked, err);
+  const pw = outputPassword(cfg, checked.material, opts);
+  const layout: LayoutOptions = {
+    mountPath: cfg.mountPath,
+    kestrelFormat: cfg.kestrelFormat,
+    pfxProfile: cfg.pfxProfile,
+    outputPassword: pw.password,
+    passwordOrigin: pw.origin,
+    now,
+    ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}),
+    ...(cfg.userSecretsId !== undefined ? { userSecretsId: cfg.userSecretsId } : {}),
+  };
+  const digest = contentDigest(checked.material, checked.validated, layout);
+  const written = writeAtomically(cfg.output, (gen) => buildFileSet(checked.material, checked.validated, layout, gen), {
+    now,
+    digest,
+    ...(cfg.owner ? { owner: cfg.owner } : {}),
+  });
+  return { ...checked, ...written, output: cfg.output, passwordOrigin: pw.origin };
+}
+
+export function leafSummary(r: CheckResult, now: Date): CertSummary {
+  return summarize(r.material.leaf, now);
+}

@@ -1,0 +1,207 @@
+// Publishes a whole file set at once, the way the Kubernetes AtomicWriter
+// (pkg/volume/util/atomic_writer.go) updates secret volumes:
+//
+//  (1) Read the live generation: the target of the ..data symlink.
+//  (2) If its manifest has the same content digest, stop: nothing changed, Kestrel must not reload.
+//  (3) Create a new generation directory, ..<timestamp>, beside it.
+//  (4) Write every file into it, and set modes with chmod (the umask may have cleared bits).
+//  (5) Hand the generation to the owner (uid:gid), before anyone can see it.
+//  (6) Point a temporary symlink ..data_tmp at the new generation.
+//  (7) rename(..data_tmp, ..data): one atomic step switches every name at once.
+//  (8) Create the user-visible symlinks (tls.crt -> ..data/tls.crt) that do not exist yet, and
+//      remove those of names this generation no longer has.
+//  (9) Remove old generations once they have been retired for the grace period, and any
+//      generation newer than the live one (left by a publisher that was killed mid-write).
+//
+// A failure before (7) removes the new generation and leaves the live set untouched.
+import fs from 'node:fs';
+import path from 'node:path';
+import { KcsError } from '../findings.js';
+import { MODE_DIR, type FileSet } from './layout.js';
+
+const DATA = '..data';
+const DATA_TMP = '..data_tmp';
+const GEN = /^\.\.(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})\.(\d{6})(?:_\d+)?$/;
+
+/** How long a retired generation stays: readers that resolved ..data just before a swap may still
+ *  open files through it. Kestrel polls every 4 s; 10 s covers a poll and the read after it. */
+export const GRACE_MS = 10_000;
+
+export interface WriteOptions {
+  owner?: { uid: number; gid: number };
+  now: Date;
+  /** Compared with the live manifest's contentDigest to skip unchanged publishes. */
+  digest: string;
+}
+
+export interface WriteResult {
+  changed: boolean;
+  generation: string;
+  /** When the next clean-up can remove a retired generation, if one is waiting. */
+  cleanupAt?: Date;
+}
+
+function outputError(err: unknown, dir: string, step: string): KcsError {
+  if (err instanceof KcsError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const hints: Record<string, string> = {
+    EACCES: `make ${dir} writable by uid ${process.getuid?.()} (a named volume, or chown the bind mount), or run the sidecar as root`,
+    EPERM: 'run the sidecar as root to publish files for another owner, or set KCS_OWNER to the current uid:gid',
+    EROFS: `mount ${dir} read-write in the sidecar (only the app mounts it read-only)`,
+    ENOSPC: `free space on the volume that holds ${dir}; the live set was left as it was`,
+    EDQUOT: `raise the quota of the volume that holds ${dir}; the live set was left as it was`,
+  };
+  return new KcsError(
+    {
+      code: 'OUTPUT_NOT_WRITABLE',
+      message: `cannot publish to ${dir}: ${step} failed (${e.code ?? e.message})`,
+      hint: hints[e.code ?? ''] ?? `check the volume mounted at ${dir}`,
+      file: dir,
+    },
+    { cause: err },
+  );
+}
+
+/** `..2026_11_26_12_00_00.123456`, like the kubelet's, in UTC. */
+function generationName(now: Date, micros: number): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `..${now.getUTCFullYear()}_${p(now.getUTCMonth() + 1)}_${p(now.getUTCDate())}_${p(now.getUTCHours())}_${p(now.getUTCMinutes())}_${p(now.getUTCSeconds())}.${p(now.getUTCMilliseconds() * 1000 + micros, 6)}`;
+}
+
+function generationTime(name: string): number {
+  const m = GEN.exec(name);
+  if (!m) return NaN;
+  const [, y, mo, d, h, mi, s, us] = m.map(Number) as number[];
+  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, Math.floor(us! / 1000));
+}
+
+export function liveGeneration(dir: string): string | undefined {
+  try {
+    return fs.readlinkSync(path.join(dir, DATA));
+  } catch {
+    return undefined;
+  }
+}
+
+function liveDigest(dir: string): string | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, DATA, 'manifest.json'), 'utf8')).contentDigest;
+  } catch {
+    return undefined;
+  }
+}
+
+function chownTree(root: string, owner: { uid: number; gid: number }): void {
+  fs.lchownSync(root, owner.uid, owner.gid);
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const p = path.join(root, entry.name);
+    if (entry.isDirectory()) chownTree(p, owner);
+    else fs.lchownSync(p, owner.uid, owner.gid);
+  }
+}
+
+/** Creates or replaces a symlink atomically (symlink to a temporary name, then rename). */
+function atomicSymlink(dir: string, name: string, target: string): void {
+  const tmp = path.join(dir, `${name === DATA ? DATA_TMP : `..${name}_tmp`}`);
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(target, tmp);
+  fs.renameSync(tmp, path.join(dir, name));
+}
+
+/** (9) Removes retired generations past the grace period and strays; returns when the next one is due. */
+export function cleanup(dir: string, now: Date): Date | undefined {
+  const live = liveGeneration(dir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => GEN.test(n)).sort();
+  } catch {
+    return undefined;
+  }
+  let next: Date | undefined;
+  names.forEach((name, i) => {
+    if (name === live) return;
+    const stray = live === undefined || name > live;
+    // A generation was retired when the next one was created.
+    const retired = generationTime(names[i + 1] ?? '');
+    const due = retired + GRACE_MS;
+    if (stray || !(due > now.getTime())) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    else if (!next || due < next.getTime()) next = new Date(due);
+  });
+  for (const tmp of [DATA_TMP]) fs.rmSync(path.join(dir, tmp), { force: true });
+  return next;
+}
+
+/** `build` makes the file set for a generation name; it is called only when the content changed. */
+export function writeAtomically(dir: string, build: (generation: string) => FileSet, opts: WriteOptions, makeName = generationName): WriteResult {
+  let step = 'creating the output directory';
+  let gen: string | undefined;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: MODE_DIR });
+    // (1)
+    const live = liveGeneration(dir);
+    // (2)
+    if (live && liveDigest(dir) === opts.digest) {
+      const cleanupAt = cleanup(dir, opts.now);
+      return { changed: false, generation: live, ...(cleanupAt ? { cleanupAt } : {}) };
+    }
+    // (3) Names sort by time; a clock that went backwards or a same-microsecond rerun gets a later name.
+    step = 'creating a generation directory';
+    let name = makeName(opts.now, 0);
+    if (live && name <= live) name = `${live}_${Date.now() % 1e6}`;
+    const files = build(name);
+    gen = path.join(dir, name);
+    fs.mkdirSync(gen, { mode: MODE_DIR });
+    // (4)
+    step = 'writing the files';
+    for (const [rel, file] of files) {
+      const target = path.join(gen, rel);
+      if (path.relative(gen, target).startsWith('..')) throw new Error(`refusing to write outside the generation: ${rel}`);
+      for (let d = path.dirname(target); d !== gen && !fs.existsSync(d); d = path.dirname(d)) {
+        fs.mkdirSync(d, { recursive: true, mode: MODE_DIR });
+      }
+      fs.writeFileSync(target, file.data, { mode: file.mode, flag: 'wx' });
+      fs.chmodSync(target, file.mode);
+    }
+    for (const d of new Set([...files.keys()].flatMap((rel) => ancestors(rel)))) fs.chmodSync(path.join(gen, d), MODE_DIR);
+    fs.chmodSync(gen, MODE_DIR);
+    // (5)
+    if (opts.owner) {
+      step = `handing the files to ${opts.owner.uid}:${opts.owner.gid}`;
+      chownTree(gen, opts.owner);
+    }
+    // (6) + (7)
+    step = 'switching ..data';
+    atomicSymlink(dir, DATA, name);
+    gen = undefined; // live now: never remove it on a later error
+    // (8)
+    step = 'linking the published names';
+    const top = new Set([...files.keys()].map((f) => f.split('/')[0]!));
+    for (const t of top) {
+      const link = path.join(dir, t);
+      let current: string | undefined;
+      try {
+        current = fs.readlinkSync(link);
+      } catch {
+        current = undefined;
+      }
+      if (current !== `${DATA}/${t}`) atomicSymlink(dir, t, `${DATA}/${t}`);
+    }
+    for (const entry of fs.readdirSync(dir)) {
+      if (entry.startsWith('.') || top.has(entry)) continue;
+      const link = path.join(dir, entry);
+      if (fs.lstatSync(link).isSymbolicLink() && fs.readlinkSync(link).startsWith(`${DATA}/`)) fs.rmSync(link);
+    }
+    // (9)
+    const cleanupAt = cleanup(dir, opts.now);
+    return { changed: true, generation: name, ...(cleanupAt ? { cleanupAt } : {}) };
+  } catch (err) {
+    if (gen) fs.rmSync(gen, { recursive: true, force: true });
+    throw outputError(err, dir, step);
+  }
+}
+
+function ancestors(rel: string): string[] {
+  const out: string[] = [];
+  for (let d = path.posix.dirname(rel); d !== '.'; d = path.posix.dirname(d)) out.push(d);
+  return out;
+}

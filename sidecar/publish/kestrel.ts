@@ -1,0 +1,28 @@
+// kestrel.env and kestrel.json: how the app container points Kestrel at the published files.
+// With a Password set (even ""), Kestrel treats a PEM key as encrypted, so the pem format sets none.
+import path from 'node:path';
+
+export const KESTREL_FORMATS = ['pem', 'pfx'] as const;
+export type KestrelFormat = (typeof KESTREL_FORMATS)[number];
+
+export interface KestrelSettings {
+  Path: string;
+  KeyPath?: string;
+  Password?: string;
+}
+
+export function kestrelSettings(format: KestrelFormat, mountPath: string, password: string): KestrelSettings {
+  const at = (f: string) => path.posix.join(mountPath, f);
+  return format === 'pem' ? { Path: at('tls.crt'), KeyPath: at('tls.key') } : { Path: at('cert.pfx'), Password: password };
+}
+
+/** Docker's env-file format: KEY=value, one a line, no quoting, so the value may hold any character but a newline. */
+export function kestrelEnv(s: KestrelSettings): string {
+  return Object.entries(s)
+    .map(([k, v]) => `ASPNETCORE_Kestrel__Certificates__Default__${k}=${v}\n`)
+    .join('');
+}
+
+export function kestrelJson(s: KestrelSettings): string {
+  return `${JSON.stringify({ Kestrel: { Certificates: { Default: s } } }, null, 2)}\n`;
+}

@@ -1,0 +1,103 @@
+// The published file set, as data: relative path -> content and mode. Pure; the writer does the I/O.
+// Names follow the Kubernetes TLS secret (tls.crt, tls.key, ca.crt); compose files and pod specs
+// hard-code them, so they are a contract.
+import crypto from 'node:crypto';
+import { certsToPem, keyToPem } from '../convert/pem.js';
+import { encodePfx, type PfxProfile } from '../convert/pfx.js';
+import { fail } from '../findings.js';
+import type { Material } from '../material.js';
+import type { Validated } from '../validate.js';
+import { summarize } from '../x509info.js';
+import { kestrelEnv, kestrelJson, kestrelSettings, type KestrelFormat } from './kestrel.js';
+import { caBundle, hashedNames } from './trust.js';
+
+/** Secrets are readable by owner and group only; public files by all; nothing is writable. */
+export const MODE_SECRET = 0o440;
+export const MODE_PUBLIC = 0o444;
+export const MODE_DIR = 0o755;
+
+export interface OutFile {
+  data: Buffer;
+  mode: number;
+}
+export type FileSet = Map<string, OutFile>;
+
+export interface LayoutOptions {
+  mountPath: string;
+  kestrelFormat: KestrelFormat;
+  pfxProfile: PfxProfile;
+  outputPassword: string;
+  /** How the output password was chosen; only a generated one is published in cert.password. */
+  passwordOrigin: 'configured' | 'input' | 'generated';
+  appName?: string;
+  userSecretsId?: string;
+  now: Date;
+}
+
+/** The digest of everything that decides the content, so an unchanged set is not republished
+ *  (a PFX has random salts, so comparing bytes would always differ). One-way: the key's 256+ bits
+ *  of entropy make it useless for guessing the password. */
+export function contentDigest(m: Material, v: Validated, o: LayoutOptions): string {
+  const h = crypto.createHash('sha256');
+  for (const c of [...v.chain, ...v.anchors]) h.update(c.raw);
+  h.update(m.key.export({ type: 'pkcs8', format: 'der' }));
+  h.update(JSON.stringify([o.mountPath, o.kestrelFormat, o.pfxProfile, o.outputPassword, o.passwordOrigin, o.appName, o.userSecretsId]));
+  return h.digest('hex');
+}
+
+export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string): FileSet {
+  if (o.kestrelFormat === 'pfx' && /[\r\n]/.test(o.outputPassword)) {
+    fail('CONFIG_INVALID', 'the output password holds a line break, which kestrel.env cannot carry', 'use a password without line breaks (KCS_OUTPUT_PASSWORD_FILE: one trailing newline is stripped)');
+  }
+  const files: FileSet = new Map();
+  const text = (s: string, mode = MODE_PUBLIC) => ({ data: Buffer.from(s, 'utf8'), mode });
+  const chainDer = v.chain.map((c) => c.raw);
+  const pfx = encodePfx({ chain: chainDer, key: m.key, password: o.outputPassword, profile: o.pfxProfile, friendlyName: o.appName ?? 'kestrel' });
+
+  files.set('tls.crt', text(certsToPem(v.chain)));
+  files.set('tls.key', text(keyToPem(m.key), MODE_SECRET));
+  files.set('ca.crt', text(certsToPem(v.anchors)));
+  files.set('cert.pfx', { data: pfx, mode: MODE_SECRET });
+  if (o.passwordOrigin === 'generated') files.set('cert.password', text(o.outputPassword, MODE_SECRET));
+  const settings = kestrelSettings(o.kestrelFormat, o.mountPath, o.outputPassword);
+  const envMode = settings.Password === undefined ? MODE_PUBLIC : MODE_SECRET;
+  files.set('kestrel.env', text(kestrelEnv(settings), envMode));
+  files.set('kestrel.json', text(kestrelJson(settings), envMode));
+  files.set('trust/ca-bundle.crt', text(caBundle(v.anchors)));
+  for (const [name, pem] of hashedNames(v.anchors)) files.set(`trust/certs/${name}`, text(pem));
+
+  if (o.appName && o.userSecretsId) {
+    // Kestrel's development-certificate lookup: $APPDATA/ASP.NET/https/<app>.pfx, its password from
+    // user secrets, which .NET reads from $APPDATA/Microsoft/UserSecrets/<id>/secrets.json.
+    files.set(`appdata/ASP.NET/https/${o.appName}.pfx`, { data: pfx, mode: MODE_SECRET });
+    const secrets = { 'Kestrel:Certificates:Development:Password': o.outputPassword };
+    files.set(`appdata/Microsoft/UserSecrets/${o.userSecretsId}/secrets.json`, text(`${JSON.stringify(secrets, null, 2)}\n`, MODE_SECRET));
+  }
+
+  const leaf = summarize(m.leaf, o.now);
+  const manifest = {
+    generation,
+    publishedAt: o.now.toISOString(),
+    contentDigest: contentDigest(m, v, o),
+    sha256: leaf.sha256,
+    subject: leaf.subject,
+    issuer: leaf.issuer,
+    sans: leaf.sans,
+    notBefore: leaf.notBefore,
+    notAfter: leaf.notAfter,
+    key: leaf.key,
+    chain: v.chain.map((c) => summarize(c, o.now)),
+    ca: v.anchors.map((c) => summarize(c, o.now)),
+    source: { kind: m.source.kind, files: m.source.files, ...m.source.details },
+    kestrel: { format: o.kestrelFormat, mountPath: o.mountPath, pfxProfile: o.pfxProfile, outputPassword: o.passwordOrigin },
+    files: [...files.keys(), 'manifest.json'].sort(),
+  };
+  files.set('manifest.json', text(`${JSON.stringify(manifest, null, 2)}\n`));
+  return files;
+}
+
+/** The names published at the top of the output directory, each a symlink through ..data. */
+export function topLevelNames(files: FileSet): string[] {
+  return [...new Set([...files.keys()].map((f) => f.split('/')[0]!))].sort();
+}
+

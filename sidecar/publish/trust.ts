@@ -1,0 +1,47 @@
+// trust/: ca-bundle.crt for SSL_CERT_FILE and an OpenSSL hashed directory for SSL_CERT_DIR. Pure.
+import crypto from 'node:crypto';
+import tls from 'node:tls';
+import { Class, Type, parseDer, toDer, build, type Asn1 } from '../asn1.js';
+import { certsToPem } from '../convert/pem.js';
+
+const STRING_TYPES = new Set([Type.UTF8, Type.PRINTABLESTRING, Type.IA5STRING, 20 /* T61 */, 28 /* Universal */, Type.BMPSTRING, 26 /* Visible */]);
+
+function canonicalValue(node: Asn1): Asn1 {
+  if (node.tagClass !== Class.UNIVERSAL || !STRING_TYPES.has(node.type) || typeof node.value !== 'string') return node;
+  const bytes = Buffer.from(node.value, 'latin1');
+  const text = node.type === Type.BMPSTRING ? Buffer.from(bytes).swap16().toString('utf16le') : bytes.toString(node.type === Type.UTF8 ? 'utf8' : 'latin1');
+  // OpenSSL's x509_name_canon: trim, collapse white space, lower-case ASCII, re-encode as UTF8String.
+  const canon = text.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return build.utf8(canon);
+}
+
+/** OpenSSL's X509_NAME_hash (the `openssl x509 -hash` value): SHA-1 over the canonical RDNs, first 4 bytes little-endian. */
+export function subjectHash(cert: crypto.X509Certificate): string {
+  const tbs = (parseDer(cert.raw, 'a certificate').value as Asn1[])[0]!.value as Asn1[];
+  const subject = tbs[5]!.value as Asn1[];
+  const canon = Buffer.concat(
+    subject.map((rdn) => toDer(build.set(...(rdn.value as Asn1[]).map((ava) => {
+      const [type, value] = ava.value as Asn1[];
+      return build.seq(type!, canonicalValue(value!));
+    })))),
+  );
+  const digest = crypto.createHash('sha1').update(canon).digest();
+  return digest.readUInt32LE(0).toString(16).padStart(8, '0');
+}
+
+/** Node's public roots plus our CA: for SSL_CERT_FILE, so apps trust the internet and our services. */
+export function caBundle(anchors: readonly crypto.X509Certificate[]): string {
+  return `${tls.rootCertificates.join('\n')}\n${certsToPem(anchors)}`;
+}
+
+/** `<hash>.0`, `<hash>.1`, ... for each anchor, as `openssl rehash` names them. */
+export function hashedNames(anchors: readonly crypto.X509Certificate[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const cert of anchors) {
+    const hash = subjectHash(cert);
+    let i = 0;
+    while (out.has(`${hash}.${i}`)) i++;
+    out.set(`${hash}.${i}`, certsToPem([cert]));
+  }
+  return out;
+}
