@@ -214,9 +214,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       ...(typeof flags.ca === 'string' ? { ca: flags.ca } : {}),
     },
   };
-  for (const name of ['source', 'certFile', 'keyFile', 'password', 'passwordFile', 'userSecrets', 'outputPassword', 'outputPasswordFile', 'state', 'appName', 'userSecretsId'] as const) {
+  for (const name of ['password', 'outputPassword', 'appName', 'userSecretsId', 'certFile', 'keyFile'] as const) {
     const v = str(name);
     if (v !== undefined) cfg[name] = v;
+  }
+  // Paths are made absolute once, so every message names the file unambiguously.
+  for (const name of ['source', 'passwordFile', 'userSecrets', 'outputPasswordFile', 'state'] as const) {
+    const v = str(name);
+    if (v !== undefined) cfg[name] = path.resolve(v);
   }
   const owner = str('owner');
   if (owner !== undefined) cfg.owner = parseOwner(owner);

@@ -68,7 +68,7 @@ export function discover(opts: DiscoverOptions): Discovery {
   const at = (name: string) => path.join(source, name);
   if (has('tls.crt') || has('tls.key')) {
     // A Kubernetes TLS secret (kubernetes.io/tls), as the kubelet mounts it or cert-manager writes it.
-    return { layout: 'kubernetes-tls', pem: [at('tls.crt'), at('tls.key')], ca: has('ca.crt') ? [at('ca.crt')] : [], root: source };
+    return { layout: 'kubernetes-tls', pem: ['tls.crt', 'tls.key'].filter(has).map(at), ca: has('ca.crt') ? [at('ca.crt')] : [], root: source };
   }
   if (has('fullchain.pem') && has('privkey.pem')) {
     // certbot's live/<name>/ directory; cert.pem and chain.pem repeat what fullchain.pem holds.
