@@ -2,6 +2,7 @@
 // test harnesses import it. Stages stay pure; this file does the wiring and the two reads of the
 // output it needs (the leaf to reuse, the generated password to keep).
 import crypto from 'node:crypto';
+import tls from 'node:tls';
 import type { Config } from './config.js';
 import { KcsError, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
@@ -62,9 +63,12 @@ export function loadAndValidate(cfg: Config, now: Date): CheckResult {
     caCreated = gen.ca.created;
   }
   const hostnames = cfg.source === undefined || cfg.hostnamesGiven ? cfg.hostnames : [];
-  const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs });
+  const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots });
   return { ok: validated.ok, findings: validated.findings, material, validated, ...(renewAt ? { renewAt } : {}), ...(caCreated !== undefined ? { caCreated } : {}) };
 }
+
+let roots: crypto.X509Certificate[] | undefined;
+const publicRoots = () => (roots ??= tls.rootCertificates.map((pem) => new crypto.X509Certificate(pem)));
 
 function pick(cfg: Config) {
   return {

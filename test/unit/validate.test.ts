@@ -24,13 +24,13 @@ describe('validate finds every problem with its code', () => {
     ['a good chain', rsa, {}, []],
     ['an expired certificate', material('expired'), {}, ['error:CERT_EXPIRED']],
     ['a certificate not yet valid', material('notyet'), {}, ['error:CERT_NOT_YET_VALID']],
-    ['a certificate expiring in 20 days', leafOnly, { now: new Date(expiry - 20 * DAY) }, ['warning:CERT_EXPIRES_SOON']],
-    ['a certificate expiring sooner than KCS_MIN_VALIDITY', leafOnly, { now: new Date(expiry - 30 * 60e3) }, ['error:CERT_EXPIRES_SOON']],
-    ['a certificate expiring in 2 days with KCS_MIN_VALIDITY=7d', leafOnly, { now: new Date(expiry - 2 * DAY), minValidityMs: 7 * DAY }, ['error:CERT_EXPIRES_SOON']],
+    ['a certificate expiring in 20 days', leafOnly, { now: new Date(expiry - 20 * DAY) }, ['warning:CERT_EXPIRES_SOON', 'warning:CHAIN_BROKEN']],
+    ['a certificate expiring sooner than KCS_MIN_VALIDITY', leafOnly, { now: new Date(expiry - 30 * 60e3) }, ['error:CERT_EXPIRES_SOON', 'warning:CHAIN_BROKEN']],
+    ['a certificate expiring in 2 days with KCS_MIN_VALIDITY=7d', leafOnly, { now: new Date(expiry - 2 * DAY), minValidityMs: 7 * DAY }, ['error:CERT_EXPIRES_SOON', 'warning:CHAIN_BROKEN']],
     ['a client-only certificate', material('clientonly'), {}, ['error:NOT_SERVER_AUTH']],
     ['an RSA 1024 key', material('rsa1024'), {}, ['error:KEY_TOO_WEAK']],
     ['a key of another certificate', material('rsa2048', 'other'), {}, ['error:KEY_MISMATCH']],
-    ['an unrelated certificate in the bundle', material('rsa2048', 'rsa2048', ['inter.crt', 'other.crt']), {}, ['error:CHAIN_BROKEN']],
+    ['an unrelated certificate in the bundle', material('rsa2048', 'rsa2048', ['inter.crt', 'other.crt']), {}, ['error:CHAIN_BROKEN', 'warning:CHAIN_BROKEN']],
     ['a chain given root first', material('rsa2048', 'rsa2048', ['root.crt', 'inter.crt']), {}, ['info:CHAIN_REORDERED']],
     ['a name the certificate lacks', rsa, { hostnames: ['web'] }, ['error:HOSTNAME_NOT_COVERED']],
     ['an IPv4 address it lacks', rsa, { hostnames: ['10.0.0.5'] }, ['error:HOSTNAME_NOT_COVERED']],
@@ -46,9 +46,16 @@ describe('validate finds every problem with its code', () => {
     expect(v.anchors.map((c) => c.subject)).toEqual(['CN=Fixture Root CA']);
   });
 
-  it('uses the top of an incomplete chain as the anchor', () => {
-    const v = validate(material('rsa2048', 'rsa2048', ['inter.crt']), { hostnames: [], now: new Date(), minValidityMs: HOUR });
+  it('uses the top of an incomplete chain as the anchor, and warns', () => {
+    const v = validate(material('rsa2048', 'rsa2048', ['inter.crt']), { hostnames: [], now: new Date(), minValidityMs: HOUR, publicRoots: () => [] });
     expect(v.anchors.map((c) => c.subject)).toEqual(['CN=Fixture Intermediate CA']);
+    expect(v.findings.map((f) => `${f.severity}:${f.code}`)).toEqual(['warning:CHAIN_BROKEN']);
+  });
+
+  it("completes a chain that stops below a public root, as a Let's Encrypt fullchain.pem does", () => {
+    const v = validate(material('rsa2048', 'rsa2048', ['inter.crt']), { hostnames: [], now: new Date(), minValidityMs: HOUR, publicRoots: () => [cert('mkcert-rootCA.pem'), cert('root.crt')] });
+    expect(v.anchors.map((c) => c.subject)).toEqual(['CN=Fixture Root CA']);
+    expect(v.findings).toEqual([]);
   });
 
   it('warns when ca.crt did not issue the chain', () => {
@@ -63,6 +70,6 @@ describe('validate finds every problem with its code', () => {
   });
 
   it('checks validity against the clock it is given, not the machine clock', () => {
-    expect(codes(material('expired', 'expired', []), { now: new Date('2020-01-15T00:00:00Z') })).toEqual(['warning:CERT_EXPIRES_SOON']);
+    expect(codes(material('expired', 'expired', []), { now: new Date('2020-01-15T00:00:00Z') })).toEqual(['warning:CERT_EXPIRES_SOON', 'warning:CHAIN_BROKEN']);
   });
 });
