@@ -2,7 +2,8 @@
 // chunks for watch and probe, and dist/lib/index.mjs (the library API). Nothing from node_modules
 // is needed at run time.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, chmodSync } from 'node:fs';
+import { readFileSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import tls from 'node:tls';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // node-forge is CommonJS and calls require('crypto'); ESM output needs a real require for that.
@@ -14,7 +15,9 @@ const common = {
   format: 'esm',
   minify: true,
   legalComments: 'linked',
-  define: { __VERSION__: JSON.stringify(pkg.version) },
+  // The public roots of this Node are written beside the bundle, so the sidecar need not load
+  // node:tls to read them. Every chunk sits one directory below dist/.
+  define: { __VERSION__: JSON.stringify(pkg.version), __NODE_ROOTS_FILE__: JSON.stringify('../node-root-certificates.pem') },
   banner: { js: banner },
   logLevel: 'warning',
 };
@@ -30,5 +33,7 @@ await build({
   banner: { js: `#!/usr/bin/env node\n${banner}` },
 });
 chmodSync('dist/kestrel-cert-sidecar.mjs', 0o755);
+mkdirSync('dist/lib', { recursive: true });
+writeFileSync('dist/node-root-certificates.pem', `${tls.rootCertificates.join('\n')}\n`);
 await build({ ...common, entryPoints: { index: 'sidecar/index.ts' }, outdir: 'dist/lib', outExtension: { '.js': '.mjs' } });
 console.log('built dist/kestrel-cert-sidecar.mjs and dist/lib/index.mjs');

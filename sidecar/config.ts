@@ -2,7 +2,7 @@
 // wins. Secrets come only from a variable or a file, never a flag: flags show up in `ps`.
 import os from 'node:os';
 import path from 'node:path';
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import { domainToASCII } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from as envFrom } from 'env-var';

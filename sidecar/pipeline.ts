@@ -2,7 +2,6 @@
 // test harnesses import it. Stages stay pure; this file does the wiring and the two reads of the
 // output it needs (the leaf to reuse, the generated password to keep).
 import crypto from 'node:crypto';
-import tls from 'node:tls';
 import type { Config } from './config.js';
 import { KcsError, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
@@ -13,6 +12,7 @@ import { stripOneNewline } from './load/passwords.js';
 import type { Material } from './material.js';
 import { writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
+import { nodeRootCertificates } from './publish/trust.js';
 import { readLive } from './publish/live.js';
 import { validate, type Validated } from './validate.js';
 import { summarize, type CertSummary } from './x509info.js';
@@ -68,7 +68,7 @@ export function loadAndValidate(cfg: Config, now: Date): CheckResult {
 }
 
 let roots: crypto.X509Certificate[] | undefined;
-const publicRoots = () => (roots ??= tls.rootCertificates.map((pem) => new crypto.X509Certificate(pem)));
+const publicRoots = () => (roots ??= nodeRootCertificates().map((pem) => new crypto.X509Certificate(pem)));
 
 function pick(cfg: Config) {
   return {

@@ -1,6 +1,6 @@
 // The validate stage: material + hostnames + now -> findings and the ordered chain. Pure: no files,
 // no environment, no clock of its own.
-import { isIP } from 'node:net';
+import { isIP } from './ip.js';
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from './findings.js';
 import { EXPIRY_WARNING_MS, MAX_RSA_BITS, MIN_RSA_BITS } from './limits.js';

@@ -1,7 +1,7 @@
 // Builds X.509 v3 certificates: TBSCertificate in forge ASN.1, signed by node:crypto. Pure but for
 // the random serial. Keys are node:crypto KeyObjects; no JavaScript big-number code is involved.
 import crypto from 'node:crypto';
-import { isIP } from 'node:net';
+import { ipBytes, isIP } from '../ip.js';
 import { Class, Type, build, parseDer, toDer, type Asn1 } from '../asn1.js';
 
 export const OIDS = {
@@ -53,15 +53,6 @@ function keyUsageBits(bits: number[]): Asn1 {
   return { tagClass: Class.UNIVERSAL, type: Type.BITSTRING, constructed: false, composed: false, value: String.fromCharCode(unused, value) } as Asn1;
 }
 const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
-
-function ipBytes(ip: string): Buffer {
-  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return Buffer.from(groups.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
-}
 
 function sanExtension(sans: string[]): Asn1 {
   const names = sans.map((s) => {

@@ -2,7 +2,6 @@
 // node-forge parses the ASN.1 envelope; every KDF, MAC and cipher but RC2 runs natively (see pbe.ts).
 // Order matters for hostile files: parse with a depth cap, count bags, read every visible iteration
 // count, and only then run the first KDF.
-import tls from 'node:tls';
 import { Class, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PFX_BAGS } from '../limits.js';
@@ -122,7 +121,8 @@ const WRONG = Symbol('wrong');
 function nativeMacCheck(pfx: Buffer, candidates: (string | null)[]): string | null | typeof WRONG | undefined {
   for (const c of candidates) {
     try {
-      tls.createSecureContext({ pfx, passphrase: c ?? '' });
+      // Loaded here, not at start: node:tls pulls in the socket stack, ~15 ms that most files never need.
+      process.getBuiltinModule('node:tls').createSecureContext({ pfx, passphrase: c ?? '' });
       return c;
     } catch (err) {
       if (!/mac verify failure/i.test(String((err as Error).message))) return undefined;

@@ -1,6 +1,6 @@
 // trust/: ca-bundle.crt for SSL_CERT_FILE and an OpenSSL hashed directory for SSL_CERT_DIR. Pure.
 import crypto from 'node:crypto';
-import tls from 'node:tls';
+import fs from 'node:fs';
 import { Class, Type, parseDer, toDer, build, type Asn1 } from '../asn1.js';
 import { certsToPem } from '../convert/pem.js';
 
@@ -29,9 +29,28 @@ export function subjectHash(cert: crypto.X509Certificate): string {
   return digest.readUInt32LE(0).toString(16).padStart(8, '0');
 }
 
+declare const __NODE_ROOTS_FILE__: string | undefined;
+
+let roots: readonly string[] | undefined;
+
+/**
+ * Node's public roots (tls.rootCertificates: Mozilla's list, as bundled in Node). The build writes
+ * the list of the Node that built the bundle (the image's Node) to dist/node-root-certificates.pem:
+ * loading node:tls at run time only to read it would cost ~15 ms of every start, and parsing it
+ * as a JavaScript literal ~4 ms. Unbundled (the unit tests), node:tls is asked.
+ */
+export function nodeRootCertificates(): readonly string[] {
+  if (roots) return roots;
+  if (typeof __NODE_ROOTS_FILE__ === 'string') {
+    const text = fs.readFileSync(new URL(__NODE_ROOTS_FILE__, import.meta.url), 'utf8');
+    roots = text.split(/(?<=-----END CERTIFICATE-----)\n/).filter((pem) => pem.includes('BEGIN'));
+  } else roots = process.getBuiltinModule('node:tls').rootCertificates;
+  return roots;
+}
+
 /** Node's public roots plus our CA: for SSL_CERT_FILE, so apps trust the internet and our services. */
 export function caBundle(anchors: readonly crypto.X509Certificate[]): string {
-  return `${tls.rootCertificates.join('\n')}\n${certsToPem(anchors)}`;
+  return `${nodeRootCertificates().join('\n')}\n${certsToPem(anchors)}`;
 }
 
 /** `<hash>.0`, `<hash>.1`, ... for each anchor, as `openssl rehash` names them. */
