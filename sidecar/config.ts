@@ -183,11 +183,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
 
   const output = path.resolve(str('output') ?? './out');
   const hostnamesRaw = str('hostnames');
+  // 0 asks the system for a free port (for test harnesses that run several sidecars).
   let healthPort = 8089;
   try {
-    healthPort = e.get('KCS_HEALTH_PORT').default('8089').asPortNumber();
+    healthPort = e.get('KCS_HEALTH_PORT').default('8089').asIntPositive();
+    if (healthPort > 65535) throw new Error('out of range');
   } catch {
-    invalid(`KCS_HEALTH_PORT \`${merged.KCS_HEALTH_PORT}\` is not a port number (1-65535)`, 'set KCS_HEALTH_PORT to a free port, such as 8089');
+    invalid(`KCS_HEALTH_PORT \`${merged.KCS_HEALTH_PORT}\` is not a port number (0-65535)`, 'set KCS_HEALTH_PORT to a free port, such as 8089');
   }
   const cfg: Config = {
     command,

@@ -39,6 +39,7 @@ const CODES = {
   CHAIN_BROKEN: ExitCode.inputInvalid,
   CHAIN_REORDERED: ExitCode.inputInvalid,
   CA_EPHEMERAL: ExitCode.inputInvalid,
+  KESTREL_PFX_CHAIN: ExitCode.inputInvalid,
   STATE_INVALID: ExitCode.config,
   OUTPUT_NOT_WRITABLE: ExitCode.output,
   CONFIG_INVALID: ExitCode.config,

@@ -3,7 +3,7 @@
 // output it needs (the leaf to reuse, the generated password to keep).
 import crypto from 'node:crypto';
 import type { Config } from './config.js';
-import { KcsError, type Finding } from './findings.js';
+import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
 import { loadSource } from './load/index.js';
 import { resolvePassword } from './load/passwords.js';
@@ -109,6 +109,13 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
   const checked = loadAndValidate(cfg, now);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
+  if (cfg.kestrelFormat === 'pfx' && checked.validated.chain.length > 1) {
+    // Seen with .NET 10 on Linux: Kestrel serves only the leaf of a PFX, even when the PFX holds the
+    // chain, while it sends every certificate of a PEM Path.
+    checked.findings.push(
+      finding('KESTREL_PFX_CHAIN', 'warning', `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${checked.validated.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`, 'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt'),
+    );
+  }
   const pw = outputPassword(cfg, checked.material, opts);
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,

@@ -8,8 +8,11 @@
 //  (5) Hand the generation to the owner (uid:gid), before anyone can see it.
 //  (6) Point a temporary symlink ..data_tmp at the new generation.
 //  (7) rename(..data_tmp, ..data): one atomic step switches every name at once.
-//  (8) Create the user-visible symlinks (tls.crt -> ..data/tls.crt) that do not exist yet, and
-//      remove those of names this generation no longer has.
+//  (8) Replace the user-visible symlinks (tls.crt -> ..data/tls.crt), each by an atomic rename,
+//      and remove those of names this generation no longer has. The Kubernetes AtomicWriter only
+//      creates missing ones; we replace them all because Kestrel's CertificatePathWatcher (.NET 8-10)
+//      watches the entry named by Path in its directory and does not follow ..data: a fresh link
+//      is the change event (inotify) and the newer modification time (polling) it reloads on.
 //  (9) Remove old generations once they have been retired for the grace period, and any
 //      generation newer than the live one (left by a publisher that was killed mid-write).
 //
@@ -176,16 +179,7 @@ export function writeAtomically(dir: string, build: (generation: string) => File
     // (8)
     step = 'linking the published names';
     const top = new Set([...files.keys()].map((f) => f.split('/')[0]!));
-    for (const t of top) {
-      const link = path.join(dir, t);
-      let current: string | undefined;
-      try {
-        current = fs.readlinkSync(link);
-      } catch {
-        current = undefined;
-      }
-      if (current !== `${DATA}/${t}`) atomicSymlink(dir, t, `${DATA}/${t}`);
-    }
+    for (const t of top) atomicSymlink(dir, t, `${DATA}/${t}`);
     for (const entry of fs.readdirSync(dir)) {
       if (entry.startsWith('.') || top.has(entry)) continue;
       const link = path.join(dir, entry);
