@@ -1,5 +1,5 @@
 // What the integration tests need, and whether to skip: on a user's machine without Docker or .NET
-// a suite skips with a one-line reason; in CI (KCS_REQUIRE_INTEGRATION=1) a missing tool fails.
+// a suite skips with a one-line reason; in CI (REQUIRE_INTEGRATION_TESTS=1) a missing tool fails.
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'dist/kestrel-cert-sidecar.mjs');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/files');
-export const REQUIRED = process.env.KCS_REQUIRE_INTEGRATION === '1';
+export const REQUIRED = process.env.REQUIRE_INTEGRATION_TESTS === '1';
 
 /** Undefined when the tool works, else the reason it does not. */
 export function missing(cmd: string, args: string[]): string | undefined {
@@ -21,7 +21,7 @@ export function missing(cmd: string, args: string[]): string | undefined {
 /** Returns true when the suite should run; logs the one-line reason when it skips. Throws in CI. */
 export function needs(what: string, reason: string | undefined): boolean {
   if (!reason) return true;
-  if (REQUIRED) throw new Error(`${what} is required here (KCS_REQUIRE_INTEGRATION=1) but ${reason}`);
+  if (REQUIRED) throw new Error(`${what} is required here (REQUIRE_INTEGRATION_TESTS=1) but ${reason}`);
   console.warn(`skipping ${what} tests: ${reason}`);
   return false;
 }
