@@ -13,6 +13,8 @@ export interface HealthState {
   lastFinding?: Finding;
   degraded: boolean;
   manifest?: Record<string, unknown>;
+  /** When a generated certificate is renewed (two-thirds of its lifetime). */
+  renewAt?: Date | undefined;
 }
 
 export function metricsText(s: HealthState, now: Date): string {
@@ -59,7 +61,7 @@ export function startHealthServer(port: number, state: () => HealthState): Promi
     }
     if (url === '/metrics') return send(200, metricsText(s, now), 'text/plain; version=0.0.4');
     if (url === '/status') {
-      const body = { ready: isReady(s, now), degraded: s.degraded, generation: s.generation, sha256: s.sha256, notAfter: s.notAfter?.toISOString(), publishes: s.publishes, failures: s.failures, lastSuccess: s.lastSuccess?.toISOString(), lastFinding: s.lastFinding, manifest: s.manifest };
+      const body = { ready: isReady(s, now), degraded: s.degraded, generation: s.generation, sha256: s.sha256, notAfter: s.notAfter?.toISOString(), publishes: s.publishes, failures: s.failures, lastSuccess: s.lastSuccess?.toISOString(), renewAt: s.renewAt?.toISOString(), lastFinding: s.lastFinding, manifest: s.manifest };
       return send(200, `${JSON.stringify(body, null, 2)}\n`, 'application/json');
     }
     send(404, 'not found: try /healthz, /readyz, /metrics or /status\n');

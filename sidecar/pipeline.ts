@@ -28,15 +28,22 @@ export interface CheckResult {
   caCreated?: boolean;
 }
 
+export interface OutputPassword {
+  password: string;
+  origin: LayoutOptions['passwordOrigin'];
+}
+
 export interface PublishResult extends CheckResult, WriteResult {
   output: string;
   passwordOrigin: LayoutOptions['passwordOrigin'];
+  /** Kept in memory by `watch` to pin it; never printed. */
+  outputPassword: OutputPassword;
 }
 
 export interface RunOptions {
   now?: Date;
   /** `watch` pins the output password for the life of the app: Kestrel was started with it. */
-  pinnedOutputPassword?: string;
+  pinnedOutputPassword?: OutputPassword;
 }
 
 /** Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. */
@@ -78,10 +85,10 @@ function pick(cfg: Config) {
   };
 }
 
-function outputPassword(cfg: Config, m: Material, opts: RunOptions): { password: string; origin: LayoutOptions['passwordOrigin'] } {
+function outputPassword(cfg: Config, m: Material, opts: RunOptions): OutputPassword {
+  if (opts.pinnedOutputPassword !== undefined) return opts.pinnedOutputPassword;
   if (cfg.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(cfg.outputPasswordFile).toString('utf8')), origin: 'configured' };
   if (cfg.outputPassword !== undefined) return { password: cfg.outputPassword, origin: 'configured' };
-  if (opts.pinnedOutputPassword !== undefined) return { password: opts.pinnedOutputPassword, origin: 'generated' };
   if (m.inputPassword) return { password: m.inputPassword, origin: 'input' };
   // Generated once, then read back from the live set, so it stays the same across republishes.
   const kept = readLive(cfg.output).generatedPassword;
@@ -133,7 +140,7 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     digest,
     ...(cfg.owner ? { owner: cfg.owner } : {}),
   });
-  return { ...checked, ...written, output: cfg.output, passwordOrigin: pw.origin };
+  return { ...checked, ...written, output: cfg.output, passwordOrigin: pw.origin, outputPassword: pw };
 }
 
 export function leafSummary(r: CheckResult, now: Date): CertSummary {

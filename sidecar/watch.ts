@@ -10,7 +10,7 @@ import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import type { Config } from './config.js';
 import { ExitCode, KcsError, formatFinding, type Finding } from './findings.js';
 import { startHealthServer, type HealthState } from './health.js';
-import { InvalidMaterial, publish, type PublishResult } from './pipeline.js';
+import { InvalidMaterial, publish, type OutputPassword, type PublishResult } from './pipeline.js';
 import { cleanup } from './publish/atomic-writer.js';
 import { readLive } from './publish/live.js';
 
@@ -42,8 +42,9 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
   const live = readLive(cfg.output);
   const state: HealthState = { publishes: 0, failures: 0, degraded: false };
   if (live.manifest) Object.assign(state, { generation: live.manifest.generation, sha256: live.manifest.sha256, notAfter: new Date(live.manifest.notAfter), manifest: live.manifest });
-  // Kestrel read the password at start; keep the one that is live for the life of the app.
-  let pinned = live.generatedPassword;
+  // Kestrel read the password at start; keep the one that is live for the life of the app, even
+  // when the input password changes. A generated one already on the volume is the one Kestrel has.
+  let pinned: OutputPassword | undefined = live.generatedPassword !== undefined && cfg.outputPassword === undefined && cfg.outputPasswordFile === undefined ? { password: live.generatedPassword, origin: 'generated' } : undefined;
   let timers: NodeJS.Timeout[] = [];
   let retryTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
@@ -66,7 +67,8 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     state.lastSuccess = new Date();
     state.degraded = false;
     state.manifest = readLive(cfg.output).manifest;
-    if (r.passwordOrigin === 'generated') pinned ??= readLive(cfg.output).generatedPassword;
+    pinned ??= r.outputPassword;
+    state.renewAt = r.renewAt;
     if (r.changed) {
       state.publishes++;
       log(cfg, io, 'info', `published ${r.generation}: ${r.material.leaf.subject.replace(/\n/g, ', ')}, sha256 ${r.material.leaf.fingerprint256}, expires ${r.material.leaf.validToDate.toISOString()}`);
@@ -79,7 +81,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
 
   const runOnce = async (reason: string) => {
     try {
-      applied(publish(cfg, { ...(pinned !== undefined ? { pinnedOutputPassword: pinned } : {}) }));
+      applied(publish(cfg, pinned ? { pinnedOutputPassword: pinned } : {}));
       backoff = BACKOFF_MIN_MS;
       clearTimeout(retryTimer);
     } catch (err) {
@@ -163,18 +165,23 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
 }
 
 export async function runWatch(cfg: Config, io: Io): Promise<number> {
+  // Handlers first: a signal during start-up must still end the process cleanly, with exit code 0.
+  let signalled: string | undefined;
+  let onSignal: (sig: string) => void = (sig) => (signalled = sig);
+  const handler = (sig: NodeJS.Signals) => onSignal(sig);
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
   const w = await startWatch(cfg, io);
-  log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${cfg.healthPort}`);
+  log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${(w.server?.address() as { port?: number } | null)?.port ?? cfg.healthPort}`);
   await new Promise<void>((resolve) => {
-    const done = (sig: string) => {
+    onSignal = (sig: string) => {
       log(cfg, io, 'info', `${sig}: stopping`);
       // Publishes are synchronous, so no half-written generation can be in progress here.
       const force = setTimeout(() => resolve(), 1500);
       force.unref();
       void w.stop().then(() => resolve());
     };
-    process.once('SIGTERM', () => done('SIGTERM'));
-    process.once('SIGINT', () => done('SIGINT'));
+    if (signalled) onSignal(signalled);
   });
   return ExitCode.ok;
 }
