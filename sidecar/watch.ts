@@ -11,13 +11,15 @@ import type { Config } from './config.js';
 import { ExitCode, KcsError, formatFinding, type Finding } from './findings.js';
 import { startHealthServer, type HealthState } from './health.js';
 import { InvalidMaterial, publish, type OutputPassword, type PublishResult } from './pipeline.js';
-import { cleanup } from './publish/atomic-writer.js';
+import { cleanup, relink } from './publish/atomic-writer.js';
 import { readLive } from './publish/live.js';
 
 /** Events come in bursts (a copy, a ..data swap): wait this long for quiet... */
 export const DEBOUNCE_MS = 100;
 /** ...but never longer than this after the first event of a burst. */
 export const MAX_WAIT_MS = 1000;
+/** After a publish, the links are replaced once more this much later (see relink). */
+export const RELINK_AFTER_MS = 2000;
 /** A full rescan catches events the watcher missed (network file systems, overlay quirks). */
 export const RESCAN_MS = 60_000;
 const BACKOFF_MIN_MS = 1000;
@@ -49,6 +51,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
   let retryTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
   let cleanupTimer: NodeJS.Timeout | undefined;
+  let relinkTimer: NodeJS.Timeout | undefined;
   let backoff = BACKOFF_MIN_MS;
   let running: Promise<void> | undefined;
   let again = false;
@@ -71,6 +74,14 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     state.renewAt = r.renewAt;
     if (r.changed) {
       state.publishes++;
+      clearTimeout(relinkTimer);
+      relinkTimer = schedule(() => {
+        try {
+          relink(cfg.output);
+        } catch (err) {
+          log(cfg, io, 'warning', `re-linking the published names: ${(err as Error).message}`);
+        }
+      }, RELINK_AFTER_MS);
       log(cfg, io, 'info', `published ${r.generation}: ${r.material.leaf.subject.replace(/\n/g, ', ')}, sha256 ${r.material.leaf.fingerprint256}, expires ${r.material.leaf.validToDate.toISOString()}`);
     }
     clearTimeout(renewTimer);
@@ -157,6 +168,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
       clearTimeout(retryTimer);
       clearTimeout(renewTimer);
       clearTimeout(cleanupTimer);
+      clearTimeout(relinkTimer);
       timers.forEach(clearInterval);
       timers = [];
       await Promise.all([watcher?.close(), server ? new Promise((r) => server.close(() => r(undefined))) : undefined, running]);

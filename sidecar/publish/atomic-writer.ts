@@ -111,6 +111,19 @@ function atomicSymlink(dir: string, name: string, target: string): void {
   fs.renameSync(tmp, path.join(dir, name));
 }
 
+/**
+ * Replaces every top-level link again, pointing where it already points. `watch` calls it a moment
+ * after a publish: a consumer that read Path and KeyPath across a ..data swap (two separate opens)
+ * gets one more change event, and reloads a pair from one generation.
+ */
+export function relink(dir: string): void {
+  for (const entry of fs.readdirSync(dir)) {
+    if (entry.startsWith('.')) continue;
+    const target = fs.readlinkSync(path.join(dir, entry), { encoding: 'utf8' });
+    if (target.startsWith(`${DATA}/`)) atomicSymlink(dir, entry, target);
+  }
+}
+
 /** (9) Removes retired generations past the grace period and strays; returns when the next one is due. */
 export function cleanup(dir: string, now: Date): Date | undefined {
   const live = liveGeneration(dir);

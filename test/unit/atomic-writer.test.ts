@@ -128,3 +128,16 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
   });
 });
+
+describe('relink', () => {
+  it('replaces every top-level link with a fresh one pointing at the same name', async () => {
+    const { relink } = await import('../../sidecar/publish/atomic-writer.js');
+    const dir = tmpDir();
+    writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
+    const before = fs.lstatSync(path.join(dir, 'tls.crt')).ino;
+    relink(dir);
+    expect(fs.lstatSync(path.join(dir, 'tls.crt')).ino).not.toBe(before);
+    expect(fs.readlinkSync(path.join(dir, 'tls.crt'))).toBe('..data/tls.crt');
+    expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
+  });
+});
