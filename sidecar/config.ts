@@ -1,6 +1,5 @@
 // Settings from the environment and the command line. Every flag has a KCS_* variable; the flag
 // wins. Secrets come only from a variable or a file, never a flag: flags show up in `ps`.
-import os from 'node:os';
 import path from 'node:path';
 import { isIP } from './ip.js';
 import { domainToASCII } from 'node:url';
@@ -263,7 +262,7 @@ export function describeSettings(cfg: Config): Record<string, string> {
     KCS_OUTPUT_PASSWORD_FILE: cfg.outputPasswordFile,
     KCS_HOSTNAMES: cfg.hostnames.join(','),
     KCS_MIN_VALIDITY: `${cfg.minValidityMs / 1000}s`,
-    KCS_OWNER: cfg.owner ? `${cfg.owner.uid}:${cfg.owner.gid}` : `(current user ${os.userInfo().uid})`,
+    KCS_OWNER: cfg.owner ? `${cfg.owner.uid}:${cfg.owner.gid}` : `(current user ${process.getuid?.()})`,
     KCS_KESTREL_FORMAT: cfg.kestrelFormat,
     KCS_PFX_PROFILE: cfg.pfxProfile,
     KCS_KEY_TYPE: cfg.keyType,

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds local stand-ins for the base images, for machines that cannot pull from a registry:
+#   kcs-standin/node-build:24   Debian 12 + Node 24 + npm    (for node:24-bookworm-slim, the build stage)
+#   kcs-standin/node:24         Debian 12 + /nodejs/bin/node (for gcr.io/distroless/nodejs24-debian12)
+#   kcs-standin/aspnet:10.0     Debian 12 + the .NET and ASP.NET Core runtimes of this machine's SDK, user app (1654)
+#   kcs-standin/sdk:10.0        Debian 12 + this machine's .NET SDK
+# The root file system comes from debootstrap and is cached in .cache/rootfs; an image that already
+# exists for the same Node and .NET versions is kept. Run as root (debootstrap needs it).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+root=$PWD
+cache=$root/.cache
+mkdir -p "$cache"
+log() { printf '== %s\n' "$*"; }
+
+node_bin=$(readlink -f node_modules/.bin/node)
+node_version=$("$node_bin" --version)
+dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+dotnet_version=$(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App/ {print $2}' | tail -1)
+npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+
+if [ ! -x "$cache/rootfs/bin/sh" ]; then
+  log "debootstrap Debian 12 into .cache/rootfs"
+  rm -rf "$cache/rootfs"
+  debootstrap --variant=minbase --include=ca-certificates,libssl3,libicu72,zlib1g,libstdc++6,libgcc-s1 \
+    bookworm "$cache/rootfs" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 \
+    || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+  rm -rf "$cache/rootfs/var/cache/apt/archives/"*.deb
+fi
+
+# import NAME KEY STAGE_DIR [--change ...]: the root file system with STAGE_DIR laid over it, as one
+# image. The tree is a hard-linked copy of the cached root file system; files the stage replaces are
+# unlinked first, so the cache is never written through a link.
+import() {
+  local name=$1 key=$2 stage=$3
+  shift 3
+  if [ "$(docker image inspect -f '{{index .Config.Labels "kcs.standin.key"}}' "$name" 2>/dev/null)" = "$key" ]; then
+    log "$name is current ($key)"
+    return
+  fi
+  log "building $name ($key)"
+  local tree=$stage.tree
+  rm -rf "$tree" && cp -al "$cache/rootfs" "$tree"
+  cp -a --remove-destination "$stage/." "$tree/"
+  tar -c -C "$tree" . | docker import --change "LABEL kcs.standin.key=$key" "$@" - "$name" >/dev/null
+  rm -rf "$tree"
+}
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/node/nodejs/bin"
+cp "$node_bin" "$stage/node/nodejs/bin/node"
+import kcs-standin/node:24 "node-$node_version" "$stage/node" \
+  --change 'ENV PATH=/nodejs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'ENTRYPOINT ["/nodejs/bin/node"]' --change 'USER 65532'
+
+mkdir -p "$stage/build/usr/local/bin" "$stage/build/usr/local/lib/node_modules"
+cp "$node_bin" "$stage/build/usr/local/bin/node"
+cp -r "$npm_dir" "$stage/build/usr/local/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$stage/build/usr/local/bin/npm"
+import kcs-standin/node-build:24 "node-$node_version" "$stage/build" --change 'CMD ["node"]'
+
+users() { # the app user of the ASP.NET Core images
+  mkdir -p "$1/etc"
+  { cat "$cache/rootfs/etc/passwd"; echo 'app:x:1654:1654::/home/app:/usr/sbin/nologin'; } >"$1/etc/passwd"
+  { cat "$cache/rootfs/etc/group"; echo 'app:x:1654:'; } >"$1/etc/group"
+  mkdir -p "$1/home/app" "$1/app"
+}
+mkdir -p "$stage/aspnet/usr/share/dotnet" "$stage/aspnet/usr/bin"
+cp -r "$dotnet_root/dotnet" "$dotnet_root/host" "$dotnet_root/shared" "$stage/aspnet/usr/share/dotnet/"
+ln -s /usr/share/dotnet/dotnet "$stage/aspnet/usr/bin/dotnet"
+users "$stage/aspnet"
+import kcs-standin/aspnet:10.0 "aspnet-$dotnet_version" "$stage/aspnet" \
+  --change 'ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true APP_UID=1654' \
+  --change 'WORKDIR /app'
+
+mkdir -p "$stage/sdk/usr/share" "$stage/sdk/usr/bin"
+cp -r "$dotnet_root" "$stage/sdk/usr/share/dotnet"
+ln -s /usr/share/dotnet/dotnet "$stage/sdk/usr/bin/dotnet"
+import kcs-standin/sdk:10.0 "sdk-$(dotnet --version)" "$stage/sdk" \
+  --change 'ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1'
+log "stand-ins ready"
