@@ -18,7 +18,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY scripts ./scripts
 COPY sidecar ./sidecar
 RUN node scripts/build.mjs \
- && mkdir -p /staging/https /staging/app \
+ && mkdir -p /staging/https /staging/state /staging/app \
  && cp -r dist/. /staging/app/
 
 FROM ${NODE_IMAGE}
@@ -33,6 +33,8 @@ COPY --from=build /staging/app /app
 # /https owned by 1654 (the `app` user of the ASP.NET Core images), so a fresh named volume mounted
 # there inherits that owner and the non-root sidecar can publish into it.
 COPY --from=build --chown=1654:1654 /staging/https /https
+# /state likewise, for KCS_STATE (the development CA): a private named volume, never the shared one.
+COPY --from=build --chown=1654:1654 /staging/state /state
 ENV KCS_OUTPUT=/https \
     NODE_ENV=production
 USER 1654:1654

@@ -4,7 +4,17 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 1_200_000, fileParallelism: false } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 1_200_000,
+          fileParallelism: false,
+          // No image can be pulled here, testcontainers' Ryuk included; the tests clean up themselves.
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
+        },
+      },
     ],
   },
 });

@@ -2,7 +2,7 @@
 // chunks for watch and probe, and dist/lib/index.mjs (the library API). Nothing from node_modules
 // is needed at run time.
 import { build } from 'esbuild';
-import { readFileSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -36,4 +36,8 @@ chmodSync('dist/kestrel-cert-sidecar.mjs', 0o755);
 mkdirSync('dist/lib', { recursive: true });
 writeFileSync('dist/node-root-certificates.pem', `${tls.rootCertificates.join('\n')}\n`);
 await build({ ...common, entryPoints: { index: 'sidecar/index.ts' }, outdir: 'dist/lib', outExtension: { '.js': '.mjs' } });
+// The testcontainers helper: testcontainers stays the harness's own dependency.
+if (existsSync('sidecar/testing')) {
+  await build({ ...common, entryPoints: { testing: 'sidecar/testing/kestrel-certs-container.ts' }, outdir: 'dist/lib', outExtension: { '.js': '.mjs' }, external: ['testcontainers'] });
+}
 console.log('built dist/kestrel-cert-sidecar.mjs and dist/lib/index.mjs');

@@ -18,6 +18,7 @@ export type Severity = 'error' | 'warning' | 'info';
 /** code -> the exit code a run ends with when this finding is an error. */
 const CODES = {
   SOURCE_NOT_FOUND: ExitCode.inputMissing,
+  SOURCE_EMPTY: ExitCode.inputMissing,
   SOURCE_UNREADABLE: ExitCode.inputMissing,
   SOURCE_AMBIGUOUS: ExitCode.inputInvalid,
   FILE_TOO_LARGE: ExitCode.inputInvalid,

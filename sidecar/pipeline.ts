@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { Config } from './config.js';
 import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
+import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
 import { resolvePassword } from './load/passwords.js';
 import { readInput } from './load/files.js';
@@ -51,7 +52,8 @@ export function loadAndValidate(cfg: Config, now: Date): CheckResult {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
-  if (cfg.source !== undefined) {
+  const empty = cfg.source !== undefined && cfg.certFile === undefined && isEmptySourceDir(cfg.source);
+  if (cfg.source !== undefined && !empty) {
     const password = resolvePassword(cfg);
     material = loadSource({ source: cfg.source, ...pick(cfg), ...(password !== undefined ? { password } : {}) });
   } else {
@@ -66,10 +68,13 @@ export function loadAndValidate(cfg: Config, now: Date): CheckResult {
       ...(live.cert && live.key ? { previous: { cert: live.cert, key: live.key } } : {}),
     });
     material = gen.material;
+    if (empty) {
+      material.findings.push(finding('SOURCE_EMPTY', 'info', `${cfg.source} holds no certificate, so one was generated`, 'nothing, for development; mount a PFX or PEM pair there to use your own certificate'));
+    }
     renewAt = gen.renewAt;
     caCreated = gen.ca.created;
   }
-  const hostnames = cfg.source === undefined || cfg.hostnamesGiven ? cfg.hostnames : [];
+  const hostnames = cfg.source === undefined || empty || cfg.hostnamesGiven ? cfg.hostnames : [];
   const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots });
   return { ok: validated.ok, findings: validated.findings, material, validated, ...(renewAt ? { renewAt } : {}), ...(caCreated !== undefined ? { caCreated } : {}) };
 }

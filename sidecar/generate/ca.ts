@@ -73,7 +73,12 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
   } catch (err) {
     throw stateInvalid(`cannot create the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`, 'point KCS_STATE at a writable directory (a named volume that only the sidecar mounts)', dir, err);
   }
-  const entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
+  } catch (err) {
+    throw stateInvalid(`cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`, `make ${dir} readable and writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654)`, dir, err);
+  }
   if (entries.includes('ca')) {
     if (!entries.includes(MARKER)) throw stateInvalid(`${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`, RESET(dir), dir);
     return readCa(dir, now);
@@ -82,8 +87,9 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
     throw stateInvalid(`${dir} is not empty (${entries.slice(0, 3).join(', ')}) and holds no CA of ours`, 'point KCS_STATE at an empty directory of its own, never at the shared volume', dir);
   }
   const ca = createCa(now);
-  const tmp = fs.mkdtempSync(path.join(dir, '.tmp-'));
+  let tmp: string | undefined;
   try {
+    tmp = fs.mkdtempSync(path.join(dir, '.tmp-'));
     // (1) Write the key 0400 and the certificate 0444 into the temporary directory.
     fs.writeFileSync(path.join(tmp, 'ca.key'), ca.key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
     fs.writeFileSync(path.join(tmp, 'ca.crt'), ca.cert.toString(), { mode: 0o444 });
@@ -93,10 +99,10 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
     // (2) One rename publishes the pair. If another sidecar got there first, use its CA.
     fs.renameSync(tmp, path.join(dir, 'ca'));
   } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
-    throw stateInvalid(`cannot write the CA into ${dir}: ${code}`, 'point KCS_STATE at a writable directory', dir, err);
+    throw stateInvalid(`cannot write the CA into ${dir}: ${code}`, `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point KCS_STATE at a writable directory`, dir, err);
   }
   return { ...ca, dir };
 }

@@ -93,6 +93,18 @@ export function discover(opts: DiscoverOptions): Discovery {
   return { layout: 'pem', pem, ca: [], root: source };
 }
 
+/** True for a directory with no certificate or key file at all, such as a compose `./certs` bind
+ *  mount the user left empty: the sidecar then generates, as without KCS_SOURCE. */
+export function isEmptySourceDir(source: string): boolean {
+  try {
+    if (!fs.statSync(source).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  const { pfx, pem } = listCandidates(source);
+  return pfx.length === 0 && pem.length === 0;
+}
+
 /** Candidate files by name. Names starting with a dot are skipped: Kubernetes' ..data and its
  *  timestamped directories, editors' swap files. A directory with a certificate's name is kept, so
  *  reading it reports that it is not a file. */

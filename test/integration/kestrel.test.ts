@@ -68,8 +68,8 @@ describe.runIf(run)('a real Kestrel serves what the sidecar publishes', () => {
 
   it('finds the Development-certificate layout with APPDATA alone, and no Kestrel certificate settings', async () => {
     const out = path.join(tmp(), 'out');
-    init(['--output', out, '--app-name', 'KestrelApp', '--user-secrets-id', 'kcs-test-7f3c2a10-5b2e-4c1d-9a8e-3f6d2b1c0e95']);
-    expect(fs.existsSync(path.join(out, 'appdata/ASP.NET/https/KestrelApp.pfx'))).toBe(true);
+    init(['--output', out, '--app-name', 'Api', '--user-secrets-id', 'kcs-example-7f3c2a10-5b2e-4c1d-9a8e-3f6d2b1c0e95']);
+    expect(fs.existsSync(path.join(out, 'appdata/ASP.NET/https/Api.pfx'))).toBe(true);
     await using kestrel = await startKestrel(app, { APPDATA: path.join(out, 'appdata'), ASPNETCORE_ENVIRONMENT: 'Development' });
     const served = await get(kestrel.url, path.join(out, 'ca.crt'));
     expect(served.body).toBe('hello from kestrel-app');

@@ -59,7 +59,13 @@ mkdir -p "$stage/build/usr/local/bin" "$stage/build/usr/local/lib/node_modules"
 cp "$node_bin" "$stage/build/usr/local/bin/node"
 cp -r "$npm_dir" "$stage/build/usr/local/lib/node_modules/npm"
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$stage/build/usr/local/bin/npm"
-import kcs-standin/node-build:24 "node-$node_version" "$stage/build" --change 'CMD ["node"]'
+# The build stage reaches the npm registry as this machine does, so it trusts what this machine trusts
+# (a registry behind a TLS-inspecting proxy needs the proxy's CA).
+mkdir -p "$stage/build/etc/ssl/certs"
+cp /etc/ssl/certs/ca-certificates.crt "$stage/build/etc/ssl/certs/host-ca-certificates.crt"
+ca_key=$(sha256sum /etc/ssl/certs/ca-certificates.crt | cut -c1-12)
+import kcs-standin/node-build:24 "node-$node_version-ca-$ca_key" "$stage/build" --change 'CMD ["node"]' \
+  --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca-certificates.crt'
 
 users() { # the app user of the ASP.NET Core images
   mkdir -p "$1/etc"

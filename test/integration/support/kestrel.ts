@@ -1,4 +1,4 @@
-// Builds and runs the minimal ASP.NET Core app of test/integration/kestrel-app on this machine's .NET.
+// Builds and runs the example ASP.NET Core app of examples/api on this machine's .NET.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -7,14 +7,14 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { ROOT, cleanEnv, freePort } from './env.js';
 
-const APP_DIR = path.join(ROOT, 'test/integration/kestrel-app');
+const APP_DIR = path.join(ROOT, 'examples/api');
 
 /** Builds once per source content; later runs reuse the build. */
 export function buildKestrelApp(): string {
   const hash = crypto.createHash('sha256');
   for (const f of fs.readdirSync(APP_DIR).filter((n) => /\.(cs|csproj)$/.test(n)).sort()) hash.update(fs.readFileSync(path.join(APP_DIR, f)));
-  const out = path.join(ROOT, '.cache', `kestrel-app-${hash.digest('hex').slice(0, 12)}`);
-  if (!fs.existsSync(path.join(out, 'KestrelApp.dll'))) {
+  const out = path.join(ROOT, '.cache', `api-${hash.digest('hex').slice(0, 12)}`);
+  if (!fs.existsSync(path.join(out, 'Api.dll'))) {
     const r = spawnSync('dotnet', ['build', APP_DIR, '-c', 'Release', '-o', out, '--nologo'], { encoding: 'utf8', env: cleanEnv() });
     if (r.status !== 0) throw new Error(`dotnet build failed:\n${r.stdout}\n${r.stderr}`);
   }
@@ -38,7 +38,7 @@ export async function startKestrel(appDir: string, env: Record<string, string>, 
   const port = await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-home-')); // no dev certificate in the user store
   let log = '';
-  const child: ChildProcess = spawn('dotnet', [path.join(appDir, 'KestrelApp.dll')], {
+  const child: ChildProcess = spawn('dotnet', [path.join(appDir, 'Api.dll')], {
     env: cleanEnv({
       HOME: home,
       DOTNET_CLI_HOME: home,

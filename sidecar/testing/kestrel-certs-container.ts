@@ -1,0 +1,88 @@
+// A testcontainers helper for other people's harnesses: runs the sidecar image once against a
+// directory and hands back where the published set is and the Kestrel environment that reads it.
+//
+//   const certs = await new KestrelCertsContainer().withSource('./certs', 'pfx-password').withOutputDir(out).start();
+//   new GenericContainer('my-api').withBindMounts([{ source: certs.outputDir, target: certs.mountPath, mode: 'ro' }])
+//     .withEnvironment(certs.kestrelEnvironment)
+//
+// The container runs as 1654:1654 with a read-only root file system and no capabilities, as in
+// production. The output directory must be writable by uid 1654 (or run with .withUser('0:0')).
+import fs from 'node:fs';
+import path from 'node:path';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+
+export const DEFAULT_IMAGE = 'kestrel-cert-sidecar:0.1.0';
+
+export interface StartedKestrelCerts {
+  /** The host directory holding the published set. */
+  outputDir: string;
+  /** Where containers should mount outputDir: the paths in kestrelEnvironment point there. */
+  mountPath: string;
+  /** ASPNETCORE_Kestrel__Certificates__Default__* for the app container (kestrel.env). */
+  kestrelEnvironment: Record<string, string>;
+  /** The published manifest.json: fingerprint, names, validity. */
+  manifest: { sha256: string; sans: string[]; notAfter: string; [key: string]: unknown };
+  /** The sidecar's output, for diagnostics. */
+  logs: string;
+}
+
+export class KestrelCertsContainer extends GenericContainer {
+  private outputDir?: string;
+  private mountPath = '/https';
+
+  constructor(image = DEFAULT_IMAGE) {
+    super(image);
+    this.withCommand(['init']).withUser('1654:1654').withDroppedCapabilities('ALL').withWaitStrategy(Wait.forOneShotStartup());
+    this.hostConfig.ReadonlyRootfs = true;
+  }
+
+  /** The certificate directory (or file) to read, mounted read-only; the password, if any. */
+  withSource(dir: string, password?: string): this {
+    const abs = path.resolve(dir);
+    const isDir = fs.statSync(abs).isDirectory();
+    const target = isDir ? '/certs' : `/certs/${path.basename(abs)}`;
+    this.withBindMounts([{ source: abs, target, mode: 'ro' }]);
+    this.withEnvironment({ KCS_SOURCE: target, ...(password !== undefined ? { KCS_PASSWORD: password } : {}) });
+    return this;
+  }
+
+  /** The host directory to publish into, and where app containers will mount it. */
+  withOutputDir(dir: string, mountPath = '/https'): this {
+    this.outputDir = path.resolve(dir);
+    this.mountPath = mountPath;
+    fs.mkdirSync(this.outputDir, { recursive: true });
+    this.withBindMounts([{ source: this.outputDir, target: '/https', mode: 'rw' }]);
+    this.withEnvironment({ KCS_OUTPUT: '/https', KCS_MOUNT_PATH: mountPath });
+    return this;
+  }
+
+  withHostnames(...names: string[]): this {
+    return this.withEnvironment({ KCS_HOSTNAMES: names.join(',') });
+  }
+
+  /** Runs `init` to completion and reads back what it published. */
+  async publish(): Promise<StartedKestrelCerts> {
+    if (!this.outputDir) throw new Error('KestrelCertsContainer: call withOutputDir(dir) first');
+    let started: StartedTestContainer | undefined;
+    try {
+      started = await this.start();
+    } catch (err) {
+      throw new Error(`kestrel-cert-sidecar did not publish: ${(err as Error).message}`, { cause: err });
+    }
+    const logs = await new Promise<string>((resolve) => {
+      let text = '';
+      void started!.logs().then((s) => {
+        s.on('data', (d: Buffer | string) => (text += d.toString()));
+        s.on('end', () => resolve(text));
+        s.on('error', () => resolve(text));
+      });
+    });
+    await started.stop().catch(() => undefined);
+    const env: Record<string, string> = {};
+    for (const line of fs.readFileSync(path.join(this.outputDir, 'kestrel.env'), 'utf8').split('\n')) {
+      const i = line.indexOf('=');
+      if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+    }
+    return { outputDir: this.outputDir, mountPath: this.mountPath, kestrelEnvironment: env, manifest: JSON.parse(fs.readFileSync(path.join(this.outputDir, 'manifest.json'), 'utf8')), logs };
+  }
+}

@@ -1,0 +1,241 @@
+// The image and the real thing: a real Docker engine runs the image built from the Dockerfile, and a
+// real Kestrel in another container serves HTTPS from what it published. No image can be pulled on
+// these machines, so the harness builds local stand-ins for the base images (docker/standins.sh).
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Agent, request } from 'undici';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KestrelCertsContainer } from '../../sidecar/testing/kestrel-certs-container.js';
+import { BIN, FIXTURES, ROOT, cleanEnv, missing, needs } from './support/env.js';
+import { buildKestrelApp } from './support/kestrel.js';
+
+const run = needs('container', missing('docker', ['info']) ?? missing('docker', ['compose', 'version']));
+const IMAGE = 'kestrel-cert-sidecar:0.1.0';
+const STANDIN = { BUILD_IMAGE: 'kcs-standin/node-build:24', NODE_IMAGE: 'kcs-standin/node:24', SDK_IMAGE: 'kcs-standin/sdk:10.0', ASPNET_IMAGE: 'kcs-standin/aspnet:10.0' };
+const PASS = 'fixture-Pa55';
+const fp = (f: string) => new crypto.X509Certificate(fs.readFileSync(path.join(FIXTURES, f))).fingerprint256;
+const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) => {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: opts.env ?? process.env, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
+  return r.stdout;
+};
+/** A host directory the image's user (1654) can write, as a named volume would be. */
+const outDir = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-vol-'));
+  fs.chmodSync(d, 0o755);
+  if (process.getuid?.() === 0) fs.chownSync(d, 1654, 1654);
+  else fs.chmodSync(d, 0o777);
+  return d;
+};
+const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+
+/** Exit code and output of a one-shot container, through the docker CLI (testcontainers reports only success). */
+function dockerRun(args: string[]): { code: number | null; out: string } {
+  const r = spawnSync('docker', ['run', '--rm', '--read-only', '--cap-drop', 'ALL', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+async function getVia(url: string, opts: { ca?: string; insecure?: boolean } = {}) {
+  let served = '';
+  const agent = new Agent({ connect: { ...(opts.ca ? { ca: opts.ca } : {}), rejectUnauthorized: !opts.insecure, servername: 'localhost' } });
+  try {
+    const res = await request(url, { dispatcher: agent, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const body = await res.body.text();
+    const p = spawnSync(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', '0'.repeat(64), '--insecure', '--json'], { encoding: 'utf8', env: cleanEnv() });
+    served = JSON.parse(p.stdout).served ?? '';
+    return { status: res.statusCode, body, served };
+  } finally {
+    await agent.destroy();
+  }
+}
+
+async function waitHttps(url: string, ms = 60_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await getVia(url, { insecure: true });
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+describe.runIf(run)('the image, in a real Docker engine', () => {
+  beforeAll(() => {
+    sh('bash', ['test/integration/docker/standins.sh']);
+    sh('docker', ['build', '--network', 'host', '--build-arg', `BUILD_IMAGE=${STANDIN.BUILD_IMAGE}`, '--build-arg', `NODE_IMAGE=${STANDIN.NODE_IMAGE}`, '-t', IMAGE, '.']);
+  }, 900_000);
+
+  it('adds less than 3 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
+    const rows = sh('docker', ['history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE]).trim().split('\n');
+    const base = sh('docker', ['history', '-q', STANDIN.NODE_IMAGE]).trim().split('\n').length;
+    const ours = rows.slice(0, rows.length - base);
+    const bytes = Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', IMAGE])) - Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', STANDIN.NODE_IMAGE]));
+    console.log(`image layers on top of the base: ${(bytes / 1e6).toFixed(2)} MB\n${ours.join('\n')}`);
+    expect(bytes).toBeLessThan(3e6);
+    const instructions = ours.map((r) => /#\(nop\)\s+(\w+)/.exec(r)?.[1] ?? (r.includes('/bin/sh -c') ? 'RUN' : '?'));
+    expect(instructions.filter((i) => !['COPY', 'USER', 'ENV', 'ENTRYPOINT', 'HEALTHCHECK', 'LABEL', 'ARG'].includes(i))).toEqual([]);
+    const config = JSON.parse(sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
+    expect(config.User).toBe('1654:1654');
+    expect(config.Labels['org.opencontainers.image.title']).toBe('kestrel-cert-sidecar');
+    for (const dir of ['/https', '/state']) expect(sh('docker', ['run', '--rm', '--entrypoint', '/bin/ls', IMAGE, '-lnd', dir])).toMatch(/^drwx\S+ +\d+ 1654 +1654 /);
+  });
+
+  it.each([
+    ['a PFX', 'openssl3-default.pfx', PASS, fp('rsa2048.crt')],
+    ['a legacy RC2 PFX', 'openssl-legacy-rc2.pfx', PASS, fp('rsa2048.crt')],
+    ['PEM files', 'pem-pkcs8', undefined, fp('rsa2048.crt')],
+    ['a Kubernetes-style ..data layout', 'k8s-secret', undefined, fp('rsa2048.crt')],
+  ])('init publishes from %s, as 1654 with a read-only root and no capabilities (KestrelCertsContainer)', async (_what, source, password, sha) => {
+    const certs = await new KestrelCertsContainer(IMAGE).withSource(path.join(FIXTURES, source), password).withOutputDir(outDir(), '/https').publish();
+    expect(certs.manifest.sha256).toBe(sha);
+    expect(certs.kestrelEnvironment).toEqual({ ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt', ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key' });
+    expect(certs.logs).toMatch(/^published \.\.\d{4}_/m);
+  });
+
+  it('init generates when nothing is mounted', async () => {
+    const certs = await new KestrelCertsContainer(IMAGE).withOutputDir(outDir()).withHostnames('localhost', 'api').publish();
+    expect(certs.manifest.sans).toEqual(['localhost', 'api']);
+    expect(certs.logs).toContain('CA_EPHEMERAL');
+  });
+
+  it('publishes files the app user (1654) can read from a read-only mount, and another uid cannot read the key', () => {
+    const out = outDir();
+    expect(dockerRun(['-v', `${out}:/https`, IMAGE, 'init']).code).toBe(0);
+    const asApp = dockerRun(['--user', '1654:1654', '-v', `${out}:/https:ro`, '--entrypoint', '/bin/sh', STANDIN.ASPNET_IMAGE, '-c', 'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok']);
+    expect(asApp).toEqual({ code: 0, out: 'ok\n' });
+    const other = dockerRun(['--user', '2000:2000', '-v', `${out}:/https:ro`, '--entrypoint', '/bin/sh', STANDIN.ASPNET_IMAGE, '-c', 'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ! cat /https/cert.pfx 2>/dev/null && echo denied']);
+    expect(other).toEqual({ code: 0, out: 'denied\n' });
+  });
+
+  it('exits 4 with PASSWORD_WRONG on a wrong password and leaves the volume unchanged', () => {
+    const out = outDir();
+    const src = path.join(FIXTURES, 'openssl3-default.pfx');
+    expect(dockerRun(['-v', `${out}:/https`, '-v', `${src}:/certs/api.pfx:ro`, '-e', `KCS_PASSWORD=${PASS}`, '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']).code).toBe(0);
+    const before = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
+    const r = dockerRun(['-v', `${out}:/https`, '-v', `${src}:/certs/api.pfx:ro`, '-e', 'KCS_PASSWORD=not-it', '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']);
+    expect(r.code).toBe(4);
+    expect(r.out).toBe('PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n');
+    expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
+  });
+
+  it('as root reads a key only root can read and hands the files to 1654; as 1654 it says SOURCE_UNREADABLE', () => {
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rootonly-'));
+    fs.copyFileSync(path.join(FIXTURES, 'rsa2048.crt'), path.join(src, 'tls.crt'));
+    fs.copyFileSync(path.join(FIXTURES, 'rsa2048.key'), path.join(src, 'tls.key'));
+    fs.chmodSync(path.join(src, 'tls.key'), 0o400);
+    if (process.getuid?.() === 0) fs.chownSync(path.join(src, 'tls.key'), 0, 0);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rootvol-')); // owned by root, like a fresh bind mount
+    fs.chmodSync(out, 0o755);
+    // As root it needs one capability: CAP_CHOWN, to hand the files to 1654.
+    const asRoot = dockerRun(['--user', '0:0', '--cap-add', 'CHOWN', '-v', `${src}:/certs:ro`, '-v', `${out}:/https`, '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']);
+    expect(asRoot.code).toBe(0);
+    expect(fs.statSync(path.join(out, '..data', 'tls.key'))).toMatchObject({ uid: 1654, gid: 1654 });
+    const asApp = dockerRun(['-v', `${src}:/certs:ro`, '-v', `${outDir()}:/https`, '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']);
+    expect(asApp.code).toBe(3);
+    expect(asApp.out).toMatch(/^SOURCE_UNREADABLE cannot read \/certs\/tls\.key: permission denied\nfix: make the file readable by uid 1654 .*or run the sidecar as root/);
+    expect(asApp.out).not.toMatch(/\n\s+at /);
+  });
+
+  describe('a real Kestrel in the stand-in ASP.NET Core image', () => {
+    let app: string;
+    const started: StartedTestContainer[] = [];
+    beforeAll(() => {
+      app = buildKestrelApp();
+    }, 300_000);
+    afterAll(async () => {
+      await Promise.all(started.map((c) => c.stop().catch(() => undefined)));
+    });
+
+    async function kestrel(out: string, env: Record<string, string>, port = 8081) {
+      const c = await new GenericContainer(STANDIN.ASPNET_IMAGE)
+        .withUser('1654:1654')
+        .withBindMounts([
+          { source: app, target: '/app', mode: 'ro' },
+          { source: out, target: '/https', mode: 'ro' },
+        ])
+        .withEnvironment({ ASPNETCORE_URLS: `https://+:${port}`, ...env })
+        .withEntrypoint(['dotnet', '/app/Api.dll'])
+        .withExposedPorts(port)
+        .withWaitStrategy(Wait.forListeningPorts())
+        .start();
+      started.push(c);
+      return `https://127.0.0.1:${c.getMappedPort(port)}/`;
+    }
+
+    it.each(['pem', 'pfx'])('serves the published set with KCS_KESTREL_FORMAT=%s', async (format) => {
+      const out = outDir();
+      const certs = await new KestrelCertsContainer(IMAGE).withOutputDir(out).withHostnames('localhost', '127.0.0.1').withEnvironment({ KCS_KESTREL_FORMAT: format }).publish();
+      const url = await kestrel(out, certs.kestrelEnvironment);
+      const r = await getVia(url, { ca: fs.readFileSync(path.join(out, 'ca.crt'), 'utf8') });
+      expect(r).toMatchObject({ status: 200, body: 'hello from kestrel-app', served: certs.manifest.sha256 });
+    });
+
+    it('serves the Development-certificate layout with APPDATA and no Kestrel certificate settings', async () => {
+      const out = outDir();
+      const certs = await new KestrelCertsContainer(IMAGE).withOutputDir(out).withEnvironment({ KCS_APP_NAME: 'Api', KCS_USER_SECRETS_ID: 'kcs-example-7f3c2a10-5b2e-4c1d-9a8e-3f6d2b1c0e95' }).publish();
+      const url = await kestrel(out, { APPDATA: '/https/appdata', ASPNETCORE_ENVIRONMENT: 'Development' });
+      const r = await getVia(url, { ca: fs.readFileSync(path.join(out, 'ca.crt'), 'utf8') });
+      expect(r).toMatchObject({ status: 200, served: certs.manifest.sha256 });
+    });
+
+    it('serves a new source certificate within 10 s when watch runs beside it (probe --wait)', async () => {
+      const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-src-'));
+      fs.chmodSync(src, 0o755);
+      const put = (leaf: string) => {
+        fs.writeFileSync(path.join(src, '.part'), Buffer.concat(['key', 'crt'].map((e) => fs.readFileSync(path.join(FIXTURES, `${leaf}.${e}`))).concat(fs.readFileSync(path.join(FIXTURES, 'chain.crt')))), { mode: 0o644 });
+        fs.renameSync(path.join(src, '.part'), path.join(src, 'server.pem'));
+      };
+      put('rsa2048');
+      const out = outDir();
+      const watch = await new GenericContainer(IMAGE)
+        .withCommand(['watch'])
+        .withUser('1654:1654')
+        .withDroppedCapabilities('ALL')
+        .withBindMounts([
+          { source: src, target: '/certs', mode: 'ro' },
+          { source: out, target: '/https', mode: 'rw' },
+        ])
+        .withEnvironment({ KCS_SOURCE: '/certs' })
+        .withWaitStrategy(Wait.forLogMessage(/watching \/certs/))
+        .start();
+      started.push(watch);
+      const url = await kestrel(out, { ASPNETCORE_URLS: '', ASPNETCORE_Kestrel__Endpoints__Https__Url: 'https://+:8081', ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt', ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key' });
+      expect((await getVia(url, { insecure: true })).served).toBe(fp('rsa2048.crt'));
+      put('p256');
+      const r = spawnSync(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', fp('p256.crt'), '--ca', path.join(FIXTURES, 'root.crt'), '--wait', '10s'], { encoding: 'utf8', env: cleanEnv() });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(manifest(out).sha256).toBe(fp('p256.crt'));
+    });
+  });
+
+  describe('compose.example.yml', () => {
+    const project = `kcs-ci-${process.pid}`;
+    const certsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-compose-certs-'));
+    const env = { ...process.env, KCS_TEST_CERTS: certsDir, ...STANDIN };
+    const compose = (...args: string[]) => sh('docker', ['compose', '-p', project, '-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml', ...args], { env });
+    afterAll(() => {
+      spawnSync('docker', ['compose', '-p', project, '-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml', '--profile', 'sidecar', 'down', '-v', '--remove-orphans'], { cwd: ROOT, env });
+    });
+
+    it('comes up, and web calls api over HTTPS trusting the CA through SSL_CERT_FILE', async () => {
+      fs.chmodSync(certsDir, 0o755);
+      fs.writeFileSync(path.join(certsDir, 'password.txt'), '', { mode: 0o644 }); // empty ./certs: generate
+      compose('build');
+      compose('up', '-d', 'certs', 'api', 'web');
+      expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
+      const web = 'https://127.0.0.1:8082';
+      await waitHttps(`${web}/`);
+      const call = await getVia(`${web}/call?url=${encodeURIComponent('https://api:8081/')}`, { insecure: true });
+      expect(call).toMatchObject({ status: 200, body: 'hello from api' });
+      expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
+    });
+  });
+});
+
