@@ -29,10 +29,14 @@ export interface StartedKestrelCerts {
 export class KestrelCertsContainer extends GenericContainer {
   private outputDir?: string;
   private mountPath = '/https';
+  private output = '';
+  /** testcontainers' withBindMounts replaces the list, so ours is kept here and set once. */
+  private binds: { source: string; target: string; mode: 'ro' | 'rw' }[] = [];
 
   constructor(image = DEFAULT_IMAGE) {
     super(image);
     this.withCommand(['init']).withUser('1654:1654').withDroppedCapabilities('ALL').withWaitStrategy(Wait.forOneShotStartup());
+    this.withLogConsumer((stream) => stream.on('data', (d: Buffer | string) => (this.output += d.toString())));
     this.hostConfig.ReadonlyRootfs = true;
   }
 
@@ -41,7 +45,7 @@ export class KestrelCertsContainer extends GenericContainer {
     const abs = path.resolve(dir);
     const isDir = fs.statSync(abs).isDirectory();
     const target = isDir ? '/certs' : `/certs/${path.basename(abs)}`;
-    this.withBindMounts([{ source: abs, target, mode: 'ro' }]);
+    this.binds.push({ source: abs, target, mode: 'ro' });
     this.withEnvironment({ KCS_SOURCE: target, ...(password !== undefined ? { KCS_PASSWORD: password } : {}) });
     return this;
   }
@@ -51,7 +55,7 @@ export class KestrelCertsContainer extends GenericContainer {
     this.outputDir = path.resolve(dir);
     this.mountPath = mountPath;
     fs.mkdirSync(this.outputDir, { recursive: true });
-    this.withBindMounts([{ source: this.outputDir, target: '/https', mode: 'rw' }]);
+    this.binds.push({ source: this.outputDir, target: '/https', mode: 'rw' });
     this.withEnvironment({ KCS_OUTPUT: '/https', KCS_MOUNT_PATH: mountPath });
     return this;
   }
@@ -63,21 +67,18 @@ export class KestrelCertsContainer extends GenericContainer {
   /** Runs `init` to completion and reads back what it published. */
   async publish(): Promise<StartedKestrelCerts> {
     if (!this.outputDir) throw new Error('KestrelCertsContainer: call withOutputDir(dir) first');
+    this.withBindMounts(this.binds);
     let started: StartedTestContainer | undefined;
     try {
       started = await this.start();
     } catch (err) {
-      throw new Error(`kestrel-cert-sidecar did not publish: ${(err as Error).message}`, { cause: err });
+      // The sidecar's own words say what is wrong (the finding code, the file, the fix).
+      await new Promise((r) => setTimeout(r, 200));
+      const last = this.output.trim().split('\n').slice(-10).join('\n');
+      throw new Error(`kestrel-cert-sidecar did not publish: ${(err as Error).message}${last ? `; its last lines:\n${last}` : ''}`, { cause: err });
     }
-    const logs = await new Promise<string>((resolve) => {
-      let text = '';
-      void started!.logs().then((s) => {
-        s.on('data', (d: Buffer | string) => (text += d.toString()));
-        s.on('end', () => resolve(text));
-        s.on('error', () => resolve(text));
-      });
-    });
     await started.stop().catch(() => undefined);
+    const logs = this.output;
     const env: Record<string, string> = {};
     for (const line of fs.readFileSync(path.join(this.outputDir, 'kestrel.env'), 'utf8').split('\n')) {
       const i = line.indexOf('=');

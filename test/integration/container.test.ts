@@ -126,6 +126,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
 
   it('as root reads a key only root can read and hands the files to 1654; as 1654 it says SOURCE_UNREADABLE', () => {
     const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rootonly-'));
+    fs.chmodSync(src, 0o755);
     fs.copyFileSync(path.join(FIXTURES, 'rsa2048.crt'), path.join(src, 'tls.crt'));
     fs.copyFileSync(path.join(FIXTURES, 'rsa2048.key'), path.join(src, 'tls.key'));
     fs.chmodSync(path.join(src, 'tls.key'), 0o400);
