@@ -97,10 +97,16 @@ export function isInvalidInput(err: unknown): boolean {
   return err instanceof KcsError && err.exitCode === ExitCode.inputInvalid;
 }
 
+/** Control characters (a file named with a newline, say) are shown escaped, so every finding stays
+ *  two lines and nothing in a name can move the cursor or forge a line of output. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
 /** The two-line text form: `CODE what: why` then `fix: ...`. */
 export function formatFinding(f: Finding): string {
   const head = f.severity === 'error' ? '' : `${f.severity}: `;
-  return `${head}${f.code} ${f.message}\nfix: ${f.hint}`;
+  return `${head}${f.code} ${printable(f.message)}\nfix: ${printable(f.hint)}`;
 }
 
 /** The exit code of a list of findings: the first error decides, no error means success. */

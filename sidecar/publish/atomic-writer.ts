@@ -20,7 +20,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KcsError } from '../findings.js';
-import { MODE_DIR, type FileSet } from './layout.js';
+import { MODE_DIR, MODE_DIR_WRITING, type FileSet } from './layout.js';
 
 const DATA = '..data';
 const DATA_TMP = '..data_tmp';
@@ -94,6 +94,20 @@ function liveDigest(dir: string): string | undefined {
   }
 }
 
+/** Removes a generation. Its directories are 0555, so a non-root owner makes them writable first. */
+function removeTree(dir: string): void {
+  try {
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory()) {
+      fs.chmodSync(dir, MODE_DIR_WRITING);
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeTree(path.join(dir, entry.name));
+    }
+  } catch {
+    // gone already, or not ours to chmod: rmSync below reports nothing either way
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 function chownTree(root: string, owner: { uid: number; gid: number }): void {
   fs.lchownSync(root, owner.uid, owner.gid);
   for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
@@ -140,10 +154,11 @@ export function cleanup(dir: string, now: Date): Date | undefined {
     // A generation was retired when the next one was created.
     const retired = generationTime(names[i + 1] ?? '');
     const due = retired + GRACE_MS;
-    if (stray || !(due > now.getTime())) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (stray || !(due > now.getTime())) removeTree(path.join(dir, name));
     else if (!next || due < next.getTime()) next = new Date(due);
   });
-  for (const tmp of [DATA_TMP]) fs.rmSync(path.join(dir, tmp), { force: true });
+  // Temporary links of a publisher killed between symlink() and rename().
+  for (const name of fs.readdirSync(dir)) if (name === DATA_TMP || /^\.\..+_tmp$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
   return next;
 }
 
@@ -152,7 +167,7 @@ export function writeAtomically(dir: string, build: (generation: string) => File
   let step = 'creating the output directory';
   let gen: string | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: MODE_DIR });
+    fs.mkdirSync(dir, { recursive: true, mode: MODE_DIR_WRITING });
     // (1)
     const live = liveGeneration(dir);
     // (2)
@@ -166,19 +181,21 @@ export function writeAtomically(dir: string, build: (generation: string) => File
     if (live && name <= live) name = `${live}_${Date.now() % 1e6}`;
     const files = build(name);
     gen = path.join(dir, name);
-    fs.mkdirSync(gen, { mode: MODE_DIR });
+    fs.mkdirSync(gen, { mode: MODE_DIR_WRITING });
     // (4)
     step = 'writing the files';
     for (const [rel, file] of files) {
       const target = path.join(gen, rel);
       if (path.relative(gen, target).startsWith('..')) throw new Error(`refusing to write outside the generation: ${rel}`);
       for (let d = path.dirname(target); d !== gen && !fs.existsSync(d); d = path.dirname(d)) {
-        fs.mkdirSync(d, { recursive: true, mode: MODE_DIR });
+        fs.mkdirSync(d, { recursive: true, mode: MODE_DIR_WRITING });
       }
       fs.writeFileSync(target, file.data, { mode: file.mode, flag: 'wx' });
       fs.chmodSync(target, file.mode);
     }
-    for (const d of new Set([...files.keys()].flatMap((rel) => ancestors(rel)))) fs.chmodSync(path.join(gen, d), MODE_DIR);
+    // Deepest first, so no directory loses its write bit before its children are done.
+    const dirs = [...new Set([...files.keys()].flatMap((rel) => ancestors(rel)))].sort((a, b) => b.split('/').length - a.split('/').length);
+    for (const d of dirs) fs.chmodSync(path.join(gen, d), MODE_DIR);
     fs.chmodSync(gen, MODE_DIR);
     // (5)
     if (opts.owner) {
@@ -202,7 +219,7 @@ export function writeAtomically(dir: string, build: (generation: string) => File
     const cleanupAt = cleanup(dir, opts.now);
     return { changed: true, generation: name, ...(cleanupAt ? { cleanupAt } : {}) };
   } catch (err) {
-    if (gen) fs.rmSync(gen, { recursive: true, force: true });
+    if (gen) removeTree(gen);
     throw outputError(err, dir, step);
   }
 }

@@ -32,15 +32,15 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
     expect(fs.readFileSync(path.join(dir, 'trust/ca-bundle.crt'), 'utf8')).toBe('bundle a');
   });
 
-  it.each([0o000, 0o022, 0o077, 0o777])('sets modes 0440, 0444 and 0755 exactly under umask %o', (umask) => {
+  it.each([0o000, 0o022, 0o077, 0o777])('sets modes 0440, 0444 and 0555 exactly under umask %o', (umask) => {
     process.umask(umask);
     const dir = tmpDir();
     const { generation } = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
     const mode = (p: string) => fs.statSync(path.join(dir, generation, p)).mode & 0o777;
     expect(mode('tls.key')).toBe(0o440);
     expect(mode('tls.crt')).toBe(0o444);
-    expect(mode('trust')).toBe(0o755);
-    expect(mode('.')).toBe(0o755);
+    expect(mode('trust')).toBe(0o555);
+    expect(mode('.')).toBe(0o555);
   });
 
   it('does not republish unchanged content, so Kestrel is not made to reload', () => {

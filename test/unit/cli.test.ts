@@ -98,7 +98,7 @@ describe('the quick start: init with nothing mounted', () => {
     const mode = (f: string) => fs.statSync(path.join(out, f)).mode & 0o777;
     expect([mode('tls.key'), mode('cert.pfx'), mode('cert.password')]).toEqual([0o440, 0o440, 0o440]);
     expect([mode('tls.crt'), mode('ca.crt'), mode('kestrel.env'), mode('manifest.json')]).toEqual([0o444, 0o444, 0o444, 0o444]);
-    expect(mode('trust')).toBe(0o755);
+    expect(mode('trust')).toBe(0o555);
     if (process.getuid?.() === 0) expect(fs.statSync(path.join(out, 'tls.key')).uid).toBe(1654);
   });
 
