@@ -45,7 +45,7 @@ function children(node: Asn1 | undefined, what: string): Asn1[] {
 }
 
 export function seq(node: Asn1 | undefined, what: string, min = 0): Asn1[] {
-  if (!node || node.tagClass !== Class.UNIVERSAL || (node.type !== Type.SEQUENCE && node.type !== Type.SET)) {
+  if (!node || node.tagClass !== Class.UNIVERSAL || node.type !== Type.SEQUENCE || !node.constructed) {
     throw corrupt(`${what} is not a SEQUENCE`);
   }
   const items = children(node, what);
