@@ -5,7 +5,7 @@
 // reports degraded, and it is retried with capped exponential backoff and jitter.
 import path from 'node:path';
 import fs from 'node:fs';
-import type http from 'node:http';
+import type net from 'node:net';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import type { Config } from './config.js';
 import { ExitCode, KcsError, formatFinding, type Finding } from './findings.js';
@@ -32,7 +32,7 @@ export interface Watcher {
   /** Runs the pipeline now (what a file event triggers after the debounce). */
   trigger(reason: string): Promise<void>;
   stop(): Promise<void>;
-  server?: http.Server;
+  server?: net.Server;
 }
 
 function log(cfg: Config, io: Io, level: 'info' | 'warning' | 'error', msg: string, f?: Finding): void {
