@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { describeSettings, loadConfig, type Config } from './config.js';
 import { ExitCode, KcsError, exitCodeOf, formatFinding, type Finding } from './findings.js';
+import { takeEarlyKey } from './generate/early-key.js';
 import { HELP, VERSION } from './help.js';
 import { InvalidMaterial, loadAndValidate, publish } from './pipeline.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
@@ -38,9 +39,10 @@ function runCheck(cfg: Config, io: Out): number {
   return exitCodeOf(result.findings);
 }
 
-function runInit(cfg: Config, io: Out): number {
+async function runInit(cfg: Config, io: Out): Promise<number> {
+  const leafKey = cfg.source === undefined ? await takeEarlyKey(cfg.keyType) : undefined;
   const now = new Date();
-  const r = publish(cfg, { now });
+  const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
   io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, cfg.mountPath, cfg.kestrelFormat, now));
   return ExitCode.ok;
@@ -63,7 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
     if (cfg.verbose) io.err(`settings ${JSON.stringify(describeSettings(cfg))}\n`);
     switch (cfg.command) {
       case 'init':
-        return runInit(cfg, io);
+        return await runInit(cfg, io);
       case 'check':
         return runCheck(cfg, io);
       case 'watch': {

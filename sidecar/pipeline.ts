@@ -45,10 +45,12 @@ export interface RunOptions {
   now?: Date;
   /** `watch` pins the output password for the life of the app: Kestrel was started with it. */
   pinnedOutputPassword?: OutputPassword;
+  /** A leaf key generated ahead of time, used if a new leaf is issued. */
+  leafKey?: crypto.KeyObject;
 }
 
 /** Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. */
-export function loadAndValidate(cfg: Config, now: Date): CheckResult {
+export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObject): CheckResult {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
@@ -64,6 +66,7 @@ export function loadAndValidate(cfg: Config, now: Date): CheckResult {
       validityMs: cfg.validityMs,
       devCert: cfg.appName !== undefined,
       now,
+      ...(leafKey ? { key: leafKey } : {}),
       ...(cfg.state !== undefined ? { stateDir: cfg.state } : {}),
       ...(live.cert && live.key ? { previous: { cert: live.cert, key: live.key } } : {}),
     });
@@ -118,7 +121,7 @@ export class InvalidMaterial extends KcsError {
 /** `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. */
 export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
   const now = opts.now ?? new Date();
-  const checked = loadAndValidate(cfg, now);
+  const checked = loadAndValidate(cfg, now, opts.leafKey);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
   if (cfg.kestrelFormat === 'pfx' && checked.validated.chain.length > 1) {

@@ -15,6 +15,8 @@ export interface LeafOptions {
   /** Make it pass Kestrel's development-certificate test: CN=localhost and the ASP.NET marker. */
   devCert: boolean;
   now: Date;
+  /** A key made ahead of time (see early-key.ts); generated here when absent. */
+  key?: crypto.KeyObject;
 }
 
 export interface Leaf {
@@ -58,7 +60,7 @@ export function reissueReason(prev: { cert: crypto.X509Certificate; key: crypto.
 }
 
 export function issueLeaf(ca: Ca, opts: LeafOptions): Leaf {
-  const key = generateKey(opts.keyType);
+  const key = opts.key ?? generateKey(opts.keyType);
   const publicKey = crypto.createPublicKey(key);
   // Kestrel accepts a development certificate only with exactly this subject.
   const cn = opts.devCert ? 'localhost' : (opts.hostnames.find((h) => !/^[\d.:[\]]+$/.test(h)) ?? opts.hostnames[0] ?? 'localhost');
