@@ -173,6 +173,8 @@ describe('failures exit with their code, say what and why and how to fix it, and
     ['a password on the command line', ['init', '--password', 'hunter2'], {}, 2, /^CONFIG_INVALID unknown option --password .*secrets are never taken from flags/],
     ['an unknown flag', ['init', '--sorce', 'x'], {}, 2, /^CONFIG_INVALID unknown option --sorce \(did you mean --source\?\)/],
     ['an internationalized host name', ['init', '--hostnames', 'bücher.example'], {}, 2, /^CONFIG_INVALID KCS_HOSTNAMES name `bücher\.example` is not ASCII: .*\nfix: write it as xn--bcher-kva\.example\n$/],
+    ['101 host names', ['init', '--hostnames', Array.from({ length: 101 }, (_, i) => `svc${i}`).join(',')], {}, 2, /^CONFIG_INVALID KCS_HOSTNAMES lists 101 names, more than 100\nfix: /],
+    ['a host name that starts with a hyphen', ['init', '--hostnames=-bad.example'], {}, 2, /^CONFIG_INVALID KCS_HOSTNAMES name `-bad\.example` is not a DNS name or IP address\nfix: /],
     ['an output that is a file', ['init', '--output', fixture('rsa2048.crt')], {}, 5, /^OUTPUT_NOT_WRITABLE cannot publish to .*rsa2048\.crt: creating the output directory failed \(EEXIST\)\nfix: /],
     ['no command', [], {}, 2, /^CONFIG_INVALID no command given\nfix: run one of: init, watch, check, probe/],
   ])('%s exits %s', (_what, args, env, code, stderr) => {
