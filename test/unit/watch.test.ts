@@ -215,3 +215,47 @@ describe('watch as a process', () => {
     }
   });
 });
+
+describe('a rotation reaches a real HTTPS server', () => {
+  it('a Node https server that reloads from the published files serves the new certificate; probe --wait sees it', async () => {
+    const https = await import('node:https');
+    const src = tmp();
+    const out = path.join(tmp(), 'out');
+    put(path.join(src, 'server.pem'), bundle('rsa2048'));
+    await watch({ KCS_SOURCE: src, KCS_OUTPUT: out });
+    const load = () => ({ cert: fs.readFileSync(path.join(out, 'tls.crt')), key: fs.readFileSync(path.join(out, 'tls.key')) });
+    const server = https.createServer(load(), (_q, s) => s.end('ok'));
+    // What a reloading server does: watch the published directory, and load the pair again on a change.
+    const watcher = fs.watch(out, () => {
+      try {
+        server.setSecureContext(load());
+      } catch {
+        // a pair read across a swap: the next event (the re-link) brings a matching one
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/`;
+    try {
+      // spawn, not spawnSync: the server runs in this process and must keep answering
+      const probeFor = (leaf: string) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+          const p = spawn(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', fp(leaf), '--ca', fixture('root.crt'), '--wait', '10s'], { env: { PATH: process.env.PATH! } });
+          let stdout = '';
+          let stderr = '';
+          p.stdout.on('data', (d) => (stdout += d));
+          p.stderr.on('data', (d) => (stderr += d));
+          p.on('exit', (status) => resolve({ status, stdout, stderr }));
+        });
+      const first = await probeFor('rsa2048');
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      put(path.join(src, 'server.pem'), bundle('p384'));
+      const r = await probeFor('p384');
+      expect(r.stdout).toBe(`ok ${url} serves ${fp('p384')}\n`);
+      expect(r.status).toBe(0);
+    } finally {
+      watcher.close();
+      server.close();
+    }
+  });
+});
