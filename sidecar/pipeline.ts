@@ -95,7 +95,7 @@ function pick(cfg: Config) {
 
 function outputPassword(cfg: Config, m: Material, opts: RunOptions): OutputPassword {
   if (opts.pinnedOutputPassword !== undefined) return opts.pinnedOutputPassword;
-  if (cfg.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(cfg.outputPasswordFile).toString('utf8')), origin: 'configured' };
+  if (cfg.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(cfg.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')), origin: 'configured' };
   if (cfg.outputPassword !== undefined) return { password: cfg.outputPassword, origin: 'configured' };
   if (m.inputPassword) return { password: m.inputPassword, origin: 'input' };
   // Generated once, then read back from the live set, so it stays the same across republishes.

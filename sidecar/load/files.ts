@@ -35,7 +35,7 @@ function isInside(child: string, root: string): boolean {
 /**
  * Reads one input file. `root`, when given, is the source directory the file must resolve inside.
  */
-export function readInput(file: string, root?: string): Buffer {
+export function readInput(file: string, root?: string, opts: { allowEmpty?: boolean } = {}): Buffer {
   let real: string;
   try {
     real = fs.realpathSync(file);
@@ -64,7 +64,7 @@ export function readInput(file: string, root?: string): Buffer {
     if (st.size > MAX_INPUT_BYTES) {
       fail('FILE_TOO_LARGE', `cannot read ${file}: it is ${kib(st.size)}, more than the ${kib(MAX_INPUT_BYTES)} a certificate file can need`, 'point KCS_SOURCE at the certificate and key only (a PFX or PEM pair is a few kilobytes)', file);
     }
-    if (st.size === 0) fail('FILE_CORRUPT', `cannot read ${file}: the file is empty`, 'the copy or export did not finish; write the file again', file);
+    if (st.size === 0 && !opts.allowEmpty) fail('FILE_CORRUPT', `cannot read ${file}: the file is empty`, 'the copy or export did not finish; write the file again', file);
     const buf = Buffer.alloc(st.size);
     let got = 0;
     while (got < st.size) {

@@ -41,7 +41,8 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
 export function resolvePassword(src: PasswordSources): string | undefined {
   if (src.passwordFile !== undefined) {
     try {
-      return stripOneNewline(readInput(src.passwordFile).toString('utf8'));
+      // An empty secret file is the empty password (a compose secret for a PFX exported without one).
+      return stripOneNewline(readInput(src.passwordFile, undefined, { allowEmpty: true }).toString('utf8'));
     } catch (err) {
       throw inFile(err, src.passwordFile, 'cannot read the password file');
     }

@@ -235,14 +235,16 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     const certsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-compose-certs-'));
     const env = { ...process.env, KCS_TEST_CERTS: certsDir, ...STANDIN };
     const compose = (...args: string[]) => sh('docker', ['compose', '-p', project, '-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml', ...args], { env });
+    beforeAll(() => {
+      fs.chmodSync(certsDir, 0o755);
+      fs.writeFileSync(path.join(certsDir, 'password.txt'), '', { mode: 0o644 }); // empty ./certs: generate
+      compose('--profile', 'sidecar', 'build');
+    }, 900_000);
     afterAll(() => {
       spawnSync('docker', ['compose', '-p', project, '-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml', '--profile', 'sidecar', 'down', '-v', '--remove-orphans'], { cwd: ROOT, env });
     });
 
     it('comes up, and web calls api over HTTPS trusting the CA through SSL_CERT_FILE', async () => {
-      fs.chmodSync(certsDir, 0o755);
-      fs.writeFileSync(path.join(certsDir, 'password.txt'), '', { mode: 0o644 }); // empty ./certs: generate
-      compose('build');
       compose('up', '-d', 'certs', 'api', 'web');
       expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
       const web = 'https://127.0.0.1:8082';
@@ -250,6 +252,26 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       const call = await getVia(`${web}/call?url=${encodeURIComponent('https://api:8081/')}`, { insecure: true });
       expect(call).toMatchObject({ status: 200, body: 'hello from api' });
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
+    });
+
+    it('the sidecar profile: watch republishes a certificate dropped into ./certs, and api-live serves it without a restart', async () => {
+      compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');
+      const url = 'https://127.0.0.1:8083/';
+      const before = await waitHttps(url);
+      expect(before.status).toBe(200);
+      const apiLive = compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim();
+      // the operator drops a certificate from another CA into ./certs, for the names certs-watch checks
+      const other = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-other-ca-'));
+      sh(process.execPath, [BIN, 'init', '--output', path.join(other, 'out'), '--state', path.join(other, 'state'), '--hostnames', 'localhost,127.0.0.1,api-live', '--owner', `${process.getuid!()}:${process.getgid!()}`], { env: cleanEnv() });
+      const pem = Buffer.concat(['tls.key', 'tls.crt', 'ca.crt'].map((f) => fs.readFileSync(path.join(other, 'out', f))));
+      const expected = JSON.parse(fs.readFileSync(path.join(other, 'out', 'manifest.json'), 'utf8')).sha256 as string;
+      fs.writeFileSync(path.join(certsDir, '.server.pem'), pem, { mode: 0o644 });
+      fs.renameSync(path.join(certsDir, '.server.pem'), path.join(certsDir, 'server.pem'));
+      const r = spawnSync(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', expected, '--ca', path.join(other, 'out', 'ca.crt'), '--wait', '20s'], { encoding: 'utf8', env: cleanEnv() });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive); // the same container: no restart
+      expect(before.served).not.toBe(expected);
     });
   });
 });

@@ -143,6 +143,12 @@ describe('passwords come from a variable, a secret file or secrets.json', () => 
     fs.writeFileSync(f, 'two-newlines\n\n');
     expect(resolvePassword({ passwordFile: f })).toBe('two-newlines\n');
   });
+  it('reads an empty password file as the empty password', () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pw-')), 'pw');
+    fs.writeFileSync(f, '');
+    expect(resolvePassword({ passwordFile: f })).toBe('');
+    expect(loadSource({ source: fixture('empty-password.pfx'), password: resolvePassword({ passwordFile: f })! }).leaf.fingerprint256).toBe(RSA);
+  });
   it('reads a Unicode password file as UTF-8', () => {
     expect(resolvePassword({ passwordFile: fixture('unicode-password.txt') })).toBe(UNICODE_PASS);
   });
