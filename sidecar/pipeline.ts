@@ -16,7 +16,6 @@ import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layou
 import { nodeRootCertificates } from './publish/trust.js';
 import { readLive } from './publish/live.js';
 import { validate, type Validated } from './validate.js';
-import { summarize, type CertSummary } from './x509info.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -149,8 +148,4 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     ...(cfg.owner ? { owner: cfg.owner } : {}),
   });
   return { ...checked, ...written, output: cfg.output, passwordOrigin: pw.origin, outputPassword: pw };
-}
-
-export function leafSummary(r: CheckResult, now: Date): CertSummary {
-  return summarize(r.material.leaf, now);
 }

@@ -99,9 +99,3 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
   files.set('manifest.json', text(`${JSON.stringify(manifest, null, 2)}\n`));
   return files;
 }
-
-/** The names published at the top of the output directory, each a symlink through ..data. */
-export function topLevelNames(files: FileSet): string[] {
-  return [...new Set([...files.keys()].map((f) => f.split('/')[0]!))].sort();
-}
-
