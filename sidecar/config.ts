@@ -6,7 +6,7 @@ import { domainToASCII } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from as envFrom } from 'env-var';
 import { PFX_PROFILES, type PfxProfile } from './convert/pfx.js';
-import { fail, KcsError } from './findings.js';
+import { fail } from './findings.js';
 import { KEY_TYPES, type KeyType } from './generate/leaf.js';
 import { MAX_HOSTNAMES } from './limits.js';
 import { KESTREL_FORMATS, type KestrelFormat } from './publish/kestrel.js';
