@@ -14,7 +14,7 @@ import type { Material } from './material.js';
 import { writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
 import { nodeRootCertificates } from './publish/trust.js';
-import { readLive } from './publish/live.js';
+import { readLive, type LiveSet } from './publish/live.js';
 import { validate, type Validated } from './validate.js';
 
 export interface CheckResult {
@@ -49,7 +49,8 @@ export interface RunOptions {
 }
 
 /** Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. */
-export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObject): CheckResult {
+/** `live` is the set published now, read once by the caller when it needs it too. */
+export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObject, live?: LiveSet): CheckResult {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
@@ -58,7 +59,7 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
     const password = resolvePassword(cfg);
     material = loadSource({ source: cfg.source, ...pick(cfg), ...(password !== undefined ? { password } : {}) });
   } else {
-    const live = readLive(cfg.output);
+    live ??= readLive(cfg.output);
     const gen = generateMaterial({
       hostnames: cfg.hostnames,
       keyType: cfg.keyType,
@@ -92,13 +93,13 @@ function pick(cfg: Config) {
   };
 }
 
-function outputPassword(cfg: Config, m: Material, opts: RunOptions): OutputPassword {
+function outputPassword(cfg: Config, m: Material, opts: RunOptions, live: () => LiveSet): OutputPassword {
   if (opts.pinnedOutputPassword !== undefined) return opts.pinnedOutputPassword;
   if (cfg.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(cfg.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')), origin: 'configured' };
   if (cfg.outputPassword !== undefined) return { password: cfg.outputPassword, origin: 'configured' };
   if (m.inputPassword) return { password: m.inputPassword, origin: 'input' };
   // Generated once, then read back from the live set, so it stays the same across republishes.
-  const kept = readLive(cfg.output).generatedPassword;
+  const kept = live().generatedPassword;
   return { password: kept ?? crypto.randomBytes(24).toString('base64url'), origin: 'generated' };
 }
 
@@ -120,7 +121,10 @@ export class InvalidMaterial extends KcsError {
 /** `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. */
 export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
   const now = opts.now ?? new Date();
-  const checked = loadAndValidate(cfg, now, opts.leafKey);
+  // The live set is read at most once: for the leaf to reuse and the generated password to keep.
+  let live: LiveSet | undefined;
+  const liveSet = () => (live ??= readLive(cfg.output));
+  const checked = loadAndValidate(cfg, now, opts.leafKey, cfg.source === undefined ? liveSet() : undefined);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
   if (cfg.kestrelFormat === 'pfx' && checked.validated.chain.length > 1) {
@@ -130,7 +134,7 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
       finding('KESTREL_PFX_CHAIN', 'warning', `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${checked.validated.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`, 'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt'),
     );
   }
-  const pw = outputPassword(cfg, checked.material, opts);
+  const pw = outputPassword(cfg, checked.material, opts, liveSet);
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,
     kestrelFormat: cfg.kestrelFormat,

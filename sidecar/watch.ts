@@ -47,7 +47,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
   // Kestrel read the password at start; keep the one that is live for the life of the app, even
   // when the input password changes. A generated one already on the volume is the one Kestrel has.
   let pinned: OutputPassword | undefined = live.generatedPassword !== undefined && cfg.outputPassword === undefined && cfg.outputPasswordFile === undefined ? { password: live.generatedPassword, origin: 'generated' } : undefined;
-  let timers: NodeJS.Timeout[] = [];
+  let rescanTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
   let cleanupTimer: NodeJS.Timeout | undefined;
@@ -153,8 +153,8 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     watcher.on('error', (e) => log(cfg, io, 'warning', `file watcher: ${(e as Error).message}`));
     await new Promise<void>((r) => watcher!.once('ready', () => r()));
   }
-  timers.push(setInterval(() => void trigger('rescan'), RESCAN_MS));
-  timers.forEach((t) => t.unref?.());
+  rescanTimer = setInterval(() => void trigger('rescan'), RESCAN_MS);
+  rescanTimer.unref?.();
 
   const server = opts.health === false ? undefined : await startHealthServer(cfg.healthPort, () => state);
 
@@ -169,8 +169,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
       clearTimeout(renewTimer);
       clearTimeout(cleanupTimer);
       clearTimeout(relinkTimer);
-      timers.forEach(clearInterval);
-      timers = [];
+      clearInterval(rescanTimer);
       await Promise.all([watcher?.close(), server ? new Promise((r) => server.close(() => r(undefined))) : undefined, running]);
     },
   };

@@ -23,6 +23,16 @@ export function kestrelEnv(s: KestrelSettings): string {
     .join('');
 }
 
+/** The inverse of kestrelEnv: KEY=value lines of a Docker env file. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
 export function kestrelJson(s: KestrelSettings): string {
   return `${JSON.stringify({ Kestrel: { Certificates: { Default: s } } }, null, 2)}\n`;
 }

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { parseEnvFile } from '../publish/kestrel.js';
 
 export const DEFAULT_IMAGE = 'kestrel-cert-sidecar:0.1.0';
 
@@ -79,11 +80,7 @@ export class KestrelCertsContainer extends GenericContainer {
     }
     await started.stop().catch(() => undefined);
     const logs = this.output;
-    const env: Record<string, string> = {};
-    for (const line of fs.readFileSync(path.join(this.outputDir, 'kestrel.env'), 'utf8').split('\n')) {
-      const i = line.indexOf('=');
-      if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
-    }
+    const env = parseEnvFile(fs.readFileSync(path.join(this.outputDir, 'kestrel.env'), 'utf8'));
     return { outputDir: this.outputDir, mountPath: this.mountPath, kestrelEnvironment: env, manifest: JSON.parse(fs.readFileSync(path.join(this.outputDir, 'manifest.json'), 'utf8')), logs };
   }
 }

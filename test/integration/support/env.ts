@@ -47,12 +47,4 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', ...extra };
 }
 
-/** KEY=value lines of a Docker env file. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
+export { parseEnvFile } from '../../../sidecar/publish/kestrel.js';
