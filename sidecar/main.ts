@@ -1,7 +1,7 @@
 // The CLI: parse the command, run the stage, print once, return the exit code.
 import fs from 'node:fs';
 import { describeSettings, loadConfig, type Config } from './config.js';
-import { ExitCode, KcsError, exitCodeOf, formatFinding, type Finding } from './findings.js';
+import { ExitCode, KcsError, exitCodeOf, type Finding } from './findings.js';
 import { takeEarlyKey } from './generate/early-key.js';
 import { HELP, VERSION } from './help.js';
 import { InvalidMaterial, loadAndValidate, publish } from './pipeline.js';
@@ -84,8 +84,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
       return err.exitCode;
     }
     if (err instanceof KcsError) {
-      if (cfg?.logFormat === 'json') io.err(`${JSON.stringify({ level: 'error', ...err.finding })}\n`);
-      else io.err(`${formatFinding(err.finding)}\n`);
+      printFindings([err.finding], cfg, io);
       if (verbose && err.cause instanceof Error) io.err(`cause: ${err.cause.stack ?? err.cause.message}\n`);
       return err.exitCode;
     }

@@ -7,9 +7,8 @@ import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
 import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
-import { resolvePassword } from './load/passwords.js';
 import { readInput } from './load/files.js';
-import { stripOneNewline } from './load/passwords.js';
+import { resolvePassword, stripOneNewline } from './load/passwords.js';
 import type { Material } from './material.js';
 import { writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
@@ -35,7 +34,6 @@ export interface OutputPassword {
 
 export interface PublishResult extends CheckResult, WriteResult {
   output: string;
-  passwordOrigin: LayoutOptions['passwordOrigin'];
   /** Kept in memory by `watch` to pin it; never printed. */
   outputPassword: OutputPassword;
 }
@@ -48,9 +46,11 @@ export interface RunOptions {
   leafKey?: crypto.KeyObject;
 }
 
-/** Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. */
-/** `live` is the set published now, read once by the caller when it needs it too. */
-export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObject, live?: LiveSet): CheckResult {
+/**
+ * Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. `live`
+ * gives the set published now; publish passes a memoized reader so the output is read at most once.
+ */
+export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObject, live: () => LiveSet = () => readLive(cfg.output)): CheckResult {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
@@ -59,7 +59,7 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
     const password = resolvePassword(cfg);
     material = loadSource({ source: cfg.source, ...pick(cfg), ...(password !== undefined ? { password } : {}) });
   } else {
-    live ??= readLive(cfg.output);
+    const previous = live();
     const gen = generateMaterial({
       hostnames: cfg.hostnames,
       keyType: cfg.keyType,
@@ -68,7 +68,7 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
       now,
       ...(leafKey ? { key: leafKey } : {}),
       ...(cfg.state !== undefined ? { stateDir: cfg.state } : {}),
-      ...(live.cert && live.key ? { previous: { cert: live.cert, key: live.key } } : {}),
+      ...(previous.cert && previous.key ? { previous: { cert: previous.cert, key: previous.key } } : {}),
     });
     material = gen.material;
     if (empty) {
@@ -124,7 +124,7 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
   // The live set is read at most once: for the leaf to reuse and the generated password to keep.
   let live: LiveSet | undefined;
   const liveSet = () => (live ??= readLive(cfg.output));
-  const checked = loadAndValidate(cfg, now, opts.leafKey, cfg.source === undefined ? liveSet() : undefined);
+  const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
   if (cfg.kestrelFormat === 'pfx' && checked.validated.chain.length > 1) {
@@ -151,5 +151,5 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     digest,
     ...(cfg.owner ? { owner: cfg.owner } : {}),
   });
-  return { ...checked, ...written, output: cfg.output, passwordOrigin: pw.origin, outputPassword: pw };
+  return { ...checked, ...written, output: cfg.output, outputPassword: pw };
 }

@@ -12,7 +12,7 @@ import { ExitCode, KcsError, formatFinding, type Finding } from './findings.js';
 import { startHealthServer, type HealthState } from './health.js';
 import { InvalidMaterial, publish, type OutputPassword, type PublishResult } from './pipeline.js';
 import { cleanup, relink } from './publish/atomic-writer.js';
-import { readLive } from './publish/live.js';
+import { readLive, readManifest } from './publish/live.js';
 
 /** Events come in bursts (a copy, a ..data swap): wait this long for quiet... */
 export const DEBOUNCE_MS = 100;
@@ -69,7 +69,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     state.notAfter = r.material.leaf.validToDate;
     state.lastSuccess = new Date();
     state.degraded = false;
-    state.manifest = readLive(cfg.output).manifest;
+    if (r.changed || !state.manifest) state.manifest = readManifest(cfg.output);
     pinned ??= r.outputPassword;
     state.renewAt = r.renewAt;
     if (r.changed) {
