@@ -2,8 +2,8 @@
 // wins. Secrets come only from a variable or a file, never a flag: flags show up in `ps`.
 import path from 'node:path';
 import { isIP } from './ip.js';
-import { domainToASCII } from 'node:url';
-import { parseArgs } from 'node:util';
+import url from 'node:url';
+import util from 'node:util';
 import { from as envFrom } from 'env-var';
 import { PFX_PROFILES, type PfxProfile } from './convert/pfx.js';
 import { fail } from './findings.js';
@@ -119,7 +119,7 @@ export function parseHostnames(value: string): string[] {
     const bare = n.replace(/^\[(.*)\]$/, '$1');
     if (isIP(bare)) continue;
     if (/[^\x00-\x7f]/.test(n)) {
-      const ascii = domainToASCII(n);
+      const ascii = url.domainToASCII(n);
       invalid(`KCS_HOSTNAMES name \`${n}\` is not ASCII: certificates carry internationalized names in their punycode form`, ascii ? `write it as ${ascii}` : 'write the name in its punycode (xn--) form');
     }
     if (!DNS_NAME.test(n) || n.length > 253) invalid(`KCS_HOSTNAMES name \`${JSON.stringify(n).slice(1, -1)}\` is not a DNS name or IP address`, 'use names such as api, api.example.test, *.example.test, 10.0.0.5 or ::1');
@@ -139,7 +139,7 @@ function parseCommandLine(argv: string[]) {
   for (const f of PROBE_FLAGS) options[f] = { type: 'string' };
   for (const f of BOOLEAN_FLAGS) options[f] = { type: 'boolean' };
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return util.parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
     const m = /Unknown option '(-{1,2}[^']+)'/.exec((err as Error).message);
     if (m) {

@@ -8,7 +8,29 @@ import { InvalidMaterial, loadAndValidate, publish } from './pipeline.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
-const std: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+/**
+ * Writes straight to fd 1 and 2. process.stdout and process.stderr are streams whose first use loads
+ * Node's stream and tty modules (~3 ms of every run). A descriptor opened non-blocking by someone
+ * else can refuse a write (EAGAIN); the rest then goes through the stream, which waits for it.
+ */
+function writer(fd: 1 | 2): (s: string) => void {
+  let viaStream = false;
+  return (s) => {
+    let buf = Buffer.from(s, 'utf8');
+    if (!viaStream) {
+      try {
+        while (buf.length > 0) buf = buf.subarray(fs.writeSync(fd, buf));
+        return;
+      } catch (err) {
+        // A reader that went away (EPIPE) or a closed descriptor: the output has nowhere to go.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+        viaStream = true;
+      }
+    }
+    (fd === 1 ? process.stdout : process.stderr).write(buf);
+  };
+}
+const std: Out = { out: writer(1), err: writer(2) };
 
 function printFindings(findings: readonly Finding[], cfg: Config | undefined, io: Out): void {
   if (findings.length === 0) return;

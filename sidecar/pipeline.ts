@@ -12,7 +12,7 @@ import { resolvePassword, stripOneNewline } from './load/passwords.js';
 import type { Material } from './material.js';
 import { writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
-import { nodeRootCertificates } from './publish/trust.js';
+import { publicRootsNamed } from './publish/trust.js';
 import { readLive, type LiveSet } from './publish/live.js';
 import { validate, type Validated } from './validate.js';
 
@@ -78,12 +78,10 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
     caCreated = gen.ca.created;
   }
   const hostnames = cfg.source === undefined || empty || cfg.hostnamesGiven ? cfg.hostnames : [];
-  const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots });
+  const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots: publicRootsNamed });
   return { ok: validated.ok, findings: validated.findings, material, validated, ...(renewAt ? { renewAt } : {}), ...(caCreated !== undefined ? { caCreated } : {}) };
 }
 
-let roots: crypto.X509Certificate[] | undefined;
-const publicRoots = () => (roots ??= nodeRootCertificates().map((pem) => new crypto.X509Certificate(pem)));
 
 function pick(cfg: Config) {
   return {

@@ -13,9 +13,9 @@ export interface ValidateOptions {
   now: Date;
   /** Fail when the leaf expires sooner than this (KCS_MIN_VALIDITY). */
   minValidityMs: number;
-  /** Public roots (tls.rootCertificates) to complete a chain that stops below its root, as a
-   *  Let's Encrypt fullchain.pem does. Parsed only when needed. */
-  publicRoots?: () => X509Certificate[];
+  /** The public roots (tls.rootCertificates) with this subject, to complete a chain that stops
+   *  below its root, as a Let's Encrypt fullchain.pem does. Asked only when needed. */
+  publicRoots?: (subject: string) => X509Certificate[];
 }
 
 export interface Validated {
@@ -129,7 +129,7 @@ export function validate(m: Material, opts: ValidateOptions): Validated {
   const chain = built.chain.length > 1 && isSelfSigned(top) ? built.chain.slice(0, -1) : built.chain;
   let anchors = m.anchors;
   if (anchors.length === 0 && !isSelfSigned(top)) {
-    const root = opts.publicRoots?.().find((r) => top.checkIssued(r) && top.verify(r.publicKey));
+    const root = opts.publicRoots?.(top.issuer).find((r) => top.checkIssued(r) && top.verify(r.publicKey));
     anchors = [root ?? top];
     if (!root) {
       findings.push(finding('CHAIN_BROKEN', 'warning', `the chain ends at ${name(top)}, whose issuer ${oneLine(top.issuer)} is not in the source, so ca.crt holds ${name(top)} itself; OpenSSL clients accept that only with partial-chain trust`, 'mount the root CA too (as ca.crt beside tls.crt, or at the end of the chain file)', file));

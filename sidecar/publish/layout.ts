@@ -67,7 +67,7 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
   const envMode = settings.Password === undefined ? MODE_PUBLIC : MODE_SECRET;
   files.set('kestrel.env', text(kestrelEnv(settings), envMode));
   files.set('kestrel.json', text(kestrelJson(settings), envMode));
-  files.set('trust/ca-bundle.crt', text(caBundle(v.anchors)));
+  files.set('trust/ca-bundle.crt', { data: caBundle(v.anchors), mode: MODE_PUBLIC });
   for (const [name, pem] of hashedNames(v.anchors)) files.set(`trust/certs/${name}`, text(pem));
 
   if (o.appName && o.userSecretsId) {

@@ -31,26 +31,54 @@ export function subjectHash(cert: crypto.X509Certificate): string {
 
 declare const __NODE_ROOTS_FILE__: string | undefined;
 
-let roots: readonly string[] | undefined;
+interface NodeRoots {
+  /** The PEM text of every root, one after another, as trust/ca-bundle.crt starts. */
+  text: Buffer;
+  pems: () => readonly string[];
+  /** X509Certificate.subject of each root, in the same order. */
+  subjects: () => readonly string[];
+}
+let roots: NodeRoots | undefined;
 
 /**
  * Node's public roots (tls.rootCertificates: Mozilla's list, as bundled in Node). The build writes
- * the list of the Node that built the bundle (the image's Node) to dist/node-root-certificates.pem:
- * loading node:tls at run time only to read it would cost ~15 ms of every start, and parsing it
- * as a JavaScript literal ~4 ms. Unbundled (the unit tests), node:tls is asked.
+ * the list of the Node that built the bundle (the image's Node) to dist/node-root-certificates.pem,
+ * and their subjects to node-root-certificates.json: loading node:tls at run time only to read the
+ * list would cost ~15 ms of every start, and parsing 150 certificates to find an issuer ~6 ms.
+ * Unbundled (the unit tests), node:tls is asked.
  */
-export function nodeRootCertificates(): readonly string[] {
+function nodeRoots(): NodeRoots {
   if (roots) return roots;
   if (typeof __NODE_ROOTS_FILE__ === 'string') {
-    const text = fs.readFileSync(new URL(__NODE_ROOTS_FILE__, import.meta.url), 'utf8');
-    roots = text.split(/(?<=-----END CERTIFICATE-----)\n/).filter((pem) => pem.includes('BEGIN'));
-  } else roots = process.getBuiltinModule('node:tls').rootCertificates;
+    const file = new URL(__NODE_ROOTS_FILE__, import.meta.url);
+    const text = fs.readFileSync(file);
+    let pems: string[] | undefined;
+    let subjects: string[] | undefined;
+    roots = {
+      text,
+      pems: () => (pems ??= text.toString('latin1').split(/(?<=-----END CERTIFICATE-----)\n/).filter((pem) => pem.includes('BEGIN'))),
+      subjects: () => (subjects ??= JSON.parse(fs.readFileSync(new URL(__NODE_ROOTS_FILE__.replace(/\.pem$/, '.json'), import.meta.url), 'utf8')) as string[]),
+    };
+  } else {
+    const list = process.getBuiltinModule('node:tls').rootCertificates;
+    let subjects: string[] | undefined;
+    roots = { text: Buffer.from(`${list.join('\n')}\n`), pems: () => list, subjects: () => (subjects ??= list.map((pem) => new crypto.X509Certificate(pem).subject)) };
+  }
   return roots;
 }
 
+/** The public roots whose subject is `issuer` (an X509Certificate.issuer): the candidates to verify a chain's top against. */
+export function publicRootsNamed(issuer: string): crypto.X509Certificate[] {
+  const r = nodeRoots();
+  const subjects = r.subjects();
+  const out: crypto.X509Certificate[] = [];
+  for (let i = 0; i < subjects.length; i++) if (subjects[i] === issuer) out.push(new crypto.X509Certificate(r.pems()[i]!));
+  return out;
+}
+
 /** Node's public roots plus our CA: for SSL_CERT_FILE, so apps trust the internet and our services. */
-export function caBundle(anchors: readonly crypto.X509Certificate[]): string {
-  return `${nodeRootCertificates().join('\n')}\n${certsToPem(anchors)}`;
+export function caBundle(anchors: readonly crypto.X509Certificate[]): Buffer {
+  return Buffer.concat([nodeRoots().text, Buffer.from(certsToPem(anchors), 'utf8')]);
 }
 
 /** `<hash>.0`, `<hash>.1`, ... for each anchor, as `openssl rehash` names them. */
