@@ -23,6 +23,10 @@ export const MAX_ITERATIONS_PER_KDF = 2_000_000;
 /** Most iterations all MACs and KDFs of one file may ask for together. */
 export const MAX_ITERATIONS_TOTAL = 4_000_000;
 
+/** The iteration count of every KDF and MAC in a PFX we write: cert-manager's Modern2023 and
+ *  OpenSSL 3's default. A source PFX with fewer is re-encoded rather than published as it is. */
+export const PFX_ITERATIONS = 2048;
+
 /** .NET 9+ Pkcs12LoaderLimits defaults: a PFX over these does not load in Kestrel. */
 export const DOTNET_MAX_ITERATIONS_PER_KDF = 300_000;
 export const DOTNET_MAX_ITERATIONS_TOTAL = 1_000_000;

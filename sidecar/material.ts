@@ -21,4 +21,8 @@ export interface Material {
   findings: Finding[];
   /** The password the input was opened with, if any; the default output password. */
   inputPassword?: string;
+  /** A source PFX that already has the modern profile (see convert/pfx.ts): its algorithms, and
+   *  iteration counts from 2,048 up to .NET's limits. Published as it is when the output password
+   *  is the one that opened it and it holds nothing but the published certificates. */
+  modernPfx?: { bytes: Buffer; password: string; certs: Buffer[] };
 }

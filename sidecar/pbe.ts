@@ -86,6 +86,7 @@ function tooManyIterations(what: string): KcsError {
 export class IterationBudget {
   total = 0;
   max = 0;
+  min = Infinity;
   /** Counts a KDF the file asks for, once, when it is first seen (before anything runs). */
   charge(iterations: number, what: string): void {
     this.check(iterations, what);
@@ -94,6 +95,7 @@ export class IterationBudget {
     }
     this.total += iterations;
     this.max = Math.max(this.max, iterations);
+    this.min = Math.min(this.min, iterations);
   }
   /** Guards one run of a KDF: the per-KDF cap. Trying two candidate passwords costs no more budget. */
   check(iterations: number, what: string): void {
@@ -196,6 +198,14 @@ export function describeEncryption(alg: AlgorithmIdentifier): { label: string; l
   return { label: describeOid(alg.oid), legacy: true };
 }
 
+/** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC: the encryption of the modern profile. */
+export function isModernEncryption(alg: AlgorithmIdentifier): boolean {
+  if (alg.oid !== OID.pbes2) return false;
+  const [kdfNode, encNode] = seq(alg.params, 'PBES2 parameters', 2);
+  const kdf = readPbkdf2(algorithm(kdfNode, 'PBES2 key derivation'), 'PBES2');
+  return kdf.prf === 'sha256' && algorithm(encNode, 'PBES2 cipher').oid === OID.aes256cbc && (kdf.keyLength === undefined || kdf.keyLength === 32);
+}
+
 function describeOid(oid: string): string {
   const known: Record<string, string> = {
     [OID.pbeSha1Rc4_128]: 'PBE-SHA1-RC4-128 (RC4 is broken and unsupported)',
@@ -264,6 +274,8 @@ export function pbeDecrypt(alg: AlgorithmIdentifier, data: Buffer, password: str
 export interface MacInfo {
   label: string;
   iterations: number;
+  /** HMAC-SHA256 through the PKCS#12 KDF, as the modern profile writes it (PBMAC1 needs OpenSSL 3.4). */
+  modern: boolean;
 }
 
 /** Reads MacData without running it: the algorithm and iteration count, for the limits and the report. */
@@ -283,7 +295,7 @@ export function readMac(macData: Asn1): { info: MacInfo; verify: (password: stri
     if (!hmac || kdf.keyLength === undefined) throw unsupported('the PBMAC1 MAC has an unsupported scheme');
     const digest = DIGESTS[hmac]!;
     return {
-      info: { label: `PBMAC1 HMAC-${digest.name.toUpperCase()}`, iterations: kdf.iterations },
+      info: { label: `PBMAC1 HMAC-${digest.name.toUpperCase()}`, iterations: kdf.iterations, modern: false },
       verify(password, content, budget) {
         budget.check(kdf.iterations, 'the PBMAC1 MAC');
         const key = crypto.pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), kdf.salt, kdf.iterations, kdf.keyLength!, kdf.prf);
@@ -295,7 +307,7 @@ export function readMac(macData: Asn1): { info: MacInfo; verify: (password: stri
   const digest = DIGESTS[alg.oid];
   if (!digest) throw unsupported(`the MAC uses the digest ${alg.oid}`);
   return {
-    info: { label: `HMAC-${digest.name.toUpperCase()}`, iterations: macIterations },
+    info: { label: `HMAC-${digest.name.toUpperCase()}`, iterations: macIterations, modern: alg.oid === OID.sha256 },
     verify(password, content, budget) {
       budget.check(macIterations, 'the MAC');
       const key = pkcs12Kdf(alg.oid, bmpPassword(password), salt, 3, macIterations, digest.u);

@@ -61,23 +61,37 @@ export function curveName(curve: string | undefined): string {
 
 export const oneLine = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
 
+const selfSigned = new WeakMap<X509Certificate, boolean>();
+
+/** Issued by itself, and its signature verifies with its own key. Remembered per certificate. */
 export function isSelfSigned(cert: X509Certificate): boolean {
-  return cert.checkIssued(cert) && cert.verify(cert.publicKey);
+  let v = selfSigned.get(cert);
+  if (v === undefined) selfSigned.set(cert, (v = cert.checkIssued(cert) && cert.verify(cert.publicKey)));
+  return v;
 }
 
+type Facts = Omit<CertSummary, 'daysLeft'>;
+const facts = new WeakMap<X509Certificate, Facts>();
+
 export function summarize(cert: X509Certificate, now: Date): CertSummary {
-  return {
-    subject: oneLine(cert.subject),
-    issuer: oneLine(cert.issuer),
-    sans: sansOf(cert),
-    notBefore: cert.validFromDate.toISOString(),
-    notAfter: cert.validToDate.toISOString(),
-    daysLeft: Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY),
-    key: describeKey(cert.publicKey),
-    sha256: cert.fingerprint256,
-    serial: cert.serialNumber,
-    selfSigned: isSelfSigned(cert),
-  };
+  // The report, the manifest and the chain each summarize the leaf: its facts are read once.
+  let f = facts.get(cert);
+  if (!f) {
+    f = {
+      subject: oneLine(cert.subject),
+      issuer: oneLine(cert.issuer),
+      sans: sansOf(cert),
+      notBefore: cert.validFromDate.toISOString(),
+      notAfter: cert.validToDate.toISOString(),
+      key: describeKey(cert.publicKey),
+      sha256: cert.fingerprint256,
+      serial: cert.serialNumber,
+      selfSigned: isSelfSigned(cert),
+    };
+    facts.set(cert, f);
+  }
+  const { subject, issuer, sans, notBefore, notAfter, key, sha256, serial, selfSigned: self } = f;
+  return { subject, issuer, sans: [...sans], notBefore, notAfter, daysLeft: Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY), key, sha256, serial, selfSigned: self };
 }
 
 /** A duration in words for messages: `3 days`, `5 hours`, `12 minutes`. */

@@ -5,17 +5,16 @@
 // `legacy-3des` (PBE-SHA1-3DES, HMAC-SHA1 MAC) is for Windows Server 2016 and older, which cannot read PBES2.
 import crypto from 'node:crypto';
 import { build, toDer, type Asn1 } from '../asn1.js';
+import { PFX_ITERATIONS } from '../limits.js';
 import { OID, buildMac, pbeEncrypt, type PbeProfile } from '../pbe.js';
 
 export const PFX_PROFILES = ['modern', 'legacy-3des'] as const;
 export type PfxProfile = (typeof PFX_PROFILES)[number];
 
 const PROFILE: Record<PfxProfile, { enc: PbeProfile; mac: typeof OID.sha1 | typeof OID.sha256; macSalt: number }> = {
-  modern: { enc: { kind: 'pbes2-aes256-sha256', iterations: 2048, saltBytes: 16 }, mac: OID.sha256, macSalt: 16 },
-  'legacy-3des': { enc: { kind: 'pkcs12-3des', iterations: 2048, saltBytes: 8 }, mac: OID.sha1, macSalt: 8 },
+  modern: { enc: { kind: 'pbes2-aes256-sha256', iterations: PFX_ITERATIONS, saltBytes: 16 }, mac: OID.sha256, macSalt: 16 },
+  'legacy-3des': { enc: { kind: 'pkcs12-3des', iterations: PFX_ITERATIONS, saltBytes: 8 }, mac: OID.sha1, macSalt: 8 },
 };
-/** The iteration count of every KDF and MAC we write: cert-manager's and OpenSSL 3's default. */
-export const PFX_ITERATIONS = 2048;
 
 const DATA = '1.2.840.113549.1.7.1';
 const ENCRYPTED_DATA = '1.2.840.113549.1.7.6';

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fail, finding, type Finding } from '../findings.js';
-import { DOTNET_MAX_ITERATIONS_PER_KDF, DOTNET_MAX_ITERATIONS_TOTAL } from '../limits.js';
+import { DOTNET_MAX_ITERATIONS_PER_KDF, DOTNET_MAX_ITERATIONS_TOTAL, PFX_ITERATIONS } from '../limits.js';
 import type { Material, SourceKind } from '../material.js';
 import { discover, type DiscoverOptions } from './discover.js';
 import { inFile, readInput } from './files.js';
@@ -73,6 +73,7 @@ export function loadSource(opts: LoadOptions): Material {
   const findings: Finding[] = [];
   let kind: SourceKind = d.layout === 'kubernetes-tls' ? 'kubernetes-tls' : d.layout === 'letsencrypt' ? 'letsencrypt' : 'pem';
   const files: string[] = [];
+  let modernPfx: Material['modernPfx'];
 
   if (d.pfx) {
     kind = 'pfx';
@@ -96,6 +97,10 @@ export function loadSource(opts: LoadOptions): Material {
     details.mac = contents.info.mac ? `${contents.info.mac.label}, ${contents.info.mac.iterations} iterations` : 'none';
     details.maxIterations = contents.info.maxIterations;
     findings.push(...pfxFindings(contents.info, d.pfx));
+    const { info } = contents;
+    if (info.modernShape && info.minIterations >= PFX_ITERATIONS && info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL && info.opened !== 'none') {
+      modernPfx = { bytes, password: info.opened === 'password' ? opts.password! : '', certs: contents.certs };
+    }
   }
 
   for (const file of d.pem) {
@@ -151,6 +156,7 @@ export function loadSource(opts: LoadOptions): Material {
   }
   const m: Material = { leaf: cert.value, key: key.value, others, anchors, source: { kind, files: [...new Set(files)], details }, findings };
   if (opts.password !== undefined) m.inputPassword = opts.password;
+  if (modernPfx) m.modernPfx = modernPfx;
   return m;
 }
 

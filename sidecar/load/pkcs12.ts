@@ -5,7 +5,7 @@
 import { Class, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PFX_BAGS } from '../limits.js';
-import { BadDecrypt, IterationBudget, describeEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pbe.js';
+import { BadDecrypt, IterationBudget, describeEncryption, isModernEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pbe.js';
 
 const CT = {
   data: '1.2.840.113549.1.7.1',
@@ -28,7 +28,11 @@ export interface Pkcs12Info {
   /** True when some part uses an algorithm that OpenSSL 3 refuses without its legacy provider. */
   legacy: boolean;
   maxIterations: number;
+  minIterations: number;
   totalIterations: number;
+  /** True when it has the modern profile's shape: a HMAC-SHA256 MAC, the key and the certificates
+   *  encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), and no bags besides one key and certificates. */
+  modernShape: boolean;
   /** Which password opened it: the one given, the empty password, or none at all. */
   opened: 'password' | 'empty' | 'none';
 }
@@ -65,11 +69,14 @@ interface Walk {
   keys: Buffer[];
   shrouded: Encrypted[];
   bags: number;
+  /** Bags the modern profile does not write: certificates outside an encrypted part, nested
+   *  SafeContents, CRL and secret bags. */
+  unusual: number;
 }
 
 /** Walks SafeContents, collecting plain bags and the shrouded keys to decrypt later. */
-function walkSafeContents(der: Buffer, walk: Walk, budget: IterationBudget, depth = 0): void {
-  const bags = seq(parseDer(der, 'a SafeContents'), 'SafeContents');
+function walkSafeContents(contents: Buffer | Asn1, walk: Walk, budget: IterationBudget, encrypted: boolean, depth = 0): void {
+  const bags = seq(Buffer.isBuffer(contents) ? parseDer(contents, 'a SafeContents') : contents, 'SafeContents');
   walk.bags += bags.length;
   if (walk.bags > MAX_PFX_BAGS) {
     throw new KcsError({
@@ -78,10 +85,10 @@ function walkSafeContents(der: Buffer, walk: Walk, budget: IterationBudget, dept
       hint: 'export only the server certificate, its chain and its key (a real PFX holds a handful of bags)',
     });
   }
-  walkBags(bags, walk, budget, depth);
+  walkBags(bags, walk, budget, encrypted, depth);
 }
 
-function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, depth: number): void {
+function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, encrypted: boolean, depth: number): void {
   for (const bag of bags) {
     const [idNode, valueNode] = seq(bag, 'a safe bag', 2);
     const bagId = oid(idNode, 'the bag type');
@@ -94,16 +101,20 @@ function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, depth: numb
       walk.shrouded.push({ alg, data: octets(dataNode, 'the encrypted key'), what: 'the private key' });
     } else if (bagId === BAG.cert) {
       const [typeNode, certNode] = seq(value, 'a certificate bag', 2);
-      if (oid(typeNode, 'the certificate type') !== X509_CERT_TYPE) continue; // SDSI certificates: not for TLS
+      if (oid(typeNode, 'the certificate type') !== X509_CERT_TYPE) {
+        walk.unusual++;
+        continue; // SDSI certificates: not for TLS
+      }
       walk.certs.push(octets(explicit(certNode, 0, 'the certificate'), 'the certificate'));
+      if (!encrypted) walk.unusual++;
     } else if (bagId === BAG.safeContents) {
       if (depth > 4) throw corrupt('safe contents are nested more than 4 deep');
       const inner = seq(value, 'nested SafeContents');
       walk.bags += inner.length;
       if (walk.bags > MAX_PFX_BAGS) throw corrupt(`the PFX holds more than ${MAX_PFX_BAGS} bags`);
-      walkBags(inner, walk, budget, depth + 1);
-    }
-    // CRL and secret bags carry nothing Kestrel uses.
+      walk.unusual++;
+      walkBags(inner, walk, budget, encrypted, depth + 1);
+    } else walk.unusual++; // CRL and secret bags carry nothing Kestrel uses.
   }
 }
 
@@ -149,14 +160,14 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
   // (1) Read everything visible without running a KDF: the MAC, each encrypted part, each shrouded key.
   const mac = macData ? readMac(macData) : null;
   if (mac) budget.charge(mac.info.iterations, 'the MAC');
-  const walk: Walk = { certs: [], keys: [], shrouded: [], bags: 0 };
+  const walk: Walk = { certs: [], keys: [], shrouded: [], bags: 0, unusual: 0 };
   const encryptedParts: Encrypted[] = [];
   const infos = seq(parseDer(authSafeBytes, 'the AuthenticatedSafe'), 'the AuthenticatedSafe');
   if (infos.length > MAX_PFX_BAGS) throw corrupt(`the PFX holds ${infos.length} content parts`);
   for (const ci of infos) {
     const [ctNode, cNode] = seq(ci, 'a content part', 1);
     const ct = oid(ctNode, 'the content type');
-    if (ct === CT.data) walkSafeContents(octets(explicit(cNode, 0, 'a data part'), 'a data part'), walk, budget);
+    if (ct === CT.data) walkSafeContents(octets(explicit(cNode, 0, 'a data part'), 'a data part'), walk, budget, false);
     else if (ct === CT.encryptedData) {
       const [, eci] = seq(explicit(cNode, 0, 'an encrypted part'), 'EncryptedData', 2);
       const [, algNode, dataNode] = seq(eci, 'EncryptedContentInfo', 3);
@@ -180,14 +191,14 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
   }
 
   // (3) Decrypt. A part that fails to decrypt after a good MAC is corrupt; without a MAC it means a wrong password.
-  const decrypt = (part: Encrypted): Buffer => {
+  const decrypt = (part: Encrypted): { plain: Buffer; node: Asn1 } => {
     const order = opened === undefined ? candidates : [opened, ...candidates.filter((c) => c !== opened)];
     for (const c of order) {
       try {
         const plain = pbeDecrypt(part.alg, part.data, c, budget, part.what);
-        parseDer(plain, part.what); // a wrong key decrypts to garbage with valid padding 1 time in 256
+        const node = parseDer(plain, part.what); // a wrong key decrypts to garbage with valid padding 1 time in 256
         opened ??= c;
-        return plain;
+        return { plain, node };
       } catch (err) {
         if (!(err instanceof BadDecrypt) && !(err instanceof KcsError && err.code === 'FILE_CORRUPT')) throw err;
       }
@@ -196,8 +207,8 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
     if (password === undefined) throw passwordRequired();
     throw passwordWrong(`${part.what} did not decrypt`);
   };
-  for (const part of encryptedParts) walkSafeContents(decrypt(part), walk, budget);
-  const keys = [...walk.keys, ...walk.shrouded.map(decrypt)];
+  for (const part of encryptedParts) walkSafeContents(decrypt(part).node, walk, budget, true);
+  const keys = [...walk.keys, ...walk.shrouded.map((k) => decrypt(k).plain)];
 
   const enc = [...encryptedParts, ...walk.shrouded].map((p) => describeEncryption(p.alg));
   return {
@@ -208,7 +219,10 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
       encryption: [...new Set(enc.map((e) => e.label))],
       legacy: enc.some((e) => e.legacy),
       maxIterations: budget.max,
+      minIterations: budget.min,
       totalIterations: budget.total,
+      modernShape:
+        mac !== null && mac.info.modern && walk.keys.length === 0 && walk.shrouded.length === 1 && walk.unusual === 0 && [...encryptedParts, ...walk.shrouded].every((p) => isModernEncryption(p.alg)),
       opened: opened === undefined || opened === null ? 'none' : opened === '' ? 'empty' : 'password',
     },
   };

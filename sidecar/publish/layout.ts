@@ -49,6 +49,20 @@ export function contentDigest(m: Material, v: Validated, o: LayoutOptions): stri
   return h.digest('hex');
 }
 
+/**
+ * The source PFX itself, when it can be published as cert.pfx unchanged: it has the modern profile
+ * (see Material.modernPfx), is protected by the output password, and holds the leaf and nothing
+ * but certificates of the published chain and ca.crt. Re-encoding it would only change its salts.
+ */
+export function reusablePfx(m: Material, v: Validated, o: LayoutOptions): Buffer | undefined {
+  const src = m.modernPfx;
+  if (!src || o.pfxProfile !== 'modern' || src.password !== o.outputPassword) return undefined;
+  const published = [...v.chain, ...v.anchors].map((c) => c.raw);
+  const holds = (der: Buffer) => published.some((p) => p.equals(der));
+  if (!src.certs.some((der) => der.equals(m.leaf.raw)) || !src.certs.every(holds)) return undefined;
+  return src.bytes;
+}
+
 export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string): FileSet {
   if (o.kestrelFormat === 'pfx' && /[\r\n]/.test(o.outputPassword)) {
     fail('CONFIG_INVALID', 'the output password holds a line break, which kestrel.env cannot carry', 'use a password without line breaks (KCS_OUTPUT_PASSWORD_FILE: one trailing newline is stripped)');
@@ -56,7 +70,8 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
   const files: FileSet = new Map();
   const text = (s: string, mode = MODE_PUBLIC) => ({ data: Buffer.from(s, 'utf8'), mode });
   const chainDer = v.chain.map((c) => c.raw);
-  const pfx = encodePfx({ chain: chainDer, key: m.key, password: o.outputPassword, profile: o.pfxProfile, friendlyName: o.appName ?? 'kestrel' });
+  const reused = reusablePfx(m, v, o);
+  const pfx = reused ?? encodePfx({ chain: chainDer, key: m.key, password: o.outputPassword, profile: o.pfxProfile, friendlyName: o.appName ?? 'kestrel' });
 
   files.set('tls.crt', text(certsToPem(v.chain)));
   files.set('tls.key', text(keyToPem(m.key), MODE_SECRET));
@@ -93,7 +108,7 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
     chain: v.chain.map((c) => summarize(c, o.now)),
     ca: v.anchors.map((c) => summarize(c, o.now)),
     source: { kind: m.source.kind, files: m.source.files, ...m.source.details },
-    kestrel: { format: o.kestrelFormat, mountPath: o.mountPath, pfxProfile: o.pfxProfile, outputPassword: o.passwordOrigin },
+    kestrel: { format: o.kestrelFormat, mountPath: o.mountPath, pfxProfile: o.pfxProfile, pfx: reused ? 'source' : 'encoded', outputPassword: o.passwordOrigin },
     files: [...files.keys(), 'manifest.json'].sort(),
   };
   files.set('manifest.json', text(`${JSON.stringify(manifest, null, 2)}\n`));

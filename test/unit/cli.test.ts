@@ -141,6 +141,55 @@ describe('init publishes every input kind, and independent readers accept the re
     expect(openssl('pkcs12', '-in', path.join(out, 'cert.pfx'), '-info', '-noout', '-passin', `pass:${PASS}`).stderr).toContain('MAC: sha256, Iteration 2048');
   });
 
+  it.each([
+    // [what, source, env, published as it is]
+    ['an OpenSSL 3 PFX (PBES2 AES-256, HMAC-SHA256, 2,048 iterations) under its own password', 'openssl3-default.pfx', { KCS_PASSWORD: PASS }, true],
+    ['a Windows AES export (PBES2 AES-256, HMAC-SHA256)', 'windows-aes.pfx', { KCS_PASSWORD: PASS }, true],
+    ['the same PFX under another output password', 'openssl3-default.pfx', { KCS_PASSWORD: PASS, KCS_OUTPUT_PASSWORD: 'out-Pa55' }, false],
+    ['the same PFX with the legacy-3des profile', 'openssl3-default.pfx', { KCS_PASSWORD: PASS, KCS_PFX_PROFILE: 'legacy-3des' }, false],
+    ['an OpenSSL -legacy PFX (RC2-40, 3DES, SHA-1 MAC)', 'openssl-legacy-rc2.pfx', { KCS_PASSWORD: PASS }, false],
+    ['a Windows 3DES export', 'windows-3des.pfx', { KCS_PASSWORD: PASS }, false],
+    ['a PFX without a MAC', 'nomac.pfx', { KCS_PASSWORD: PASS }, false],
+    ['a PFX with 600,000 iterations', 'iter-600k.pfx', { KCS_PASSWORD: PASS }, false],
+    ['a PFX with a plain key bag', 'unencrypted.pfx', { KCS_PASSWORD: PASS }, false],
+    ['a Java keytool PFX (PBES2 AES-256, HMAC-SHA256, 10,000 iterations)', 'keytool.p12', { KCS_PASSWORD: PASS }, true],
+  ] as const)('cert.pfx from %s: published as it is only when it already has the modern profile', (_what, file, env, reused) => {
+    const out = path.join(tmp(), 'out');
+    const r = run(['init', '--output', out], { KCS_SOURCE: fixture(file), ...env });
+    expect(r.code).toBe(0);
+    const published = fs.readFileSync(path.join(out, 'cert.pfx'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.kestrel.pfx).toBe(reused ? 'source' : 'encoded');
+    expect(published.equals(fs.readFileSync(fixture(file)))).toBe(reused);
+    // Either way it opens with OpenSSL 3 without -legacy under the output password, with modern algorithms only.
+    const password = 'KCS_OUTPUT_PASSWORD' in env ? env.KCS_OUTPUT_PASSWORD : PASS;
+    const info = openssl('pkcs12', '-in', path.join(out, 'cert.pfx'), '-info', '-nokeys', '-passin', `pass:${password}`);
+    expect(info.status).toBe(0);
+    if ('KCS_PFX_PROFILE' in env) expect(info.stderr).toContain('MAC: sha1, Iteration 2048');
+    else {
+      expect(info.stderr).toMatch(/^MAC: sha256, Iteration (\d+)$/m);
+      expect(info.stderr).not.toMatch(/RC2|3DES|TripleDES|sha1/i);
+      for (const [, n] of info.stderr.matchAll(/Iteration (\d+)/g)) expect(Number(n)).toBeGreaterThanOrEqual(2048);
+      for (const [, n] of info.stderr.matchAll(/Iteration (\d+)/g)) expect(Number(n)).toBeLessThanOrEqual(300_000);
+    }
+  });
+
+  it('re-encodes a PFX with modern algorithms but fewer than 2,048 iterations', () => {
+    const dir = tmp();
+    const src = path.join(dir, 'weak.pfx');
+    const chain = path.join(dir, 'chain.pem');
+    fs.writeFileSync(chain, Buffer.concat([fs.readFileSync(fixture('inter.crt')), fs.readFileSync(fixture('root.crt'))]));
+    const made = openssl('pkcs12', '-export', '-in', fixture('rsa2048.crt'), '-inkey', fixture('rsa2048.key'), '-certfile', chain, '-iter', '1000', '-out', src, '-passout', `pass:${PASS}`);
+    expect(made.status).toBe(0);
+    expect(openssl('pkcs12', '-in', src, '-info', '-noout', '-passin', `pass:${PASS}`).stderr).toContain('AES-256-CBC, Iteration 1000');
+    const out = path.join(dir, 'out');
+    expect(run(['init', '--output', out], { KCS_SOURCE: src, KCS_PASSWORD: PASS }).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).kestrel.pfx).toBe('encoded');
+    const info = openssl('pkcs12', '-in', path.join(out, 'cert.pfx'), '-info', '-noout', '-passin', `pass:${PASS}`).stderr;
+    expect(info).toContain('Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256');
+    expect(info).not.toContain('Iteration 1000');
+  });
+
   it('points kestrel.env at cert.pfx with its password when KCS_KESTREL_FORMAT=pfx, and makes it 0440', () => {
     const out = path.join(tmp(), 'out');
     const r = run(['init', '--output', out, '--mount-path', '/https', '--kestrel-format', 'pfx'], { KCS_SOURCE: fixture('pem-pkcs8'), KCS_OUTPUT_PASSWORD: 'out-Pa55' });
@@ -262,5 +311,15 @@ describe('--help and --version', () => {
     const r = run([cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^usage: kestrel-cert-sidecar ${cmd}`));
+  });
+});
+
+describe('the build output', () => {
+  it("writes Node's public roots with an index of their subjects, in the same order, for the issuer lookup", () => {
+    const pem = fs.readFileSync(path.resolve('dist/node-root-certificates.pem'), 'utf8');
+    const subjects = JSON.parse(fs.readFileSync(path.resolve('dist/node-root-certificates.json'), 'utf8')) as string[];
+    const certs = pem.split(/(?<=-----END CERTIFICATE-----)\n/).filter((b) => b.includes('BEGIN'));
+    expect(certs).toEqual([...tls.rootCertificates]);
+    expect(subjects).toEqual(certs.map((c) => new crypto.X509Certificate(c).subject));
   });
 });

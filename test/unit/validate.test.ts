@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Material } from '../../sidecar/material.js';
 import { validate } from '../../sidecar/validate.js';
+import { publicRootsNamed } from '../../sidecar/publish/trust.js';
+import tls from 'node:tls';
 import { readFixture } from './helpers.js';
 
 const cert = (name: string) => new crypto.X509Certificate(readFixture(name));
@@ -56,6 +58,14 @@ describe('validate finds every problem with its code', () => {
     const v = validate(material('rsa2048', 'rsa2048', ['inter.crt']), { hostnames: [], now: new Date(), minValidityMs: HOUR, publicRoots: () => [cert('mkcert-rootCA.pem'), cert('root.crt')] });
     expect(v.anchors.map((c) => c.subject)).toEqual(['CN=Fixture Root CA']);
     expect(v.findings).toEqual([]);
+  });
+
+  it("looks a chain's issuer up among Node's public roots by subject, and parses only those", () => {
+    const root = new crypto.X509Certificate(tls.rootCertificates[0]!);
+    const found = publicRootsNamed(root.subject);
+    expect(found.map((c) => c.fingerprint256)).toContain(root.fingerprint256);
+    expect(found.every((c) => c.subject === root.subject)).toBe(true);
+    expect(publicRootsNamed('CN=Fixture Root CA')).toEqual([]);
   });
 
   it('warns when ca.crt did not issue the chain', () => {
