@@ -170,7 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     if (raw !== undefined && (raw !== '' || s.env === 'KCS_PASSWORD' || s.env === 'KCS_OUTPUT_PASSWORD')) merged[s.env] = raw;
   }
   const e = envFrom(merged);
-  const str = (name: SettingName) => e.get(SETTINGS[name].env).asString();
+  // env-var builds a reader per get(); most settings are unset, and need none.
+  const str = (name: SettingName) => (merged[SETTINGS[name].env] === undefined ? undefined : e.get(SETTINGS[name].env).asString());
 
   const [commandWord, ...extra] = positionals;
   const help = flags.help === true;
@@ -185,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   // 0 asks the system for a free port (for test harnesses that run several sidecars).
   let healthPort = 8089;
   try {
-    healthPort = e.get('KCS_HEALTH_PORT').default('8089').asIntPositive();
+    if (merged.KCS_HEALTH_PORT !== undefined) healthPort = e.get('KCS_HEALTH_PORT').required().asIntPositive();
     if (healthPort > 65535) throw new Error('out of range');
   } catch {
     invalid(`KCS_HEALTH_PORT \`${merged.KCS_HEALTH_PORT}\` is not a port number (0-65535)`, 'set KCS_HEALTH_PORT to a free port, such as 8089');

@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import { describeSettings, loadConfig, type Config } from './config.js';
 import { ExitCode, KcsError, exitCodeOf, type Finding } from './findings.js';
-import { takeEarlyKey } from './generate/early-key.js';
+import { takeEarlyKey, type EarlyKey } from './generate/early-key.js';
 import { HELP, VERSION } from './help.js';
 import { InvalidMaterial, loadAndValidate, publish } from './pipeline.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
 
-type Out = { out: (s: string) => void; err: (s: string) => void };
+export type Out = { out: (s: string) => void; err: (s: string) => void };
 /**
  * Writes straight to fd 1 and 2. process.stdout and process.stderr are streams whose first use loads
  * Node's stream and tty modules (~3 ms of every run). A descriptor opened non-blocking by someone
@@ -61,8 +61,8 @@ function runCheck(cfg: Config, io: Out): number {
   return exitCodeOf(result.findings);
 }
 
-async function runInit(cfg: Config, io: Out): Promise<number> {
-  const leafKey = cfg.source === undefined ? await takeEarlyKey(cfg.keyType) : undefined;
+async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promise<number> {
+  const leafKey = cfg.source === undefined ? await takeEarlyKey(early, cfg.keyType) : undefined;
   const now = new Date();
   const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
@@ -70,7 +70,12 @@ async function runInit(cfg: Config, io: Out): Promise<number> {
   return ExitCode.ok;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std): Promise<number> {
+/** What the entry point hands over: a key it started generating before the program loaded. */
+export interface Runtime {
+  earlyKey?: EarlyKey;
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std, runtime: Runtime = {}): Promise<number> {
   let cfg: Config | undefined;
   const verbose = argv.includes('--verbose');
   try {
@@ -87,7 +92,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
     if (cfg.verbose) io.err(`settings ${JSON.stringify(describeSettings(cfg))}\n`);
     switch (cfg.command) {
       case 'init':
-        return await runInit(cfg, io);
+        return await runInit(cfg, io, runtime.earlyKey);
       case 'check':
         return runCheck(cfg, io);
       case 'watch': {

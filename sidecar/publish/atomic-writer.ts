@@ -4,7 +4,7 @@
 //  (1) Read the live generation: the target of the ..data symlink.
 //  (2) If its manifest has the same content digest, stop: nothing changed, Kestrel must not reload.
 //  (3) Create a new generation directory, ..<timestamp>, beside it.
-//  (4) Write every file into it, and set modes with chmod (the umask may have cleared bits).
+//  (4) Write every file into it with its mode (the umask cleared meanwhile, so it cannot clear bits).
 //  (5) Hand the generation to the owner (uid:gid), before anyone can see it.
 //  (6) Point a temporary symlink ..data_tmp at the new generation.
 //  (7) rename(..data_tmp, ..data): one atomic step switches every name at once.
@@ -108,20 +108,26 @@ function removeTree(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-function chownTree(root: string, owner: { uid: number; gid: number }): void {
-  fs.lchownSync(root, owner.uid, owner.gid);
-  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-    const p = path.join(root, entry.name);
-    if (entry.isDirectory()) chownTree(p, owner);
-    else fs.lchownSync(p, owner.uid, owner.gid);
+/** Creates or replaces a symlink atomically (symlink to a temporary name, then rename). `fresh`:
+ *  the name is known not to exist yet (a first publish), so it is created in place. */
+function atomicSymlink(dir: string, name: string, target: string, fresh = false): void {
+  if (fresh) {
+    try {
+      fs.symlinkSync(target, path.join(dir, name));
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
-}
-
-/** Creates or replaces a symlink atomically (symlink to a temporary name, then rename). */
-function atomicSymlink(dir: string, name: string, target: string): void {
   const tmp = path.join(dir, `${name === DATA ? DATA_TMP : `..${name}_tmp`}`);
-  fs.rmSync(tmp, { force: true });
-  fs.symlinkSync(target, tmp);
+  try {
+    fs.symlinkSync(target, tmp);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Left by a publisher killed between symlink() and rename().
+    fs.rmSync(tmp, { force: true });
+    fs.symlinkSync(target, tmp);
+  }
   fs.renameSync(tmp, path.join(dir, name));
 }
 
@@ -180,36 +186,39 @@ export function writeAtomically(dir: string, build: (generation: string) => File
     let name = makeName(opts.now, 0);
     if (live && name <= live) name = `${live}_${Date.now() % 1e6}`;
     const files = build(name);
-    gen = path.join(dir, name);
-    fs.mkdirSync(gen, { mode: MODE_DIR_WRITING });
-    // (4)
-    step = 'writing the files';
-    for (const [rel, file] of files) {
-      const target = path.join(gen, rel);
-      if (path.relative(gen, target).startsWith('..')) throw new Error(`refusing to write outside the generation: ${rel}`);
-      for (let d = path.dirname(target); d !== gen && !fs.existsSync(d); d = path.dirname(d)) {
-        fs.mkdirSync(d, { recursive: true, mode: MODE_DIR_WRITING });
+    // (4) With the umask cleared, each file and directory is created with exactly its mode.
+    // Directories: shallowest first here, deepest first when their write bit is taken away below.
+    const dirs = [...new Set([...files.keys()].flatMap((rel) => ancestors(rel)))].sort((a, b) => a.split('/').length - b.split('/').length);
+    const umask = process.umask(0);
+    try {
+      gen = path.join(dir, name);
+      fs.mkdirSync(gen, { mode: MODE_DIR_WRITING });
+      step = 'writing the files';
+      for (const d of dirs) fs.mkdirSync(path.join(gen, d), { mode: MODE_DIR_WRITING });
+      for (const [rel, file] of files) {
+        const target = path.join(gen, rel);
+        if (path.relative(gen, target).startsWith('..')) throw new Error(`refusing to write outside the generation: ${rel}`);
+        fs.writeFileSync(target, file.data, { mode: file.mode, flag: 'wx' });
       }
-      fs.writeFileSync(target, file.data, { mode: file.mode, flag: 'wx' });
-      fs.chmodSync(target, file.mode);
+    } finally {
+      process.umask(umask);
     }
-    // Deepest first, so no directory loses its write bit before its children are done.
-    const dirs = [...new Set([...files.keys()].flatMap((rel) => ancestors(rel)))].sort((a, b) => b.split('/').length - a.split('/').length);
-    for (const d of dirs) fs.chmodSync(path.join(gen, d), MODE_DIR);
+    for (const d of dirs.reverse()) fs.chmodSync(path.join(gen, d), MODE_DIR);
     fs.chmodSync(gen, MODE_DIR);
     // (5)
     if (opts.owner) {
       step = `handing the files to ${opts.owner.uid}:${opts.owner.gid}`;
-      chownTree(gen, opts.owner);
+      for (const rel of [...files.keys(), ...dirs]) fs.lchownSync(path.join(gen, rel), opts.owner.uid, opts.owner.gid);
+      fs.lchownSync(gen, opts.owner.uid, opts.owner.gid);
     }
     // (6) + (7)
     step = 'switching ..data';
-    atomicSymlink(dir, DATA, name);
+    atomicSymlink(dir, DATA, name, !live);
     gen = undefined; // live now: never remove it on a later error
     // (8)
     step = 'linking the published names';
     const top = new Set([...files.keys()].map((f) => f.split('/')[0]!));
-    for (const t of top) atomicSymlink(dir, t, `${DATA}/${t}`);
+    for (const t of top) atomicSymlink(dir, t, `${DATA}/${t}`, !live);
     for (const entry of fs.readdirSync(dir)) {
       if (entry.startsWith('.') || top.has(entry)) continue;
       const link = path.join(dir, entry);
