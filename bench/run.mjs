@@ -31,15 +31,27 @@ function stats(samples) {
   return { median: q(0.5), p95: q(0.95) };
 }
 
-/** Runs `prepare()` then the measured command RUNS times (plus 2 warm-up runs, discarded). */
+/** Runs the measured command RUNS times (plus 2 warm-up runs, discarded). */
 function measure(label, make) {
-  const samples = [];
+  return measureTogether([[label, make]])[0];
+}
+
+/**
+ * Runs several commands in turns, round after round (the order alternating), so that each sees the
+ * same machine: on a shared or virtual machine the speed drifts over seconds, and a baseline timed
+ * in another window than what it is compared with would skew the ratio.
+ */
+function measureTogether(entries) {
+  const samples = entries.map(() => []);
   for (let i = 0; i < RUNS + 2; i++) {
-    const { cmd, args, env } = make();
-    const ms = time(cmd, args, { env: { ...process.env, ...env } });
-    if (i >= 2) samples.push(ms);
+    const order = i % 2 ? [...entries.keys()].reverse() : [...entries.keys()];
+    for (const j of order) {
+      const { cmd, args, env } = entries[j][1]();
+      const ms = time(cmd, args, { env: { ...process.env, ...env } });
+      if (i >= 2) samples[j].push(ms);
+    }
   }
-  return { label, ...stats(samples) };
+  return entries.map(([label], j) => ({ label, ...stats(samples[j]) }));
 }
 
 /** The child's own peak RSS (ru_maxrss at exit), in MB. */
@@ -57,17 +69,21 @@ const row = (what, value, baseline, ratio, target) => rows.push({ what, value, b
 if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 
 // ---- issue 2: init on a PFX and on a PEM pair, beside bare Node and the openssl pipeline ----
-const bare = measure('bare node -e 0', () => ({ cmd: node, args: ['-e', '0'] }));
 const pfxEnv = { KCS_SOURCE: path.join(FIX, 'openssl3-default.pfx'), KCS_PASSWORD: PASS, KCS_OUTPUT_PASSWORD: PASS };
 const pemEnv = { KCS_SOURCE: path.join(FIX, 'pem-pkcs8'), KCS_OUTPUT_PASSWORD: PASS };
-const initPfx = measure('init, RSA-2048 PFX', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out')], env: pfxEnv }));
-const initPem = measure('init, PEM pair', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out')], env: pemEnv }));
+const [bare, initPfx, initPem] = measureTogether([
+  ['bare node -e 0', () => ({ cmd: node, args: ['-e', '0'] })],
+  ['init, RSA-2048 PFX', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out')], env: pfxEnv })],
+  ['init, PEM pair', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out')], env: pemEnv })],
+]);
 const sslDir = tmp();
-const opensslPipeline = measure('openssl pkcs12 PFX -> PEM -> PFX', () => ({
-  cmd: 'bash',
-  args: ['-c', `openssl pkcs12 -in "${FIX}/openssl3-default.pfx" -nodes -passin pass:${PASS} -out "${sslDir}/all.pem" 2>/dev/null && openssl pkcs12 -export -in "${sslDir}/all.pem" -out "${sslDir}/out.pfx" -passout pass:${PASS}`],
-}));
-const bash = measure('bash -c true', () => ({ cmd: 'bash', args: ['-c', 'true'] }));
+const [opensslPipeline, bash] = measureTogether([
+  ['openssl pkcs12 PFX -> PEM -> PFX', () => ({
+    cmd: 'bash',
+    args: ['-c', `openssl pkcs12 -in "${FIX}/openssl3-default.pfx" -nodes -passin pass:${PASS} -out "${sslDir}/all.pem" 2>/dev/null && openssl pkcs12 -export -in "${sslDir}/all.pem" -out "${sslDir}/out.pfx" -passout pass:${PASS}`],
+  })],
+  ['bash -c true', () => ({ cmd: 'bash', args: ['-c', 'true'] })],
+]);
 const rssPfx = peakRss(['init', '--output', path.join(tmp(), 'out')], pfxEnv);
 const rssPem = peakRss(['init', '--output', path.join(tmp(), 'out')], pemEnv);
 const rssBare = (() => {
@@ -83,35 +99,35 @@ row('openssl pipeline (2 processes, in bash): wall median / p95', `${fmt(openssl
 
 // ---- issue 3: generation, cold (new CA) and warm (CA reused), beside mkcert ----
 const names = ['localhost', '127.0.0.1', '::1', 'api'];
-const cold = measure('init generating, cold (new CA + leaf)', () => {
+const coldInit = ['init generating, cold (new CA + leaf)', () => {
   const d = tmp();
   return { cmd: node, args: [BIN, 'init', '--output', path.join(d, 'out'), '--state', path.join(d, 'state'), '--hostnames', names.join(',')] };
-});
+}];
 const warmState = path.join(tmp(), 'state');
 spawnSync(node, [BIN, 'init', '--output', path.join(tmp(), 'out'), '--state', warmState]);
-const warm = measure('init generating, warm (CA reused, new leaf)', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out'), '--state', warmState, '--hostnames', names.join(',')] }));
-const warmEc = measure('init generating, warm, ECDSA P-256', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out'), '--state', warmState, '--hostnames', names.join(','), '--key-type', 'ecdsa-p256'] }));
+const warmInit = ['init generating, warm (CA reused, new leaf)', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out'), '--state', warmState, '--hostnames', names.join(',')] })];
+const warmEcInit = ['init generating, warm, ECDSA P-256', () => ({ cmd: node, args: [BIN, 'init', '--output', path.join(tmp(), 'out'), '--state', warmState, '--hostnames', names.join(','), '--key-type', 'ecdsa-p256'] })];
 let mkcertRows = false;
+let warm;
 if (spawnSync('mkcert', ['-help']).status !== null) {
-  const mkCold = measure('mkcert, cold (new CA + leaf)', () => {
-    const d = tmp();
-    return { cmd: 'mkcert', args: ['-cert-file', path.join(d, 'c.pem'), '-key-file', path.join(d, 'k.pem'), ...names], env: { CAROOT: d } };
-  });
   const caroot = tmp();
   spawnSync('mkcert', ['-cert-file', path.join(caroot, 'c.pem'), '-key-file', path.join(caroot, 'k.pem'), 'x'], { env: { ...process.env, CAROOT: caroot } });
-  const mkWarm = measure('mkcert, warm (CA reused)', () => {
+  const mkcert = (label, ...flags) => [label, () => {
     const d = tmp();
-    return { cmd: 'mkcert', args: ['-cert-file', path.join(d, 'c.pem'), '-key-file', path.join(d, 'k.pem'), ...names], env: { CAROOT: caroot } };
-  });
-  const mkWarmEc = measure('mkcert -ecdsa, warm', () => {
+    return { cmd: 'mkcert', args: [...flags, '-cert-file', path.join(d, 'c.pem'), '-key-file', path.join(d, 'k.pem'), ...names], env: { CAROOT: caroot } };
+  }];
+  const [cold, mkCold] = measureTogether([coldInit, ['mkcert, cold (new CA + leaf)', () => {
     const d = tmp();
-    return { cmd: 'mkcert', args: ['-ecdsa', '-cert-file', path.join(d, 'c.pem'), '-key-file', path.join(d, 'k.pem'), ...names], env: { CAROOT: caroot } };
-  });
+    return { cmd: 'mkcert', args: ['-cert-file', path.join(d, 'c.pem'), '-key-file', path.join(d, 'k.pem'), ...names], env: { CAROOT: d } };
+  }]]);
+  const [warmRsa, mkWarm] = measureTogether([warmInit, mkcert('mkcert, warm (CA reused)')]);
+  const [warmEc, mkWarmEc] = measureTogether([warmEcInit, mkcert('mkcert -ecdsa, warm', '-ecdsa')]);
+  warm = warmRsa;
   row('init generating, cold: wall median / p95', `${fmt(cold.median)} / ${fmt(cold.p95)}`, `mkcert cold ${fmt(mkCold.median)}`, `${(cold.median / mkCold.median).toFixed(2)}x`, 'reference');
   row('init generating RSA-2048, warm: wall median / p95', `${fmt(warm.median)} / ${fmt(warm.p95)}`, `mkcert warm ${fmt(mkWarm.median)} / ${fmt(mkWarm.p95)}`, `${(warm.median / mkWarm.median).toFixed(2)}x`, '<= 1x mkcert');
   row('init generating ECDSA P-256, warm: wall median / p95', `${fmt(warmEc.median)} / ${fmt(warmEc.p95)}`, `mkcert -ecdsa warm ${fmt(mkWarmEc.median)}`, `${(warmEc.median / mkWarmEc.median).toFixed(2)}x`, '<= 1x mkcert');
   mkcertRows = true;
-}
+} else warm = measure(...warmInit);
 if (!mkcertRows) row('init generating, warm', `${fmt(warm.median)} / ${fmt(warm.p95)}`, 'mkcert not installed (apt-get install mkcert)', '-', '<= 1x mkcert');
 
 // ---- issue 4: rotation latency and idle footprint of watch ----

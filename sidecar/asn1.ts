@@ -1,9 +1,9 @@
 // ASN.1 on node-forge's DER codec: a bounded parser and small typed readers and builders.
 // Readers throw KcsError(FILE_CORRUPT) with the structure that was expected, never a TypeError.
 import forge from 'node-forge/lib/forge.js';
+// asn1.js loads util.js and oids.js itself. Importing those too would make the bundle copy every
+// export of each (oids.js has ~600) into an ES module namespace on every start.
 import 'node-forge/lib/asn1.js';
-import 'node-forge/lib/util.js';
-import 'node-forge/lib/oids.js';
 import { KcsError } from './findings.js';
 import { MAX_ASN1_DEPTH } from './limits.js';
 

@@ -10,7 +10,16 @@ export function certsToPem(certs: readonly X509Certificate[]): string {
   return certs.map((c) => toPem('CERTIFICATE', c.raw)).join('');
 }
 
+const pkcs8 = new WeakMap<KeyObject, Buffer>();
+
+/** The key as unencrypted PKCS#8 DER, exported once per key (tls.key, cert.pfx and the digest all need it). */
+export function pkcs8Der(key: KeyObject): Buffer {
+  let der = pkcs8.get(key);
+  if (!der) pkcs8.set(key, (der = key.export({ type: 'pkcs8', format: 'der' })));
+  return der;
+}
+
 /** Unencrypted PKCS#8: the form Kestrel reads with KeyPath and no Password. */
 export function keyToPem(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return toPem('PRIVATE KEY', pkcs8Der(key));
 }

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { build, toDer, type Asn1 } from '../asn1.js';
 import { PFX_ITERATIONS } from '../limits.js';
+import { pkcs8Der } from './pem.js';
 import { OID, buildMac, pbeEncrypt, type PbeProfile } from '../pbe.js';
 
 export const PFX_PROFILES = ['modern', 'legacy-3des'] as const;
@@ -56,7 +57,7 @@ export function encodePfx(input: PfxInput): Buffer {
     build.explicit(0, build.seq(build.int(0), build.seq(build.oid(DATA), certs.alg, build.implicit(0, certs.data)))),
   );
 
-  const pkcs8 = input.key.export({ type: 'pkcs8', format: 'der' });
+  const pkcs8 = pkcs8Der(input.key);
   const shrouded = pbeEncrypt(p.enc, pkcs8, input.password);
   const keyBag = build.seq(build.oid(SHROUDED_KEY_BAG), build.explicit(0, build.seq(shrouded.alg, build.octets(shrouded.data))), attrs);
   const keyInfo = dataContentInfo(toDer(build.seq(keyBag)));

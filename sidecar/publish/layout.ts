@@ -2,7 +2,7 @@
 // Names follow the Kubernetes TLS secret (tls.crt, tls.key, ca.crt); compose files and pod specs
 // hard-code them, so they are a contract.
 import crypto from 'node:crypto';
-import { certsToPem, keyToPem } from '../convert/pem.js';
+import { certsToPem, keyToPem, pkcs8Der } from '../convert/pem.js';
 import { encodePfx, type PfxProfile } from '../convert/pfx.js';
 import { fail } from '../findings.js';
 import type { Material } from '../material.js';
@@ -44,7 +44,7 @@ export interface LayoutOptions {
 export function contentDigest(m: Material, v: Validated, o: LayoutOptions): string {
   const h = crypto.createHash('sha256');
   for (const c of [...v.chain, ...v.anchors]) h.update(c.raw);
-  h.update(m.key.export({ type: 'pkcs8', format: 'der' }));
+  h.update(pkcs8Der(m.key));
   h.update(JSON.stringify([o.mountPath, o.kestrelFormat, o.pfxProfile, o.outputPassword, o.passwordOrigin, o.appName, o.userSecretsId]));
   return h.digest('hex');
 }
