@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
+import path from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // node-forge is CommonJS and calls require('crypto'); ESM output needs a real require for that.
@@ -39,14 +40,19 @@ const common = {
 };
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-// The CLI: a small ESM entry point and loader (bin.ts, loader.ts), and the program as two CommonJS
-// bundles that the loader runs with V8 code caches: app/core.cjs (every command but probe) and
-// app/probe.cjs (probe and undici, loaded only by `probe`). probe takes the findings helpers from
-// core (`kcs:core`), so both share one KcsError. Dynamic imports become require calls the loader
-// answers, so nothing in a bundle needs Node's ESM loader.
+// The CLI: small ESM entry points with the loader (bin.ts, worker.ts, warm.ts; see loader.ts), and
+// the program as CommonJS bundles that the loader runs with V8 code caches, each loaded only by
+// the commands that need it:
+//   app/cli.cjs     the command line and the findings             every command
+//   app/engine.cjs  the pipeline: node:crypto, node-forge         init, check, each publish of watch
+//   app/watch.cjs   chokidar, the health server                   watch (the process that waits)
+//   app/probe.cjs   undici                                        probe
+// A bundle reaches another as `kcs:<name>`, which the loader answers; the findings live in cli
+// only, so every bundle shares one KcsError. Dynamic imports become such requires too, so nothing
+// in a bundle needs Node's ESM loader.
 await build({
   ...common,
-  entryPoints: { 'kestrel-cert-sidecar': 'sidecar/bin.ts', 'warm-code-cache': 'sidecar/warm.ts' },
+  entryPoints: { 'kestrel-cert-sidecar': 'sidecar/bin.ts', 'publish-worker': 'sidecar/worker.ts', 'warm-code-cache': 'sidecar/warm.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   banner: { js: '#!/usr/bin/env node' },
@@ -62,14 +68,32 @@ const program = {
   // The bundles are not CommonJS modules of Node's: the loader passes their URL.
   define: { ...common.define, 'import.meta.url': '__bundleUrl' },
 };
-const linkTo = (bundle, paths) => ({
-  name: `link-${bundle}`,
+const src = (m) => path.resolve('sidecar', m);
+/** Imports of these sidecar modules become `require('kcs:<bundle>')`. */
+const links = (map) => ({
+  name: 'links',
   setup(b) {
-    b.onResolve({ filter: paths }, (a) => (a.importer.includes('node_modules') ? undefined : { path: `kcs:${bundle}`, external: true }));
+    b.onResolve({ filter: /\.js$/ }, (a) => {
+      if (a.importer.includes('node_modules') || !a.path.startsWith('.')) return undefined;
+      const bundle = map[path.resolve(a.resolveDir, a.path).replace(/\.js$/, '')];
+      return bundle ? { path: `kcs:${bundle}`, external: true } : undefined;
+    });
   },
 });
-await build({ ...program, entryPoints: { core: 'sidecar/core.ts' }, plugins: [builtins, linkTo('probe', /^\.\/probe\.js$/)] });
-await build({ ...program, entryPoints: { probe: 'sidecar/probe.ts' }, plugins: [builtins, linkTo('core', /^\.\/findings\.js$/)] });
+const findings = { [src('findings')]: 'cli' };
+const bundles = {
+  cli: { entry: 'sidecar/cli.ts', links: { [src('pipeline')]: 'engine', [src('watch')]: 'watch', [src('probe')]: 'probe' } },
+  engine: { entry: 'sidecar/engine.ts', links: findings },
+  watch: { entry: 'sidecar/watch.ts', links: { ...findings, [src('step')]: 'engine' } },
+  probe: { entry: 'sidecar/probe.ts', links: findings },
+};
+for (const [name, b] of Object.entries(bundles)) {
+  await build({ ...program, entryPoints: { [name]: b.entry }, plugins: [builtins, links(b.links)] });
+  // The build id heads the bundle: the loader keys its code cache to it (V8 checks only the length).
+  const file = `dist/app/${name}.cjs`;
+  const body = readFileSync(file, 'latin1');
+  writeFileSync(file, `//# kcs-build ${createHash('sha256').update(body, 'latin1').digest('hex')}\n${body}`, 'latin1');
+}
 mkdirSync('dist/lib', { recursive: true });
 writeFileSync('dist/node-root-certificates.pem', `${tls.rootCertificates.join('\n')}\n`);
 writeFileSync('dist/node-root-certificates.json', JSON.stringify(tls.rootCertificates.map((pem) => new X509Certificate(pem).subject)));
@@ -80,4 +104,4 @@ if (existsSync('sidecar/testing')) {
 }
 // Run every command once, so the code caches hold every function a start needs.
 execFileSync(process.execPath, ['dist/warm-code-cache.mjs'], { stdio: 'inherit' });
-console.log('built dist/kestrel-cert-sidecar.mjs (app/core.cjs, app/probe.cjs, their code caches) and dist/lib/index.mjs');
+console.log('built dist/kestrel-cert-sidecar.mjs (app/*.cjs and their code caches), dist/publish-worker.mjs and dist/lib/index.mjs');

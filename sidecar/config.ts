@@ -5,9 +5,8 @@ import { isIP } from './ip.js';
 import url from 'node:url';
 import util from 'node:util';
 import { from as envFrom } from 'env-var';
-import { PFX_PROFILES, type PfxProfile } from './convert/pfx.js';
+import { KEY_TYPES, PFX_PROFILES, type KeyType, type PfxProfile } from './options.js';
 import { fail } from './findings.js';
-import { KEY_TYPES, type KeyType } from './generate/leaf.js';
 import { MAX_HOSTNAMES } from './limits.js';
 import { KESTREL_FORMATS, type KestrelFormat } from './publish/kestrel.js';
 

@@ -7,21 +7,23 @@
 // the image's own Node) runs each command once and writes the caches; a cache that V8 rejects
 // (another Node version) is replaced after the next run, where the directory is writable.
 //
-// V8 checks a cache against the source's length only, so each cache starts with the SHA-256 of the
-// source it was made from, and a cache for other source is never offered to V8.
-import crypto from 'node:crypto';
+// V8 checks a cache against the length of the source only. The build writes the SHA-256 of each
+// bundle on its first line (`//# kcs-build <hex>`), and a cache is offered to V8 only when it was
+// made for that build: a rebuilt bundle never meets an old cache. Nothing here loads node:crypto,
+// so `watch`, which waits for days, never does.
 import fs from 'node:fs';
+import module from 'node:module';
 import url from 'node:url';
 import vm from 'node:vm';
-import module from 'node:module';
 
-export type BundleName = 'core' | 'probe';
+export type BundleName = 'cli' | 'engine' | 'watch' | 'probe';
+const BUNDLES: readonly string[] = ['cli', 'engine', 'watch', 'probe'];
 
 interface Loaded {
   exports: Record<string, unknown>;
   script: vm.Script;
   cacheFile: URL;
-  hash: Buffer;
+  build: string;
   /** True when V8 accepted the cache: nothing to write. */
   cached: boolean;
 }
@@ -29,11 +31,15 @@ interface Loaded {
 const loaded = new Map<BundleName, Loaded>();
 const HEAD = '(function (exports, require, module, __bundleUrl) {';
 const TAIL = '\n})';
+const BUILD_LINE = /^\/\/# kcs-build ([0-9a-f]{64})\n/;
 
-/** The `require` a bundle sees: `kcs:core` and `kcs:probe` are the other bundles, anything else is Node's. */
+/** The `require` a bundle sees: `kcs:<name>` is another bundle, anything else is Node's. */
 function requireFor(file: URL): (id: string) => unknown {
   const nodeRequire = module.createRequire(file);
-  return (id) => (id === 'kcs:core' ? load('core') : id === 'kcs:probe' ? load('probe') : nodeRequire(id));
+  return (id) => {
+    const name = id.startsWith('kcs:') ? id.slice(4) : undefined;
+    return name !== undefined && BUNDLES.includes(name) ? load(name as BundleName) : nodeRequire(id);
+  };
 }
 
 export function load(name: BundleName): Record<string, unknown> {
@@ -42,18 +48,18 @@ export function load(name: BundleName): Record<string, unknown> {
   const file = new URL(`./app/${name}.cjs`, import.meta.url);
   const cacheFile = new URL(`./app/${name}.v8-cache`, import.meta.url);
   // esbuild writes ASCII only (non-ASCII characters are escaped), so latin1 reads it exactly, and cheaply.
-  const source = `${HEAD}${fs.readFileSync(file, 'latin1')}${TAIL}`;
-  const hash = crypto.hash('sha256', source, 'buffer') as unknown as Buffer;
+  const text = fs.readFileSync(file, 'latin1');
+  const build = BUILD_LINE.exec(text)?.[1] ?? '';
   let cachedData: Buffer | undefined;
   try {
     const bytes = fs.readFileSync(cacheFile);
-    if (bytes.length > hash.length && bytes.subarray(0, hash.length).equals(hash)) cachedData = bytes.subarray(hash.length);
+    if (build && bytes.length > 64 && bytes.toString('latin1', 0, 64) === build) cachedData = bytes.subarray(64);
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(source, { filename: url.fileURLToPath(file), ...(cachedData ? { cachedData } : {}) });
+  const script = new vm.Script(`${HEAD}${text}${TAIL}`, { filename: url.fileURLToPath(file), ...(cachedData ? { cachedData } : {}) });
   const mod = { exports: {} as Record<string, unknown> };
-  const entry: Loaded = { exports: mod.exports, script, cacheFile, hash, cached: cachedData !== undefined && !script.cachedDataRejected };
+  const entry: Loaded = { exports: mod.exports, script, cacheFile, build, cached: cachedData !== undefined && !script.cachedDataRejected };
   loaded.set(name, entry);
   (script.runInThisContext() as (e: unknown, r: unknown, m: unknown, u: string) => void)(mod.exports, requireFor(file), mod, file.href);
   entry.exports = mod.exports;
@@ -63,10 +69,10 @@ export function load(name: BundleName): Record<string, unknown> {
 /** Writes the cache of every loaded bundle that had none V8 accepted (or all of them, when training). */
 export function saveCodeCaches(all = false): void {
   for (const b of loaded.values()) {
-    if (b.cached && !all) continue;
+    if ((b.cached && !all) || !b.build) continue;
     const tmp = new URL(`${b.cacheFile.href}.${process.pid}.tmp`);
     try {
-      fs.writeFileSync(tmp, Buffer.concat([b.hash, b.script.createCachedData()]));
+      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(b.build, 'latin1'), b.script.createCachedData()]));
       fs.renameSync(tmp, b.cacheFile);
       b.cached = true;
     } catch {

@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import { describeSettings, loadConfig, type Config } from './config.js';
 import { ExitCode, KcsError, exitCodeOf, type Finding } from './findings.js';
-import { takeEarlyKey, type EarlyKey } from './generate/early-key.js';
+import type { EarlyKey } from './generate/early-key.js';
 import { HELP, VERSION } from './help.js';
-import { InvalidMaterial, loadAndValidate, publish } from './pipeline.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
 
 export type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -38,7 +37,19 @@ function printFindings(findings: readonly Finding[], cfg: Config | undefined, io
   else io.err(`${findingsText(findings)}\n`);
 }
 
-function runCheck(cfg: Config, io: Out): number {
+// The pipeline (node:crypto, node-forge) is loaded only by the commands that run it: `watch` runs
+// it in a worker process of its own, so the long-running process never loads either.
+const pipeline = () => import('./pipeline.js');
+
+/** A source that loaded but failed validation: print every finding, exit with the first error's code. */
+function invalid(err: unknown, cfg: Config, io: Out, InvalidMaterial: Awaited<ReturnType<typeof pipeline>>['InvalidMaterial']): number {
+  if (!(err instanceof InvalidMaterial)) throw err;
+  printFindings(err.result.findings, cfg, io);
+  return err.exitCode;
+}
+
+async function runCheck(cfg: Config, io: Out): Promise<number> {
+  const { loadAndValidate } = await pipeline();
   const now = new Date();
   if (cfg.source === undefined) {
     // Without a source, check what is published: the output has the Kubernetes TLS layout.
@@ -62,9 +73,16 @@ function runCheck(cfg: Config, io: Out): number {
 }
 
 async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promise<number> {
-  const leafKey = cfg.source === undefined ? await takeEarlyKey(early, cfg.keyType) : undefined;
+  const { publish, InvalidMaterial } = await pipeline();
+  // The key started early, if it is of the type asked for (a failure only means one is made now).
+  const leafKey = cfg.source === undefined && early?.type === cfg.keyType ? await early.key.catch(() => undefined) : undefined;
   const now = new Date();
-  const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
+  let r;
+  try {
+    r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
+  } catch (err) {
+    return invalid(err, cfg, io, InvalidMaterial);
+  }
   printFindings(r.findings, cfg, io);
   io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, cfg.mountPath, cfg.kestrelFormat, now));
   return ExitCode.ok;
@@ -73,6 +91,8 @@ async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promi
 /** What the entry point hands over: a key it started generating before the program loaded. */
 export interface Runtime {
   earlyKey?: EarlyKey;
+  /** The publish worker (dist/publish-worker.mjs): `watch` publishes through it. Without one, in-process. */
+  publishWorker?: string;
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std, runtime: Runtime = {}): Promise<number> {
@@ -94,11 +114,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
       case 'init':
         return await runInit(cfg, io, runtime.earlyKey);
       case 'check':
-        return runCheck(cfg, io);
+        return await runCheck(cfg, io);
       case 'watch': {
         // Loaded only here, so init and check do not pay for chokidar and the health server.
-        const { runWatch } = await import('./watch.js');
-        return await runWatch(cfg, io);
+        const { runWatch, workerPublisher } = await import('./watch.js');
+        return await runWatch(cfg, io, runtime.publishWorker ? workerPublisher(runtime.publishWorker) : undefined);
       }
       case 'probe': {
         const { runProbe } = await import('./probe.js');
@@ -106,10 +126,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
       }
     }
   } catch (err) {
-    if (err instanceof InvalidMaterial) {
-      printFindings(err.result.findings, cfg, io);
-      return err.exitCode;
-    }
     if (err instanceof KcsError) {
       printFindings([err.finding], cfg, io);
       if (verbose && err.cause instanceof Error) io.err(`cause: ${err.cause.stack ?? err.cause.message}\n`);

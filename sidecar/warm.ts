@@ -9,7 +9,7 @@ import type { Out, Runtime } from './main.js';
 
 type Main = (argv: string[], env: NodeJS.ProcessEnv, io: Out, runtime: Runtime) => Promise<number>;
 
-const main = load('core').main as Main;
+const main = load('cli').main as Main;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-warm-'));
 const quiet: Out = { out: () => undefined, err: () => undefined };
 const at = (...p: string[]) => path.join(dir, ...p);

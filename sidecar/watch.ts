@@ -1,18 +1,26 @@
-// `watch`: init, then keep the published set current. It re-runs the same pipeline when the source
+// `watch`: init, then keep the published set current. It re-runs the pipeline when the source
 // changes (chokidar on the directory, since Kubernetes swaps ..data symlinks rather than writing
-// files), on a 60 s rescan, and when a generated certificate reaches two-thirds of its lifetime.
-// An invalid source never replaces the live set: the failure is logged with its code, /readyz
-// reports degraded, and it is retried with capped exponential backoff and jitter.
-import path from 'node:path';
+// files), when a 60 s rescan finds the files changed, and when a generated certificate reaches
+// two-thirds of its lifetime. An invalid source never replaces the live set: the failure is logged
+// with its code, /readyz reports degraded, and it is retried with capped exponential backoff and jitter.
+//
+// The sidecar idles for days between rotations, so the process that waits stays small: the file
+// watcher, the timers and the health server. The CLI runs each publish in a short-lived worker
+// process (publish-worker), which loads node:crypto, node-forge and the pipeline, publishes, reports
+// back and exits, returning its memory. A worker that crashes is a failed attempt, retried like any.
+// The library (startWatch without a publisher) publishes in-process, for test harnesses.
+import childProcess from 'node:child_process';
 import fs from 'node:fs';
 import type net from 'node:net';
+import path from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import type { Config } from './config.js';
-import { ExitCode, KcsError, formatFinding, type Finding } from './findings.js';
+import { ExitCode, formatFinding, type Finding } from './findings.js';
 import { startHealthServer, type HealthState } from './health.js';
-import { InvalidMaterial, publish, type OutputPassword, type PublishResult } from './pipeline.js';
+import type { OutputPassword } from './pipeline.js';
+import type { StepRequest, StepResult } from './step.js';
 import { cleanup, relink } from './publish/atomic-writer.js';
-import { readLive, readManifest } from './publish/live.js';
+import { readManifest } from './publish/manifest.js';
 
 /** Events come in bursts (a copy, a ..data swap): wait this long for quiet... */
 export const DEBOUNCE_MS = 100;
@@ -22,10 +30,52 @@ export const MAX_WAIT_MS = 1000;
 export const RELINK_AFTER_MS = 2000;
 /** A full rescan catches events the watcher missed (network file systems, overlay quirks). */
 export const RESCAN_MS = 60_000;
+/** A worker that has not reported by then is stopped, and the attempt counts as failed. */
+export const WORKER_TIMEOUT_MS = 120_000;
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
+
+/** Runs one publish. Resolves with a result for valid and invalid sources alike; rejects when the
+ *  publish itself broke (a bug, a killed worker). */
+export type Publisher = (req: StepRequest) => Promise<StepResult>;
+
+/** Publishes in this process (the library's default). */
+export const inProcess: Publisher = async (req) => (await import('./step.js')).publishStep(req);
+
+/** Publishes in a worker process: `node <worker> ` with the request on stdin and the result on stdout. */
+export function workerPublisher(worker: string): Publisher {
+  return (req) =>
+    new Promise<StepResult>((resolve, reject) => {
+      // The settings travel in the request; the worker gets none of the KCS_* variables (secrets among them).
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KCS_')));
+      const child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env });
+      const out: Buffer[] = [];
+      const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot start the publish worker ${worker}: ${err.message}`));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const text = Buffer.concat(out).toString('utf8');
+        if (code === 0) {
+          try {
+            resolve(JSON.parse(text) as StepResult);
+            return;
+          } catch {
+            // fall through: not a report
+          }
+        }
+        reject(new Error(`the publish worker ended with ${signal ?? `exit code ${code}`} and no report`));
+      });
+      // The request holds the passwords: it travels through this pipe, never the command line.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(JSON.stringify(req));
+    });
+}
 
 export interface Watcher {
   state: HealthState;
@@ -40,13 +90,54 @@ function log(cfg: Config, io: Io, level: 'info' | 'warning' | 'error', msg: stri
   else io.err(`${new Date().toISOString()} ${f ? formatFinding(f).replace(/\n/g, ' | ') : `${level}: ${msg}`}\n`);
 }
 
-export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean } = {}): Promise<Watcher> {
-  const live = readLive(cfg.output);
+/**
+ * What the rescan compares: name, type, size, times and inode of every entry under the watched
+ * paths (two levels, as the watcher) and symlink targets. Equal means no file changed, so no publish
+ * is needed; anything else runs one, which itself skips an unchanged set.
+ */
+export function fingerprint(paths: readonly string[]): string {
+  const parts: string[] = [];
+  const visit = (p: string, depth: number) => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      parts.push(`${p}:missing`);
+      return;
+    }
+    parts.push(`${p}:${st.mode}:${st.size}:${st.ino}:${st.ctimeMs}:${st.mtimeMs}`);
+    if (st.isSymbolicLink()) {
+      parts.push(`->${fs.readlinkSync(p)}`);
+      try {
+        if (fs.statSync(p).isDirectory() && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
+      } catch {
+        // dangling: the link itself is recorded
+      }
+    } else if (st.isDirectory() && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
+  };
+  for (const p of paths) visit(p, 0);
+  return parts.join('\n');
+}
+
+/** The live generation: a set removed or replaced behind our back is published again by the rescan. */
+function liveGeneration(output: string): string {
+  try {
+    return fs.readlinkSync(path.join(output, '..data'));
+  } catch {
+    return '';
+  }
+}
+
+export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; publisher?: Publisher } = {}): Promise<Watcher> {
+  const publisher = opts.publisher ?? inProcess;
+  const manifest = readManifest(cfg.output);
   const state: HealthState = { publishes: 0, failures: 0, degraded: false };
-  if (live.manifest) Object.assign(state, { generation: live.manifest.generation, sha256: live.manifest.sha256, notAfter: new Date(live.manifest.notAfter), manifest: live.manifest });
-  // Kestrel read the password at start; keep the one that is live for the life of the app, even
-  // when the input password changes. A generated one already on the volume is the one Kestrel has.
-  let pinned: OutputPassword | undefined = live.generatedPassword !== undefined && cfg.outputPassword === undefined && cfg.outputPasswordFile === undefined ? { password: live.generatedPassword, origin: 'generated' } : undefined;
+  if (manifest) Object.assign(state, { generation: manifest.generation, sha256: manifest.sha256, notAfter: new Date(manifest.notAfter), manifest });
+  // Kestrel read the password at start; the first publish reports the one it used (a generated one
+  // is read back from the volume), and every later one is made with it, even when the input password changes.
+  let pinned: OutputPassword | undefined;
+  const paths = [cfg.source, cfg.passwordFile, cfg.userSecrets, cfg.outputPasswordFile].filter((p): p is string => p !== undefined).map((p) => path.resolve(p));
+  let lastGood: string | undefined;
   let rescanTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let renewTimer: NodeJS.Timeout | undefined;
@@ -63,15 +154,16 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     return t;
   };
 
-  const applied = (r: PublishResult) => {
+  const applied = (r: Extract<StepResult, { ok: true }>, seen: string) => {
+    lastGood = `${seen}\n${r.generation}`;
     state.generation = r.generation;
-    state.sha256 = r.material.leaf.fingerprint256;
-    state.notAfter = r.material.leaf.validToDate;
+    state.sha256 = r.sha256;
+    state.notAfter = new Date(r.notAfter);
     state.lastSuccess = new Date();
     state.degraded = false;
     if (r.changed || !state.manifest) state.manifest = readManifest(cfg.output);
     pinned ??= r.outputPassword;
-    state.renewAt = r.renewAt;
+    state.renewAt = r.renewAt ? new Date(r.renewAt) : undefined;
     if (r.changed) {
       state.publishes++;
       clearTimeout(relinkTimer);
@@ -82,32 +174,44 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
           log(cfg, io, 'warning', `re-linking the published names: ${(err as Error).message}`);
         }
       }, RELINK_AFTER_MS);
-      log(cfg, io, 'info', `published ${r.generation}: ${r.material.leaf.subject.replace(/\n/g, ', ')}, sha256 ${r.material.leaf.fingerprint256}, expires ${r.material.leaf.validToDate.toISOString()}`);
+      log(cfg, io, 'info', `published ${r.generation}: ${r.subject}, sha256 ${r.sha256}, expires ${r.notAfter}`);
     }
     clearTimeout(renewTimer);
-    if (r.renewAt) renewTimer = schedule(() => void trigger('renewal'), r.renewAt.getTime() - Date.now() + 1000);
+    if (r.renewAt) renewTimer = schedule(() => void trigger('renewal'), Date.parse(r.renewAt) - Date.now() + 1000);
     clearTimeout(cleanupTimer);
-    if (r.cleanupAt) cleanupTimer = schedule(() => cleanup(cfg.output, new Date()), r.cleanupAt.getTime() - Date.now() + 50);
+    if (r.cleanupAt) cleanupTimer = schedule(() => cleanup(cfg.output, new Date()), Date.parse(r.cleanupAt) - Date.now() + 50);
+  };
+
+  const failed = (reason: string, findings: Finding[], broken?: Error) => {
+    state.failures++;
+    state.degraded = state.generation !== undefined;
+    if (findings[0]) state.lastFinding = findings[0];
+    for (const f of findings) log(cfg, io, 'error', `${reason}: kept the last good set`, f);
+    if (broken) log(cfg, io, 'error', `${reason}: ${broken.message}; kept the last good set`);
+    // Capped exponential backoff with full jitter; a file event retries sooner anyway.
+    const delay = Math.round(backoff / 2 + (Math.random() * backoff) / 2);
+    backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+    clearTimeout(retryTimer);
+    retryTimer = schedule(() => void trigger('retry'), delay);
   };
 
   const runOnce = async (reason: string) => {
+    // Taken before the publish: a change while it runs then differs from it, and is not skipped.
+    const seen = fingerprint(paths);
+    let r: StepResult;
     try {
-      applied(publish(cfg, pinned ? { pinnedOutputPassword: pinned } : {}));
-      backoff = BACKOFF_MIN_MS;
-      clearTimeout(retryTimer);
+      r = await publisher({ cfg, ...(pinned ? { pinned } : {}) });
     } catch (err) {
-      if (!(err instanceof KcsError)) throw err;
-      state.failures++;
-      state.degraded = state.generation !== undefined;
-      const findings = err instanceof InvalidMaterial ? err.result.findings.filter((f) => f.severity === 'error') : [err.finding];
-      state.lastFinding = findings[0];
-      for (const f of findings) log(cfg, io, 'error', `${reason}: kept the last good set`, f);
-      // Capped exponential backoff with full jitter; a file event retries sooner anyway.
-      const delay = Math.round(backoff / 2 + (Math.random() * backoff) / 2);
-      backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
-      clearTimeout(retryTimer);
-      retryTimer = schedule(() => void trigger('retry'), delay);
+      failed(reason, [], err as Error);
+      return;
     }
+    if (!r.ok) {
+      failed(reason, r.findings);
+      return;
+    }
+    applied(r, seen);
+    backoff = BACKOFF_MIN_MS;
+    clearTimeout(retryTimer);
   };
 
   const trigger = (reason: string): Promise<void> => {
@@ -143,7 +247,6 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     }, wait);
   };
 
-  const paths = [cfg.source, cfg.passwordFile, cfg.userSecrets, cfg.outputPasswordFile].filter((p): p is string => p !== undefined).map((p) => path.resolve(p));
   let watcher: FSWatcher | undefined;
   if (paths.length) {
     // The directory, not single files: Kubernetes replaces ..data, and a file watch would stay on the old inode.
@@ -153,7 +256,10 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
     watcher.on('error', (e) => log(cfg, io, 'warning', `file watcher: ${(e as Error).message}`));
     await new Promise<void>((r) => watcher!.once('ready', () => r()));
   }
-  rescanTimer = setInterval(() => void trigger('rescan'), RESCAN_MS);
+  // The rescan publishes only when a file changed since the last good publish (or while failing).
+  rescanTimer = setInterval(() => {
+    if (lastGood === undefined || `${fingerprint(paths)}\n${liveGeneration(cfg.output)}` !== lastGood) void trigger('rescan');
+  }, RESCAN_MS);
   rescanTimer.unref?.();
 
   const server = opts.health === false ? undefined : await startHealthServer(cfg.healthPort, () => state);
@@ -175,19 +281,20 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean }
   };
 }
 
-export async function runWatch(cfg: Config, io: Io): Promise<number> {
+export async function runWatch(cfg: Config, io: Io, publisher?: Publisher): Promise<number> {
   // Handlers first: a signal during start-up must still end the process cleanly, with exit code 0.
   let signalled: string | undefined;
   let onSignal: (sig: string) => void = (sig) => (signalled = sig);
   const handler = (sig: NodeJS.Signals) => onSignal(sig);
   process.once('SIGTERM', handler);
   process.once('SIGINT', handler);
-  const w = await startWatch(cfg, io);
+  const w = await startWatch(cfg, io, publisher ? { publisher } : {});
   log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${(w.server?.address() as { port?: number } | null)?.port ?? cfg.healthPort}`);
   await new Promise<void>((resolve) => {
     onSignal = (sig: string) => {
       log(cfg, io, 'info', `${sig}: stopping`);
-      // Publishes are synchronous, so no half-written generation can be in progress here.
+      // A publish in progress finishes (it takes milliseconds; a generation is swapped in whole or
+      // not at all), then the process ends.
       const force = setTimeout(() => resolve(), 1500);
       force.unref();
       void w.stop().then(() => resolve());

@@ -9,8 +9,8 @@ import { PFX_ITERATIONS } from '../limits.js';
 import { pkcs8Der } from './pem.js';
 import { OID, buildMac, pbeEncrypt, type PbeProfile } from '../pbe.js';
 
-export const PFX_PROFILES = ['modern', 'legacy-3des'] as const;
-export type PfxProfile = (typeof PFX_PROFILES)[number];
+export { PFX_PROFILES, type PfxProfile } from '../options.js';
+import type { PfxProfile } from '../options.js';
 
 const PROFILE: Record<PfxProfile, { enc: PbeProfile; mac: typeof OID.sha1 | typeof OID.sha256; macSalt: number }> = {
   modern: { enc: { kind: 'pbes2-aes256-sha256', iterations: PFX_ITERATIONS, saltBytes: 16 }, mac: OID.sha256, macSalt: 16 },

@@ -2,7 +2,7 @@
 // 300 ms in OpenSSL, on a libuv thread; loading the bundle takes 10 to 20 ms on the main thread. For
 // `init` without a source the two overlap instead of adding up. If the published leaf is reused
 // after all, the key is simply dropped.
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 
 export interface EarlyKey {
   type: string;
@@ -12,19 +12,15 @@ export interface EarlyKey {
 /** Called by the entry point with the raw command line and environment, before config is parsed. */
 export function startEarlyKeygen(argv: readonly string[], env: NodeJS.ProcessEnv): EarlyKey | undefined {
   if (argv[0] !== 'init' || env.KCS_SOURCE || argv.some((a) => a === '--source' || a.startsWith('--source=') || a === '--help' || a === '--version')) return undefined;
+  // Loaded here, not at the top: `watch` and probe never need node:crypto in this process.
+  const { generateKeyPair } = process.getBuiltinModule('node:crypto');
   const i = argv.indexOf('--key-type');
   const type = (i >= 0 ? argv[i + 1] : undefined) ?? env.KCS_KEY_TYPE ?? 'rsa-2048';
   const start = (kind: 'rsa' | 'ec', opts: crypto.RSAKeyPairKeyObjectOptions | crypto.ECKeyPairKeyObjectOptions) =>
-    new Promise<crypto.KeyObject>((resolve, reject) => crypto.generateKeyPair(kind as 'rsa', opts as crypto.RSAKeyPairKeyObjectOptions, (err, _pub, priv) => (err ? reject(err) : resolve(priv))));
+    new Promise<crypto.KeyObject>((resolve, reject) => generateKeyPair(kind as 'rsa', opts as crypto.RSAKeyPairKeyObjectOptions, (err, _pub, priv) => (err ? reject(err) : resolve(priv))));
   let early: EarlyKey | undefined;
   if (type === 'rsa-2048' || type === 'rsa-3072') early = { type, key: start('rsa', { modulusLength: type === 'rsa-2048' ? 2048 : 3072 }) };
   else if (type === 'ecdsa-p256') early = { type, key: start('ec', { namedCurve: 'prime256v1' }) };
   early?.key.catch(() => undefined); // a failure here only means the key is made later, synchronously
   return early;
-}
-
-/** The key started early, if it is of the type asked for. */
-export async function takeEarlyKey(early: EarlyKey | undefined, type: string): Promise<crypto.KeyObject | undefined> {
-  if (!early || early.type !== type) return undefined;
-  return early.key.catch(() => undefined);
 }

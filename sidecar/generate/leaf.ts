@@ -5,8 +5,8 @@ import { sansOf } from '../x509info.js';
 import type { Ca } from './ca.js';
 import { ASPNET_HTTPS_OID_DER, buildCertificate } from './x509.js';
 
-export const KEY_TYPES = ['rsa-2048', 'rsa-3072', 'ecdsa-p256'] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
+export { KEY_TYPES, type KeyType } from '../options.js';
+import type { KeyType } from '../options.js';
 
 export interface LeafOptions {
   hostnames: string[];

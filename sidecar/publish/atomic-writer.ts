@@ -20,7 +20,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KcsError } from '../findings.js';
-import { MODE_DIR, MODE_DIR_WRITING, type FileSet } from './layout.js';
+import type { FileSet } from './layout.js';
+import { MODE_DIR, MODE_DIR_WRITING } from './modes.js';
 
 const DATA = '..data';
 const DATA_TMP = '..data_tmp';

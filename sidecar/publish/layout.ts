@@ -11,14 +11,8 @@ import { summarize } from '../x509info.js';
 import { kestrelEnv, kestrelJson, kestrelSettings, type KestrelFormat } from './kestrel.js';
 import { caBundle, hashedNames } from './trust.js';
 
-/** Secrets are readable by owner and group only; public files by all; nothing is writable. The
- *  generation's directories are 0555 once complete: the app usually runs as the owner (1654), and no
- *  write bit anywhere means it cannot add, replace or remove a file even on a read-write mount. */
-export const MODE_SECRET = 0o440;
-export const MODE_PUBLIC = 0o444;
-export const MODE_DIR = 0o555;
-/** While a generation is being written, and the output directory itself. */
-export const MODE_DIR_WRITING = 0o755;
+export { MODE_SECRET, MODE_PUBLIC, MODE_DIR, MODE_DIR_WRITING } from './modes.js';
+import { MODE_SECRET, MODE_PUBLIC } from './modes.js';
 
 export interface OutFile {
   data: Buffer;

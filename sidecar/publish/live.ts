@@ -2,13 +2,16 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readManifest, type Manifest } from './manifest.js';
+
+export { readManifest };
 
 export interface LiveSet {
   cert?: crypto.X509Certificate;
   key?: crypto.KeyObject;
   /** The password in cert.password, when the sidecar generated it. */
   generatedPassword?: string;
-  manifest?: { generation: string; sha256: string; notAfter: string; [k: string]: unknown };
+  manifest?: Manifest;
 }
 
 function tryRead<T>(fn: () => T): T | undefined {
@@ -17,11 +20,6 @@ function tryRead<T>(fn: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Only the manifest of the live set, for reports that need no key. */
-export function readManifest(output: string): LiveSet['manifest'] {
-  return tryRead(() => JSON.parse(fs.readFileSync(path.join(output, '..data', 'manifest.json'), 'utf8')));
 }
 
 export function readLive(output: string): LiveSet {

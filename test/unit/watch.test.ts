@@ -8,10 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
-import { startWatch, type Watcher } from '../../sidecar/watch.js';
-import { fixture, readFixture } from './helpers.js';
+import { fingerprint, startWatch, workerPublisher, type Publisher, type Watcher } from '../../sidecar/watch.js';
+import { PASS, fixture, readFixture } from './helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
+const WORKER = path.resolve('dist/publish-worker.mjs');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-watch-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fp = (leaf: string) => new crypto.X509Certificate(readFixture(`${leaf}.crt`)).fingerprint256;
@@ -47,9 +48,9 @@ afterEach(async () => {
   watchers = [];
 });
 
-async function watch(env: Record<string, string>) {
+async function watchWith(env: Record<string, string>, publisher?: Publisher) {
   const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OWNER: `${process.getuid!()}:${process.getgid!()}`, ...env }, ['watch']);
-  const w = await startWatch(cfg, io);
+  const w = await startWatch(cfg, io, publisher ? { publisher } : {});
   watchers.push(w);
   const port = (w.server!.address() as { port: number }).port;
   const get = async (p: string) => {
@@ -58,8 +59,16 @@ async function watch(env: Record<string, string>) {
   };
   return { w, cfg, get };
 }
+const watch = (env: Record<string, string>) => watchWith(env);
 
-describe('watch keeps the published set current', () => {
+// The library publishes in its own process; the CLI in a worker process per publish (dist/publish-worker.mjs).
+const PUBLISHERS: [string, Publisher | undefined][] = [
+  ['in this process', undefined],
+  ['in worker processes, as the CLI does', workerPublisher(WORKER)],
+];
+
+describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s', (_how, publisher) => {
+  const watch = (env: Record<string, string>) => watchWith(env, publisher);
   it('follows a Kubernetes-style ..data swap', async () => {
     const src = tmp();
     const out = path.join(tmp(), 'out');
@@ -166,6 +175,54 @@ describe('watch keeps the published set current', () => {
     fs.renameSync(path.join(src, '.new.pfx'), path.join(src, 'api.pfx'));
     await until(() => publishedSha(out) === fp('p256'), 'the new PFX to be published');
     expect(fs.readFileSync(path.join(out, 'kestrel.env'), 'utf8')).toBe(env);
+  });
+});
+
+describe('the publish worker', () => {
+  it('a worker that cannot run is a failed attempt: logged, counted, not ready, and retried', async () => {
+    const out = path.join(tmp(), 'out');
+    const { w, get } = await watchWith({ KCS_OUTPUT: out, KCS_STATE: path.join(tmp(), 'state') }, workerPublisher(path.join(tmp(), 'missing-worker.mjs')));
+    expect(w.state.failures).toBeGreaterThanOrEqual(1);
+    expect(w.state.generation).toBeUndefined();
+    expect(fs.existsSync(path.join(out, '..data'))).toBe(false);
+    expect((await get('/readyz')).status).toBe(503);
+    expect(io.lines.join('')).toMatch(/start: the publish worker ended with exit code 1 and no report; kept the last good set/);
+  });
+
+  it('sends the passwords through its stdin only: never in its command line or environment', async () => {
+    const src = tmp();
+    const out = path.join(tmp(), 'out');
+    fs.copyFileSync(fixture('openssl3-default.pfx'), path.join(src, 'api.pfx'));
+    const spyDir = tmp();
+    const spy = path.join(spyDir, 'spy.mjs');
+    // A stand-in worker that records what it was started with, then runs the real one with the same stdin.
+    fs.writeFileSync(spy, `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(path.join(spyDir, 'seen.json'))}, JSON.stringify({ argv: process.argv, env: process.env })); await import(${JSON.stringify(WORKER)});`);
+    // As in a container: the settings, secrets included, are in the sidecar's environment.
+    process.env.KCS_OUTPUT_PASSWORD = 'Out-Only-In-Pipe-7';
+    try {
+      await watchWith({ KCS_SOURCE: src, KCS_OUTPUT: out, KCS_PASSWORD: PASS, KCS_OUTPUT_PASSWORD: 'Out-Only-In-Pipe-7' }, workerPublisher(spy));
+    } finally {
+      delete process.env.KCS_OUTPUT_PASSWORD;
+    }
+    expect(publishedSha(out)).toBe(fp('rsa2048'));
+    const seen = fs.readFileSync(path.join(spyDir, 'seen.json'), 'utf8');
+    expect(seen).not.toContain('Out-Only-In-Pipe-7');
+  });
+});
+
+describe('the rescan', () => {
+  it('fingerprints the watched files: equal while nothing changed, different after any change', () => {
+    const src = tmp();
+    put(path.join(src, 'tls.crt'), readFixture('rsa2048.crt'));
+    put(path.join(src, 'tls.key'), readFixture('rsa2048.key'));
+    const a = fingerprint([src]);
+    expect(fingerprint([src])).toBe(a);
+    put(path.join(src, 'tls.key'), readFixture('rsa2048.key')); // same bytes, a new file (inode, times)
+    const b = fingerprint([src]);
+    expect(b).not.toBe(a);
+    fs.symlinkSync('tls.crt', path.join(src, 'alias.crt'));
+    expect(fingerprint([src])).not.toBe(b);
+    expect(fingerprint([path.join(src, 'missing')])).toContain('missing');
   });
 });
 

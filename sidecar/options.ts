@@ -1,0 +1,7 @@
+// The values of the enumerated settings. Kept apart from the code that implements them, so the
+// command line can be read (and `watch` can run) without loading node:crypto or node-forge.
+export const PFX_PROFILES = ['modern', 'legacy-3des'] as const;
+export type PfxProfile = (typeof PFX_PROFILES)[number];
+
+export const KEY_TYPES = ['rsa-2048', 'rsa-3072', 'ecdsa-p256'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
