@@ -21,6 +21,13 @@ RUN node scripts/build.mjs \
  && mkdir -p /staging/https /staging/state /staging/app \
  && cp -r dist/. /staging/app/
 
+# The code caches (see sidecar/loader.ts) are made again by the Node of the runtime image, so V8
+# accepts them there. No shell in that image: exec form.
+FROM ${NODE_IMAGE} AS warm
+USER 0
+COPY --from=build /staging/app /app
+RUN ["/nodejs/bin/node", "/app/warm-code-cache.mjs"]
+
 FROM ${NODE_IMAGE}
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="kestrel-cert-sidecar" \
@@ -28,8 +35,8 @@ LABEL org.opencontainers.image.title="kestrel-cert-sidecar" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
-# The bundle and its lazily loaded chunks; nothing from node_modules.
-COPY --from=build /staging/app /app
+# The entry points, the bundles and their code caches; nothing from node_modules.
+COPY --from=warm /app /app
 # /https owned by 1654 (the `app` user of the ASP.NET Core images), so a fresh named volume mounted
 # there inherits that owner and the non-root sidecar can publish into it.
 COPY --from=build --chown=1654:1654 /staging/https /https

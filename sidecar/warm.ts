@@ -1,5 +1,6 @@
 // dist/warm-code-cache.mjs: runs each command of the CLI once, in a temporary directory, and writes
-// the code cache of the bundle (see loader.ts). `npm run build` runs it with the Node that built the
+// the code caches of the bundles it loaded (see loader.ts). `watch` is not run: it starts once per
+// pod, and its waiting process is leaner without a cache (only what runs is compiled). `npm run build` runs it with the Node that built the
 // bundle, and the image build again with the image's own Node.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,9 +15,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-warm-'));
 const quiet: Out = { out: () => undefined, err: () => undefined };
 const at = (...p: string[]) => path.join(dir, ...p);
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+async function run(args: string[], env: NodeJS.ProcessEnv = {}, expected = 0): Promise<void> {
   const code = await main(args, env, quiet, {});
-  if (code !== 0) throw new Error(`warming the code cache: \`${args.join(' ')}\` exited with ${code}`);
+  if (code !== expected) throw new Error(`warming the code cache: \`${args.join(' ')}\` exited with ${code}`);
 }
 
 try {
@@ -30,6 +31,8 @@ try {
   await run(['check', '--source', at('pem')]);
   await run(['check', '--json', '--source', at('generated', 'cert.pfx')], { KCS_PASSWORD: password });
   await run(['--help']);
+  // probe, as a compose healthcheck runs it every few seconds: here against a closed port (exit 6).
+  await run(['probe', '--url', 'https://127.0.0.1:1/', '--insecure', '--expect-sha256', 'AB'.repeat(32)], {}, 6);
   saveCodeCaches(true);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
