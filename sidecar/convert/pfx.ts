@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { build, toDer, type Asn1 } from '../asn1.js';
 import { PFX_ITERATIONS } from '../limits.js';
 import { pkcs8Der } from './pem.js';
-import { OID, buildMac, pbeEncrypt, type PbeProfile } from '../pbe.js';
+import { OID, buildMac, pbeEncryptor, type PbeProfile } from '../pbe.js';
 
 export { PFX_PROFILES, type PfxProfile } from '../options.js';
 import type { PfxProfile } from '../options.js';
@@ -51,14 +51,15 @@ export function encodePfx(input: PfxInput): Buffer {
     const bag = [build.oid(CERT_BAG), build.explicit(0, build.seq(build.oid(X509_CERT), build.explicit(0, build.octets(der))))];
     return build.seq(...bag, ...(i === 0 ? [attrs] : []));
   });
-  const certs = pbeEncrypt(p.enc, toDer(build.seq(...certBags)), input.password);
+  const encrypt = pbeEncryptor(p.enc, input.password);
+  const certs = encrypt(toDer(build.seq(...certBags)));
   const certsInfo = build.seq(
     build.oid(ENCRYPTED_DATA),
     build.explicit(0, build.seq(build.int(0), build.seq(build.oid(DATA), certs.alg, build.implicit(0, certs.data)))),
   );
 
   const pkcs8 = pkcs8Der(input.key);
-  const shrouded = pbeEncrypt(p.enc, pkcs8, input.password);
+  const shrouded = encrypt(pkcs8);
   const keyBag = build.seq(build.oid(SHROUDED_KEY_BAG), build.explicit(0, build.seq(shrouded.alg, build.octets(shrouded.data))), attrs);
   const keyInfo = dataContentInfo(toDer(build.seq(keyBag)));
 

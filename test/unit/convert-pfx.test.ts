@@ -52,3 +52,24 @@ describe('encodePfx writes files that independent readers open', () => {
     expect(new crypto.X509Certificate(back.certs[0]!).checkPrivateKey(crypto.createPrivateKey({ key: back.keys[0]!, format: 'der', type: 'pkcs8' }))).toBe(true);
   });
 });
+
+describe('the modern profile derives the encryption key once per file', () => {
+  it('with one salt for the key and the certificates, and an IV of their own for each', () => {
+    const chain = [new crypto.X509Certificate(readFixture('rsa2048.crt')).raw];
+    const pfx = encodePfx({ chain, key: crypto.createPrivateKey(readFixture('rsa2048.key')), password: 'pw', profile: 'modern' });
+    // The PBES2 parameters sit in clear DER: PBKDF2 (1.2.840.113549.1.5.12) with a 16-byte salt, and
+    // AES-256-CBC (2.16.840.1.101.3.4.1.42) with a 16-byte IV, once for the certificates and once for the key.
+    const hex = pfx.toString('hex').toUpperCase();
+    const salts = [...hex.matchAll(/06092A864886F70D01050C30..0410([0-9A-F]{32})/g)].map((m) => m[1]);
+    const ivs = [...hex.matchAll(/060960864801650304012A0410([0-9A-F]{32})/g)].map((m) => m[1]);
+    expect(salts).toHaveLength(2);
+    expect(ivs).toHaveLength(2);
+    expect(salts[0]).toBe(salts[1]);
+    expect(ivs[0]).not.toBe(ivs[1]);
+    // and both parts open, in OpenSSL and in our reader
+    const file = path.join(tmp, 'one-salt.pfx');
+    writeFileSync(file, pfx);
+    expect(spawnSync('openssl', ['pkcs12', '-in', file, '-nodes', '-passin', 'pass:pw'], { encoding: 'utf8' }).stdout).toContain('BEGIN PRIVATE KEY');
+    expect(parsePkcs12(pfx, 'pw').keys).toHaveLength(1);
+  });
+});
