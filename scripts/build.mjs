@@ -89,9 +89,11 @@ const bundles = {
 };
 for (const [name, b] of Object.entries(bundles)) {
   await build({ ...program, entryPoints: { [name]: b.entry }, plugins: [builtins, links(b.links)] });
-  // The build id heads the bundle: the loader keys its code cache to it (V8 checks only the length).
+  // The loader runs each bundle as one function expression; it is written here, so the loader hands
+  // V8 the file's text as it is. The build id heads it: the loader keys its code cache to it (V8
+  // itself checks only the length of the source).
   const file = `dist/app/${name}.cjs`;
-  const body = readFileSync(file, 'latin1');
+  const body = `(function (exports, require, module, __bundleUrl) {${readFileSync(file, 'latin1')}\n})`;
   writeFileSync(file, `//# kcs-build ${createHash('sha256').update(body, 'latin1').digest('hex')}\n${body}`, 'latin1');
 }
 mkdirSync('dist/lib', { recursive: true });

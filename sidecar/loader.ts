@@ -29,8 +29,6 @@ interface Loaded {
 }
 
 const loaded = new Map<BundleName, Loaded>();
-const HEAD = '(function (exports, require, module, __bundleUrl) {';
-const TAIL = '\n})';
 const BUILD_LINE = /^\/\/# kcs-build ([0-9a-f]{64})\n/;
 
 /** The `require` a bundle sees: `kcs:<name>` is another bundle, anything else is Node's. */
@@ -57,7 +55,8 @@ export function load(name: BundleName): Record<string, unknown> {
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(`${HEAD}${text}${TAIL}`, { filename: url.fileURLToPath(file), ...(cachedData ? { cachedData } : {}) });
+  // The file is one function expression, `(function (exports, require, module, __bundleUrl) {...})`.
+  const script = new vm.Script(text, { filename: url.fileURLToPath(file), ...(cachedData ? { cachedData } : {}) });
   const mod = { exports: {} as Record<string, unknown> };
   const entry: Loaded = { exports: mod.exports, script, cacheFile, build, cached: cachedData !== undefined && !script.cachedDataRejected };
   loaded.set(name, entry);
