@@ -12,8 +12,11 @@ export type Out = { out: (s: string) => void; err: (s: string) => void };
  * Node's stream and tty modules (~3 ms of every run). A descriptor opened non-blocking by someone
  * else can refuse a write (EAGAIN); the rest then goes through the stream, which waits for it.
  */
+let viaStream = false;
+/** True once some output went through process.stdout or process.stderr: it may still be in flight. */
+export const usedStreams = () => viaStream;
+
 function writer(fd: 1 | 2): (s: string) => void {
-  let viaStream = false;
   return (s) => {
     let buf = Buffer.from(s, 'utf8');
     if (!viaStream) {

@@ -36,11 +36,8 @@ export interface LayoutOptions {
  *  (a PFX has random salts, so comparing bytes would always differ). One-way: the key's 256+ bits
  *  of entropy make it useless for guessing the password. */
 export function contentDigest(m: Material, v: Validated, o: LayoutOptions): string {
-  const h = crypto.createHash('sha256');
-  for (const c of [...v.chain, ...v.anchors]) h.update(c.raw);
-  h.update(pkcs8Der(m.key));
-  h.update(JSON.stringify([o.mountPath, o.kestrelFormat, o.pfxProfile, o.outputPassword, o.passwordOrigin, o.appName, o.userSecretsId]));
-  return h.digest('hex');
+  const settings = JSON.stringify([o.mountPath, o.kestrelFormat, o.pfxProfile, o.outputPassword, o.passwordOrigin, o.appName, o.userSecretsId]);
+  return crypto.hash('sha256', Buffer.concat([...[...v.chain, ...v.anchors].map((c) => c.raw), pkcs8Der(m.key), Buffer.from(settings, 'utf8')]));
 }
 
 /**
