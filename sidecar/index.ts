@@ -9,5 +9,5 @@ export { validate } from './validate.js';
 export { encodePfx, PFX_PROFILES } from './convert/pfx.js';
 export { generateMaterial } from './generate/index.js';
 export { probe, type ProbeOptions, type ProbeResult } from './probe.js';
-export { startWatch, type Watcher } from './watch.js';
+export { startWatch, workerPublisher, type Publisher, type Watcher } from './watch.js';
 export { main } from './main.js';

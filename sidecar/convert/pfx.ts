@@ -41,7 +41,7 @@ function dataContentInfo(der: Buffer): Asn1 {
 export function encodePfx(input: PfxInput): Buffer {
   const p = PROFILE[input.profile];
   // localKeyId ties the key to its certificate, as OpenSSL writes it: the SHA-1 of the certificate.
-  const leafId = crypto.createHash('sha1').update(input.chain[0]!).digest();
+  const leafId = crypto.hash('sha1', input.chain[0]!, 'buffer') as unknown as Buffer;
   const attrs = build.set(
     build.seq(build.oid(LOCAL_KEY_ID), build.set(build.octets(leafId))),
     ...(input.friendlyName ? [build.seq(build.oid(FRIENDLY_NAME), build.set(build.bmp(input.friendlyName)))] : []),
