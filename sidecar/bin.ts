@@ -1,5 +1,6 @@
 // The entry point, dist/kestrel-cert-sidecar.mjs. It starts a key for `init` without a source (the
 // slowest step of a generated certificate), then loads the program (see loader.ts) and runs it.
+import './node-version.js';
 import url from 'node:url';
 import { startEarlyKeygen } from './generate/early-key.js';
 import { load, saveCodeCaches } from './loader.js';

@@ -1,5 +1,6 @@
 // dist/publish-worker.mjs: one publish for `watch`, in a process of its own (see watch.ts). The
 // request (settings, pinned output password) arrives on stdin, the result leaves on stdout as JSON.
+import './node-version.js';
 import fs from 'node:fs';
 import { load, saveCodeCaches } from './loader.js';
 import type { StepRequest, StepResult } from './step.js';

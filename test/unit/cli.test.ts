@@ -323,3 +323,14 @@ describe('the build output', () => {
     expect(subjects).toEqual(certs.map((c) => new crypto.X509Certificate(c).subject));
   });
 });
+
+describe('an older Node', () => {
+  // The machine's own `node`, when it is older than 24 (Debian's is 18 or 20); the tests run on the project's Node 24.
+  const system = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p) && Number(spawnSync(p, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim()) < 24);
+  it.skipIf(!system)('is told plainly that Node 24 is needed, with exit code 2 and no stack trace', () => {
+    const r = spawnSync(system!, [BIN, 'init', '--output', path.join(tmp(), 'out')], { encoding: 'utf8', env: { PATH: process.env.PATH! } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^CONFIG_INVALID this is Node\.js v\d+\.\d+\.\d+; kestrel-cert-sidecar needs Node\.js 24 or later\nfix: run it with Node\.js 24 /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
