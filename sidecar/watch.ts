@@ -50,7 +50,9 @@ export function workerPublisher(worker: string): Publisher {
     new Promise<StepResult>((resolve, reject) => {
       // The settings travel in the request; the worker gets none of the KCS_* variables (secrets among them).
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KCS_')));
-      const child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env });
+      // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
+      // process, which lets a publish in progress finish before it exits, so none is left half-written.
+      const child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });
       const out: Buffer[] = [];
       const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
       child.stdout.on('data', (b: Buffer) => out.push(b));
