@@ -6,7 +6,14 @@ import { load, saveCodeCaches } from './loader.js';
 import type { StepRequest, StepResult } from './step.js';
 
 const req = JSON.parse(fs.readFileSync(0, 'utf8')) as StepRequest;
-const publishStep = load('engine').publishStep as (r: StepRequest) => StepResult;
-const result = publishStep(req);
-fs.writeFileSync(1, JSON.stringify(result));
-saveCodeCaches();
+try {
+  const publishStep = load('engine').publishStep as (r: StepRequest) => StepResult;
+  fs.writeFileSync(1, JSON.stringify(publishStep(req)));
+  saveCodeCaches();
+} catch (err) {
+  // Invalid input is a result, so this is a bug: one line (the stack with --verbose), and no report,
+  // which `watch` counts as a failed attempt and retries.
+  const e = err as Error;
+  fs.writeSync(2, `internal error in the publish worker: ${e?.message ?? String(err)}\n${req.cfg.verbose ? `${e?.stack ?? ''}\n` : ''}`);
+  process.exitCode = 1;
+}
