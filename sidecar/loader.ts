@@ -12,7 +12,6 @@
 // made for that build: a rebuilt bundle never meets an old cache. Nothing here loads node:crypto,
 // so `watch`, which waits for days, never does.
 import fs from 'node:fs';
-import module from 'node:module';
 import url from 'node:url';
 import vm from 'node:vm';
 
@@ -31,13 +30,14 @@ interface Loaded {
 const loaded = new Map<BundleName, Loaded>();
 const BUILD_LINE = /^\/\/# kcs-build ([0-9a-f]{64})\n/;
 
-/** The `require` a bundle sees: `kcs:<name>` is another bundle, anything else is Node's. */
-function requireFor(file: URL): (id: string) => unknown {
-  const nodeRequire = module.createRequire(file);
-  return (id) => {
-    const name = id.startsWith('kcs:') ? id.slice(4) : undefined;
-    return name !== undefined && BUNDLES.includes(name) ? load(name as BundleName) : nodeRequire(id);
-  };
+/** The `require` a bundle sees: `kcs:<name>` is another bundle, anything else a built-in of Node's
+ *  (the bundles hold everything else they use). */
+function bundleRequire(id: string): unknown {
+  const name = id.startsWith('kcs:') ? id.slice(4) : undefined;
+  if (name !== undefined && BUNDLES.includes(name)) return load(name as BundleName);
+  const builtin = process.getBuiltinModule(id);
+  if (builtin === undefined) throw new Error(`the bundle asks for ${id}, which is not a built-in module of Node ${process.version}`);
+  return builtin;
 }
 
 export function load(name: BundleName): Record<string, unknown> {
@@ -60,7 +60,7 @@ export function load(name: BundleName): Record<string, unknown> {
   const mod = { exports: {} as Record<string, unknown> };
   const entry: Loaded = { exports: mod.exports, script, cacheFile, build, cached: cachedData !== undefined && !script.cachedDataRejected };
   loaded.set(name, entry);
-  (script.runInThisContext() as (e: unknown, r: unknown, m: unknown, u: string) => void)(mod.exports, requireFor(file), mod, file.href);
+  (script.runInThisContext() as (e: unknown, r: unknown, m: unknown, u: string) => void)(mod.exports, bundleRequire, mod, file.href);
   entry.exports = mod.exports;
   return mod.exports;
 }
