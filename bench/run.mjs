@@ -11,7 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(root, 'dist/kestrel-cert-sidecar.mjs');
 const FIX = path.join(root, 'test/fixtures/files');
 const PASS = 'fixture-Pa55';
-const RUNS = Number(process.env.BENCH_RUNS ?? 21);
+const RUNS = Number(process.env.BENCH_RUNS ?? 41);
 const node = process.execPath;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-bench-'));
 // Measure as a container runs: a machine-wide NODE_EXTRA_CA_CERTS makes every Node start parse it.
