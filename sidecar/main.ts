@@ -7,15 +7,15 @@ import { HELP, VERSION } from './help.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
 
 export type Out = { out: (s: string) => void; err: (s: string) => void };
+let viaStream = false;
+/** True once some output went through process.stdout or process.stderr: it may still be in flight. */
+export const usedStreams = () => viaStream;
+
 /**
  * Writes straight to fd 1 and 2. process.stdout and process.stderr are streams whose first use loads
  * Node's stream and tty modules (~3 ms of every run). A descriptor opened non-blocking by someone
  * else can refuse a write (EAGAIN); the rest then goes through the stream, which waits for it.
  */
-let viaStream = false;
-/** True once some output went through process.stdout or process.stderr: it may still be in flight. */
-export const usedStreams = () => viaStream;
-
 function writer(fd: 1 | 2): (s: string) => void {
   return (s) => {
     let buf = Buffer.from(s, 'utf8');
@@ -91,7 +91,8 @@ async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promi
   return ExitCode.ok;
 }
 
-/** What the entry point hands over: a key it started generating before the program loaded. */
+/** What the entry point hands over: a key it started generating before the program loaded, and
+ *  the publish worker of `watch`. */
 export interface Runtime {
   earlyKey?: EarlyKey;
   /** The publish worker (dist/publish-worker.mjs): `watch` publishes through it. Without one, in-process. */
