@@ -100,22 +100,16 @@ function log(cfg: Config, io: Io, level: 'info' | 'warning' | 'error', msg: stri
 export function fingerprint(paths: readonly string[]): string {
   const parts: string[] = [];
   const visit = (p: string, depth: number) => {
-    let st: fs.Stats;
+    // Anything it cannot read (gone meanwhile, no permission, a link loop) is recorded as such:
+    // a change like any other, never an error in the process that waits.
     try {
-      st = fs.lstatSync(p);
-    } catch {
-      parts.push(`${p}:missing`);
-      return;
+      const st = fs.lstatSync(p);
+      parts.push(`${p}:${st.mode}:${st.size}:${st.ino}:${st.ctimeMs}:${st.mtimeMs}`);
+      const dir = st.isSymbolicLink() ? (parts.push(`->${fs.readlinkSync(p)}`), fs.statSync(p).isDirectory()) : st.isDirectory();
+      if (dir && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
+    } catch (err) {
+      parts.push(`${p}:${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
     }
-    parts.push(`${p}:${st.mode}:${st.size}:${st.ino}:${st.ctimeMs}:${st.mtimeMs}`);
-    if (st.isSymbolicLink()) {
-      parts.push(`->${fs.readlinkSync(p)}`);
-      try {
-        if (fs.statSync(p).isDirectory() && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
-      } catch {
-        // dangling: the link itself is recorded
-      }
-    } else if (st.isDirectory() && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
   };
   for (const p of paths) visit(p, 0);
   return parts.join('\n');

@@ -222,7 +222,12 @@ describe('the rescan', () => {
     expect(b).not.toBe(a);
     fs.symlinkSync('tls.crt', path.join(src, 'alias.crt'));
     expect(fingerprint([src])).not.toBe(b);
-    expect(fingerprint([path.join(src, 'missing')])).toContain('missing');
+    expect(fingerprint([path.join(src, 'missing')])).toContain('ENOENT');
+    // a dangling link and a link loop are recorded, never thrown
+    fs.symlinkSync('nowhere', path.join(src, 'dangling'));
+    fs.symlinkSync('loop', path.join(src, 'loop'));
+    expect(() => fingerprint([src])).not.toThrow();
+    expect(fingerprint([src])).toMatch(/loop:ELOOP/);
   });
 });
 
