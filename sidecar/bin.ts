@@ -4,14 +4,12 @@ import './node-version.js';
 import url from 'node:url';
 import { startEarlyKeygen } from './generate/early-key.js';
 import { load, saveCodeCaches } from './loader.js';
-import type { Runtime } from './main.js';
-
-type Main = (argv: string[], env: NodeJS.ProcessEnv, io: undefined, runtime: Runtime) => Promise<number>;
+import type { main as Main } from './main.js';
 
 const argv = process.argv.slice(2);
 const earlyKey = startEarlyKeygen(argv, process.env);
 const cli = load('cli');
-const main = cli.main as Main;
+const main = cli.main as typeof Main;
 const publishWorker = url.fileURLToPath(new URL('./publish-worker.mjs', import.meta.url));
 process.exitCode = await main(argv, process.env, undefined, { publishWorker, ...(earlyKey ? { earlyKey } : {}) });
 saveCodeCaches();

@@ -6,11 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load, saveCodeCaches } from './loader.js';
-import type { Out, Runtime } from './main.js';
+import type { main as Main, Out } from './main.js';
 
-type Main = (argv: string[], env: NodeJS.ProcessEnv, io: Out, runtime: Runtime) => Promise<number>;
-
-const main = load('cli').main as Main;
+const main = load('cli').main as typeof Main;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-warm-'));
 const quiet: Out = { out: () => undefined, err: () => undefined };
 const at = (...p: string[]) => path.join(dir, ...p);

@@ -54,12 +54,15 @@ function parseCert(der: Buffer, file: string): crypto.X509Certificate {
   }
 }
 
+/** .NET 9+ loads it: no KDF over its per-KDF limit, and not over its total. */
+const withinDotnetLimits = (info: ReturnType<typeof parsePkcs12>['info']) => info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL;
+
 function pfxFindings(info: ReturnType<typeof parsePkcs12>['info'], file: string): Finding[] {
   const out: Finding[] = [];
   if (info.legacy) {
     out.push(finding('LEGACY_ENCRYPTION', 'info', `${file} uses ${info.encryption.join(' and ')}, which OpenSSL 3 refuses without its legacy provider`, 'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC)', file));
   }
-  if (info.maxIterations > DOTNET_MAX_ITERATIONS_PER_KDF || info.totalIterations > DOTNET_MAX_ITERATIONS_TOTAL) {
+  if (!withinDotnetLimits(info)) {
     out.push(finding('PFX_REENCODED', 'warning', `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would refuse it`, 'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to silence this', file));
   }
   return out;
@@ -98,7 +101,7 @@ export function loadSource(opts: LoadOptions): Material {
     details.maxIterations = contents.info.maxIterations;
     findings.push(...pfxFindings(contents.info, d.pfx));
     const { info } = contents;
-    if (info.modernShape && info.minIterations >= PFX_ITERATIONS && info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL && info.opened !== 'none') {
+    if (info.modernShape && info.minIterations >= PFX_ITERATIONS && withinDotnetLimits(info) && info.opened !== 'none') {
       modernPfx = { bytes, password: info.opened === 'password' ? opts.password! : '', certs: contents.certs };
     }
   }

@@ -11,7 +11,6 @@ import { summarize } from '../x509info.js';
 import { kestrelEnv, kestrelJson, kestrelSettings, type KestrelFormat } from './kestrel.js';
 import { caBundle, hashedNames } from './trust.js';
 
-export { MODE_SECRET, MODE_PUBLIC, MODE_DIR, MODE_DIR_WRITING } from './modes.js';
 import { MODE_SECRET, MODE_PUBLIC } from './modes.js';
 
 export interface OutFile {

@@ -4,8 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readManifest, type Manifest } from './manifest.js';
 
-export { readManifest };
-
 export interface LiveSet {
   cert?: crypto.X509Certificate;
   key?: crypto.KeyObject;
