@@ -1,7 +1,8 @@
 // Settings from the environment and the command line. Every flag has a KCS_* variable; the flag
 // wins. Secrets come only from a variable or a file, never a flag: flags show up in `ps`.
+import fs from 'node:fs';
 import path from 'node:path';
-import { isIP } from './ip.js';
+import { ipv6Bytes, isIP } from './ip.js';
 import url from 'node:url';
 import { from as envFrom } from 'env-var';
 import { KEY_TYPES, PFX_PROFILES, type KeyType, type PfxProfile } from './options.js';
@@ -40,6 +41,8 @@ export interface Config {
   appName?: string;
   userSecretsId?: string;
   healthPort: number;
+  /** Unset: every address. */
+  healthAddress?: string;
   logFormat: (typeof LOG_FORMATS)[number];
   verbose: boolean;
   json: boolean;
@@ -71,6 +74,7 @@ const SETTINGS = {
   appName: { env: 'KCS_APP_NAME', flag: 'app-name' },
   userSecretsId: { env: 'KCS_USER_SECRETS_ID', flag: 'user-secrets-id' },
   healthPort: { env: 'KCS_HEALTH_PORT', flag: 'health-port' },
+  healthAddress: { env: 'KCS_HEALTH_ADDRESS', flag: 'health-address' },
   logFormat: { env: 'KCS_LOG_FORMAT', flag: 'log-format' },
 } as const satisfies Record<string, { env: string; flag?: string; secret?: boolean }>;
 type SettingName = keyof typeof SETTINGS;
@@ -115,7 +119,14 @@ export function parseHostnames(value: string): string[] {
   if (names.length > MAX_HOSTNAMES) invalid(`KCS_HOSTNAMES lists ${names.length} names, more than ${MAX_HOSTNAMES}`, 'list only the names clients use to reach this service; use a wildcard such as *.example.test for many subdomains');
   for (const n of names) {
     const bare = n.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(bare) === 6 && ipv6Bytes(bare)!.subarray(0, 12).equals(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]))) {
+      const v4 = [...ipv6Bytes(bare)!.subarray(12)].join('.');
+      invalid(`KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a certificate names it by its 4-byte address`, `write ${v4}`);
+    }
     if (isIP(bare)) continue;
+    // A name whose last label is all digits is no DNS name (RFC 3696 2): 999.1.1.1 or 1.2.3 is a
+    // mistyped address, and a certificate would carry it as a name no client ever asks for.
+    if (/(^|\.)\d+\.?$/.test(bare)) invalid(`KCS_HOSTNAMES name \`${n}\` is neither an IP address nor a DNS name (its last label is a number)`, 'write an IPv4 address as four numbers from 0 to 255, such as 10.0.0.5, or a DNS name such as api');
     if (/[^\x00-\x7f]/.test(n)) {
       const ascii = url.domainToASCII(n);
       invalid(`KCS_HOSTNAMES name \`${n}\` is not ASCII: certificates carry internationalized names in their punycode form`, ascii ? `write it as ${ascii}` : 'write the name in its punycode (xn--) form');
@@ -125,10 +136,40 @@ export function parseHostnames(value: string): string[] {
   return names;
 }
 
+/** Largest uid or gid: 4294967295 is (uid_t)-1, which chown(2) reads as "leave it unchanged". */
+const MAX_ID = 4294967294;
+
 function parseOwner(value: string): { uid: number; gid: number } {
-  const m = /^(\d+):(\d+)$/.exec(value.trim());
-  if (!m) return invalid(`KCS_OWNER \`${value}\` is not valid: use uid:gid with numbers, such as 1654:1654`, 'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)');
+  const m = /^(\d{1,10}):(\d{1,10})$/.exec(value.trim());
+  if (!m || Number(m[1]) > MAX_ID || Number(m[2]) > MAX_ID) return invalid(`KCS_OWNER \`${value}\` is not valid: use uid:gid with numbers from 0 to ${MAX_ID}, such as 1654:1654`, 'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)');
   return { uid: Number(m[1]), gid: Number(m[2]) };
+}
+
+/** The real path of `p`, or of its nearest existing parent with the rest appended: what `p` will be. */
+export function realPathOf(p: string): string {
+  const rest: string[] = [];
+  let dir = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(dir), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return path.resolve(p);
+      rest.push(path.basename(dir));
+      dir = parent;
+    }
+  }
+}
+
+/** Directories of the system that a publish would damage: the sidecar refuses them as KCS_OUTPUT. */
+const SYSTEM_DIRS = ['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/share', '/var/lib', '/var/log', '/var/run', '/var/tmp', '/etc/ssl', '/etc/ssl/certs', '/etc/pki'];
+/** ...nor anything under these, which belong to the kernel and the system's configuration. */
+const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/etc', '/boot', '/bin', '/sbin', '/lib', '/usr/bin', '/usr/sbin', '/usr/lib'];
+
+function checkOutput(output: string): void {
+  const real = realPathOf(output);
+  const system = SYSTEM_DIRS.includes(real) || SYSTEM_TREES.some((t) => real.startsWith(`${t}/`));
+  if (system) invalid(`KCS_OUTPUT ${output}${real !== output ? ` (${real})` : ''} is a system directory`, 'point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https');
 }
 
 /**
@@ -246,7 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       ...(typeof flags.ca === 'string' ? { ca: flags.ca } : {}),
     },
   };
-  for (const name of ['password', 'outputPassword', 'appName', 'userSecretsId', 'certFile', 'keyFile'] as const) {
+  for (const name of ['password', 'outputPassword', 'appName', 'userSecretsId', 'certFile', 'keyFile', 'healthAddress'] as const) {
     const v = str(name);
     if (v !== undefined) cfg[name] = v;
   }
@@ -268,11 +309,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if ((cfg.appName === undefined) !== (cfg.userSecretsId === undefined)) {
     invalid(`${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`, 'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>');
   }
-  if (cfg.appName !== undefined && !/^[A-Za-z0-9._-]+$/.test(cfg.appName)) invalid(`KCS_APP_NAME \`${cfg.appName}\` is not a file name`, 'set it to the app assembly name, such as MyApi');
-  if (cfg.userSecretsId !== undefined && !/^[A-Za-z0-9._-]+$/.test(cfg.userSecretsId)) invalid(`KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`, 'set it to the <UserSecretsId> of the app project, such as a GUID');
+  if (cfg.appName !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.appName) || /^\.+$/.test(cfg.appName))) invalid(`KCS_APP_NAME \`${cfg.appName}\` is not a file name`, 'set it to the app assembly name, such as MyApi');
+  if (cfg.userSecretsId !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.userSecretsId) || /^\.+$/.test(cfg.userSecretsId))) invalid(`KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`, 'set it to the <UserSecretsId> of the app project, such as a GUID');
+  if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(output);
   if (cfg.state !== undefined) {
-    const state = path.resolve(cfg.state);
-    if (state === output || state.startsWith(`${output}${path.sep}`)) invalid(`KCS_STATE ${cfg.state} is inside KCS_OUTPUT`, 'the CA key must never reach the shared volume: point KCS_STATE at a private directory');
+    // Compared by real path: a symlink to the output (or into it) is the output.
+    const state = realPathOf(cfg.state);
+    const out = realPathOf(output);
+    if (state === out || state.startsWith(`${out}${path.sep}`) || out.startsWith(`${state}${path.sep}`)) {
+      invalid(`KCS_STATE ${cfg.state}${state !== cfg.state ? ` (${state})` : ''} ${out.startsWith(`${state}${path.sep}`) ? 'holds' : 'is inside'} KCS_OUTPUT ${output}`, 'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT');
+    }
   }
   return cfg;
 }
@@ -302,6 +348,7 @@ export function describeSettings(cfg: Config): Record<string, string> {
     KCS_APP_NAME: cfg.appName,
     KCS_USER_SECRETS_ID: cfg.userSecretsId,
     KCS_HEALTH_PORT: String(cfg.healthPort),
+    KCS_HEALTH_ADDRESS: cfg.healthAddress ?? '(unset: every address)',
     KCS_LOG_FORMAT: cfg.logFormat,
   };
   for (const [k, v] of Object.entries(shown)) if (v !== undefined) out[k] = String(v);

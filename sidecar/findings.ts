@@ -43,6 +43,8 @@ const CODES = {
   KESTREL_PFX_CHAIN: ExitCode.inputInvalid,
   STATE_INVALID: ExitCode.config,
   OUTPUT_NOT_WRITABLE: ExitCode.output,
+  OUTPUT_LOCKED: ExitCode.output,
+  OUTPUT_REPAIRED: ExitCode.output,
   CONFIG_INVALID: ExitCode.config,
   PROBE_UNREACHABLE: ExitCode.probe,
   PROBE_MISMATCH: ExitCode.probe,

@@ -1,7 +1,7 @@
 // The health server of `watch`: /healthz, /readyz, /metrics (Prometheus text), /status (JSON).
 // It reports state only; nothing it serves is secret.
 import net from 'node:net';
-import type { Finding } from './findings.js';
+import { KcsError, type Finding } from './findings.js';
 
 export interface HealthState {
   generation?: string;
@@ -57,7 +57,7 @@ export function route(method: string, target: string, s: HealthState, now: Date)
   if (url === '/healthz') return text(200, 'ok\n');
   if (url === '/readyz') {
     if (!isReady(s, now)) return text(503, `not ready: ${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'no valid set published yet'}\n`);
-    return text(200, s.degraded ? `ready, degraded: the source is invalid (${s.lastFinding?.code}); the last good set is still published\n` : 'ready\n');
+    return text(200, s.degraded ? `ready, degraded: the last attempt failed (${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'see the log'}); the last good set is still published\n` : 'ready\n');
   }
   if (url === '/metrics') return { status: 200, type: 'text/plain; version=0.0.4', body: metricsText(s, now) };
   if (url === '/status') {
@@ -67,15 +67,27 @@ export function route(method: string, target: string, s: HealthState, now: Date)
   return text(404, 'not found: try /healthz, /readyz, /metrics or /status\n');
 }
 
+/** Most connections open at once. Probes and scrapers use one or two; a client that opens hundreds
+ *  and trickles bytes must not take every file descriptor of the process (publishes need some). */
+export const MAX_CONNECTIONS = 32;
+/** A whole request, from connect to the blank line, must arrive within this, however it trickles. */
+export const REQUEST_DEADLINE_MS = 5000;
+
 /**
  * The health server: HTTP/1.1 on node:net, one request per connection. node:http would add ~14 MB to
  * an otherwise idle process (measured: 62 MB against 48 MB for a listening node:net server), for four
  * GET routes that kubelet probes and Prometheus read with a request line and a few headers.
+ * `host` undefined listens on every address (what kubelet's probes need: they come to the pod's IP).
+ * `fault` is a test seam, called for each request.
  */
-export function startHealthServer(port: number, state: () => HealthState): Promise<net.Server> {
+export function startHealthServer(port: number, state: () => HealthState, host?: string, fault?: () => void): Promise<net.Server> {
   const server = net.createServer((socket) => {
     let head = '';
-    socket.setTimeout(5000, () => socket.destroy());
+    // The deadline counts from the connection, not from the last byte: one byte every few seconds
+    // would otherwise hold the connection open for ever.
+    const deadline = setTimeout(() => socket.destroy(), REQUEST_DEADLINE_MS);
+    deadline.unref();
+    socket.on('close', () => clearTimeout(deadline));
     socket.on('error', () => socket.destroy());
     const reply = (status: number, type: string, body: string, withBody = true) => {
       const bytes = Buffer.from(body, 'utf8');
@@ -89,12 +101,26 @@ export function startHealthServer(port: number, state: () => HealthState): Promi
       socket.removeAllListeners('data');
       const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(head.slice(0, head.indexOf('\r\n')));
       if (!m) return reply(400, 'text/plain', 'bad request\n');
-      const r = route(m[1]!, m[2]!, state(), new Date());
-      reply(r.status, r.type, r.body, m[1] !== 'HEAD');
+      try {
+        fault?.();
+        const r = route(m[1]!, m[2]!, state(), new Date());
+        reply(r.status, r.type, r.body, m[1] !== 'HEAD');
+      } catch {
+        reply(503, 'text/plain', 'internal error while answering; the sidecar keeps running\n');
+      }
     });
   });
+  // Past this, new connections are refused by closing them at once: the oldest keep their turn.
+  server.maxConnections = MAX_CONNECTIONS;
+  server.on('error', () => undefined);
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host ?? 'every address'}, port ${port}`;
+      if (err.code === 'EADDRINUSE') reject(new KcsError({ code: 'CONFIG_INVALID', message: `the health server cannot listen on ${where}: the port is in use`, hint: 'set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there' }));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new KcsError({ code: 'CONFIG_INVALID', message: `the health server cannot listen on ${where}: no such address here`, hint: 'set KCS_HEALTH_ADDRESS to an address of this machine, such as 127.0.0.1, or leave it unset for every address' }));
+      else if (err.code === 'EACCES') reject(new KcsError({ code: 'CONFIG_INVALID', message: `the health server cannot listen on ${where}: permission denied`, hint: 'use a port above 1023 (KCS_HEALTH_PORT), or run as root' }));
+      else reject(err);
+    });
+    server.listen(port, host, () => resolve(server));
   });
 }

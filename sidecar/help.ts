@@ -22,6 +22,7 @@ const SETTINGS = `settings (flag, or environment variable; the flag wins):
   --state DIR               KCS_STATE             private directory keeping the dev CA
   --app-name N, --user-secrets-id ID   KCS_APP_NAME, KCS_USER_SECRETS_ID   also publish the Development-certificate layout
   --health-port N           KCS_HEALTH_PORT       watch: health server port (default 8089)
+  --health-address ADDR     KCS_HEALTH_ADDRESS    watch: address it listens on (default: every address)
   --log-format F            KCS_LOG_FORMAT        text (default) or json
   --verbose                 print effective settings (secrets as ***) and stack traces of internal errors`;
 

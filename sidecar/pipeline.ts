@@ -10,7 +10,8 @@ import { loadSource } from './load/index.js';
 import { readInput } from './load/files.js';
 import { resolvePassword, stripOneNewline } from './load/passwords.js';
 import type { Material } from './material.js';
-import { writeAtomically, type WriteResult } from './publish/atomic-writer.js';
+import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
+import { lockOutput, openOutput } from './publish/output.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
 import { publicRootsNamed } from './publish/trust.js';
 import { readLive, type LiveSet } from './publish/live.js';
@@ -116,8 +117,29 @@ export class InvalidMaterial extends KcsError {
   }
 }
 
-/** `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. */
+/**
+ * `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. One writer
+ * at a time: the output's lock is held from reading the live set to the end of the publish.
+ */
 export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
+  let out;
+  let release;
+  try {
+    out = openOutput(cfg.output, cfg.owner);
+    release = lockOutput(out);
+  } catch (err) {
+    out?.close();
+    throw outputError(err, cfg.output, out ? 'taking its lock' : 'creating the output directory');
+  }
+  try {
+    return publishLocked(cfg, opts);
+  } finally {
+    release?.();
+    out.close();
+  }
+}
+
+function publishLocked(cfg: Config, opts: RunOptions): PublishResult {
   const now = opts.now ?? new Date();
   // The live set is read at most once: for the leaf to reuse and the generated password to keep.
   let live: LiveSet | undefined;
@@ -149,5 +171,8 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     digest,
     ...(cfg.owner ? { owner: cfg.owner } : {}),
   });
+  for (const r of written.repaired) {
+    checked.findings.push(finding('OUTPUT_REPAIRED', 'warning', `${cfg.output}: ${r}`, 'nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)', cfg.output));
+  }
   return { ...checked, ...written, output: cfg.output, outputPassword: pw };
 }

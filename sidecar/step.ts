@@ -14,6 +14,8 @@ export type StepResult =
       notAfter: string;
       renewAt?: string;
       cleanupAt?: string;
+      /** What was repaired in the output (OUTPUT_REPAIRED), for the log. */
+      warnings?: Finding[];
       /** Pinned by `watch` for the life of the app; never logged. */
       outputPassword: OutputPassword;
     }
@@ -37,6 +39,7 @@ export function publishStep(req: StepRequest): StepResult {
       sha256: leaf.fingerprint256,
       notAfter: leaf.validToDate.toISOString(),
       outputPassword: r.outputPassword,
+      warnings: r.findings.filter((f) => f.code === 'OUTPUT_REPAIRED'),
       ...(r.renewAt ? { renewAt: r.renewAt.toISOString() } : {}),
       ...(r.cleanupAt ? { cleanupAt: r.cleanupAt.toISOString() } : {}),
     };

@@ -20,7 +20,9 @@ import { startHealthServer, type HealthState } from './health.js';
 import type { OutputPassword } from './pipeline.js';
 import type { StepRequest, StepResult } from './step.js';
 import { cleanup, relink } from './publish/atomic-writer.js';
-import { readManifest } from './publish/manifest.js';
+import { Dir } from './publish/dir.js';
+import { readManifest } from './publish/live-set.js';
+import { lockOutput } from './publish/output.js';
 
 /** Events come in bursts (a copy, a ..data swap): wait this long for quiet... */
 export const DEBOUNCE_MS = 100;
@@ -50,16 +52,25 @@ export function workerPublisher(worker: string): Publisher {
     new Promise<StepResult>((resolve, reject) => {
       // The settings travel in the request; the worker gets none of the KCS_* variables (secrets among them).
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KCS_')));
-      // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
-      // process, which lets a publish in progress finish before it exits, so none is left half-written.
-      const child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });
-      const out: Buffer[] = [];
+      let child: childProcess.ChildProcess;
+      try {
+        // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
+        // process, which lets a publish in progress finish before it exits, so none is left half-written.
+        child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });
+      } catch (err) {
+        reject(new Error(`cannot start the publish worker ${worker}: ${(err as Error).message}`));
+        return;
+      }
+      // A spawn that fails (EMFILE: no descriptors left; EAGAIN: no processes) reports it here, and
+      // may leave the pipes unset: the listener comes first, and the pipes are used only if present.
       const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
-      child.stdout.on('data', (b: Buffer) => out.push(b));
       child.on('error', (err) => {
         clearTimeout(timer);
         reject(new Error(`cannot start the publish worker ${worker}: ${err.message}`));
       });
+      const out: Buffer[] = [];
+      child.stdout?.on('data', (b: Buffer) => out.push(b));
+      child.stdout?.on('error', () => undefined);
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         const text = Buffer.concat(out).toString('utf8');
@@ -74,10 +85,13 @@ export function workerPublisher(worker: string): Publisher {
         reject(new Error(`the publish worker ended with ${signal ?? `exit code ${code}`} and no report`));
       });
       // The request holds the passwords: it travels through this pipe, never the command line.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(JSON.stringify(req));
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(JSON.stringify(req));
     });
 }
+
+/** Test seams: each is called at the start of its path, so a test can make that path throw. */
+export type FaultPoint = 'cleanup' | 'relink' | 'rescan' | 'renewal' | 'retry' | 'health';
 
 export interface Watcher {
   state: HealthState;
@@ -115,17 +129,38 @@ export function fingerprint(paths: readonly string[]): string {
   return parts.join('\n');
 }
 
-/** The live generation: a set removed or replaced behind our back is published again by the rescan. */
-function liveGeneration(output: string): string {
+/**
+ * The output as the rescan compares it: ..data's target and every top-level name with what it links
+ * to. A set removed, replaced or missing a name behind our back is then published (repaired) again.
+ */
+export function outputFingerprint(output: string): string {
   try {
-    return fs.readlinkSync(path.join(output, '..data'));
-  } catch {
-    return '';
+    const out = Dir.open(output);
+    try {
+      return out
+        .readdir()
+        .filter((n) => n === '..data' || !n.startsWith('.'))
+        .sort()
+        .map((n) => `${n}->${out.readlink(n) ?? '(not a link)'}`)
+        .join('\n');
+    } finally {
+      out.close();
+    }
+  } catch (err) {
+    return `(${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
   }
 }
 
-export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; publisher?: Publisher } = {}): Promise<Watcher> {
+export interface WatchOptions {
+  health?: boolean;
+  publisher?: Publisher;
+  /** Test seams only: makes a path throw, to prove the process stays up. */
+  faults?: Partial<Record<FaultPoint, () => void>>;
+}
+
+export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): Promise<Watcher> {
   const publisher = opts.publisher ?? inProcess;
+  const faults = opts.faults ?? {};
   const manifest = readManifest(cfg.output);
   const state: HealthState = { publishes: 0, failures: 0, degraded: false };
   if (manifest) Object.assign(state, { generation: manifest.generation, sha256: manifest.sha256, notAfter: new Date(manifest.notAfter), manifest });
@@ -144,14 +179,45 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; 
   let again = false;
   let stopped = false;
 
-  const schedule = (fn: () => void, ms: number) => {
-    const t = setTimeout(fn, Math.min(ms, 2 ** 31 - 1));
+  /** Every timer and callback runs through this: nothing it throws may end the process (a volume
+   *  remounted read-only, a full disk, a directory where a link was). It is logged and counted. */
+  const guarded = (what: FaultPoint, fn: () => void) => () => {
+    try {
+      faults[what]?.();
+      fn();
+    } catch (err) {
+      state.failures++;
+      log(cfg, io, 'warning', `${what}: ${(err as Error).message}; the sidecar keeps running`);
+    }
+  };
+  const schedule = (what: FaultPoint, fn: () => void, ms: number) => {
+    const t = setTimeout(guarded(what, fn), Math.min(ms, 2 ** 31 - 1));
     t.unref?.();
     return t;
   };
+  /** Tidying of the output (clean-up, relink) runs under its lock, so it never races a publish;
+   *  when another writer holds it, it is tried again a second later. */
+  const tidy = (what: 'cleanup' | 'relink', fn: () => void) => {
+    const out = Dir.open(cfg.output);
+    try {
+      const release = lockOutput(out, { wait: false });
+      if (!release) {
+        if (what === 'cleanup') cleanupTimer = schedule('cleanup', () => tidy('cleanup', fn), 1000);
+        else relinkTimer = schedule('relink', () => tidy('relink', fn), 1000);
+        return;
+      }
+      try {
+        fn();
+      } finally {
+        release();
+      }
+    } finally {
+      out.close();
+    }
+  };
 
   const applied = (r: Extract<StepResult, { ok: true }>, seen: string) => {
-    lastGood = `${seen}\n${r.generation}`;
+    lastGood = seen;
     state.generation = r.generation;
     state.sha256 = r.sha256;
     state.notAfter = new Date(r.notAfter);
@@ -163,19 +229,14 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; 
     if (r.changed) {
       state.publishes++;
       clearTimeout(relinkTimer);
-      relinkTimer = schedule(() => {
-        try {
-          relink(cfg.output);
-        } catch (err) {
-          log(cfg, io, 'warning', `re-linking the published names: ${(err as Error).message}`);
-        }
-      }, RELINK_AFTER_MS);
+      relinkTimer = schedule('relink', () => tidy('relink', () => relink(cfg.output)), RELINK_AFTER_MS);
       log(cfg, io, 'info', `published ${r.generation}: ${r.subject}, sha256 ${r.sha256}, expires ${r.notAfter}`);
     }
     clearTimeout(renewTimer);
-    if (r.renewAt) renewTimer = schedule(() => void trigger('renewal'), Date.parse(r.renewAt) - Date.now() + 1000);
+    if (r.renewAt) renewTimer = schedule('renewal', () => void trigger('renewal'), Date.parse(r.renewAt) - Date.now() + 1000);
     clearTimeout(cleanupTimer);
-    if (r.cleanupAt) cleanupTimer = schedule(() => cleanup(cfg.output, new Date()), Date.parse(r.cleanupAt) - Date.now() + 50);
+    if (r.cleanupAt) cleanupTimer = schedule('cleanup', () => tidy('cleanup', () => cleanup(cfg.output, new Date())), Date.parse(r.cleanupAt) - Date.now() + 50);
+    for (const f of r.warnings ?? []) log(cfg, io, 'warning', f.message, f);
   };
 
   const failed = (reason: string, findings: Finding[], broken?: Error) => {
@@ -188,7 +249,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; 
     const delay = Math.round(backoff / 2 + (Math.random() * backoff) / 2);
     backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
     clearTimeout(retryTimer);
-    retryTimer = schedule(() => void trigger('retry'), delay);
+    retryTimer = schedule('retry', () => void trigger('retry'), delay);
   };
 
   const runOnce = async (reason: string) => {
@@ -205,7 +266,7 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; 
       failed(reason, r.findings);
       return;
     }
-    applied(r, seen);
+    applied(r, `${seen}\n${outputFingerprint(cfg.output)}`);
     backoff = BACKOFF_MIN_MS;
     clearTimeout(retryTimer);
   };
@@ -227,6 +288,8 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; 
     return running;
   };
 
+  // First: a health port in use is a configuration error, said before anything is published.
+  const server = opts.health === false ? undefined : await startHealthServer(cfg.healthPort, () => state, cfg.healthAddress, faults.health);
   await trigger('start');
 
   // Debounce: a trailing window, bounded by a maximum wait from the first event.
@@ -253,12 +316,13 @@ export async function startWatch(cfg: Config, io: Io, opts: { health?: boolean; 
     await new Promise<void>((r) => watcher!.once('ready', () => r()));
   }
   // The rescan publishes only when a file changed since the last good publish (or while failing).
-  rescanTimer = setInterval(() => {
-    if (lastGood === undefined || `${fingerprint(paths)}\n${liveGeneration(cfg.output)}` !== lastGood) void trigger('rescan');
-  }, RESCAN_MS);
+  rescanTimer = setInterval(
+    guarded('rescan', () => {
+      if (lastGood === undefined || `${fingerprint(paths)}\n${outputFingerprint(cfg.output)}` !== lastGood) void trigger('rescan');
+    }),
+    RESCAN_MS,
+  );
   rescanTimer.unref?.();
-
-  const server = opts.health === false ? undefined : await startHealthServer(cfg.healthPort, () => state);
 
   return {
     state,
@@ -285,7 +349,9 @@ export async function runWatch(cfg: Config, io: Io, publisher?: Publisher): Prom
   process.once('SIGTERM', handler);
   process.once('SIGINT', handler);
   const w = await startWatch(cfg, io, publisher ? { publisher } : {});
-  log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${(w.server?.address() as { port?: number } | null)?.port ?? cfg.healthPort}`);
+  const port = (w.server?.address() as { port?: number } | null)?.port ?? cfg.healthPort;
+  const where = cfg.healthAddress === undefined ? 'every address; set KCS_HEALTH_ADDRESS=127.0.0.1 to keep it on this host' : `address ${cfg.healthAddress}`;
+  log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${port} (${where})`);
   await new Promise<void>((resolve) => {
     onSignal = (sig: string) => {
       log(cfg, io, 'info', `${sig}: stopping`);

@@ -17,7 +17,25 @@ export interface Ca {
 /** Ten years: a development CA is trusted by hand once, so it should outlive the machine. */
 const CA_LIFETIME_MS = 3650 * 24 * 3600 * 1000;
 const MARKER = 'kcs-state.json';
-const MARKER_BODY = `${JSON.stringify({ tool: 'kestrel-cert-sidecar', format: 1 })}\n`;
+/** The marker names the CA's fingerprint once the CA exists, so a CA that disappears later is
+ *  noticed (STATE_INVALID) instead of silently replaced by a new one that no client trusts. */
+const markerBody = (ca?: crypto.X509Certificate) => `${JSON.stringify({ tool: 'kestrel-cert-sidecar', format: 1, ...(ca ? { ca: ca.fingerprint256 } : {}) })}\n`;
+
+function markedCa(dir: string): string | undefined {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, MARKER), 'utf8')) as { ca?: unknown };
+    return typeof m.ca === 'string' ? m.ca : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the marker with the CA's fingerprint (temporary file, then rename). */
+function markCa(dir: string, cert: crypto.X509Certificate): void {
+  const tmp = path.join(dir, `.tmp-${MARKER}-${process.pid}`);
+  fs.writeFileSync(tmp, markerBody(cert), { mode: 0o644 });
+  fs.renameSync(tmp, path.join(dir, MARKER));
+}
 
 function stateInvalid(message: string, hint: string, file: string, cause?: unknown): KcsError {
   return new KcsError({ code: 'STATE_INVALID', message, hint, file }, cause === undefined ? undefined : { cause });
@@ -62,6 +80,14 @@ function readCa(dir: string, now: Date): Ca {
   return { cert, key, dir, created: false };
 }
 
+function tryMark(dir: string, cert: crypto.X509Certificate): void {
+  try {
+    markCa(dir, cert);
+  } catch {
+    // A read-only state still works; it only cannot record the fingerprint.
+  }
+}
+
 /**
  * Loads the CA from `dir`, or creates it there. Creation is atomic and safe against a second
  * sidecar doing the same at once: the CA is written to a temporary directory that is renamed to
@@ -79,9 +105,16 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
   } catch (err) {
     throw stateInvalid(`cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`, `make ${dir} readable and writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654)`, dir, err);
   }
+  const marked = entries.includes(MARKER) ? markedCa(dir) : undefined;
   if (entries.includes('ca')) {
     if (!entries.includes(MARKER)) throw stateInvalid(`${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`, RESET(dir), dir);
-    return readCa(dir, now);
+    const ca = readCa(dir, now);
+    if (marked !== undefined && marked !== ca.cert.fingerprint256) throw stateInvalid(`the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`, RESET(dir), path.join(dir, 'ca'));
+    if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
+    return ca;
+  }
+  if (marked !== undefined) {
+    throw stateInvalid(`the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`, `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, delete ${path.join(dir, MARKER)}`, dir);
   }
   if (entries.some((e) => e !== MARKER)) {
     throw stateInvalid(`${dir} is not empty (${entries.slice(0, 3).join(', ')}) and holds no CA of ours`, 'point KCS_STATE at an empty directory of its own, never at the shared volume', dir);
@@ -95,7 +128,11 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
     fs.writeFileSync(path.join(tmp, 'ca.crt'), ca.cert.toString(), { mode: 0o444 });
     fs.chmodSync(path.join(tmp, 'ca.key'), 0o400); // the umask may have cleared bits; set them exactly
     fs.chmodSync(path.join(tmp, 'ca.crt'), 0o444);
-    fs.writeFileSync(path.join(dir, MARKER), MARKER_BODY, { mode: 0o644 });
+    try {
+      fs.writeFileSync(path.join(dir, MARKER), markerBody(), { mode: 0o644, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // a second sidecar creating it too
+    }
     // (2) One rename publishes the pair. If another sidecar got there first, use its CA.
     fs.renameSync(tmp, path.join(dir, 'ca'));
   } catch (err) {
@@ -104,6 +141,7 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
     throw stateInvalid(`cannot write the CA into ${dir}: ${code}`, `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point KCS_STATE at a writable directory`, dir, err);
   }
+  tryMark(dir, ca.cert);
   return { ...ca, dir };
 }
 

@@ -21,8 +21,10 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
   let json: unknown;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    fail('CONFIG_INVALID', `cannot read ${file}: it is not valid JSON`, 'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it', file, err);
+  } catch {
+    // The parser's own message quotes the text around the error, which may be the password: it is
+    // neither shown nor kept as the cause (which --verbose prints).
+    fail('CONFIG_INVALID', `cannot read ${file}: it is not valid JSON`, 'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it (check it with `dotnet user-secrets list`)', file);
   }
   const flat = new Map<string, unknown>();
   const walk = (node: unknown, prefix: string) => {

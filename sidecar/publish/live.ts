@@ -1,8 +1,7 @@
-// Reads back what is published now: the leaf to reuse, the generated password to keep stable.
+// Reads back what is published now, for the pipeline: the leaf to reuse, the generated password to
+// keep stable. Only what live-set.ts proves to be a generation of ours is read.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { readManifest, type Manifest } from './manifest.js';
+import { parseManifest, readLiveFiles, type Manifest } from './live-set.js';
 
 export interface LiveSet {
   cert?: crypto.X509Certificate;
@@ -12,21 +11,22 @@ export interface LiveSet {
   manifest?: Manifest;
 }
 
-function tryRead<T>(fn: () => T): T | undefined {
+function tryParse<T>(data: Buffer | undefined, fn: (b: Buffer) => T): T | undefined {
+  if (!data) return undefined;
   try {
-    return fn();
+    return fn(data);
   } catch {
     return undefined;
   }
 }
 
 export function readLive(output: string): LiveSet {
-  const at = (f: string) => path.join(output, '..data', f);
+  const { files } = readLiveFiles(output, ['tls.crt', 'tls.key', 'cert.password', 'manifest.json']);
   const live: LiveSet = {};
-  const cert = tryRead(() => new crypto.X509Certificate(fs.readFileSync(at('tls.crt'))));
-  const key = tryRead(() => crypto.createPrivateKey(fs.readFileSync(at('tls.key'))));
-  const pw = tryRead(() => fs.readFileSync(at('cert.password'), 'utf8'));
-  const manifest = readManifest(output);
+  const cert = tryParse(files.get('tls.crt'), (b) => new crypto.X509Certificate(b));
+  const key = tryParse(files.get('tls.key'), (b) => crypto.createPrivateKey(b));
+  const pw = files.get('cert.password')?.toString('utf8');
+  const manifest = parseManifest(files.get('manifest.json'));
   if (cert) live.cert = cert;
   if (key) live.key = key;
   if (pw) live.generatedPassword = pw;

@@ -5,5 +5,5 @@
 export const MODE_SECRET = 0o440;
 export const MODE_PUBLIC = 0o444;
 export const MODE_DIR = 0o555;
-/** While a generation is being written, and the output directory itself. */
-export const MODE_DIR_WRITING = 0o755;
+/** While a generation is being written: nobody else may enter it before it is complete. */
+export const MODE_DIR_WRITING = 0o700;

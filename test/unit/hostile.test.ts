@@ -170,7 +170,7 @@ describe.runIf(isRoot)('an output volume that is full or read-only', () => {
     const before = fs.readFileSync(path.join(m, 'manifest.json'), 'utf8');
     spawnSync('dd', ['if=/dev/zero', `of=${path.join(m, 'filler')}`, 'bs=64k'], { encoding: 'utf8' }); // fill what is left
     const r = publish(m, { KCS_SOURCE: fixture('k8s-secret') });
-    expect(r.stderr).toMatch(/^OUTPUT_NOT_WRITABLE cannot publish to .*: writing the files failed \(ENOSPC\)\nfix: free space on the volume that holds .*; the live set was left as it was\n$/);
+    expect(r.stderr).toMatch(/^OUTPUT_NOT_WRITABLE cannot publish to .*: taking its lock failed \(ENOSPC\)\nfix: free space on the volume that holds .*; the live set was left as it was\n$/);
     expect(r.status).toBe(5);
     expect(fs.readFileSync(path.join(m, 'manifest.json'), 'utf8')).toBe(before);
     expect(fs.readdirSync(m).filter((n) => /^\.\.\d/.test(n))).toHaveLength(1);

@@ -1,5 +1,7 @@
 // Least privilege on the shared volume: keys 0440 whatever the umask, owned by KCS_OWNER; no write bit
-// anywhere in a generation; the CA key stays in KCS_STATE.
+// anywhere in a generation; the CA key stays in KCS_STATE. As root, the output directory and the
+// generation directories are root's (group KCS_OWNER's), so the app cannot add, rename or replace
+// an entry even on a writable mount (docs/threat-model.md).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +19,7 @@ function walk(dir: string): string[] {
 }
 
 describe('least privilege on the shared volume', () => {
-  it.each([0o000, 0o077])('under umask %o: keys 0440, public files 0444, directories 0555, owned by KCS_OWNER', (umask) => {
+  it.each([0o000, 0o077])('under umask %o: keys 0440, public files 0444 owned by KCS_OWNER; directories 0555 owned by the sidecar, group KCS_OWNER', (umask) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-own-'));
     const owner = isRoot ? '1234:5678' : `${process.getuid!()}:${process.getgid!()}`;
     const r = spawnSync('sh', ['-c', `umask ${umask.toString(8)} && exec "$0" "$@"`, process.execPath, BIN, 'init', '--output', path.join(dir, 'out'), '--state', path.join(dir, 'state'), '--owner', owner, '--app-name', 'Api', '--user-secrets-id', 'x1'], { encoding: 'utf8', env: { PATH: process.env.PATH! } });
@@ -26,12 +28,14 @@ describe('least privilege on the shared volume', () => {
     const [uid, gid] = owner.split(':').map(Number);
     for (const p of [gen, ...walk(gen)]) {
       const st = fs.statSync(p);
-      expect({ p, uid: st.uid, gid: st.gid }).toEqual({ p, uid, gid });
+      expect({ p, uid: st.uid, gid: st.gid }).toEqual({ p, uid: st.isDirectory() ? process.getuid!() : uid, gid });
       expect(st.mode & 0o222, `${p} has a write bit`).toBe(0);
       const name = path.basename(p);
       const want = st.isDirectory() ? 0o555 : /^(tls\.key|cert\.pfx|cert\.password|Api\.pfx|secrets\.json)$/.test(name) ? 0o440 : 0o444;
       expect({ p, mode: (st.mode & 0o777).toString(8) }).toEqual({ p, mode: want.toString(8) });
     }
+    const outSt = fs.statSync(path.join(dir, 'out'));
+    expect({ uid: outSt.uid, gid: outSt.gid, mode: (outSt.mode & 0o7777).toString(8) }).toEqual({ uid: process.getuid!(), gid: isRoot ? gid : outSt.gid, mode: isRoot ? '755' : (outSt.mode & 0o7777).toString(8) });
     // The CA key never leaves KCS_STATE: nothing published holds it.
     const caKey = fs.readFileSync(path.join(dir, 'state', 'ca', 'ca.key'), 'utf8');
     const body = caKey.split('\n').filter((l) => l && !l.startsWith('-----')).join('');

@@ -131,7 +131,7 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
     expect(w.state.lastFinding?.code).toBe('FILE_CORRUPT');
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.text).toMatch(/^ready, degraded: the source is invalid \(FILE_CORRUPT\); the last good set is still published\n$/);
+    expect(ready.text).toMatch(/^ready, degraded: the last attempt failed \(FILE_CORRUPT cannot read .*\); the last good set is still published\n$/);
     expect(JSON.parse((await get('/status')).text)).toMatchObject({ ready: true, degraded: true, lastFinding: { code: 'FILE_CORRUPT' } });
     expect((await get('/metrics')).text).toMatch(/^kcs_failed_attempts_total [1-9]\d*$/m);
     expect(io.lines.join('')).toMatch(/FILE_CORRUPT cannot read .*server\.pem: the PEM block .* \| fix: /);
