@@ -47,13 +47,14 @@ export type Publisher = (req: StepRequest) => Promise<StepResult>;
 export const inProcess: Publisher = async (req) => (await import('./step.js')).publishStep(req);
 
 /** Publishes in a worker process: `node <worker> ` with the request on stdin and the result on stdout. */
-export function workerPublisher(worker: string): Publisher {
+export function workerPublisher(worker: string, fault?: () => void): Publisher {
   return (req) =>
     new Promise<StepResult>((resolve, reject) => {
       // The settings travel in the request; the worker gets none of the KCS_* variables (secrets among them).
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KCS_')));
       let child: childProcess.ChildProcess;
       try {
+        fault?.(); // a test seam: a spawn that throws
         // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
         // process, which lets a publish in progress finish before it exits, so none is left half-written.
         child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });
@@ -156,6 +157,8 @@ export interface WatchOptions {
   publisher?: Publisher;
   /** Test seams only: makes a path throw, to prove the process stays up. */
   faults?: Partial<Record<FaultPoint, () => void>>;
+  /** The rescan interval (RESCAN_MS unless a test asks for a shorter one). */
+  rescanMs?: number;
 }
 
 export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): Promise<Watcher> {
@@ -320,7 +323,7 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
     guarded('rescan', () => {
       if (lastGood === undefined || `${fingerprint(paths)}\n${outputFingerprint(cfg.output)}` !== lastGood) void trigger('rescan');
     }),
-    RESCAN_MS,
+    opts.rescanMs ?? RESCAN_MS,
   );
   rescanTimer.unref?.();
 

@@ -136,10 +136,9 @@ function readFrom0<T>(dir: string, fn: (out: Dir) => T): T | undefined {
 /** Creates or replaces a symlink atomically (symlink to a temporary name, then rename). */
 function atomicSymlink(out: Dir, name: string, target: string): void {
   const tmp = name === DATA ? DATA_TMP : `..${name}_tmp`;
-  // Left by a publisher killed between symlink() and rename(), or put there by someone else:
-  // removed if it is a symlink or file; a directory in its way makes the publish fail, and says so.
-  const st = out.lstat(tmp);
-  if (st && !st.isDirectory()) out.unlink(tmp);
+  // Left by a publisher killed between symlink() and rename(), or put there by someone else: the
+  // name is ours (..name_tmp), so whatever stands there goes, without following it.
+  out.remove(tmp);
   out.symlink(target, tmp);
   out.rename(tmp, name);
 }
@@ -220,10 +219,8 @@ function cleanupIn(out: Dir, now: Date): Date | undefined {
     if (stray || !(due > now.getTime())) out.remove(name);
     else if (!next || due < next.getTime()) next = new Date(due);
   });
-  // Temporary links of a publisher killed between symlink() and rename(); never a directory.
-  for (const name of out.readdir()) {
-    if ((name === DATA_TMP || /^\.\..+_tmp$/.test(name)) && out.lstat(name)?.isSymbolicLink()) out.unlink(name);
-  }
+  // Temporary links of a publisher killed between symlink() and rename(), or whatever took their names.
+  for (const name of out.readdir()) if (name === DATA_TMP || /^\.\..+_tmp$/.test(name)) out.remove(name);
   return next;
 }
 
@@ -279,6 +276,9 @@ export function writeAtomically(dir: string, build: (generation: string) => File
         if (opts.owner) d.chown(generationUid(), opts.owner.gid);
         d.chmod(MODE_DIR);
       }
+      // Still the directory we made and wrote? (As root nobody else can rename it; as another uid
+      // that shares ours, it could have been swapped, and ..data must not follow it.)
+      if (out.lstat(name)?.ino !== root.stat().ino) throw Object.assign(new Error(`${name} was replaced while it was written`), { code: 'EEXIST' });
     } finally {
       for (const d of dirs.values()) d.close();
     }
