@@ -47,14 +47,13 @@ export type Publisher = (req: StepRequest) => Promise<StepResult>;
 export const inProcess: Publisher = async (req) => (await import('./step.js')).publishStep(req);
 
 /** Publishes in a worker process: `node <worker> ` with the request on stdin and the result on stdout. */
-export function workerPublisher(worker: string, fault?: () => void): Publisher {
+export function workerPublisher(worker: string): Publisher {
   return (req) =>
     new Promise<StepResult>((resolve, reject) => {
       // The settings travel in the request; the worker gets none of the KCS_* variables (secrets among them).
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KCS_')));
       let child: childProcess.ChildProcess;
       try {
-        fault?.(); // a test seam: a spawn that throws
         // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
         // process, which lets a publish in progress finish before it exits, so none is left half-written.
         child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });

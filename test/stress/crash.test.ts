@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from './helpers.js';
+import { fixture } from '../unit/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const TRIALS = Number(process.env.CRASH_TRIALS ?? 60);
