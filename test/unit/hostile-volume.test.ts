@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
 import { cleanup, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
+import { startWatch } from '../../sidecar/watch.js';
 import { LOCK, LOCK_STALE_MS, lockOutput, openOutput } from '../../sidecar/publish/output.js';
 import { fixture } from './helpers.js';
 
@@ -236,7 +237,7 @@ describe('R6: a dangling or foreign ..data is repaired', () => {
 });
 
 describe('R7: a damaged state is STATE_INVALID, never a silent new CA', () => {
-  it('a state whose ca/ was deleted is refused by init and by a publish of watch', () => {
+  it('a state whose ca/ was deleted is refused by init', () => {
     const d = tmp();
     const state = path.join(d, 'state');
     expect(run(['init', '--output', path.join(d, 'out'), '--state', state]).code).toBe(0);
@@ -247,6 +248,25 @@ describe('R7: a damaged state is STATE_INVALID, never a silent new CA', () => {
     expect(r.stderr).toMatch(new RegExp(`^STATE_INVALID the CA that ${state} held \\(sha256 [0-9A-F:]{95}\\) is gone: ${state}/ca was removed\\nfix: restore ${state}/ca from a backup; or, to start over with a new CA that clients must trust again, delete ${state}/kcs-state.json\\n$`));
     expect(fs.readFileSync(path.join(d, 'out', 'ca.crt'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(state, 'ca'))).toBe(false);
+  });
+
+  it('watch keeps the last good set and reports STATE_INVALID when ca/ disappears under it', async () => {
+    const d = tmp();
+    const state = path.join(d, 'state');
+    const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: path.join(d, 'out'), KCS_STATE: state }, ['watch']);
+    const lines: string[] = [];
+    const w = await startWatch(cfg, { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+    try {
+      const before = fs.readFileSync(path.join(d, 'out', 'ca.crt'), 'utf8');
+      fs.rmSync(path.join(state, 'ca'), { recursive: true });
+      await w.trigger('renewal');
+      expect(w.state).toMatchObject({ degraded: true, lastFinding: { code: 'STATE_INVALID' } });
+      const port = (w.server!.address() as { port: number }).port;
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toMatch(/^ready, degraded: the last attempt failed \(STATE_INVALID the CA that .* is gone/);
+      expect(fs.readFileSync(path.join(d, 'out', 'ca.crt'), 'utf8')).toBe(before);
+    } finally {
+      await w.stop();
+    }
   });
 });
 
