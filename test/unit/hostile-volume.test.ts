@@ -1,7 +1,7 @@
 // The output volume is hostile input (docs/threat-model.md). Each attack of the outside review is
 // reproduced as it was described, against the built CLI, and must now fail. The attacks that need
 // two uids run only as root (as CI runs): the attacker is uid 1654, as the app or a co-tenant.
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -292,6 +292,60 @@ describe('R8: system directories are refused as the output', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`warning: OUTPUT_REPAIRED ${out}: ca.crt was a file not made by kestrel-cert-sidecar\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`);
     expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('left alone\n');
+  });
+});
+
+describe('R1: the clean-up meets what it did not make', () => {
+  it('a directory named like a temporary link is removed, without following anything in it, and nothing throws', () => {
+    const out = path.join(tmp(), 'out');
+    expect(run(['init', '--output', out, '--source', fixture('pem-pkcs8')]).code).toBe(0);
+    const outside = tmp();
+    fs.writeFileSync(path.join(outside, 'keep'), 'x');
+    fs.mkdirSync(path.join(out, '..data_tmp'));
+    fs.symlinkSync(outside, path.join(out, '..data_tmp', 'link'));
+    fs.mkdirSync(path.join(out, '..tls.key_tmp', 'deeper'), { recursive: true });
+    expect(() => cleanup(out, new Date())).not.toThrow();
+    expect(fs.readdirSync(out).filter((n) => n.endsWith('_tmp'))).toEqual([]);
+    expect(fs.readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('x');
+  });
+});
+
+describe('the health server of watch', () => {
+  it('a port in use is CONFIG_INVALID, said before anything is published', async () => {
+    const server = (await import('node:net')).createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    const d = tmp();
+    try {
+      const r = run(['watch', '--output', path.join(d, 'out'), '--health-port', String(port), '--health-address', '127.0.0.1']);
+      expect(r.stderr).toBe(`CONFIG_INVALID the health server cannot listen on 127.0.0.1, port ${port}: the port is in use\nfix: set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there\n`);
+      expect(r.code).toBe(2);
+      expect(fs.existsSync(path.join(d, 'out', '..data'))).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('KCS_HEALTH_ADDRESS keeps it on one address; unset, the log says it listens on every address', async () => {
+    const d = tmp();
+    const lines: string[] = [];
+    const io = { out: (x: string) => lines.push(x), err: (x: string) => lines.push(x) };
+    const local = await startWatch(loadConfig({ KCS_HEALTH_PORT: '0', KCS_HEALTH_ADDRESS: '127.0.0.1', KCS_OUTPUT: path.join(d, 'a'), KCS_SOURCE: fixture('pem-pkcs8') }, ['watch']), io);
+    const every = await startWatch(loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: path.join(d, 'b'), KCS_SOURCE: fixture('pem-pkcs8') }, ['watch']), io);
+    try {
+      expect((local.server!.address() as { address: string }).address).toBe('127.0.0.1');
+      expect((every.server!.address() as { address: string }).address).toBe('::');
+    } finally {
+      await local.stop();
+      await every.stop();
+    }
+    const child = spawn(process.execPath, [BIN, 'watch', '--output', path.join(d, 'c'), '--source', fixture('pem-pkcs8'), '--health-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (x: Buffer) => (log += x.toString()));
+    const end = Date.now() + 20_000;
+    while (!log.includes('health on') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    expect(log).toMatch(/info: watching .*pem-pkcs8; health on :\d+ \(every address; set KCS_HEALTH_ADDRESS=127\.0\.0\.1 to keep it on this host\)\n/);
   });
 });
 
