@@ -135,7 +135,7 @@ export function fingerprint(paths: readonly string[]): string {
  */
 export function outputFingerprint(output: string): string {
   try {
-    const out = Dir.open(output);
+    const out = Dir.openReal(output);
     try {
       return out
         .readdir()
@@ -200,7 +200,7 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
   /** Tidying of the output (clean-up, relink) runs under its lock, so it never races a publish;
    *  when another writer holds it, it is tried again a second later. */
   const tidy = (what: 'cleanup' | 'relink', fn: () => void) => {
-    const out = Dir.open(cfg.output);
+    const out = Dir.openReal(cfg.output);
     try {
       const release = lockOutput(out, { wait: false });
       if (!release) {

@@ -122,7 +122,7 @@ export function liveGeneration(dir: string): string | undefined {
 function readFrom0<T>(dir: string, fn: (out: Dir) => T): T | undefined {
   let out: Dir;
   try {
-    out = Dir.open(dir);
+    out = Dir.openReal(dir);
   } catch {
     return undefined;
   }
@@ -184,7 +184,7 @@ function topNames(out: Dir, generation: string): string[] {
  * gets one more change event, and reloads a pair from one generation.
  */
 export function relink(dir: string): void {
-  const out = Dir.open(dir);
+  const out = Dir.openReal(dir);
   try {
     for (const entry of out.readdir()) {
       if (entry.startsWith('.')) continue;

@@ -47,6 +47,12 @@ export class Dir {
     return new Dir(fd, shown, base);
   }
 
+  /** Opens the directory a path names now, through any symlinks in it (KCS_OUTPUT may be one):
+   *  what is pinned is the directory it resolves to at this moment. */
+  static openReal(dir: string): Dir {
+    return Dir.open(fs.realpathSync(dir), dir);
+  }
+
   /** The path of `name` inside this directory, for calls that take a path. */
   at(name: string): string {
     return `${this.base}/${plain(name)}`;

@@ -6,7 +6,6 @@
 // through the opened directory with O_NOFOLLOW, as regular files with one link, of bounded size.
 // Anything else is no live set at all, with the reason, which the writer repairs and reports.
 // No node:crypto here: `watch`'s waiting process reads the manifest through this module.
-import fs from 'node:fs';
 import { MAX_INPUT_BYTES } from '../limits.js';
 import { Dir } from './dir.js';
 
@@ -54,7 +53,7 @@ export interface LiveFiles {
 export function readLiveFiles(output: string, names: readonly string[]): LiveFiles {
   let out: Dir;
   try {
-    out = Dir.open(fs.realpathSync(output), output);
+    out = Dir.openReal(output);
   } catch {
     return { files: new Map() };
   }

@@ -15,7 +15,7 @@ export const MODE_OUTPUT = 0o755;
  */
 export function openOutput(dir: string, owner?: { uid: number; gid: number }): Dir {
   fs.mkdirSync(dir, { recursive: true, mode: MODE_OUTPUT });
-  const out = Dir.open(fs.realpathSync(dir), dir);
+  const out = Dir.openReal(dir);
   try {
     if (process.geteuid?.() === 0) {
       const st = out.stat();

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
-import { cleanup, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
-import { startWatch } from '../../sidecar/watch.js';
+import { cleanup, liveGeneration, relink, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
+import { outputFingerprint, startWatch } from '../../sidecar/watch.js';
 import { LOCK, LOCK_STALE_MS, lockOutput, openOutput } from '../../sidecar/publish/output.js';
 import { fixture } from './helpers.js';
 
@@ -307,6 +307,25 @@ describe('R1: the clean-up meets what it did not make', () => {
     expect(() => cleanup(out, new Date())).not.toThrow();
     expect(fs.readdirSync(out).filter((n) => n.endsWith('_tmp'))).toEqual([]);
     expect(fs.readFileSync(path.join(outside, 'keep'), 'utf8')).toBe('x');
+  });
+});
+
+describe('an output named through a symlink of the user\'s (KCS_OUTPUT=/https -> /mnt/vol)', () => {
+  it('is published, cleaned up, re-linked and fingerprinted through the directory it names', () => {
+    const d = tmp();
+    fs.mkdirSync(path.join(d, 'vol'));
+    const link = path.join(d, 'out');
+    fs.symlinkSync(path.join(d, 'vol'), link);
+    const set = (n: string) => new Map([['tls.crt', { data: Buffer.from(n), mode: 0o444 }], ['manifest.json', { data: Buffer.from(JSON.stringify({ contentDigest: n })), mode: 0o444 }]]);
+    const a = writeAtomically(link, () => set('a'), { now: new Date(), digest: 'a' });
+    const b = writeAtomically(link, () => set('b'), { now: new Date(), digest: 'b' });
+    expect(liveGeneration(link)).toBe(b.generation);
+    const before = fs.lstatSync(path.join(d, 'vol', 'tls.crt')).ino;
+    relink(link);
+    expect(fs.lstatSync(path.join(d, 'vol', 'tls.crt')).ino).not.toBe(before);
+    cleanup(link, new Date(Date.now() + 11_000));
+    expect(fs.existsSync(path.join(d, 'vol', a.generation))).toBe(false);
+    expect(outputFingerprint(link)).toContain(`..data->${b.generation}`);
   });
 });
 
