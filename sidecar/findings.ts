@@ -26,6 +26,8 @@ const CODES = {
   PASSWORD_REQUIRED: ExitCode.inputInvalid,
   PASSWORD_WRONG: ExitCode.inputInvalid,
   UNSUPPORTED_ALGORITHM: ExitCode.inputInvalid,
+  UNSUPPORTED_FORMAT: ExitCode.inputInvalid,
+  NOT_DEV_CERT: ExitCode.inputInvalid,
   ITERATIONS_TOO_HIGH: ExitCode.inputInvalid,
   PFX_REENCODED: ExitCode.inputInvalid,
   LEGACY_ENCRYPTION: ExitCode.inputInvalid,

@@ -57,8 +57,10 @@ const PBES2_CIPHERS: Record<string, { name: string; keyLen: number; label: strin
 };
 /** PKCS#12 PBE schemes (RFC 7292 appendix C): SHA-1 KDF, then this cipher. */
 const PKCS12_PBE: Record<string, { cipher: string; keyLen: number; rc2Bits?: number; label: string; legacy: boolean }> = {
-  [OID.pbeSha1TripleDes3]: { cipher: 'des-ede3-cbc', keyLen: 24, label: 'PBE-SHA1-3DES', legacy: true },
-  [OID.pbeSha1TripleDes2]: { cipher: 'des-ede-cbc', keyLen: 16, label: 'PBE-SHA1-2DES', legacy: true },
+  // `legacy`: OpenSSL 3 reads it only with its legacy provider. Seen with OpenSSL 3.0: 3DES and 2DES
+  // PBEs open with the default provider; RC2 (and RC4, DES) do not.
+  [OID.pbeSha1TripleDes3]: { cipher: 'des-ede3-cbc', keyLen: 24, label: 'PBE-SHA1-3DES', legacy: false },
+  [OID.pbeSha1TripleDes2]: { cipher: 'des-ede-cbc', keyLen: 16, label: 'PBE-SHA1-2DES', legacy: false },
   [OID.pbeSha1Rc2_128]: { cipher: 'rc2', keyLen: 16, rc2Bits: 128, label: 'PBE-SHA1-RC2-128', legacy: true },
   [OID.pbeSha1Rc2_40]: { cipher: 'rc2', keyLen: 5, rc2Bits: 40, label: 'PBE-SHA1-RC2-40', legacy: true },
 };
@@ -196,7 +198,7 @@ export function describeEncryption(alg: AlgorithmIdentifier): { label: string; l
   if (alg.oid === OID.pbes2) {
     const [, enc] = seq(alg.params, 'PBES2 parameters', 2);
     const cipher = PBES2_CIPHERS[algorithm(enc, 'PBES2 cipher').oid];
-    return { label: `PBES2 ${cipher?.label ?? 'unknown cipher'}`, legacy: cipher?.name === 'des-ede3-cbc' };
+    return { label: `PBES2 ${cipher?.label ?? 'unknown cipher'}`, legacy: cipher === undefined };
   }
   return { label: describeOid(alg.oid), legacy: true };
 }

@@ -9,6 +9,7 @@ import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
 import { readInput } from './load/files.js';
 import { resolvePassword, stripOneNewline } from './load/passwords.js';
+import { ASPNET_HTTPS_OID_DER } from './generate/x509.js';
 import type { Material } from './material.js';
 import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import { lockOutput, openOutput } from './publish/output.js';
@@ -80,9 +81,35 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
   }
   const hostnames = cfg.source === undefined || empty || cfg.hostnamesGiven ? cfg.hostnames : [];
   const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots: publicRootsNamed });
+  validated.findings.push(...kestrelFindings(cfg, material, validated));
+  validated.ok = !validated.findings.some((f) => f.severity === 'error');
   return { ok: validated.ok, findings: validated.findings, material, validated, ...(renewAt ? { renewAt } : {}), ...(caCreated !== undefined ? { caCreated } : {}) };
 }
 
+
+/**
+ * What depends on how Kestrel is pointed at the set, so that `check` reports it as `init` would.
+ * - KCS_KESTREL_FORMAT=pfx with intermediates: seen with .NET 10 on Linux, Kestrel serves only the
+ *   leaf of a PFX, even when the PFX holds the chain, while it sends every certificate of a PEM Path.
+ * - The Development layout (KCS_APP_NAME): Kestrel's development-certificate lookup takes the PFX in
+ *   $APPDATA/ASP.NET/https only when it has subject CN=localhost and the ASP.NET Core HTTPS
+ *   development extension (CertificateManager.IsHttpsDevelopmentCertificate); seen with .NET 10: a
+ *   CN=localhost certificate from openssl or keytool without it fails with "No server certificate
+ *   was specified, and the default developer certificate could not be found".
+ */
+function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
+  const out: Finding[] = [];
+  if (cfg.kestrelFormat === 'pfx' && v.chain.length > 1) {
+    out.push(finding('KESTREL_PFX_CHAIN', 'warning', `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`, 'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt'));
+  }
+  if (cfg.appName !== undefined && m.source.kind !== 'generated') {
+    const missing = [...(m.leaf.subject !== 'CN=localhost' ? [`its subject is ${m.leaf.subject.replace(/\n/g, ', ')}, not CN=localhost`] : []), ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER) ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)'] : [])];
+    if (missing.length) {
+      out.push(finding('NOT_DEV_CERT', 'error', `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; the app would fail with "No server certificate was specified, and the default developer certificate could not be found"`, 'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)', m.source.files[0]));
+    }
+  }
+  return out;
+}
 
 function pick(cfg: Config) {
   return {
@@ -147,13 +174,6 @@ function publishLocked(cfg: Config, opts: RunOptions): PublishResult {
   const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
-  if (cfg.kestrelFormat === 'pfx' && checked.validated.chain.length > 1) {
-    // Seen with .NET 10 on Linux: Kestrel serves only the leaf of a PFX, even when the PFX holds the
-    // chain, while it sends every certificate of a PEM Path.
-    checked.findings.push(
-      finding('KESTREL_PFX_CHAIN', 'warning', `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${checked.validated.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`, 'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt'),
-    );
-  }
   const pw = outputPassword(cfg, checked.material, opts, liveSet);
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,

@@ -37,17 +37,23 @@ function checkKey(m: Material, file: string | undefined): Finding[] {
   const pub = m.leaf.publicKey;
   const details = pub.asymmetricKeyDetails ?? {};
   const type = pub.asymmetricKeyType;
-  if (type === 'rsa' || type === 'rsa-pss') {
+  if (type === 'rsa-pss') {
+    // Seen with .NET 10: a certificate whose key is RSASSA-PSS (id-RSASSA-PSS, not rsaEncryption)
+    // stops Kestrel at start: PEM "Unknown algorithm for certificate with public key type
+    // '1.2.840.113549.1.1.10'", PFX "Key is not a valid public or private key".
+    return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"`, 'issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with PSS) or an ECDSA key', file)];
+  }
+  if (type === 'rsa') {
     const bits = details.modulusLength ?? 0;
     if (bits < MIN_RSA_BITS) return [finding('KEY_TOO_WEAK', 'error', `the key of ${name(m.leaf)} is RSA ${bits}: OpenSSL 3 and .NET refuse RSA keys under ${MIN_RSA_BITS} bits`, 'issue a new certificate with an RSA 2048 (or larger) or ECDSA P-256 key', file)];
     if (bits > MAX_RSA_BITS) return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is RSA ${bits}, larger than ${MAX_RSA_BITS} bits`, 'issue the certificate with an RSA key of 2048 to 8192 bits', file)];
     return [];
   }
   if (type === 'ec') {
-    if (!SUPPORTED_CURVES.has(details.namedCurve ?? '')) return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} uses the curve ${curveName(details.namedCurve)}, which TLS clients do not accept`, 'issue the certificate with an ECDSA P-256 or P-384 key', file)];
+    if (!SUPPORTED_CURVES.has(details.namedCurve ?? '')) return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} uses the curve ${curveName(details.namedCurve)}, which TLS clients do not accept`, 'issue the certificate with an ECDSA P-256, P-384 or P-521 key', file)];
     return [];
   }
-  return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is ${String(type).toUpperCase()}, which Kestrel cannot serve`, 'issue the certificate with an RSA or ECDSA (P-256, P-384) key', file)];
+  return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is ${String(type).toUpperCase()}, which Kestrel cannot serve`, 'issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key', file)];
 }
 
 function checkValidity(cert: X509Certificate, isLeaf: boolean, opts: ValidateOptions, file: string | undefined): Finding[] {

@@ -50,7 +50,8 @@ export function sansOf(cert: X509Certificate): string[] {
 
 export function describeKey(key: KeyObject): string {
   const d = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `RSA ${d.modulusLength}`;
+  if (key.asymmetricKeyType === 'rsa') return `RSA ${d.modulusLength}`;
+  if (key.asymmetricKeyType === 'rsa-pss') return `RSA-PSS ${d.modulusLength}`;
   if (key.asymmetricKeyType === 'ec') return `ECDSA ${curveName(d.namedCurve)}`;
   return String(key.asymmetricKeyType).toUpperCase();
 }
@@ -66,7 +67,10 @@ const selfSigned = new WeakMap<X509Certificate, boolean>();
 /** Issued by itself, and its signature verifies with its own key. Remembered per certificate. */
 export function isSelfSigned(cert: X509Certificate): boolean {
   let v = selfSigned.get(cert);
-  if (v === undefined) selfSigned.set(cert, (v = cert.checkIssued(cert) && cert.verify(cert.publicKey)));
+  // By name and signature. OpenSSL's issuer check (X509Certificate.checkIssued) also wants keyCertSign
+  // in a key usage, which a self-signed server certificate such as `dotnet dev-certs`' lacks; clients
+  // that trust it (openssl verify -CAfile, curl) accept it all the same.
+  if (v === undefined) selfSigned.set(cert, (v = cert.subject === cert.issuer && cert.verify(cert.publicKey)));
   return v;
 }
 

@@ -28,6 +28,15 @@ export interface DiscoverOptions {
 
 const PFX_EXT = new Set(['.pfx', '.p12']);
 const PEM_EXT = new Set(['.pem', '.crt', '.cer', '.der', '.key', '.cert']);
+/** Keystores Kestrel cannot read: listed so that the finding names them (load/keystore.ts). */
+const KEYSTORE_EXT = new Set(['.jks', '.jceks', '.bks', '.keystore']);
+
+/** The key files looked for beside a single certificate file: `dotnet dev-certs --format PEM`
+ *  writes <name>.pem and <name>.key, mkcert <name>.pem and <name>-key.pem. */
+export function keyNamesBeside(file: string): string[] {
+  const stem = path.basename(file, path.extname(file));
+  return [`${stem}.key`, `${stem}-key.pem`];
+}
 
 export function isPfxName(file: string): boolean {
   return PFX_EXT.has(path.extname(file).toLowerCase());
@@ -61,7 +70,8 @@ export function discover(opts: DiscoverOptions): Discovery {
     return st.isDirectory() ? { ...d, root: source } : d;
   }
   if (!st.isDirectory()) {
-    return fromFiles([source, ...(opts.keyFile !== undefined ? [resolveIn(opts.keyFile)] : [])], 'single-file');
+    const beside = opts.keyFile !== undefined || isPfxName(source) ? [] : keyNamesBeside(source).map(resolveIn).filter((f) => f !== source && fs.existsSync(f)).slice(0, 1);
+    return fromFiles([source, ...(opts.keyFile !== undefined ? [resolveIn(opts.keyFile)] : beside)], 'single-file');
   }
 
   const has = (name: string) => fs.existsSync(path.join(source, name));
@@ -121,7 +131,7 @@ function listCandidates(dir: string): { pfx: string[]; pem: string[] } {
     if (name.startsWith('.')) continue;
     const ext = path.extname(name).toLowerCase();
     if (PFX_EXT.has(ext)) pfx.push(path.join(dir, name));
-    else if (PEM_EXT.has(ext)) pem.push(path.join(dir, name));
+    else if (PEM_EXT.has(ext) || KEYSTORE_EXT.has(ext)) pem.push(path.join(dir, name));
   }
   return { pfx, pem };
 }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { fail, finding, type Finding } from '../findings.js';
 import { DOTNET_MAX_ITERATIONS_PER_KDF, DOTNET_MAX_ITERATIONS_TOTAL, PFX_ITERATIONS } from '../limits.js';
 import type { Material, SourceKind } from '../material.js';
-import { discover, type DiscoverOptions } from './discover.js';
+import { discover, keyNamesBeside, type Discovery, type DiscoverOptions } from './discover.js';
 import { inFile, readInput } from './files.js';
 import { looksLikePem, parsePemBlocks, parsePemOrDer } from './pem.js';
+import { refuseKeystore } from './keystore.js';
 import { parsePkcs12 } from './pkcs12.js';
 
 export interface LoadOptions extends DiscoverOptions {
@@ -21,10 +22,16 @@ interface Located<T> {
 const KEY_LABELS = /PRIVATE KEY/;
 
 /** Pairs keys with certificates by public key. Exactly one pair must exist. */
-function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto.KeyObject>[], where: string) {
+function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto.KeyObject>[], where: string, d: Discovery) {
   if (keys.length === 0) {
     if (certs.length === 0) fail('SOURCE_NOT_FOUND', `cannot find a certificate in ${where}`, 'mount a PFX, or a certificate with its key', where);
-    fail('KEY_MISSING', `cannot find the private key of ${certs[0]!.value.subject.replace(/\n/g, ', ')} in ${where}`, 'mount the key beside the certificate (tls.key, privkey.pem or <name>.key), or set KCS_KEY_FILE to it', certs[0]!.file);
+    const file = certs[0]!.file;
+    const subject = certs[0]!.value.subject.replace(/\n/g, ', ');
+    if (d.layout === 'single-file') {
+      const names = keyNamesBeside(file);
+      fail('KEY_MISSING', `cannot find the private key of ${subject}: ${file} holds none, and there is no ${names.join(' or ')} beside it`, `put the key in ${path.join(path.dirname(file), names[0]!)}, or set KCS_KEY_FILE to it`, file);
+    }
+    fail('KEY_MISSING', `cannot find the private key of ${subject} in ${where}`, 'mount the key beside the certificate (tls.key, privkey.pem or <name>.key), or set KCS_KEY_FILE to it', file);
   }
   if (certs.length === 0) fail('SOURCE_NOT_FOUND', `cannot find a certificate for the key in ${keys[0]!.file}`, 'mount the certificate beside the key', keys[0]!.file);
   const pairs: { cert: Located<crypto.X509Certificate>; key: Located<crypto.KeyObject> }[] = [];
@@ -60,7 +67,8 @@ const withinDotnetLimits = (info: ReturnType<typeof parsePkcs12>['info']) => inf
 function pfxFindings(info: ReturnType<typeof parsePkcs12>['info'], file: string): Finding[] {
   const out: Finding[] = [];
   if (info.legacy) {
-    out.push(finding('LEGACY_ENCRYPTION', 'info', `${file} uses ${info.encryption.join(' and ')}, which OpenSSL 3 refuses without its legacy provider`, 'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC)', file));
+    const legacy = info.encryption.filter((e) => /RC2|RC4|DES-CBC$/.test(e));
+    out.push(finding('LEGACY_ENCRYPTION', 'info', `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its legacy provider (so does .NET on Linux without it)`, 'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC), which OpenSSL 3 reads as it is', file));
   }
   if (!withinDotnetLimits(info)) {
     out.push(finding('PFX_REENCODED', 'warning', `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would refuse it`, 'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to silence this', file));
@@ -82,6 +90,7 @@ export function loadSource(opts: LoadOptions): Material {
     kind = 'pfx';
     files.push(d.pfx);
     const bytes = readInput(d.pfx, d.root);
+    refuseKeystore(bytes, d.pfx);
     let contents;
     try {
       contents = parsePkcs12(bytes, opts.password);
@@ -93,7 +102,7 @@ export function loadSource(opts: LoadOptions): Material {
       try {
         keys.push({ value: crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), file: d.pfx });
       } catch (err) {
-        fail('UNSUPPORTED_ALGORITHM', `cannot open ${d.pfx}: its private key is of a type node:crypto cannot read`, 'export the PFX with an RSA or ECDSA (P-256, P-384) key', d.pfx, err);
+        fail('UNSUPPORTED_ALGORITHM', `cannot open ${d.pfx}: its private key is of a type node:crypto cannot read`, 'export the PFX with an RSA or ECDSA (P-256, P-384 or P-521) key', d.pfx, err);
       }
     }
     details.encryption = contents.info.encryption.join(', ') || 'none';
@@ -108,6 +117,7 @@ export function loadSource(opts: LoadOptions): Material {
 
   for (const file of d.pem) {
     const bytes = readInput(file, d.root);
+    refuseKeystore(bytes, file);
     if (d.pfx && looksLikePem(bytes)) {
       // Beside a PFX, PEM files may only add certificates; a second key makes the choice ambiguous.
       let labels: string[] = [];
@@ -149,7 +159,7 @@ export function loadSource(opts: LoadOptions): Material {
   }
 
   const where = d.root ?? opts.source;
-  const { cert, key } = pickLeaf(certs, keys, where);
+  const { cert, key } = pickLeaf(certs, keys, where, d);
   const seen = new Set([cert.value.fingerprint256]);
   const others: crypto.X509Certificate[] = [];
   for (const c of certs) {

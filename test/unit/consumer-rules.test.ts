@@ -1,0 +1,147 @@
+// Verdicts the outside trial found wrong, each made with the real producer at test time and, where a
+// consumer can answer here without .NET, judged by it (openssl verify, openssl pkcs12). What Kestrel
+// itself does with each is in test/integration/kestrel-rules.test.ts.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PASS, fixture } from './helpers.js';
+
+const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rules-'));
+const run = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, HOME: os.tmpdir(), ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+/** openssl req -x509 with the given key options, into dir/tls.crt and dir/tls.key. */
+function selfSigned(dir: string, keyArgs: string[], subject = '/CN=localhost') {
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-nodes', ...keyArgs, '-subj', subject, '-days', '30', '-addext', 'subjectAltName=DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth', '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'pipe' });
+  return dir;
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+});
+
+describe('key algorithms, as Kestrel loads them', () => {
+  it('refuses an RSA-PSS key, saying what Kestrel does with it (item 1)', () => {
+    const src = selfSigned(path.join(tmp(), 'src'), ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048']);
+    const r = run(['check', '--source', src]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('key      RSA-PSS 2048');
+    expect(r.stdout).toContain(`UNSUPPORTED_ALGORITHM the key of localhost is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"\n  fix: issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with PSS) or an ECDSA key`);
+  });
+
+  it('refuses Ed25519 with a fix that names every curve it accepts, P-521 included (item 7)', () => {
+    const r = run(['check', '--source', selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ed25519'])]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key');
+  });
+
+  it('accepts ECDSA P-521', () => {
+    const r = run(['check', '--source', selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521'])]);
+    expect(r.stdout).toContain('key      ECDSA P-521');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('dotnet dev-certs exports are self-signed, and trusted as they are (item 3)', () => {
+  it.each([
+    ['the PFX', ['--source', fixture('dotnet-devcert.pfx')], { KCS_PASSWORD: PASS }],
+    ['the PEM pair', ['--source', fixture('dotnet-pem/aspnetapp.pem')], {}],
+  ])('%s: no CHAIN_BROKEN, and openssl verify accepts tls.crt against ca.crt without -partial_chain', (_what, args, env) => {
+    const out = path.join(tmp(), 'out');
+    const r = run(['init', '--output', out, ...args], env);
+    expect(r.stderr).not.toContain('CHAIN_BROKEN');
+    expect(r.code).toBe(0);
+    const verify = spawnSync('openssl', ['verify', '-CAfile', path.join(out, 'ca.crt'), path.join(out, 'tls.crt')], { encoding: 'utf8' });
+    expect(verify.stdout.trim()).toBe(`${path.join(out, 'tls.crt')}: OK`);
+  });
+});
+
+describe('LEGACY_ENCRYPTION says only what OpenSSL 3 does (item 4)', () => {
+  it('a 3DES PFX, which OpenSSL 3 reads with its default provider, gets no legacy note', () => {
+    expect(spawnSync('openssl', ['pkcs12', '-in', fixture('windows-3des.pfx'), '-nodes', '-passin', `pass:${PASS}`]).status).toBe(0);
+    const r = run(['check', '--source', fixture('windows-3des.pfx')], { KCS_PASSWORD: PASS });
+    expect(r.stdout).not.toContain('LEGACY_ENCRYPTION');
+  });
+
+  it('an RC2 PFX, which OpenSSL 3 refuses, gets the note, and it is true', () => {
+    expect(spawnSync('openssl', ['pkcs12', '-in', fixture('openssl-legacy-rc2.pfx'), '-nodes', '-passin', `pass:${PASS}`]).status).not.toBe(0);
+    const r = run(['check', '--source', fixture('openssl-legacy-rc2.pfx')], { KCS_PASSWORD: PASS });
+    expect(r.stdout).toContain(`info: LEGACY_ENCRYPTION ${fixture('openssl-legacy-rc2.pfx')} uses PBE-SHA1-RC2-40, which OpenSSL 3 refuses without its legacy provider`);
+  });
+});
+
+describe('keystores Kestrel cannot read are named, with the conversion (item 5)', () => {
+  it.each(['JKS', 'JCEKS'])('a %s keystore made by keytool', (type) => {
+    const d = tmp();
+    const ks = path.join(d, `server.${type.toLowerCase()}`);
+    execFileSync('keytool', ['-genkeypair', '-alias', 'server', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost', '-validity', '30', '-storetype', type, '-keystore', ks, '-storepass', 'changeit', '-keypass', 'changeit'], { stdio: 'pipe' });
+    for (const source of [ks, d]) {
+      const r = run(['check', '--source', source], { KCS_PASSWORD: 'changeit' });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toBe(`UNSUPPORTED_FORMAT cannot read ${ks}: it is ${type === 'JKS' ? 'a Java KeyStore (JKS)' : 'a Java JCEKS keystore'}, which neither Kestrel nor OpenSSL reads\nfix: convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${ks} -srcstoretype ${type} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12\n`);
+    }
+  });
+});
+
+describe('a single PEM file finds its key beside it (item 6)', () => {
+  it('--source <name>.pem takes <name>.key, as dotnet dev-certs --format PEM writes them', () => {
+    const r = run(['check', '--source', fixture('dotnet-pem/aspnetapp.pem')]);
+    expect(r.stdout).toContain('result   valid');
+    expect(r.code).toBe(0);
+  });
+
+  it('--source <name>.pem takes <name>-key.pem, as mkcert writes them', () => {
+    const d = tmp();
+    fs.copyFileSync(fixture('pem-pkcs8/server.crt'), path.join(d, 'localhost.pem'));
+    fs.copyFileSync(fixture('pem-pkcs8/server.key'), path.join(d, 'localhost-key.pem'));
+    expect(run(['check', '--source', path.join(d, 'localhost.pem')]).stdout).toContain('result   valid');
+  });
+
+  it('without either, says exactly which names it looked for', () => {
+    const d = tmp();
+    fs.copyFileSync(fixture('pem-pkcs8/server.crt'), path.join(d, 'devcert.pem'));
+    const r = run(['check', '--source', path.join(d, 'devcert.pem')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`^KEY_MISSING cannot find the private key of CN=.*: ${path.join(d, 'devcert.pem')} holds none, and there is no devcert\\.key or devcert-key\\.pem beside it\\nfix: put the key in ${path.join(d, 'devcert.key')}, or set KCS_KEY_FILE to it\\n$`));
+  });
+});
+
+describe('check reports everything init would (item 8)', () => {
+  it('KESTREL_PFX_CHAIN with --kestrel-format pfx and intermediates, in text and --json', () => {
+    const args = ['check', '--source', fixture('pem-pkcs8'), '--kestrel-format', 'pfx'];
+    expect(run(args).stdout).toContain('warning: KESTREL_PFX_CHAIN Kestrel sends only the leaf of cert.pfx');
+    const json = JSON.parse(run([...args, '--json']).stdout) as { findings: { code: string }[] };
+    expect(json.findings.map((f) => f.code)).toContain('KESTREL_PFX_CHAIN');
+    expect(run(['init', '--output', path.join(tmp(), 'out'), ...args.slice(1)]).stderr).toContain('warning: KESTREL_PFX_CHAIN');
+  });
+});
+
+describe('the Development layout only for a certificate Kestrel takes as its development certificate (item 2)', () => {
+  const dev = ['--app-name', 'Api', '--user-secrets-id', 'x1'];
+  it('refuses a CN=localhost certificate from openssl, which lacks the development extension', () => {
+    const src = selfSigned(path.join(tmp(), 'src'), ['-newkey', 'rsa:2048']);
+    const out = path.join(tmp(), 'out');
+    const r = run(['init', '--source', src, '--output', out, ...dev]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1); the app would fail with "No server certificate was specified, and the default developer certificate could not be found"\n`);
+    expect(fs.existsSync(path.join(out, '..data'))).toBe(false);
+  });
+
+  it('refuses a keytool PKCS12 (CN=localhost, no extension), and a certificate of another subject, naming both reasons', () => {
+    const keytool = run(['check', '--source', fixture('keytool.p12'), ...dev], { KCS_PASSWORD: PASS });
+    expect(keytool.code).toBe(4);
+    expect(keytool.stdout).toMatch(/NOT_DEV_CERT .*keytool\.p12 as its development certificate \(KCS_APP_NAME\): it lacks the ASP\.NET Core HTTPS development extension/);
+    const other = run(['check', '--source', fixture('pem-pkcs8'), ...dev]);
+    expect(other.stdout).toMatch(/NOT_DEV_CERT .*: its subject is CN=rsa2048, not CN=localhost, and it lacks the ASP\.NET Core HTTPS development extension/);
+  });
+
+  it('accepts a dotnet dev-certs export, and a generated certificate', () => {
+    expect(run(['init', '--source', fixture('dotnet-devcert.pfx'), '--output', path.join(tmp(), 'out'), ...dev], { KCS_PASSWORD: PASS }).code).toBe(0);
+    expect(run(['init', '--output', path.join(tmp(), 'out'), ...dev]).code).toBe(0);
+  });
+});
