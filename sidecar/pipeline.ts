@@ -105,7 +105,7 @@ function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
   if (cfg.appName !== undefined && m.source.kind !== 'generated') {
     const missing = [...(m.leaf.subject !== 'CN=localhost' ? [`its subject is ${m.leaf.subject.replace(/\n/g, ', ')}, not CN=localhost`] : []), ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER) ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)'] : [])];
     if (missing.length) {
-      out.push(finding('NOT_DEV_CERT', 'error', `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; the app would fail with "No server certificate was specified, and the default developer certificate could not be found"`, 'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)', m.source.files[0]));
+      out.push(finding('NOT_DEV_CERT', 'error', `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."`, 'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)', m.source.files[0]));
     }
   }
   return out;

@@ -29,6 +29,7 @@ export interface Validated {
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EKU = '2.5.29.37.0';
+const KEY_OIDS: Record<string, string> = { ed25519: '1.3.101.112', ed448: '1.3.101.113', dsa: '1.2.840.10040.4.1' };
 const SUPPORTED_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
 const name = (c: X509Certificate) => /CN=([^\n]+)/.exec(c.subject)?.[1] ?? oneLine(c.subject);
 const SERVER_FIX = 'issue a server certificate (extendedKeyUsage serverAuth) for the names it serves';
@@ -53,7 +54,10 @@ function checkKey(m: Material, file: string | undefined): Finding[] {
     if (!SUPPORTED_CURVES.has(details.namedCurve ?? '')) return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} uses the curve ${curveName(details.namedCurve)}, which TLS clients do not accept`, 'issue the certificate with an ECDSA P-256, P-384 or P-521 key', file)];
     return [];
   }
-  return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is ${String(type).toUpperCase()}, which Kestrel cannot serve`, 'issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key', file)];
+  // Seen with .NET 10: Kestrel stops at start with "Unknown algorithm for certificate with public key
+  // type '<OID>'" for every key type but RSA and ECDSA (Ed25519: 1.3.101.112).
+  const oid = KEY_OIDS[String(type)];
+  return [finding('UNSUPPORTED_ALGORITHM', 'error', `the key of ${name(m.leaf)} is ${String(type).toUpperCase()}, which Kestrel cannot load${oid ? `: it stops at start with "Unknown algorithm for certificate with public key type '${oid}'"` : ''}`, 'issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key', file)];
 }
 
 function checkValidity(cert: X509Certificate, isLeaf: boolean, opts: ValidateOptions, file: string | undefined): Finding[] {

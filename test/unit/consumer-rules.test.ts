@@ -37,7 +37,7 @@ describe('key algorithms, as Kestrel loads them', () => {
   it('refuses Ed25519 with a fix that names every curve it accepts, P-521 included (item 7)', () => {
     const r = run(['check', '--source', selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ed25519'])]);
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key');
+    expect(r.stdout).toContain(`UNSUPPORTED_ALGORITHM the key of localhost is ED25519, which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.3.101.112'"\n  fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key`);
   });
 
   it('accepts ECDSA P-521', () => {
@@ -128,7 +128,7 @@ describe('the Development layout only for a certificate Kestrel takes as its dev
     const out = path.join(tmp(), 'out');
     const r = run(['init', '--source', src, '--output', out, ...dev]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1); the app would fail with "No server certificate was specified, and the default developer certificate could not be found"\n`);
+    expect(r.stderr).toContain(`NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1); Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."\n`);
     expect(fs.existsSync(path.join(out, '..data'))).toBe(false);
   });
 

@@ -52,14 +52,16 @@ export async function startKestrel(appDir: string, env: Record<string, string>, 
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
   const exited = new Promise<number | null>((r) => child.on('exit', r));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const dispose = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+    if (running()) child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (running()) child.kill('SIGKILL');
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`Kestrel exited with ${child.exitCode} before serving; its last lines:\n${log.split('\n').slice(-15).join('\n')}`);
+    // An exception at start aborts the host (SIGABRT, so no exit code): either way it has ended.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Kestrel exited with ${child.exitCode ?? child.signalCode} before serving; its output:\n${log.split('\n').slice(0, 15).join('\n')}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
         s.end();
