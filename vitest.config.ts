@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_200_000,
           fileParallelism: false,

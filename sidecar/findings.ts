@@ -28,6 +28,8 @@ const CODES = {
   UNSUPPORTED_ALGORITHM: ExitCode.inputInvalid,
   UNSUPPORTED_FORMAT: ExitCode.inputInvalid,
   NOT_DEV_CERT: ExitCode.inputInvalid,
+  WEAK_SIGNATURE: ExitCode.inputInvalid,
+  UNSUPPORTED_EXTENSION: ExitCode.inputInvalid,
   ITERATIONS_TOO_HIGH: ExitCode.inputInvalid,
   PFX_REENCODED: ExitCode.inputInvalid,
   LEGACY_ENCRYPTION: ExitCode.inputInvalid,

@@ -6,6 +6,7 @@ import { finding, type Finding } from './findings.js';
 import { EXPIRY_WARNING_MS, MAX_RSA_BITS, MIN_RSA_BITS } from './limits.js';
 import type { Material } from './material.js';
 import { curveName, humanDuration, isSelfSigned, oneLine } from './x509info.js';
+import { certFacts, keyUsage } from './x509-ext.js';
 
 export interface ValidateOptions {
   /** Names and IPs the certificate must cover (KCS_HOSTNAMES); empty checks nothing. */
@@ -81,8 +82,14 @@ function checkValidity(cert: X509Certificate, isLeaf: boolean, opts: ValidateOpt
 }
 
 function checkHostnames(leaf: X509Certificate, hostnames: string[], file: string | undefined): Finding[] {
-  const missing = hostnames.filter((h) => (isIP(h.replace(/^\[|\]$/g, '')) ? !leaf.checkIP(h.replace(/^\[|\]$/g, '')) : !leaf.checkHost(h, { subject: 'never' })));
+  const covers = (h: string, subject: 'never' | 'default') => (isIP(h.replace(/^\[|\]$/g, '')) ? leaf.checkIP(h.replace(/^\[|\]$/g, '')) !== undefined : leaf.checkHost(h, { subject }) !== undefined);
+  const missing = hostnames.filter((h) => !covers(h, 'never'));
   if (missing.length === 0) return [];
+  // Seen in the conformance matrix: without any subjectAltName, OpenSSL (and curl, Python), Node and
+  // .NET match the name against the subject CN.
+  if (!leaf.subjectAltName && missing.every((h) => covers(h, 'default'))) {
+    return [finding('HOSTNAME_NOT_COVERED', 'warning', `the certificate ${name(leaf)} names ${missing.join(', ')} only in its subject CN and has no subjectAltName: OpenSSL, curl, Node, Python and .NET accept that, falling back to the CN; clients that require subjectAltName (RFC 6125) refuse it`, `issue it with subjectAltName entries for ${missing.join(', ')}`, file)];
+  }
   return [
     finding('HOSTNAME_NOT_COVERED', 'error', `the certificate ${name(leaf)} does not cover ${missing.join(', ')} (its names: ${leaf.subjectAltName ?? 'none'})`, `issue it with subjectAltName entries for ${missing.join(', ')}, or remove them from KCS_HOSTNAMES`, file),
   ];
@@ -118,6 +125,59 @@ function buildChain(m: Material, file: string | undefined): { chain: X509Certifi
   return { chain, findings };
 }
 
+/** Signature algorithms OpenSSL 3 refuses at its default security level (and with it curl, Node,
+ *  Python and .NET on Linux): seen in the conformance matrix for SHA-1. */
+const WEAK_SIGNATURES: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'SHA-1 with RSA',
+  '1.2.840.10045.4.1': 'ECDSA with SHA-1',
+  '1.2.840.10040.4.3': 'DSA with SHA-1',
+  '1.2.840.113549.1.1.4': 'MD5 with RSA',
+  '1.2.840.113549.1.1.2': 'MD2 with RSA',
+};
+
+/** The extensions OpenSSL's verifier handles (X509_supported_extension, OpenSSL 3.0): a critical
+ *  extension outside this list makes it, and every client built on it, refuse the certificate. */
+const HANDLED_EXTENSIONS = new Set([
+  '2.16.840.1.113730.1.1', // netscape-cert-type
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.31', // cRLDistributionPoints
+  '2.5.29.37', // extKeyUsage
+  '1.3.6.1.5.5.7.1.7', // sbgp-ipAddrBlock
+  '1.3.6.1.5.5.7.1.8', // sbgp-autonomousSysNum
+  '2.5.29.36', // policyConstraints
+  '1.3.6.1.5.5.7.1.14', // proxyCertInfo
+  '2.5.29.30', // nameConstraints
+  '2.5.29.33', // policyMappings
+  '2.5.29.54', // inhibitAnyPolicy
+]);
+
+/** What clients check in each certificate they verify: the signature algorithm, critical extensions,
+ *  and for the leaf, a key usage that allows signing the handshake. */
+function checkFacts(chain: X509Certificate[], file: string | undefined): Finding[] {
+  const out: Finding[] = [];
+  chain.forEach((cert, i) => {
+    const f = certFacts(cert);
+    // A self-signed root's own signature is not checked by clients: they trust its key.
+    const weak = WEAK_SIGNATURES[f.signature];
+    if (weak && !isSelfSigned(cert)) {
+      out.push(finding('WEAK_SIGNATURE', 'error', `the certificate ${name(cert)} is signed with ${weak}, which OpenSSL 3 refuses at its default security level, and with it curl, Node, Python and .NET`, i === 0 ? 'issue the certificate again with a SHA-256 signature' : 'get a chain whose certificates are signed with SHA-256 or better', file));
+    }
+    for (const ext of f.extensions) {
+      if (ext.critical && !HANDLED_EXTENSIONS.has(ext.oid)) {
+        out.push(finding('UNSUPPORTED_EXTENSION', 'error', `the certificate ${name(cert)} has a critical extension ${ext.oid} that OpenSSL does not handle, so it refuses the certificate ("unhandled critical extension"), and with it curl, Node, Python and .NET`, 'issue the certificate without that extension, or with it marked non-critical', file));
+      }
+    }
+  });
+  const usage = keyUsage(chain[0]!);
+  if (usage && !usage.includes('digitalSignature')) {
+    out.push(finding('NOT_SERVER_AUTH', 'error', `the key usage of ${name(chain[0]!)} (${usage.join(', ') || 'none'}) lacks digitalSignature, which a TLS server signs its handshake with: OpenSSL refuses it ("unsuitable certificate purpose"), and with it curl, Node and Python`, `${SERVER_FIX}, with key usage digitalSignature (and keyEncipherment for RSA)`, file));
+  }
+  return out;
+}
+
 export function validate(m: Material, opts: ValidateOptions): Validated {
   const file = m.source.files[0];
   const findings: Finding[] = [...m.findings];
@@ -128,6 +188,7 @@ export function validate(m: Material, opts: ValidateOptions): Validated {
   const built = buildChain(m, file);
   findings.push(...built.findings);
   built.chain.forEach((c, i) => findings.push(...checkValidity(c, i === 0, opts, file)));
+  findings.push(...checkFacts(built.chain, file));
   findings.push(...checkHostnames(m.leaf, opts.hostnames, file));
   const eku = m.leaf.keyUsage;
   if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU)) {
@@ -142,7 +203,7 @@ export function validate(m: Material, opts: ValidateOptions): Validated {
     const root = opts.publicRoots?.(top.issuer).find((r) => top.checkIssued(r) && top.verify(r.publicKey));
     anchors = [root ?? top];
     if (!root) {
-      findings.push(finding('CHAIN_BROKEN', 'warning', `the chain ends at ${name(top)}, whose issuer ${oneLine(top.issuer)} is not in the source, so ca.crt holds ${name(top)} itself; OpenSSL clients accept that only with partial-chain trust`, 'mount the root CA too (as ca.crt beside tls.crt, or at the end of the chain file)', file));
+      findings.push(finding('CHAIN_BROKEN', 'warning', `the chain ends at ${name(top)}, whose issuer ${oneLine(top.issuer)} is not in the source, so ca.crt holds ${name(top)} itself, which OpenSSL clients accept only with partial-chain trust; clients that trust ${oneLine(top.issuer)} as a root accept the server, but if it is an intermediate, no client can build the chain without it`, 'mount the missing intermediates after the leaf, and the root CA (as ca.crt beside tls.crt, or at the end of the chain file)', file));
     }
   } else if (anchors.length === 0) anchors = [top];
   else if (!anchors.some((a) => a.fingerprint256 === top.fingerprint256 || (top.checkIssued(a) && top.verify(a.publicKey)))) {

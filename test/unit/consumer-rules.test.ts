@@ -145,3 +145,51 @@ describe('the Development layout only for a certificate Kestrel takes as its dev
     expect(run(['init', '--output', path.join(tmp(), 'out'), ...dev]).code).toBe(0);
   });
 });
+
+describe('what strict clients check in each certificate, as the conformance matrix found', () => {
+  const ca = () => {
+    const d = tmp();
+    execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-subj', '/CN=Rules CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-keyout', path.join(d, 'ca.key'), '-out', path.join(d, 'ca.crt')], { stdio: 'pipe' });
+    return d;
+  };
+  /** A leaf for localhost signed by a fresh CA, with the extension lines and digest given; source dir with the CA as ca.crt. */
+  const leaf = (ext: string[], digest = 'sha256', key = 'rsa:2048') => {
+    const d = ca();
+    const src = path.join(d, 'src');
+    fs.mkdirSync(src);
+    execFileSync('openssl', ['req', '-new', '-nodes', '-newkey', key, '-subj', '/CN=localhost', '-keyout', path.join(src, 'tls.key'), '-out', path.join(d, 'leaf.csr')], { stdio: 'pipe' });
+    fs.writeFileSync(path.join(d, 'ext'), `[v3]\n${ext.join('\n')}\n`);
+    execFileSync('openssl', ['x509', '-req', '-in', path.join(d, 'leaf.csr'), '-CA', path.join(d, 'ca.crt'), '-CAkey', path.join(d, 'ca.key'), '-CAcreateserial', '-days', '60', `-${digest}`, '-extfile', path.join(d, 'ext'), '-extensions', 'v3', '-out', path.join(src, 'tls.crt')], { stdio: 'pipe' });
+    fs.copyFileSync(path.join(d, 'ca.crt'), path.join(src, 'ca.crt'));
+    return src;
+  };
+  const SERVER = ['subjectAltName=DNS:localhost', 'extendedKeyUsage=serverAuth'];
+
+  it('refuses a leaf signed with SHA-1 (WEAK_SIGNATURE)', () => {
+    const r = run(['check', '--source', leaf(SERVER, 'sha1'), '--hostnames', 'localhost']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('WEAK_SIGNATURE the certificate localhost is signed with ECDSA with SHA-1, which OpenSSL 3 refuses at its default security level, and with it curl, Node, Python and .NET\n  fix: issue the certificate again with a SHA-256 signature');
+  });
+
+  it('refuses a critical extension OpenSSL does not handle (UNSUPPORTED_EXTENSION), not a non-critical one', () => {
+    const bad = run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:x']), '--hostnames', 'localhost']);
+    expect(bad.code).toBe(4);
+    expect(bad.stdout).toContain('UNSUPPORTED_EXTENSION the certificate localhost has a critical extension 1.3.6.1.4.1.55555.1 that OpenSSL does not handle, so it refuses the certificate ("unhandled critical extension")');
+    expect(run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x']), '--hostnames', 'localhost']).code).toBe(0);
+  });
+
+  it('refuses a leaf whose key usage lacks digitalSignature (NOT_SERVER_AUTH), and accepts one that has it', () => {
+    const r = run(['check', '--source', leaf([...SERVER, 'keyUsage=critical,keyCertSign']), '--hostnames', 'localhost']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('NOT_SERVER_AUTH the key usage of localhost (keyCertSign) lacks digitalSignature, which a TLS server signs its handshake with: OpenSSL refuses it ("unsuitable certificate purpose")');
+    expect(run(['check', '--source', leaf([...SERVER, 'keyUsage=critical,digitalSignature,keyEncipherment']), '--hostnames', 'localhost']).code).toBe(0);
+  });
+
+  it('accepts a name only in the CN of a certificate without subjectAltName, with a warning that says who accepts it', () => {
+    const r = run(['check', '--source', leaf(['extendedKeyUsage=serverAuth']), '--hostnames', 'localhost']);
+    expect(r.stdout).toContain('warning: HOSTNAME_NOT_COVERED the certificate localhost names localhost only in its subject CN and has no subjectAltName: OpenSSL, curl, Node, Python and .NET accept that, falling back to the CN; clients that require subjectAltName (RFC 6125) refuse it');
+    expect(r.code).toBe(0);
+    // With a subjectAltName that lacks the name, the CN does not count, for any of them.
+    expect(run(['check', '--source', leaf(['subjectAltName=DNS:other.example', 'extendedKeyUsage=serverAuth']), '--hostnames', 'localhost']).code).toBe(4);
+  });
+});
