@@ -22,7 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, cleanEnv, missing, needs } from '../integration/support/env.js';
 import { makeInputs, type Input } from './producers.js';
 
-const run = needs('conformance matrix', missing('dotnet', ['--list-runtimes']) ?? missing('keytool', ['-help']) ?? missing('certtool', ['--version']) ?? missing('mkcert', ['-help']) ?? missing('python3', ['-c', 'import cryptography']));
+const run = needs('conformance matrix', missing('dotnet', ['--list-runtimes']) ?? missing('keytool', ['-help']) ?? missing('certtool', ['--version']) ?? missing('mkcert', ['-help']) ?? missing(process.env.MATRIX_PYTHON ?? 'python3', ['-c', 'import cryptography']));
 const TABLE = path.join(ROOT, 'docs', 'compatibility.md');
 const USER_SECRETS_ID = 'kcs-matrix-1';
 
@@ -86,7 +86,7 @@ async function clients(judge: string, port: number, anchor: string): Promise<Rec
     socket.setTimeout(10_000, () => (socket.destroy(), resolve(false)));
     socket.on('error', () => resolve(false));
   });
-  const py = spawnSync('python3', ['-c', "import socket, ssl, sys\nctx = ssl.create_default_context(cafile=sys.argv[1])\nctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=10), server_hostname='localhost').close()", anchor, String(port)], { encoding: 'utf8' });
+  const py = spawnSync(process.env.MATRIX_PYTHON ?? 'python3', ['-c', "import socket, ssl, sys\nctx = ssl.create_default_context(cafile=sys.argv[1])\nctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=10), server_hostname='localhost').close()", anchor, String(port)], { encoding: 'utf8' });
   const dotnet = spawnSync('dotnet', [judge, 'get', `https://localhost:${port}/`, 'localhost'], { encoding: 'utf8', env: cleanEnv({ SSL_CERT_FILE: anchor, SSL_CERT_DIR: path.join(os.tmpdir(), 'kcs-no-cert-dir') }), timeout: 30_000 });
   return {
     openssl: s.status === 0 && s.stdout.includes('Verify return code: 0 (ok)'),

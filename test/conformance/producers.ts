@@ -257,7 +257,7 @@ enc = PrivateFormat.PKCS12.encryption_builder().kdf_rounds(50000).key_cert_algor
 open(f"{d}/pbes2.p12", "wb").write(pkcs12.serialize_key_and_certificates(b"server", key, cert, None, enc))
 open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 `;
-    sh('python3', ['-c', script, d, PW]);
+    sh(process.env.MATRIX_PYTHON ?? 'python3', ['-c', script, d, PW]);
     const anchor = path.join(d, 'cert.pem');
     add({ id: 'python-best', producer: 'Python cryptography', what: 'pkcs12 with BestAvailableEncryption', source: path.join(d, 'best.p12'), password: PW, anchor, best: pemForm(d, path.join(d, 'best.p12'), PW) });
     add({ id: 'python-none', producer: 'Python cryptography', what: 'pkcs12 with NoEncryption (no password, no MAC)', source: path.join(d, 'none.p12'), anchor, best: pemForm(d, path.join(d, 'none.p12'), undefined) });
