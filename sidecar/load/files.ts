@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KcsError, fail } from '../findings.js';
+import { readFd } from '../fd.js';
 import { MAX_INPUT_BYTES } from '../limits.js';
 
 const kib = (n: number) => `${Math.ceil(n / 1024).toLocaleString('en-US')} KiB`;
@@ -65,14 +66,7 @@ export function readInput(file: string, root?: string, opts: { allowEmpty?: bool
       fail('FILE_TOO_LARGE', `cannot read ${file}: it is ${kib(st.size)}, more than the ${kib(MAX_INPUT_BYTES)} a certificate file can need`, 'point KCS_SOURCE at the certificate and key only (a PFX or PEM pair is a few kilobytes)', file);
     }
     if (st.size === 0 && !opts.allowEmpty) fail('FILE_CORRUPT', `cannot read ${file}: the file is empty`, 'the copy or export did not finish; write the file again', file);
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < st.size) {
-      const n = fs.readSync(fd, buf, got, st.size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
+    return readFd(fd, st.size);
   } catch (err) {
     if (err instanceof KcsError) throw err;
     throw ioError(err as NodeJS.ErrnoException, file);

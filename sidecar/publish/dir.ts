@@ -11,6 +11,7 @@
 // are created with O_EXCL (which refuses an existing name, a symlink included) and read with
 // O_NOFOLLOW, and modes and owners are set on descriptors, never on names.
 import fs from 'node:fs';
+import { readFd } from '../fd.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = fs.constants;
 
@@ -124,14 +125,7 @@ export class Dir {
     try {
       const st = fs.fstatSync(fd);
       if (!st.isFile() || st.nlink !== 1 || st.size > max) return undefined;
-      const buf = Buffer.alloc(st.size);
-      let got = 0;
-      while (got < st.size) {
-        const n = fs.readSync(fd, buf, got, st.size - got, got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
+      return readFd(fd, st.size);
     } catch {
       return undefined;
     } finally {

@@ -7,3 +7,23 @@ export const fixture = (name: string) => path.join(FIXTURES, name);
 export const readFixture = (name: string) => readFileSync(fixture(name));
 export const PASS = 'fixture-Pa55';
 export const UNICODE_PASS = 'pässwörd-🔐-测试';
+
+/** Waits until `fn` returns something truthy, checking every 20 ms; fails after `ms`. */
+export async function until<T>(fn: () => T | undefined | false, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The SHA-256 of the published leaf, as manifest.json says, or undefined while there is none. */
+export function publishedSha(out: string): string | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).sha256 as string;
+  } catch {
+    return undefined;
+  }
+}

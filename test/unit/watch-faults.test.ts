@@ -12,28 +12,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
 import { MAX_CONNECTIONS } from '../../sidecar/health.js';
 import { inProcess, startWatch, type FaultPoint, type Publisher, type Watcher } from '../../sidecar/watch.js';
-import { readFixture } from './helpers.js';
+import { publishedSha, readFixture, until as untilIn } from './helpers.js';
+
+const until = <T>(fn: () => T | undefined | false, what: string, ms = 20_000) => untilIn(fn, what, ms);
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const isRoot = process.getuid?.() === 0;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-wf-'));
 
-async function until<T>(fn: () => T | undefined | false, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const publishedSha = (out: string) => {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).sha256 as string;
-  } catch {
-    return undefined;
-  }
-};
 const fp = (leaf: string) => new crypto.X509Certificate(readFixture(`${leaf}.crt`)).fingerprint256;
 const pair = (leaf: string) => Buffer.concat([readFixture(`${leaf}.key`), readFixture(`${leaf}.crt`)]);
 

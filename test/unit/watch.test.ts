@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
 import { fingerprint, startWatch, workerPublisher, type Publisher, type Watcher } from '../../sidecar/watch.js';
-import { PASS, fixture, readFixture } from './helpers.js';
+import { PASS, fixture, publishedSha, readFixture, until } from './helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const WORKER = path.resolve('dist/publish-worker.mjs');
@@ -19,22 +19,6 @@ const fp = (leaf: string) => new crypto.X509Certificate(readFixture(`${leaf}.crt
 const bundle = (leaf: string) => Buffer.concat([readFixture(`${leaf}.key`), readFixture(`${leaf}.crt`), readFixture('inter.crt'), readFixture('root.crt')]);
 const LEAVES = ['rsa2048', 'p256', 'p384', 'rsa4096'];
 
-async function until<T>(fn: () => T | undefined | false, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-const publishedSha = (out: string) => {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).sha256 as string;
-  } catch {
-    return undefined;
-  }
-};
 /** Writes a file the way a careful tool does: to a temporary name, then rename. */
 const put = (file: string, data: Buffer | string) => {
   fs.writeFileSync(`${file}.part`, data);
