@@ -21,6 +21,8 @@ export interface Config {
   source?: string;
   certFile?: string;
   keyFile?: string;
+  /** KCS_CERT_ENTRY: which key entry of a keystore with several, by alias or SHA-256 thumbprint. */
+  certEntry?: string;
   password?: string;
   passwordFile?: string;
   userSecrets?: string;
@@ -56,6 +58,7 @@ const SETTINGS = {
   source: { env: 'KCS_SOURCE', flag: 'source' },
   certFile: { env: 'KCS_CERT_FILE', flag: 'cert' },
   keyFile: { env: 'KCS_KEY_FILE', flag: 'key' },
+  certEntry: { env: 'KCS_CERT_ENTRY', flag: 'cert-entry' },
   password: { env: 'KCS_PASSWORD', secret: true },
   passwordFile: { env: 'KCS_PASSWORD_FILE', flag: 'password-file' },
   userSecrets: { env: 'KCS_USER_SECRETS', flag: 'user-secrets' },
@@ -287,7 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       ...(typeof flags.ca === 'string' ? { ca: flags.ca } : {}),
     },
   };
-  for (const name of ['password', 'outputPassword', 'appName', 'userSecretsId', 'certFile', 'keyFile', 'healthAddress'] as const) {
+  for (const name of ['password', 'outputPassword', 'appName', 'userSecretsId', 'certFile', 'keyFile', 'certEntry', 'healthAddress'] as const) {
     const v = str(name);
     if (v !== undefined) cfg[name] = v;
   }
@@ -330,6 +333,7 @@ export function describeSettings(cfg: Config): Record<string, string> {
     KCS_SOURCE: cfg.source ?? '(unset: generate)',
     KCS_CERT_FILE: cfg.certFile,
     KCS_KEY_FILE: cfg.keyFile,
+    KCS_CERT_ENTRY: cfg.certEntry,
     KCS_PASSWORD: cfg.password === undefined ? undefined : '***',
     KCS_PASSWORD_FILE: cfg.passwordFile,
     KCS_USER_SECRETS: cfg.userSecrets,

@@ -5,6 +5,7 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 const SETTINGS = `settings (flag, or environment variable; the flag wins):
   --source DIR|FILE         KCS_SOURCE            the input; unset: generate a certificate
   --cert FILE, --key FILE   KCS_CERT_FILE, KCS_KEY_FILE   pick files when the source holds several
+  --cert-entry NAME|SHA256  KCS_CERT_ENTRY        pick the entry of a keystore with several keys (alias or thumbprint)
   (secret)                  KCS_PASSWORD          password of the input PFX or encrypted key
   --password-file FILE      KCS_PASSWORD_FILE     file holding that password (one trailing newline stripped)
   --user-secrets FILE       KCS_USER_SECRETS      a secrets.json holding Kestrel:Certificates:Development:Password

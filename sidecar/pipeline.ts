@@ -115,6 +115,7 @@ function pick(cfg: Config) {
   return {
     ...(cfg.certFile !== undefined ? { certFile: cfg.certFile } : {}),
     ...(cfg.keyFile !== undefined ? { keyFile: cfg.keyFile } : {}),
+    ...(cfg.certEntry !== undefined ? { certEntry: cfg.certEntry } : {}),
     ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}),
   };
 }

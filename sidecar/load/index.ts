@@ -12,17 +12,25 @@ import { parsePkcs12 } from './pkcs12.js';
 
 export interface LoadOptions extends DiscoverOptions {
   password?: string;
+  /** KCS_CERT_ENTRY: the entry to publish when several certificates have their key. */
+  certEntry?: string;
 }
 
 interface Located<T> {
   value: T;
   file: string;
+  /** A keystore entry's alias (its friendlyName). */
+  name?: string;
 }
+
+/** `"server" (CN=api, sha256 AB:CD:...)`, as entries are listed in findings. */
+const describeEntry = (c: Located<crypto.X509Certificate>) => `${c.name !== undefined ? `"${c.name}" ` : ''}(${c.value.subject.replace(/\n/g, ', ')}, sha256 ${c.value.fingerprint256})`;
+const thumb = (s: string) => s.replace(/[:\s]/g, '').toUpperCase();
 
 const KEY_LABELS = /PRIVATE KEY/;
 
 /** Pairs keys with certificates by public key. Exactly one pair must exist. */
-function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto.KeyObject>[], where: string, d: Discovery) {
+function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto.KeyObject>[], where: string, d: Discovery, entry?: string) {
   if (keys.length === 0) {
     if (certs.length === 0) fail('SOURCE_NOT_FOUND', `cannot find a certificate in ${where}`, 'mount a PFX, or a certificate with its key', where);
     const file = certs[0]!.file;
@@ -36,7 +44,25 @@ function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto
   if (certs.length === 0) fail('SOURCE_NOT_FOUND', `cannot find a certificate for the key in ${keys[0]!.file}`, 'mount the certificate beside the key', keys[0]!.file);
   const pairs: { cert: Located<crypto.X509Certificate>; key: Located<crypto.KeyObject> }[] = [];
   for (const key of keys) for (const cert of certs) if (cert.value.checkPrivateKey(key.value)) pairs.push({ cert, key });
-  const unique = [...new Map(pairs.map((p) => [p.cert.value.fingerprint256, p])).values()];
+  let unique = [...new Map(pairs.map((p) => [p.cert.value.fingerprint256, p])).values()];
+  if (entry !== undefined) {
+    const chosen = unique.filter((p) => p.cert.name?.toLowerCase() === entry.toLowerCase() || thumb(p.cert.value.fingerprint256) === thumb(entry));
+    if (chosen.length === 0) {
+      fail('SOURCE_NOT_FOUND', `cannot find the entry KCS_CERT_ENTRY=${entry} in ${where}: the certificates with their key are ${unique.map((p) => describeEntry(p.cert)).join(', ')}`, 'set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints', where);
+    }
+    unique = chosen;
+  }
+  if (unique.length > 1 && unique.every((p) => p.cert.file === unique[0]!.cert.file && p.key.file === p.cert.file)) {
+    // One keystore with several key entries. Seen with .NET 10 (the conformance matrix's keytool
+    // keystores, in both orders): Kestrel loads the last entry of the file that has its key.
+    const last = unique.at(-1)!.cert;
+    fail(
+      'SOURCE_AMBIGUOUS',
+      `cannot choose a certificate in ${unique[0]!.cert.file}: it holds ${unique.length} entries with their key (${unique.map((p) => describeEntry(p.cert)).join(', ')}); Kestrel itself would load the last one, ${describeEntry(last)}`,
+      `set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=${last.name ?? last.value.fingerprint256.replace(/:/g, '')}`,
+      unique[0]!.cert.file,
+    );
+  }
   if (unique.length > 1) {
     fail(
       'SOURCE_AMBIGUOUS',
@@ -97,7 +123,7 @@ export function loadSource(opts: LoadOptions): Material {
     } catch (err) {
       throw inFile(err, d.pfx, 'cannot open');
     }
-    for (const der of contents.certs) certs.push({ value: parseCert(der, d.pfx), file: d.pfx });
+    contents.certs.forEach((der, i) => certs.push({ value: parseCert(der, d.pfx!), file: d.pfx!, ...(contents.names[i] !== undefined ? { name: contents.names[i] } : {}) }));
     for (const der of contents.keys) {
       try {
         keys.push({ value: crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), file: d.pfx });
@@ -159,12 +185,14 @@ export function loadSource(opts: LoadOptions): Material {
   }
 
   const where = d.root ?? opts.source;
-  const { cert, key } = pickLeaf(certs, keys, where, d);
+  const { cert, key } = pickLeaf(certs, keys, where, d, opts.certEntry);
   const seen = new Set([cert.value.fingerprint256]);
   const others: crypto.X509Certificate[] = [];
   for (const c of certs) {
     if (seen.has(c.value.fingerprint256)) continue;
     seen.add(c.value.fingerprint256);
+    // Another entry of a keystore (one KCS_CERT_ENTRY did not choose) is not part of this chain.
+    if (opts.certEntry !== undefined && keys.some((k) => c.value.checkPrivateKey(k.value))) continue;
     others.push(c.value);
   }
   const m: Material = { leaf: cert.value, key: key.value, others, anchors, source: { kind, files: [...new Set(files)], details }, findings };

@@ -2,7 +2,7 @@
 // node-forge parses the ASN.1 envelope; every KDF, MAC and cipher but RC2 runs natively (see pbe.ts).
 // Order matters for hostile files: parse with a depth cap, count bags, read every visible iteration
 // count, and only then run the first KDF.
-import { Class, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../asn1.js';
+import { Class, Type, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PFX_BAGS } from '../limits.js';
 import { BadDecrypt, IterationBudget, describeEncryption, isModernEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pbe.js';
@@ -39,6 +39,8 @@ export interface Pkcs12Info {
 
 export interface Pkcs12Contents {
   certs: Buffer[];
+  /** Each certificate's friendlyName (alias), in the order of certs. */
+  names: (string | undefined)[];
   keys: Buffer[];
   info: Pkcs12Info;
 }
@@ -66,6 +68,8 @@ interface Encrypted {
 
 interface Walk {
   certs: Buffer[];
+  /** Each certificate's friendlyName attribute (a keystore's alias), when it has one. */
+  names: (string | undefined)[];
   keys: Buffer[];
   shrouded: Encrypted[];
   bags: number;
@@ -88,6 +92,30 @@ function walkSafeContents(contents: Buffer | Asn1, walk: Walk, budget: Iteration
   walkBags(bags, walk, budget, encrypted, depth);
 }
 
+const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
+
+/** The friendlyName attribute of a safe bag (a BMPString), if it has one. */
+function friendlyName(bag: Asn1): string | undefined {
+  const attrs = (bag.value as Asn1[])[2];
+  if (!attrs || !Array.isArray(attrs.value)) return undefined;
+  for (const attr of attrs.value) {
+    const [id, values] = Array.isArray(attr.value) ? attr.value : [];
+    if (!id || id.type !== Type.OID || asn1OidIs(id, FRIENDLY_NAME) === false) continue;
+    const v = Array.isArray(values?.value) ? values.value[0] : undefined;
+    // node-forge decodes a BMPString into its characters already.
+    if (v && v.type === Type.BMPSTRING && typeof v.value === 'string') return v.value;
+  }
+  return undefined;
+}
+
+function asn1OidIs(node: Asn1, want: string): boolean {
+  try {
+    return oid(node, 'an attribute') === want;
+  } catch {
+    return false;
+  }
+}
+
 function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, encrypted: boolean, depth: number): void {
   for (const bag of bags) {
     const [idNode, valueNode] = seq(bag, 'a safe bag', 2);
@@ -106,6 +134,7 @@ function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, encrypted: 
         continue; // SDSI certificates: not for TLS
       }
       walk.certs.push(octets(explicit(certNode, 0, 'the certificate'), 'the certificate'));
+      walk.names.push(friendlyName(bag));
       if (!encrypted) walk.unusual++;
     } else if (bagId === BAG.safeContents) {
       if (depth > 4) throw corrupt('safe contents are nested more than 4 deep');
@@ -160,7 +189,7 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
   // (1) Read everything visible without running a KDF: the MAC, each encrypted part, each shrouded key.
   const mac = macData ? readMac(macData) : null;
   if (mac) budget.charge(mac.info.iterations, 'the MAC');
-  const walk: Walk = { certs: [], keys: [], shrouded: [], bags: 0, unusual: 0 };
+  const walk: Walk = { certs: [], names: [], keys: [], shrouded: [], bags: 0, unusual: 0 };
   const encryptedParts: Encrypted[] = [];
   const infos = seq(parseDer(authSafeBytes, 'the AuthenticatedSafe'), 'the AuthenticatedSafe');
   if (infos.length > MAX_PFX_BAGS) throw corrupt(`the PFX holds ${infos.length} content parts`);
@@ -213,6 +242,7 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
   const enc = [...encryptedParts, ...walk.shrouded].map((p) => describeEncryption(p.alg));
   return {
     certs: walk.certs,
+    names: walk.names,
     keys,
     info: {
       mac: mac?.info ?? null,

@@ -112,7 +112,7 @@ function check(input: Input) {
   const args = ['check', '--source', input.source, '--hostnames', 'localhost', ...(input.dev ? ['--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID] : [])];
   const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(input.password !== undefined ? { KCS_PASSWORD: input.password } : {}), encoding: 'utf8' });
   const findings = [...`${r.stdout}\n${r.stderr}`.matchAll(/^\s*(warning: |info: )?([A-Z_]{6,}) /gm)].map((m) => ({ code: m[2]!, severity: m[1] === 'warning: ' ? 'warning' : m[1] === 'info: ' ? 'info' : 'error' }));
-  return { ok: r.status === 0, code: r.status, errors: findings.filter((f) => f.severity === 'error').map((f) => f.code), warnings: [...new Set(findings.filter((f) => f.severity === 'warning').map((f) => f.code))] };
+  return { ok: r.status === 0, code: r.status, text: `${r.stdout}\n${r.stderr}`, errors: findings.filter((f) => f.severity === 'error').map((f) => f.code), warnings: [...new Set(findings.filter((f) => f.severity === 'warning').map((f) => f.code))] };
 }
 
 const CLIENTS = ['openssl', 'curl', 'node', 'python', 'dotnet'] as const;
@@ -132,7 +132,7 @@ describe.runIf(run)('the conformance matrix', () => {
     // 2. Kestrel, given each source in its best faithful form.
     const sourceCases: ServeCase[] = inputs.filter((i) => i.best).map((i) => ({ id: i.id, mode: i.best!.mode, path: i.best!.path, ...(i.best!.keyPath ? { keyPath: i.best!.keyPath } : {}), ...(i.best!.password !== undefined ? { password: i.best!.password } : {}) }));
     const source = await serve(judge, sourceCases);
-    const kestrel = new Map<string, { ok: boolean; error?: string; clients?: Record<string, Verdict> }>();
+    const kestrel = new Map<string, { ok: boolean; error?: string; served?: string; clients?: Record<string, Verdict> }>();
     try {
       for (const i of inputs) {
         const r = source.results.get(i.id);
@@ -140,7 +140,8 @@ describe.runIf(run)('the conformance matrix', () => {
           kestrel.set(i.id, { ok: false, error: r?.error ?? 'no form Kestrel can load' });
           continue;
         }
-        kestrel.set(i.id, { ok: true, clients: await clients(judge, r.port, i.anchor) });
+        const served = await servedLeaf(r.port);
+        kestrel.set(i.id, { ok: true, ...(served ? { served } : {}), clients: await clients(judge, r.port, i.anchor) });
       }
     } finally {
       await source.stop();
@@ -197,6 +198,10 @@ describe.runIf(run)('the conformance matrix', () => {
       const v = verdicts.get(i.id)!;
       const k = kestrel.get(i.id)!;
       const usable = k.ok && CLIENTS.every((c) => k.clients?.[c]);
+      // A keystore with several entries: the finding names the entry Kestrel itself serves.
+      if (v.errors.includes('SOURCE_AMBIGUOUS') && k.served && !new RegExp(`Kestrel itself would load the last one, [^\\n]*sha256 ${k.served}`).test(v.text)) {
+        disagreements.push(`${i.id}: SOURCE_AMBIGUOUS does not name the entry Kestrel serves (sha256 ${k.served})`);
+      }
       if (i.issuerIsRoot !== undefined) {
         // The source lacks the leaf's issuer: check cannot know whether it is a root, and says so.
         if (!v.ok || !v.warnings.includes('CHAIN_BROKEN')) disagreements.push(`${i.id}: the leaf's issuer is missing, and check does not accept it with CHAIN_BROKEN`);

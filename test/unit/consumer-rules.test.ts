@@ -75,7 +75,9 @@ describe('LEGACY_ENCRYPTION says only what OpenSSL 3 does (item 4)', () => {
   });
 });
 
-describe('keystores Kestrel cannot read are named, with the conversion (item 5)', () => {
+const hasKeytool = spawnSync('keytool', ['-help']).status === 0 || process.env.REQUIRE_INTEGRATION_TESTS === '1';
+
+describe.runIf(hasKeytool)('keystores Kestrel cannot read are named, with the conversion (item 5)', () => {
   it.each(['JKS', 'JCEKS'])('a %s keystore made by keytool', (type) => {
     const d = tmp();
     const ks = path.join(d, `server.${type.toLowerCase()}`);
@@ -191,5 +193,37 @@ describe('what strict clients check in each certificate, as the conformance matr
     expect(r.code).toBe(0);
     // With a subjectAltName that lacks the name, the CN does not count, for any of them.
     expect(run(['check', '--source', leaf(['subjectAltName=DNS:other.example', 'extendedKeyUsage=serverAuth']), '--hostnames', 'localhost']).code).toBe(4);
+  });
+});
+
+describe.runIf(hasKeytool)('a keystore with several key entries (item 9)', () => {
+  const two = () => {
+    const d = tmp();
+    const ks = path.join(d, 'two.p12');
+    for (const alias of ['first', 'second']) {
+      execFileSync('keytool', ['-genkeypair', '-alias', alias, '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', `CN=${alias}`, '-ext', 'SAN=dns:localhost', '-validity', '60', '-storetype', 'PKCS12', '-keystore', ks, '-storepass', 'changeit', '-keypass', 'changeit'], { stdio: 'pipe' });
+    }
+    return ks;
+  };
+
+  it('is SOURCE_AMBIGUOUS naming every entry and the one Kestrel loads (the last), with the setting that picks one', () => {
+    const ks = two();
+    const r = run(['check', '--source', ks], { KCS_PASSWORD: 'changeit' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(new RegExp(`^SOURCE_AMBIGUOUS cannot choose a certificate in ${ks}: it holds 2 entries with their key \\("first" \\(CN=first, sha256 [0-9A-F:]{95}\\), "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\); Kestrel itself would load the last one, "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\nfix: set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=second\\n$`));
+  });
+
+  it('KCS_CERT_ENTRY picks an entry by alias or by SHA-256 thumbprint, and names the entries when it matches none', () => {
+    const ks = two();
+    const byName = run(['check', '--source', ks, '--cert-entry', 'First'], { KCS_PASSWORD: 'changeit' });
+    expect(byName.code).toBe(0);
+    expect(byName.stdout).toContain('└─ CN=first  [leaf, self-signed]');
+    const sha = /CN=second[\s\S]*?sha256\s+([0-9A-F:]{95})/.exec(run(['check', '--source', ks, '--cert-entry', 'second'], { KCS_PASSWORD: 'changeit' }).stdout)![1]!;
+    const byThumb = run(['check', '--source', ks], { KCS_PASSWORD: 'changeit', KCS_CERT_ENTRY: sha.replace(/:/g, '').toLowerCase() });
+    expect(byThumb.code).toBe(0);
+    expect(byThumb.stdout).toContain('└─ CN=second  [leaf, self-signed]');
+    const none = run(['check', '--source', ks, '--cert-entry', 'third'], { KCS_PASSWORD: 'changeit' });
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/^SOURCE_NOT_FOUND cannot find the entry KCS_CERT_ENTRY=third in .*: the certificates with their key are "first" .*, "second" .*\nfix: set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints\n$/);
   });
 });
