@@ -81,6 +81,8 @@ const SETTINGS = {
   logFormat: { env: 'KCS_LOG_FORMAT', flag: 'log-format' },
 } as const satisfies Record<string, { env: string; flag?: string; secret?: boolean }>;
 type SettingName = keyof typeof SETTINGS;
+/** Every KCS_* variable, for --help and the docs test. */
+export const SETTING_VARIABLES: readonly string[] = Object.values(SETTINGS).map((s) => s.env);
 
 const BOOLEAN_FLAGS = ['verbose', 'json', 'help', 'version', 'insecure'] as const;
 const PROBE_FLAGS = ['url', 'expect-sha256', 'ca', 'wait'] as const;
