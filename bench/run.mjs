@@ -134,6 +134,10 @@ if (!mkcertRows) row('init generating, warm', `${fmt(warm.median)} / ${fmt(warm.
 const extra = await import('./watch-bench.mjs').then((m) => m.benchWatch({ BIN, FIX, PASS, node, tmp, stats, fmt })).catch((err) => [{ what: 'watch benchmarks', value: `not run: ${err.message}`, baseline: '-', ratio: '-', target: '-' }]);
 rows.push(...extra);
 
+// ---- issue 10: rotation end to end, through a real Kestrel ----
+const kestrelRows = await import('./kestrel-rotation.mjs').then((m) => m.benchKestrelRotation({ BIN, FIX, node, tmp, stats, fmt, root })).catch((err) => [{ what: 'rotation end to end (Kestrel)', value: `not run: ${err.message}`, baseline: '-', ratio: '-', target: '-' }]);
+rows.push(...kestrelRows);
+
 const header = `Node ${process.version}, ${os.cpus().length} cores, ${RUNS} runs each (medians and p95 of wall time)`;
 const table = [
   '| measurement | value | baseline (same run) | ratio | target |',
