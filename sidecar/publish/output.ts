@@ -84,8 +84,8 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  * that its writer left behind (killed mid-publish) is taken over once stale. `wait: false` gives up
  * at once and returns undefined (for tidying that can run later).
  */
-export function lockOutput(out: Dir, opts: { wait?: boolean } = {}): (() => void) | undefined {
-  const deadline = Date.now() + (opts.wait === false ? 0 : LOCK_WAIT_MS);
+export function lockOutput(out: Dir, opts: { wait?: boolean; waitMs?: number } = {}): (() => void) | undefined {
+  const deadline = Date.now() + (opts.wait === false ? 0 : (opts.waitMs ?? LOCK_WAIT_MS));
   const me: Holder = { pid: process.pid, host: os.hostname(), pidns: pidNamespace(), since: new Date().toISOString() };
   for (;;) {
     try {

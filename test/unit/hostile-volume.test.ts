@@ -206,16 +206,28 @@ describe('R5: one writer at a time', () => {
     dir.close();
   });
 
-  it('init says who holds the output when the lock is not released in time', () => {
+  it('a writer that does not get the lock in time says who holds the output (OUTPUT_LOCKED), and leaves the lock', () => {
     const out = path.join(tmp(), 'out');
     fs.mkdirSync(out);
-    fs.writeFileSync(path.join(out, LOCK), JSON.stringify({ pid: 4242, host: 'sidecar-a', pidns: 'pid:[1]', since: '2026-11-27T10:00:00.000Z' }));
-    // Kept fresh, as a live writer's would be; LOCK_WAIT_MS is 45 s, so the test ends it sooner by
-    // asking for the lock without waiting, through the library.
+    const held = JSON.stringify({ pid: 4242, host: 'sidecar-a', pidns: 'pid:[1]', since: '2026-11-27T10:00:00.000Z' });
+    fs.writeFileSync(path.join(out, LOCK), held);
+    // A live writer on another host (fresh, not stale). The CLI waits LOCK_WAIT_MS (45 s); the same
+    // path is taken here with a wait of 300 ms.
     const dir = openOutput(out);
-    expect(lockOutput(dir, { wait: false })).toBeUndefined();
-    dir.close();
-    expect(fs.readFileSync(path.join(out, LOCK), 'utf8')).toContain('sidecar-a');
+    try {
+      expect(() => lockOutput(dir, { waitMs: 300 })).toThrow(
+        expect.objectContaining({
+          finding: expect.objectContaining({
+            code: 'OUTPUT_LOCKED',
+            message: `cannot publish to ${out}: another writer holds it (pid 4242 on host sidecar-a has held it since 2026-11-27T10:00:00.000Z)`,
+            hint: 'run one kestrel-cert-sidecar per output volume; a lock left by a writer that crashed is taken over after 30 s',
+          }),
+        }),
+      );
+    } finally {
+      dir.close();
+    }
+    expect(fs.readFileSync(path.join(out, LOCK), 'utf8')).toBe(held);
   });
 });
 
