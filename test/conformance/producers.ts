@@ -279,7 +279,11 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
     fs.mkdirSync(src);
     fs.copyFileSync(path.join(d, 'tls.crt'), path.join(src, 'tls.crt'));
     fs.copyFileSync(path.join(d, 'tls.key'), path.join(src, 'tls.key'));
-    add({ id: 'certtool-pem', producer: 'GnuTLS certtool', what: 'self-signed ECDSA certificate and key (PEM)', source: src, anchor: path.join(d, 'tls.crt'), best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') } });
+    // Kestrel is given the key as OpenSSL re-encodes it: in one CI run .NET refused a certtool EC key
+    // as it was ("ASN1 corrupted data"), where OpenSSL and Node read it; the sidecar publishes the key
+    // re-encoded as PKCS#8, which Kestrel loads (the PEM column of this row).
+    ossl('pkey', '-in', path.join(d, 'tls.key'), '-out', path.join(d, 'tls.key.openssl'));
+    add({ id: 'certtool-pem', producer: 'GnuTLS certtool', what: 'self-signed ECDSA certificate and key (PEM)', source: src, anchor: path.join(d, 'tls.crt'), best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(d, 'tls.key.openssl') } });
     const p12 = path.join(d, 'certtool.p12');
     sh('certtool', ['--to-p12', '--load-privkey', path.join(d, 'tls.key'), '--load-certificate', path.join(d, 'tls.crt'), '--p12-name', 'server', '--password', PW, '--outder', '--outfile', p12]);
     add({ id: 'certtool-p12', producer: 'GnuTLS certtool', what: 'PKCS#12 of certtool --to-p12 (its default encryption)', source: p12, password: PW, anchor: path.join(d, 'tls.crt'), best: pemForm(d, p12, PW) });
