@@ -8,11 +8,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../unit/helpers.js';
+import { fixture, until } from '../unit/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const TRIALS = Number(process.env.CRASH_TRIALS ?? 60);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A seeded generator (an LCG), so a failing trial can be run again as it was. */
+let seed = Number(process.env.CRASH_SEED ?? 0x2f6b1c3d);
+const random = (n: number) => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed % n;
+};
 
 describe('kill -9 during publishes', () => {
   it(`converges after ${TRIALS} kills, and readers never see a torn set`, async () => {
@@ -38,7 +44,10 @@ describe('kill -9 during publishes', () => {
       let lines = '';
       p.stdout.on('data', (d) => (lines += d));
       const exited = new Promise<void>((r) => p.on('exit', () => r()));
-      await sleep(150 + crypto.randomInt(250)); // start-up, then some publishes, then a random moment
+      // Killed at a random moment (seeded) after its first publish: the count of publishes does not
+      // depend on the machine's speed, and every trial interrupts a publisher that is publishing.
+      await until(() => lines.includes('\n'), `trial ${trial}: a first publish`, 60_000);
+      await sleep(random(120));
       p.kill('SIGKILL');
       await exited;
       publishes += lines.split('\n').filter(Boolean).length;
@@ -60,7 +69,7 @@ describe('kill -9 during publishes', () => {
     console.log(`kill-and-restart trials: ${TRIALS}, publishes interrupted or completed: ${publishes}, reader checks: ${r.checks}, failures: ${r.failures.length + problems.length}`);
     expect(problems).toEqual([]);
     expect(r.failures).toEqual([]);
-    expect(publishes).toBeGreaterThan(TRIALS);
+    expect(publishes).toBeGreaterThanOrEqual(TRIALS);
     expect(r.checks).toBeGreaterThan(1000);
   });
 });
