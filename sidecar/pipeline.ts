@@ -12,6 +12,7 @@ import { resolvePassword, stripOneNewline } from './load/passwords.js';
 import { ASPNET_HTTPS_OID_DER } from './generate/x509.js';
 import type { Material } from './material.js';
 import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
+import type { Dir } from './publish/dir.js';
 import { lockOutput, openOutput } from './publish/output.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
 import { publicRootsNamed } from './publish/trust.js';
@@ -160,14 +161,14 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     throw outputError(err, cfg.output, out ? 'taking its lock' : 'creating the output directory');
   }
   try {
-    return publishLocked(cfg, opts);
+    return publishLocked(cfg, opts, out);
   } finally {
     release?.();
     out.close();
   }
 }
 
-function publishLocked(cfg: Config, opts: RunOptions): PublishResult {
+function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
   const now = opts.now ?? new Date();
   // The live set is read at most once: for the leaf to reuse and the generated password to keep.
   let live: LiveSet | undefined;
@@ -190,6 +191,7 @@ function publishLocked(cfg: Config, opts: RunOptions): PublishResult {
   const written = writeAtomically(cfg.output, (gen) => buildFileSet(checked.material, checked.validated, layout, gen), {
     now,
     digest,
+    out,
     ...(cfg.owner ? { owner: cfg.owner } : {}),
   });
   for (const r of written.repaired) {

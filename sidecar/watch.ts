@@ -19,7 +19,7 @@ import { ExitCode, formatFinding, type Finding } from './findings.js';
 import { startHealthServer, type HealthState } from './health.js';
 import type { OutputPassword } from './pipeline.js';
 import type { StepRequest, StepResult } from './step.js';
-import { cleanup, relink } from './publish/atomic-writer.js';
+import { cleanupIn, relinkIn } from './publish/atomic-writer.js';
 import { Dir } from './publish/dir.js';
 import { readManifest } from './publish/live-set.js';
 import { lockOutput } from './publish/output.js';
@@ -135,17 +135,14 @@ export function fingerprint(paths: readonly string[]): string {
  */
 export function outputFingerprint(output: string): string {
   try {
-    const out = Dir.openReal(output);
-    try {
-      return out
+    return Dir.using(output, (out) =>
+      out
         .readdir()
         .filter((n) => n === '..data' || !n.startsWith('.'))
         .sort()
         .map((n) => `${n}->${out.readlink(n) ?? '(not a link)'}`)
-        .join('\n');
-    } finally {
-      out.close();
-    }
+        .join('\n'),
+    );
   } catch (err) {
     return `(${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
   }
@@ -199,9 +196,8 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
   };
   /** Tidying of the output (clean-up, relink) runs under its lock, so it never races a publish;
    *  when another writer holds it, it is tried again a second later. */
-  const tidy = (what: 'cleanup' | 'relink', fn: () => void) => {
-    const out = Dir.openReal(cfg.output);
-    try {
+  const tidy = (what: 'cleanup' | 'relink', fn: (out: Dir) => void) =>
+    Dir.using(cfg.output, (out) => {
       const release = lockOutput(out, { wait: false });
       if (!release) {
         if (what === 'cleanup') cleanupTimer = schedule('cleanup', () => tidy('cleanup', fn), 1000);
@@ -209,14 +205,11 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
         return;
       }
       try {
-        fn();
+        fn(out);
       } finally {
         release();
       }
-    } finally {
-      out.close();
-    }
-  };
+    });
 
   const applied = (r: Extract<StepResult, { ok: true }>, seen: string) => {
     lastGood = seen;
@@ -231,13 +224,13 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
     if (r.changed) {
       state.publishes++;
       clearTimeout(relinkTimer);
-      relinkTimer = schedule('relink', () => tidy('relink', () => relink(cfg.output)), RELINK_AFTER_MS);
+      relinkTimer = schedule('relink', () => tidy('relink', relinkIn), RELINK_AFTER_MS);
       log(cfg, io, 'info', `published ${r.generation}: ${r.subject}, sha256 ${r.sha256}, expires ${r.notAfter}`);
     }
     clearTimeout(renewTimer);
     if (r.renewAt) renewTimer = schedule('renewal', () => void trigger('renewal'), Date.parse(r.renewAt) - Date.now() + 1000);
     clearTimeout(cleanupTimer);
-    if (r.cleanupAt) cleanupTimer = schedule('cleanup', () => tidy('cleanup', () => cleanup(cfg.output, new Date())), Date.parse(r.cleanupAt) - Date.now() + 50);
+    if (r.cleanupAt) cleanupTimer = schedule('cleanup', () => tidy('cleanup', (out) => cleanupIn(out, new Date())), Date.parse(r.cleanupAt) - Date.now() + 50);
     for (const f of r.warnings ?? []) log(cfg, io, 'warning', f.message, f);
   };
 

@@ -43,6 +43,8 @@ export interface WriteOptions {
   now: Date;
   /** Compared with the live manifest's contentDigest to skip unchanged publishes. */
   digest: string;
+  /** The output directory, already opened (and locked) by the caller; else it is opened here. */
+  out?: Dir;
 }
 
 export interface WriteResult {
@@ -116,21 +118,7 @@ export function nextGeneration(now: Date, live: string | undefined): string {
 
 /** The live generation's name, if it is provably ours. */
 export function liveGeneration(dir: string): string | undefined {
-  return readFrom0(dir, (out) => proveLive(out).generation);
-}
-
-function readFrom0<T>(dir: string, fn: (out: Dir) => T): T | undefined {
-  let out: Dir;
-  try {
-    out = Dir.openReal(dir);
-  } catch {
-    return undefined;
-  }
-  try {
-    return fn(out);
-  } finally {
-    out.close();
-  }
+  return Dir.tryUsing(dir, (out) => proveLive(out).generation);
 }
 
 /** Creates or replaces a symlink atomically (symlink to a temporary name, then rename). */
@@ -184,24 +172,23 @@ function topNames(out: Dir, generation: string): string[] {
  * gets one more change event, and reloads a pair from one generation.
  */
 export function relink(dir: string): void {
-  const out = Dir.openReal(dir);
-  try {
-    for (const entry of out.readdir()) {
-      if (entry.startsWith('.')) continue;
-      const target = out.readlink(entry);
-      if (target === `${DATA}/${entry}`) atomicSymlink(out, entry, target);
-    }
-  } finally {
-    out.close();
+  Dir.using(dir, relinkIn);
+}
+
+export function relinkIn(out: Dir): void {
+  for (const entry of out.readdir()) {
+    if (entry.startsWith('.')) continue;
+    const target = out.readlink(entry);
+    if (target === `${DATA}/${entry}`) atomicSymlink(out, entry, target);
   }
 }
 
 /** (9) Removes retired generations past the grace period and strays; returns when the next one is due. */
 export function cleanup(dir: string, now: Date): Date | undefined {
-  return readFrom0(dir, (out) => cleanupIn(out, now));
+  return Dir.tryUsing(dir, (out) => cleanupIn(out, now));
 }
 
-function cleanupIn(out: Dir, now: Date): Date | undefined {
+export function cleanupIn(out: Dir, now: Date): Date | undefined {
   const live = proveLive(out).generation;
   const names = out
     .readdir()
@@ -211,9 +198,9 @@ function cleanupIn(out: Dir, now: Date): Date | undefined {
   names.forEach((name, i) => {
     if (name === live) return;
     const stray = live === undefined || compareGenerations(name, live) > 0;
-    // A generation was retired when the next one was made: the next one's change time, on this
-    // machine's clock (its name may be from a clock that has since gone backwards).
-    // The earlier of the two: a test's clock, or a name from a clock that has since gone backwards.
+    // A generation was retired when the next one was made: the earlier of the time in the next
+    // one's name and its change time on this machine's clock (the name may come from a clock that
+    // has since gone backwards; a test's clock is behind the change time).
     const next1 = names[i + 1];
     const due = (next1 === undefined ? 0 : Math.min(generationTime(next1), out.lstat(next1)?.ctimeMs ?? Infinity)) + GRACE_MS;
     if (stray || !(due > now.getTime())) out.remove(name);
@@ -227,18 +214,18 @@ function cleanupIn(out: Dir, now: Date): Date | undefined {
 /** `build` makes the file set for a generation name; it is called only when the content changed. */
 export function writeAtomically(dir: string, build: (generation: string) => FileSet, opts: WriteOptions): WriteResult {
   let step = 'creating the output directory';
-  let out: Dir | undefined;
+  let out: Dir | undefined = opts.out;
   let gen: string | undefined;
   try {
     // (0)
-    out = openOutput(dir, opts.owner);
+    out ??= openOutput(dir, opts.owner);
     // (1)
     step = 'reading the live set';
-    const proof = proveLive(out);
-    const live = proof.generation;
-    const repaired = proof.problem ? [`${proof.problem}; replaced by a new generation`] : [];
+    const current = readFrom(out, ['manifest.json']);
+    const live = current.generation;
+    const repaired = current.problem ? [`${current.problem}; replaced by a new generation`] : [];
     // (2)
-    if (live && parseManifest(readFrom(out, ['manifest.json']).files.get('manifest.json'))?.contentDigest === opts.digest) {
+    if (live && parseManifest(current.files.get('manifest.json'))?.contentDigest === opts.digest) {
       step = 'linking the published names';
       repaired.push(...linkNames(out, topNames(out, live), false));
       const cleanupAt = cleanupIn(out, opts.now);
@@ -304,6 +291,6 @@ export function writeAtomically(dir: string, build: (generation: string) => File
     }
     throw outputError(err, dir, step);
   } finally {
-    out?.close();
+    if (out !== opts.out) out?.close();
   }
 }

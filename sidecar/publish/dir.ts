@@ -54,6 +54,31 @@ export class Dir {
     return Dir.open(fs.realpathSync(dir), dir);
   }
 
+  /** Opens the directory a path names (through symlinks), runs `fn` on it, and closes it. */
+  static using<T>(dir: string, fn: (d: Dir) => T): T {
+    const d = Dir.openReal(dir);
+    try {
+      return fn(d);
+    } finally {
+      d.close();
+    }
+  }
+
+  /** As `using`, but undefined when the directory cannot be opened (missing, not a directory). */
+  static tryUsing<T>(dir: string, fn: (d: Dir) => T): T | undefined {
+    let d: Dir;
+    try {
+      d = Dir.openReal(dir);
+    } catch {
+      return undefined;
+    }
+    try {
+      return fn(d);
+    } finally {
+      d.close();
+    }
+  }
+
   /** The path of `name` inside this directory, for calls that take a path. */
   at(name: string): string {
     return `${this.base}/${plain(name)}`;

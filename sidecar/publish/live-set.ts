@@ -51,17 +51,7 @@ export interface LiveFiles {
 
 /** Reads `names` from the live generation of `output` (each a plain name at its top). */
 export function readLiveFiles(output: string, names: readonly string[]): LiveFiles {
-  let out: Dir;
-  try {
-    out = Dir.openReal(output);
-  } catch {
-    return { files: new Map() };
-  }
-  try {
-    return readFrom(out, names);
-  } finally {
-    out.close();
-  }
+  return Dir.tryUsing(output, (out) => readFrom(out, names)) ?? { files: new Map() };
 }
 
 export function readFrom(out: Dir, names: readonly string[]): LiveFiles {

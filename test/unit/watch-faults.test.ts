@@ -23,6 +23,24 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-wf-'));
 const fp = (leaf: string) => new crypto.X509Certificate(readFixture(`${leaf}.crt`)).fingerprint256;
 const pair = (leaf: string) => Buffer.concat([readFixture(`${leaf}.key`), readFixture(`${leaf}.crt`)]);
 
+/** A source directory holding a P-256 PEM pair, and an output beside it. */
+function pemSource() {
+  const d = tmp();
+  const src = path.join(d, 'src');
+  fs.mkdirSync(src);
+  fs.writeFileSync(path.join(src, 'server.pem'), pair('p256'));
+  return { src, out: path.join(d, 'out') };
+}
+
+/** `watch` of the CLI on `src`, under a limit of `nofile` descriptors when given; `log()` is its stderr so far. */
+function watchCli(src: string, out: string, nofile?: number) {
+  const args = [BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'];
+  const child = nofile === undefined ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
+  return { child, log: () => text };
+}
+
 /** The real publisher, with the timers it asks for brought forward, so a test need not wait 10 s. */
 const soon = (base: Publisher, ms = 200): Publisher => async (req) => {
   const r = await base(req);
@@ -85,22 +103,16 @@ describe('no timer or callback can end watch', () => {
   });
 
   it('R2: a publish worker that cannot be spawned (no descriptors left: EMFILE) is a failed attempt, retried, not a crash', async () => {
-    const d = tmp();
-    const src = path.join(d, 'src');
-    fs.mkdirSync(src);
-    fs.writeFileSync(path.join(src, 'server.pem'), pair('p256'));
-    const out = path.join(d, 'out');
+    const { src, out } = pemSource();
     // 48 descriptors: watch idles on about 25; the slow connections below take the rest.
-    const child = spawn('prlimit', ['--nofile=48:48', process.execPath, BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr.on('data', (b: Buffer) => (log += b.toString()));
+    const { child, log } = watchCli(src, out, 48);
     try {
-      const port = Number((await until(() => /health on :(\d+)/.exec(log), 'watch to start'))![1]);
+      const port = Number((await until(() => /health on :(\d+)/.exec(log()), 'watch to start'))![1]);
       await until(() => publishedSha(out) === fp('p256'), 'the first publish');
       const sockets = Array.from({ length: MAX_CONNECTIONS }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
       await until(() => sockets.filter((s) => s.readyState === 'open').length >= 20, 'the connections');
       fs.writeFileSync(path.join(src, 'server.pem'), pair('p384'));
-      await until(() => /cannot start the publish worker .*EMFILE.*; kept the last good set/.test(log), 'a spawn to fail for want of descriptors');
+      await until(() => /cannot start the publish worker .*EMFILE.*; kept the last good set/.test(log()), 'a spawn to fail for want of descriptors');
       // The connections time out (5 s); the retry then has its descriptors and publishes.
       await until(() => publishedSha(out) === fp('p384'), 'the retry to publish', 30_000);
       expect(child.exitCode).toBe(null);
@@ -135,16 +147,10 @@ describe('no timer or callback can end watch', () => {
 
 describe('R2: slow health connections cannot starve watch of descriptors', () => {
   it(`under ulimit -n 1024, 1000 connections trickling a byte every 3 s: at most ${MAX_CONNECTIONS} stay open, none past 5 s, and a publish still works`, async () => {
-    const d = tmp();
-    const src = path.join(d, 'src');
-    fs.mkdirSync(src);
-    fs.writeFileSync(path.join(src, 'server.pem'), pair('p256'));
-    const out = path.join(d, 'out');
-    const child = spawn('prlimit', ['--nofile=1024:1024', process.execPath, BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr.on('data', (b: Buffer) => (log += b.toString()));
+    const { src, out } = pemSource();
+    const { child, log } = watchCli(src, out, 1024);
     try {
-      const port = Number((await until(() => /health on :(\d+)/.exec(log), 'watch to start'))![1]);
+      const port = Number((await until(() => /health on :(\d+)/.exec(log()), 'watch to start'))![1]);
       const sockets: net.Socket[] = [];
       const closedAt: number[] = [];
       const t0 = Date.now();
@@ -179,14 +185,9 @@ describe('R2: slow health connections cannot starve watch of descriptors', () =>
 
 describe('R5: two writers on one output', () => {
   it('two watch processes on one output: a reader through ..data never meets a missing file', async () => {
-    const d = tmp();
-    const src = path.join(d, 'src');
-    fs.mkdirSync(src);
-    fs.writeFileSync(path.join(src, 'server.pem'), pair('p256'));
-    const out = path.join(d, 'out');
-    const start = () => spawn(process.execPath, [BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const a = start();
-    const b = start();
+    const { src, out } = pemSource();
+    const a = watchCli(src, out).child;
+    const b = watchCli(src, out).child;
     await until(() => publishedSha(out) === fp('p256'), 'the first publish', 60_000);
     const reader = spawn(process.execPath, [path.resolve('test/unit/support/reader.mjs'), out, 'consistent'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let report = '';
