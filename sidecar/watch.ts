@@ -311,12 +311,13 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
     await new Promise<void>((r) => watcher!.once('ready', () => r()));
   }
   // The rescan publishes only when a file changed since the last good publish (or while failing).
-  rescanTimer = setInterval(
-    guarded('rescan', () => {
-      if (lastGood === undefined || `${fingerprint(paths)}\n${outputFingerprint(cfg.output)}` !== lastGood) void trigger('rescan');
-    }),
-    opts.rescanMs ?? RESCAN_MS,
-  );
+  const rescan = guarded('rescan', () => {
+    if (lastGood === undefined || `${fingerprint(paths)}\n${outputFingerprint(cfg.output)}` !== lastGood) void trigger('rescan');
+  });
+  // Once now: a change made between the first publish and the watcher's start (which reports no
+  // initial events) would otherwise wait for the first rescan, 60 s later.
+  if (lastGood !== undefined) rescan();
+  rescanTimer = setInterval(rescan, opts.rescanMs ?? RESCAN_MS);
   rescanTimer.unref?.();
 
   return {
