@@ -29,6 +29,8 @@ COPY --from=build /staging/app /app
 RUN ["/nodejs/bin/node", "/app/warm-code-cache.mjs"]
 
 FROM ${NODE_IMAGE}
+# An ARG before the first FROM is not seen inside a stage unless declared again there.
+ARG NODE_IMAGE
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="kestrel-cert-sidecar" \
       org.opencontainers.image.description="Validates, converts and atomically publishes TLS certificates for ASP.NET Core Kestrel" \

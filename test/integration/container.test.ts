@@ -12,21 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KestrelCertsContainer } from '../../sidecar/testing/kestrel-certs-container.js';
 import { BIN, FIXTURES, ROOT, cleanEnv, missing, needs } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
+import { STANDINS, VERSION, buildImage, imageTag } from '../../scripts/image.mjs';
 
 const run = needs('container', missing('docker', ['info']) ?? missing('docker', ['compose', 'version']));
-const IMAGE = 'kestrel-cert-sidecar:0.1.0';
-const OFFICIAL = { BUILD_IMAGE: 'node:24-bookworm-slim', NODE_IMAGE: 'gcr.io/distroless/nodejs24-debian12:nonroot', SDK_IMAGE: 'mcr.microsoft.com/dotnet/sdk:10.0', ASPNET_IMAGE: 'mcr.microsoft.com/dotnet/aspnet:10.0' };
-const STANDIN_IMAGES = { BUILD_IMAGE: 'kcs-standin/node-build:24', NODE_IMAGE: 'kcs-standin/node:24', SDK_IMAGE: 'kcs-standin/sdk:10.0', ASPNET_IMAGE: 'kcs-standin/aspnet:10.0' };
-
-/** The official base images where they can be had (present, or pulled), else local stand-ins.
- *  STANDIN_IMAGES=1 forces the stand-ins. */
-function chooseImages(): typeof OFFICIAL {
-  const have = (img: string) => spawnSync('docker', ['image', 'inspect', img], { stdio: 'ignore' }).status === 0 || spawnSync('docker', ['pull', '-q', img], { stdio: 'ignore', timeout: 30_000 }).status === 0;
-  if (process.env.STANDIN_IMAGES !== '1' && Object.values(OFFICIAL).every(have)) return OFFICIAL;
-  sh('bash', ['test/integration/docker/standins.sh']);
-  return STANDIN_IMAGES;
-}
-let STANDIN = STANDIN_IMAGES;
+const IMAGE = imageTag();
+let STANDIN = STANDINS;
 const PASS = 'fixture-Pa55';
 const fp = (f: string) => new crypto.X509Certificate(fs.readFileSync(path.join(FIXTURES, f))).fingerprint256;
 const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) => {
@@ -78,9 +68,7 @@ async function waitHttps(url: string, ms = 60_000) {
 
 describe.runIf(run)('the image, in a real Docker engine', () => {
   beforeAll(() => {
-    STANDIN = chooseImages();
-    console.log(`base images: ${Object.values(STANDIN).join(', ')}`);
-    sh('docker', ['build', '--network', 'host', '--build-arg', `BUILD_IMAGE=${STANDIN.BUILD_IMAGE}`, '--build-arg', `NODE_IMAGE=${STANDIN.NODE_IMAGE}`, '-t', IMAGE, '.']);
+    STANDIN = buildImage({ log: console.log }).images;
   }, 900_000);
 
   it('adds less than 3 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
@@ -94,7 +82,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     expect(instructions.filter((i) => !['COPY', 'USER', 'ENV', 'ENTRYPOINT', 'HEALTHCHECK', 'LABEL', 'ARG'].includes(i))).toEqual([]);
     const config = JSON.parse(sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
     expect(config.User).toBe('1654:1654');
-    expect(config.Labels['org.opencontainers.image.title']).toBe('kestrel-cert-sidecar');
+    expect(config.Labels).toMatchObject({ 'org.opencontainers.image.title': 'kestrel-cert-sidecar', 'org.opencontainers.image.version': VERSION, 'org.opencontainers.image.base.name': STANDIN.NODE_IMAGE, 'org.opencontainers.image.licenses': 'MIT' });
     // No shell in the image: Node itself reports the owners.
     const owners = sh('docker', ['run', '--rm', '--entrypoint', '/nodejs/bin/node', IMAGE, '-e', "for (const d of ['/https', '/state']) { const s = require('fs').statSync(d); console.log(d, s.uid, s.gid) }"]);
     expect(owners).toBe('/https 1654 1654\n/state 1654 1654\n');
