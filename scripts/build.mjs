@@ -47,6 +47,7 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 //   app/engine.cjs  the pipeline: node:crypto, node-forge         init, check, each publish of watch
 //   app/watch.cjs   chokidar, the health server                   watch (the process that waits)
 //   app/probe.cjs   undici                                        probe
+//   app/trust.cjs   the trust stores                              trust
 // A bundle reaches another as `kcs:<name>`, which the loader answers; the findings live in cli
 // only, so every bundle shares one KcsError. Dynamic imports become such requires too, so nothing
 // in a bundle needs Node's ESM loader.
@@ -82,10 +83,11 @@ const links = (map) => ({
 });
 const findings = { [src('findings')]: 'cli' };
 const bundles = {
-  cli: { entry: 'sidecar/cli.ts', links: { [src('pipeline')]: 'engine', [src('watch')]: 'watch', [src('probe')]: 'probe' } },
+  cli: { entry: 'sidecar/cli.ts', links: { [src('pipeline')]: 'engine', [src('watch')]: 'watch', [src('probe')]: 'probe', [src('trust/index')]: 'trust' } },
   engine: { entry: 'sidecar/engine.ts', links: findings },
   watch: { entry: 'sidecar/watch.ts', links: { ...findings, [src('step')]: 'engine' } },
   probe: { entry: 'sidecar/probe.ts', links: findings },
+  trust: { entry: 'sidecar/trust/index.ts', links: findings },
 };
 for (const [name, b] of Object.entries(bundles)) {
   await build({ ...program, entryPoints: { [name]: b.entry }, plugins: [builtins, links(b.links)] });

@@ -9,8 +9,9 @@ import { KEY_TYPES, PFX_PROFILES, type KeyType, type PfxProfile } from './option
 import { fail } from './findings.js';
 import { MAX_HOSTNAMES } from './limits.js';
 import { KESTREL_FORMATS, type KestrelFormat } from './publish/kestrel.js';
+import { PLACES, defaultState, type Place } from './place.js';
 
-export const COMMANDS = ['init', 'watch', 'check', 'probe'] as const;
+export const COMMANDS = ['init', 'watch', 'check', 'probe', 'trust'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFAULT_HOSTNAMES = ['localhost', '127.0.0.1', '::1', 'host.docker.internal', 'host.containers.internal'];
@@ -40,6 +41,10 @@ export interface Config {
   keyType: KeyType;
   validityMs: number;
   state?: string;
+  /** True when KCS_STATE was not set and `state` is the default of where it runs (or undefined: none). */
+  stateDefaulted: boolean;
+  /** KCS_RUNS_IN: host (default) or container (the image sets it). */
+  runsIn: Place;
   appName?: string;
   userSecretsId?: string;
   healthPort: number;
@@ -51,7 +56,12 @@ export interface Config {
   help: boolean;
   version: boolean;
   probe: { url?: string; expectSha256?: string; ca?: string; insecure: boolean; waitMs: number };
+  /** `trust`: what to do, with which CA file (--ca), and whether Java's cacerts too. */
+  trust: { action?: TrustAction; ca?: string; java: boolean };
 }
+
+export const TRUST_ACTIONS = ['print', 'install', 'uninstall', 'status'] as const;
+export type TrustAction = (typeof TRUST_ACTIONS)[number];
 
 /** Each setting: its variable, its flag, and whether it is a secret (never a flag, shown as ***). */
 const SETTINGS = {
@@ -79,12 +89,13 @@ const SETTINGS = {
   healthPort: { env: 'KCS_HEALTH_PORT', flag: 'health-port' },
   healthAddress: { env: 'KCS_HEALTH_ADDRESS', flag: 'health-address' },
   logFormat: { env: 'KCS_LOG_FORMAT', flag: 'log-format' },
+  runsIn: { env: 'KCS_RUNS_IN', flag: 'runs-in' },
 } as const satisfies Record<string, { env: string; flag?: string; secret?: boolean }>;
 type SettingName = keyof typeof SETTINGS;
 /** Every KCS_* variable, for --help and the docs test. */
 export const SETTING_VARIABLES: readonly string[] = Object.values(SETTINGS).map((s) => s.env);
 
-const BOOLEAN_FLAGS = ['verbose', 'json', 'help', 'version', 'insecure'] as const;
+const BOOLEAN_FLAGS = ['verbose', 'json', 'help', 'version', 'insecure', ...TRUST_ACTIONS, 'java'] as const;
 const PROBE_FLAGS = ['url', 'expect-sha256', 'ca', 'wait'] as const;
 
 const invalid = (message: string, hint: string): never => fail('CONFIG_INVALID', message, hint);
@@ -291,7 +302,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       ...(typeof flags['expect-sha256'] === 'string' ? { expectSha256: flags['expect-sha256'] } : {}),
       ...(typeof flags.ca === 'string' ? { ca: flags.ca } : {}),
     },
+    stateDefaulted: false,
+    runsIn: oneOf('KCS_RUNS_IN', str('runsIn') ?? 'host', PLACES),
+    trust: { java: flags.java === true, ...(typeof flags.ca === 'string' ? { ca: path.resolve(flags.ca) } : {}) },
   };
+  const actions = TRUST_ACTIONS.filter((a) => flags[a] === true);
+  if (command === 'trust' && !help) {
+    if (actions.length !== 1) invalid(actions.length ? `trust takes one of ${actions.map((a) => `--${a}`).join(', ')}, not ${actions.length}` : 'trust needs to be told what to do', 'run `trust --install` (or --print, --uninstall, --status)');
+    cfg.trust.action = actions[0];
+  } else {
+    const stray = [...actions, ...(flags.java === true ? ['java'] : [])][0];
+    if (stray !== undefined) invalid(`--${stray} is an option of the trust command`, `run \`kestrel-cert-sidecar trust --${stray === 'java' ? 'install --java' : stray}\``);
+  }
   for (const name of ['password', 'outputPassword', 'appName', 'userSecretsId', 'certFile', 'keyFile', 'certEntry', 'healthAddress'] as const) {
     const v = str(name);
     if (v !== undefined) cfg[name] = v;
@@ -300,6 +322,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   for (const name of ['source', 'passwordFile', 'userSecrets', 'outputPasswordFile', 'state'] as const) {
     const v = str(name);
     if (v !== undefined) cfg[name] = path.resolve(v);
+  }
+  if (cfg.state === undefined) {
+    const state = defaultState(cfg.runsIn, process.platform, env);
+    if (state !== undefined) {
+      cfg.state = state;
+      cfg.stateDefaulted = true;
+    }
   }
   const owner = str('owner');
   if (owner !== undefined) cfg.owner = parseOwner(owner);
@@ -350,7 +379,8 @@ export function describeSettings(cfg: Config): Record<string, string> {
     KCS_PFX_PROFILE: cfg.pfxProfile,
     KCS_KEY_TYPE: cfg.keyType,
     KCS_VALIDITY: `${cfg.validityMs / 86400e3}d`,
-    KCS_STATE: cfg.state ?? '(unset: ephemeral CA)',
+    KCS_STATE: cfg.state === undefined ? '(unset: a CA for this run only)' : `${cfg.state}${cfg.stateDefaulted ? ' (default)' : ''}`,
+    KCS_RUNS_IN: cfg.runsIn,
     KCS_APP_NAME: cfg.appName,
     KCS_USER_SECRETS_ID: cfg.userSecretsId,
     KCS_HEALTH_PORT: String(cfg.healthPort),

@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import url from 'node:url';
 import vm from 'node:vm';
 
-export type BundleName = 'cli' | 'engine' | 'watch' | 'probe';
-const BUNDLES: readonly string[] = ['cli', 'engine', 'watch', 'probe'];
+export type BundleName = 'cli' | 'engine' | 'watch' | 'probe' | 'trust';
+const BUNDLES: readonly string[] = ['cli', 'engine', 'watch', 'probe', 'trust'];
 
 interface Loaded {
   exports: Record<string, unknown>;

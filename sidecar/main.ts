@@ -87,7 +87,7 @@ async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promi
     return invalid(err, cfg, io, InvalidMaterial);
   }
   printFindings(r.findings, cfg, io);
-  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, cfg.mountPath, cfg.kestrelFormat, now));
+  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, state: cfg.state, stateDefaulted: cfg.stateDefaulted, ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
   return ExitCode.ok;
 }
 
@@ -127,6 +127,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
       case 'probe': {
         const { runProbe } = await import('./probe.js');
         return await runProbe(cfg, io);
+      }
+      case 'trust': {
+        const { runTrust } = await import('./trust/index.js');
+        return runTrust(cfg, io);
       }
     }
   } catch (err) {

@@ -5,6 +5,7 @@ import { formatFinding, type Finding } from './findings.js';
 import type { CheckResult, PublishResult } from './pipeline.js';
 import { kestrelSettings } from './publish/kestrel.js';
 import { summarize, type CertSummary } from './x509info.js';
+import { HOST_TRUST_STEPS } from './place.js';
 
 const date = (iso: string) => iso.slice(0, 10);
 
@@ -59,22 +60,66 @@ export function checkJson(r: CheckResult, now: Date): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-export function trustInstructions(caFile: string): string {
-  return [
-    `trust the development CA on your machine once, so browsers accept these certificates (${caFile}):`,
-    `  Debian/Ubuntu: sudo cp ${caFile} /usr/local/share/ca-certificates/kestrel-cert-sidecar.crt && sudo update-ca-certificates`,
-    `  Fedora/RHEL:   sudo cp ${caFile} /etc/pki/ca-trust/source/anchors/kestrel-cert-sidecar.crt && sudo update-ca-trust`,
-    `  macOS:         sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain ${caFile}`,
-    `  Windows:       certutil -addstore -user Root ${caFile.replace(/\//g, '\\')}`,
-    `  Firefox/NSS:   certutil -A -d sql:$HOME/.pki/nssdb -t C,, -n kestrel-cert-sidecar -i ${caFile}`,
-    '  containers:    set SSL_CERT_FILE=<mount>/trust/ca-bundle.crt in the calling service',
-  ].join('\n');
+/** What `init` needs to know of where it ran, to print guidance that is right there. */
+export interface Guidance {
+  runsIn: 'host' | 'container';
+  mountPath: string;
+  format: 'pem' | 'pfx';
+  /** KCS_APP_NAME: the Development-certificate layout. */
+  appName?: string;
+  state?: string;
+  stateDefaulted: boolean;
 }
 
-/** `init`: what was published, where, its fingerprint, names and expiry, and how to point Kestrel at it. */
-export function publishText(r: PublishResult, mountPath: string, format: 'pem' | 'pfx', now: Date): string {
+/** The variables that point Kestrel at the set, for an app that sees it at `mount`. */
+function appVariables(g: Guidance, mount: string): string[] {
+  if (g.appName !== undefined) return [`APPDATA=${path.posix.join(mount, 'appdata')}`, 'ASPNETCORE_ENVIRONMENT=Development'];
+  return Object.entries(kestrelSettings(g.format, mount, '(see kestrel.env)')).map(([k, v]) => `ASPNETCORE_Kestrel__Certificates__Default__${k}=${v}`);
+}
+
+/** How to point Kestrel at the set: in the app's view of it (KCS_MOUNT_PATH), and only host commands on a host. */
+function kestrelLines(r: PublishResult, g: Guidance): string[] {
+  const layout = g.appName !== undefined ? ' (the Development-certificate layout, as Visual Studio does it)' : '';
+  if (g.runsIn === 'container') {
+    return [`point Kestrel at it${layout}: mount this volume at ${g.mountPath} (read-only) in the app container, and set there`, ...appVariables(g, g.mountPath).map((v) => `  ${v}`)];
+  }
+  const envFile = path.join(r.output, 'kestrel.env');
+  if (g.mountPath !== r.output) {
+    return [
+      `point Kestrel at it${layout}: mount ${r.output} at ${g.mountPath} (read-only) in the app container, and set there`,
+      ...appVariables(g, g.mountPath).map((v) => `  ${v}`),
+      ...(g.appName === undefined ? [`  (docker run -v ${r.output}:${g.mountPath}:ro --env-file ${envFile} ... sets them)`] : []),
+    ];
+  }
+  return [
+    `point Kestrel at it${layout}:`,
+    '  a Kestrel on this machine (dotnet run): set',
+    ...appVariables(g, r.output).map((v) => `    ${v}`),
+    g.appName === undefined
+      ? `  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${r.output}:/https:ro --env-file ${envFile} ...`
+      : `  a Kestrel in a container: docker run -v ${r.output}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...`,
+  ];
+}
+
+/** Where the development CA is kept, and how to trust it, right for where `init` ran. */
+function caLines(r: PublishResult, g: Guidance): string[] {
+  if (r.material.source.kind !== 'generated') return [];
+  const anchor = r.material.anchors[0];
+  const cn = anchor ? (/CN=([^\n]+)/.exec(anchor.subject)?.[1] ?? anchor.subject) : '';
+  const kept = r.material.source.files[0];
+  const where = kept === undefined ? 'for this run only (set KCS_STATE to keep it)' : `${r.caCreated ? 'created in' : 'reused from'} ${kept}`;
+  const lines = [`  CA           ${cn}, ${where}`];
+  if (kept !== undefined && !r.caCreated) return lines;
+  const trust = g.runsIn === 'container' ? HOST_TRUST_STEPS : `npx kestrel-cert-sidecar trust --install${g.stateDefaulted ? '' : ` --ca ${path.join(r.output, 'ca.crt')}`}`;
+  lines.push(`trust the development CA on ${g.runsIn === 'container' ? 'your' : 'this'} machine once (system store, Chromium, Firefox): ${trust}`);
+  lines.push(`  other containers trust it with SSL_CERT_FILE=${path.posix.join(g.mountPath, 'trust/ca-bundle.crt')}`);
+  return lines;
+}
+
+/** `init`: what was published, where, its fingerprint, names and expiry, the CA, and how to use it. */
+export function publishText(r: PublishResult, g: Guidance, now: Date): string {
   const s = summarize(r.material.leaf, now);
-  const settings = kestrelSettings(format, mountPath, '(see kestrel.env)');
+  const ca = caLines(r, g);
   const lines = [
     r.changed ? `published ${r.generation} to ${r.output}` : `unchanged: ${r.generation} in ${r.output} is already current (not republished)`,
     `  certificate  ${s.subject} (issued by ${s.issuer})`,
@@ -83,10 +128,10 @@ export function publishText(r: PublishResult, mountPath: string, format: 'pem' |
     `  expires      ${s.notAfter} (in ${s.daysLeft} days)`,
     `  key          ${s.key}`,
     `  ${sourceLine(r)}`,
-    `point Kestrel at it: docker run --env-file ${path.join(r.output, 'kestrel.env')} ..., or set in the app container:`,
-    ...Object.entries(settings).map(([k, v]) => `  ASPNETCORE_Kestrel__Certificates__Default__${k}=${v}`),
+    ...ca.slice(0, 1),
+    ...kestrelLines(r, g),
+    ...ca.slice(1),
   ];
-  if (r.material.source.kind === 'generated' && r.caCreated) lines.push(trustInstructions(path.join(r.output, 'ca.crt')));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,0 +1,60 @@
+// `trust`: the CA into the trust stores of this machine (--install), out again (--uninstall), where it is
+// trusted (--status), or its PEM on stdout (--print, which also works in the image, to get a compose
+// project's CA onto the host). The system store needs root; everything else is done as the user, and a
+// store that needs root says the command to run.
+import type { Config } from '../config.js';
+import { ExitCode, KcsError, fail, formatFinding } from '../findings.js';
+import type { Out } from '../main.js';
+import { HOST_TRUST_STEPS } from '../place.js';
+import { findCa, type TrustCa } from './ca.js';
+import { nodeSystem, storesFor, type Store, type System } from './stores.js';
+
+
+function caLines(ca: TrustCa): string[] {
+  return [`CA       ${ca.cert.subject.replace(/\n/g, ', ')}`, `sha256   ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`, `from     ${ca.file}`];
+}
+
+export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.env)): number {
+  const action = cfg.trust.action!;
+  const ca = findCa(cfg);
+  if (action === 'print') {
+    io.out(ca.pem);
+    return ExitCode.ok;
+  }
+  if (cfg.runsIn === 'container' && action !== 'status') {
+    fail('CONFIG_INVALID', `trust --${action} changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine`, `run ${HOST_TRUST_STEPS}`);
+  }
+  const lines = caLines(ca);
+  let failed: KcsError | undefined;
+  const row = (store: Store, state: string) => lines.push(`${store.label}: ${state}`);
+  for (const store of storesFor(ca, sys, { java: cfg.trust.java })) {
+    if (store.unavailable) {
+      row(store, `unavailable: ${store.unavailable}`);
+      continue;
+    }
+    if (action === 'status') {
+      row(store, store.status() ? 'trusted' : 'not trusted');
+      continue;
+    }
+    if (store.needsRoot) {
+      const done = store.status();
+      if (done === (action === 'install')) row(store, action === 'install' ? 'already trusted' : 'not there');
+      else row(store, `skipped: needs root; run: ${action === 'install' ? store.needsRoot.install : store.needsRoot.uninstall}`);
+      continue;
+    }
+    try {
+      if (action === 'install') row(store, store.install() ? 'installed' : 'already trusted');
+      else row(store, store.uninstall() ? 'removed' : 'not there');
+    } catch (err) {
+      if (!(err instanceof KcsError)) throw err;
+      failed ??= err;
+      row(store, `failed: ${formatFinding(err.finding).split('\n')[0]}`);
+    }
+  }
+  if (!cfg.trust.java && sys.platform !== 'win32') lines.push('Java cacerts: not asked (add --java)');
+  if (sys.isRoot && sys.env.SUDO_USER && action !== 'status') lines.push(`note: this ran as root, so the NSS databases were root's, not ${sys.env.SUDO_USER}'s: run it again without sudo for your own browsers`);
+  if (action === 'install' && sys.platform === 'linux') lines.push('browsers that were open read the change when restarted');
+  io.out(`${lines.join('\n')}\n`);
+  if (failed) throw failed;
+  return ExitCode.ok;
+}
