@@ -45,6 +45,7 @@ COPY --from=build --chown=1654:1654 /staging/https /https
 # /state likewise, for KCS_STATE (the development CA): a private named volume, never the shared one.
 COPY --from=build --chown=1654:1654 /staging/state /state
 ENV KCS_OUTPUT=/https \
+    KCS_RUNS_IN=container \
     NODE_ENV=production
 USER 1654:1654
 # For `watch`: healthy while a valid, unexpired set is published. No shell in the image, so Node asks.

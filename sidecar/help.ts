@@ -20,7 +20,10 @@ const SETTINGS = `settings (flag, or environment variable; the flag wins):
   --pfx-profile P           KCS_PFX_PROFILE       modern (default) or legacy-3des
   --key-type T              KCS_KEY_TYPE          rsa-2048 (default), rsa-3072, ecdsa-p256
   --validity DUR            KCS_VALIDITY          lifetime of a generated leaf (default 90d)
-  --state DIR               KCS_STATE             private directory keeping the dev CA
+  --state DIR               KCS_STATE             private directory keeping the dev CA (default: the per-user data
+                                                  directory on a host, /state when a volume is there in the image)
+  --runs-in WHERE           KCS_RUNS_IN           host (default) or container (the image sets it): decides that default
+                                                  and the guidance init prints
   --app-name N, --user-secrets-id ID   KCS_APP_NAME, KCS_USER_SECRETS_ID   also publish the Development-certificate layout
   --health-port N           KCS_HEALTH_PORT       watch: health server port (default 8089)
   --health-address ADDR     KCS_HEALTH_ADDRESS    watch: address it listens on (default: every address)
@@ -37,6 +40,7 @@ commands:
   watch    init, then keep the set current; serves /healthz, /readyz, /metrics, /status
   check    load and validate only; --json prints the report (exit 0 valid, 4 invalid)
   probe    --url URL: confirm a server serves the published certificate (exit 0 match, 6 not)
+  trust    --install, --uninstall, --status or --print: the development CA in this machine's trust stores
 
 ${SETTINGS}
 
@@ -65,4 +69,15 @@ ${SETTINGS}`,
 
 Connects over TLS and compares the served certificate's SHA-256 with KCS_OUTPUT/manifest.json (or
 --expect-sha256). Trusts KCS_OUTPUT/ca.crt unless --ca or --insecure is given. Exit 0 on a match, 6 otherwise.`,
+  trust: `usage: kestrel-cert-sidecar trust --install | --uninstall | --status | --print [--ca FILE] [--java]
+
+The CA is --ca FILE, else the development CA in KCS_STATE, else KCS_OUTPUT/ca.crt.
+  --install    add it to this machine's trust stores: on Linux the system store (needs root; says the
+               command otherwise) and the NSS databases of Chromium and every Firefox profile (certutil);
+               on macOS the login keychain; on Windows the current user's Root store. Idempotent.
+  --uninstall  remove exactly what --install added (found by the CA's fingerprint)
+  --status     list the stores and whether each trusts it
+  --print      write its PEM to stdout (works in the image: docker compose run --rm certs trust --print > ca.crt)
+  --java       also Java's cacerts (JAVA_HOME, else the keytool on PATH)
+Exit 0 when every store that could be changed was; 5 (TRUST_STORE_FAILED) when one refused.`,
 };

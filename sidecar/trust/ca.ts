@@ -2,7 +2,6 @@
 // live set in KCS_OUTPUT (read through the live-set reader: the output may be hostile, and nothing it
 // holds may make `trust --print` print anything but a public certificate).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { KcsError, fail } from '../findings.js';
@@ -50,7 +49,12 @@ export function findCa(cfg: Config): TrustCa {
   if (cfg.trust.ca !== undefined) return describeCa(readInput(cfg.trust.ca), cfg.trust.ca);
   if (cfg.state !== undefined) {
     const file = path.join(cfg.state, 'ca', 'ca.crt');
-    if (fs.existsSync(file)) return describeCa(readInput(file), file);
+    try {
+      return describeCa(readInput(file), file);
+    } catch (err) {
+      // No CA there yet: try the output. Anything else (permission denied) is the answer.
+      if (!(err instanceof KcsError && err.finding.code === 'SOURCE_NOT_FOUND')) throw err;
+    }
   }
   const live = readLiveFiles(cfg.output, ['ca.crt']).files.get('ca.crt');
   if (live) return describeCa(live, path.join(cfg.output, 'ca.crt'));

@@ -16,13 +16,13 @@ function caLines(ca: TrustCa): string[] {
 
 export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.env)): number {
   const action = cfg.trust.action!;
+  if (cfg.runsIn === 'container' && (action === 'install' || action === 'uninstall')) {
+    fail('CONFIG_INVALID', `trust --${action} changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine`, `run ${HOST_TRUST_STEPS}`);
+  }
   const ca = findCa(cfg);
   if (action === 'print') {
     io.out(ca.pem);
     return ExitCode.ok;
-  }
-  if (cfg.runsIn === 'container' && action !== 'status') {
-    fail('CONFIG_INVALID', `trust --${action} changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine`, `run ${HOST_TRUST_STEPS}`);
   }
   const lines = caLines(ca);
   let failed: KcsError | undefined;

@@ -71,9 +71,10 @@ async function expectConsumersAccept(out: string, password: string, servername =
 
 describe('the quick start: init with nothing mounted', () => {
   const cwd = tmp();
+  const home = tmp();
   let r: Run;
   beforeAll(() => {
-    r = run(['init'], {}, cwd);
+    r = run(['init'], { HOME: home }, cwd);
   });
 
   it('exits 0 and says what it published, where, and how to point Kestrel at it', () => {
@@ -83,8 +84,9 @@ describe('the quick start: init with nothing mounted', () => {
     expect(r.stdout).toContain('  names        localhost, 127.0.0.1, ::1, host.docker.internal, host.containers.internal\n');
     expect(r.stdout).toContain(`  ASPNETCORE_Kestrel__Certificates__Default__Path=${cwd}/out/tls.crt\n`);
     expect(r.stdout).toContain(`  ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${cwd}/out/tls.key\n`);
-    expect(r.stdout).toContain(`sudo cp ${cwd}/out/ca.crt /usr/local/share/ca-certificates/`);
-    expect(r.stderr).toContain('warning: CA_EPHEMERAL');
+    expect(r.stdout).toContain(`, created in ${home}/.local/share/kestrel-cert-sidecar\n`);
+    expect(r.stdout).toContain('trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install\n');
+    expect(r.stderr).toBe('');
   });
 
   it('publishes files that node:crypto, Node TLS and openssl 3 (without -legacy) all accept', async () => {
