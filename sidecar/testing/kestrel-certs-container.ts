@@ -12,7 +12,9 @@ import path from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { parseEnvFile } from '../publish/kestrel.js';
 
-export const DEFAULT_IMAGE = 'kestrel-cert-sidecar:0.1.0';
+declare const __VERSION__: string;
+/** The image of this version of the package: kestrel-cert-sidecar:<version>. */
+export const DEFAULT_IMAGE = `kestrel-cert-sidecar:${typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev'}`;
 
 export interface StartedKestrelCerts {
   /** The host directory holding the published set. */

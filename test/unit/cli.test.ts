@@ -93,7 +93,7 @@ describe('the quick start: init with nothing mounted', () => {
     await expectConsumersAccept(path.join(cwd, 'out'), fs.readFileSync(path.join(cwd, 'out', 'cert.password'), 'utf8'));
   });
 
-  it('publishes the DESIGN.md layout with its modes', () => {
+  it('publishes the documented layout with its modes', () => {
     const out = path.join(cwd, 'out');
     const names = fs.readdirSync(out).filter((n) => !n.startsWith('..')).sort();
     expect(names).toEqual(['ca.crt', 'cert.password', 'cert.pfx', 'kestrel.env', 'kestrel.json', 'manifest.json', 'tls.crt', 'tls.key', 'trust']);
