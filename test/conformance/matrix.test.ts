@@ -19,10 +19,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, cleanEnv, missing, needs } from '../integration/support/env.js';
+import { BIN, ROOT, cleanEnv, ENABLE, missing, missingAspNet, needsAll } from '../integration/support/env.js';
 import { makeInputs, type Input } from './producers.js';
 
-const run = needs('conformance matrix', missing('dotnet', ['--list-runtimes']) ?? missing('keytool', ['-help']) ?? missing('certtool', ['--version']) ?? missing('mkcert', ['-help']) ?? missing(process.env.MATRIX_PYTHON ?? 'python3', ['-c', 'import cryptography']));
+const run = needsAll('conformance matrix', [
+  [missingAspNet(), ENABLE.dotnet],
+  [missing('keytool', ['-help']) ?? missing('certtool', ['--version']) ?? missing('mkcert', ['-help']) ?? missing(process.env.MATRIX_PYTHON ?? 'python3', ['-c', 'import cryptography']), ENABLE.producers],
+]);
 const TABLE = path.join(ROOT, 'docs', 'compatibility.md');
 const USER_SECRETS_ID = 'kcs-matrix-1';
 

@@ -8,10 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, cleanEnv, missing, needs } from './support/env.js';
+import { BIN, ROOT, cleanEnv, ENABLE, missing, missingAspNet, needsAll } from './support/env.js';
 import { buildKestrelApp, startKestrel, type RunningApp } from './support/kestrel.js';
 
-const run = needs('browser', missing('chromium', ['--version']) ?? missing('sh', ['-c', 'command -v certutil || { echo "certutil (libnss3-tools) is not installed" >&2; exit 1; }']) ?? missing('dotnet', ['--version']));
+const run = needsAll('browser (trust proven in Chromium)', [
+  [missing('chromium', ['--version']), ENABLE.browser],
+  [missing('sh', ['-c', 'command -v certutil || { echo "certutil (libnss3-tools) is not installed" >&2; exit 1; }']), ENABLE.browser],
+  [missingAspNet(), ENABLE.dotnet],
+]);
 const ARTEFACTS = path.join(ROOT, 'test-results');
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const sha = (f: string) => (fs.existsSync(f) ? crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex') : 'none');

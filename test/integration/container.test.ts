@@ -10,11 +10,14 @@ import { Agent, request } from 'undici';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KestrelCertsContainer } from '../../sidecar/testing/kestrel-certs-container.js';
-import { BIN, FIXTURES, ROOT, cleanEnv, missing, needs } from './support/env.js';
+import { BIN, FIXTURES, ROOT, cleanEnv, ENABLE, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
 import { STANDINS, VERSION, buildImage, imageTag } from '../../scripts/image.mjs';
 
-const run = needs('container', missing('docker', ['info']) ?? missing('docker', ['compose', 'version']));
+const run = needsAll('container (the image, compose)', [
+  [missing('docker', ['info']), ENABLE.docker],
+  [missing('docker', ['compose', 'version']), ENABLE.docker],
+]);
 const IMAGE = imageTag();
 let STANDIN = STANDINS;
 const PASS = 'fixture-Pa55';

@@ -7,10 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION, buildImage } from '../../scripts/image.mjs';
-import { FIXTURES, ROOT, cleanEnv, missing, needs } from './support/env.js';
+import { FIXTURES, ROOT, cleanEnv, ENABLE, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
 
-const run = needs('.NET Testcontainers module', missing('docker', ['info']) ?? missing('dotnet', ['--version']));
+const run = needsAll('.NET Testcontainers module', [
+  [missing('docker', ['info']), ENABLE.docker],
+  [missing('dotnet', ['--version']), ENABLE.dotnet],
+]);
 const HARNESS = path.join(ROOT, 'harness/dotnet');
 const LIBRARY = path.join(HARNESS, 'KestrelCertSidecar.Testcontainers');
 /** How many xunit tests the project holds: a test that stops being found fails here. */

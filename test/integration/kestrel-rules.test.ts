@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, cleanEnv, missing, needs } from './support/env.js';
+import { BIN, FIXTURES, cleanEnv, ENABLE, missingAspNet, needs } from './support/env.js';
 import { buildKestrelApp, startKestrel } from './support/kestrel.js';
 
-const run = needs('Kestrel', missing('dotnet', ['--list-runtimes']) ?? (spawnSync('dotnet', ['--list-runtimes'], { encoding: 'utf8' }).stdout?.includes('Microsoft.AspNetCore.App') ? undefined : 'the ASP.NET Core runtime is not installed'));
+const run = needs('Kestrel rules', missingAspNet(), ENABLE.dotnet);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rules-'));
 const USER_SECRETS_ID = 'kcs-example-7f3c2a10-5b2e-4c1d-9a8e-3f6d2b1c0e95';
 

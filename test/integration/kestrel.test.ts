@@ -9,10 +9,10 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../sidecar/probe.js';
-import { BIN, FIXTURES, cleanEnv, missing, needs, parseEnvFile } from './support/env.js';
+import { BIN, FIXTURES, cleanEnv, ENABLE, missingAspNet, needs, parseEnvFile } from './support/env.js';
 import { buildKestrelApp, startKestrel } from './support/kestrel.js';
 
-const run = needs('Kestrel', missing('dotnet', ['--list-runtimes']) ?? (spawnSync('dotnet', ['--list-runtimes'], { encoding: 'utf8' }).stdout?.includes('Microsoft.AspNetCore.App') ? undefined : 'the ASP.NET Core runtime is not installed'));
+const run = needs('Kestrel', missingAspNet(), ENABLE.dotnet);
 const PASS = 'fixture-Pa55';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-kestrel-'));
 

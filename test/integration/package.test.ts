@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, missing, needs } from './support/env.js';
+import { ROOT, ENABLE, missing, needs } from './support/env.js';
 
-const run = needs('npm package', missing('npm', ['--version']));
+const run = needs('npm package', missing('npm', ['--version']), ENABLE.npm);
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const node24 = path.dirname(process.execPath);
 

@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../unit/helpers.js';
+import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const ATTACKER = path.resolve('test/stress/support/attacker.mjs');
 const LOOP = path.resolve('test/stress/support/publish-loop.mjs');
 const PUBLISHES = Number(process.env.RACE_PUBLISHES ?? 2000);
-const isRoot = process.getuid?.() === 0;
 const APP = 1654;
 
 interface Counts {
@@ -97,7 +97,7 @@ function setUp(owner: number) {
   return { d, out, state, victim, secret: path.join(state, 'ca', 'ca.key') };
 }
 
-describe.runIf(isRoot)('an attacker as uid 1654 races thousands of publishes', () => {
+describe.runIf(needsRoot('the hostile-volume race (an attacker as uid 1654)'))('an attacker as uid 1654 races thousands of publishes', () => {
   it(`as root: ${PUBLISHES} publishes, nothing written outside the output, no secret published`, async () => {
     const s = setUp(0);
     const victimBefore = fs.statSync(s.victim);

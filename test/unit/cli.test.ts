@@ -9,6 +9,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PASS, UNICODE_PASS, fixture } from './helpers.js';
+import { ENABLE, needs } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-cli-'));
@@ -329,7 +330,7 @@ describe('the build output', () => {
 describe('an older Node', () => {
   // The machine's own `node`, when it is older than 24 (Debian's is 18 or 20); the tests run on the project's Node 24.
   const system = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => fs.existsSync(p) && Number(spawnSync(p, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).stdout.trim()) < 24);
-  it.skipIf(!system)('is told plainly that Node 24 is needed, with exit code 2 and no stack trace', () => {
+  it.runIf(needs('the bundle on an older Node', system ? undefined : 'no system Node older than 24 is installed', ENABLE.oldNode))('is told plainly that Node 24 is needed, with exit code 2 and no stack trace', () => {
     const r = spawnSync(system!, [BIN, 'init', '--output', path.join(tmp(), 'out')], { encoding: 'utf8', env: { PATH: process.env.PATH! } });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^CONFIG_INVALID this is Node\.js v\d+\.\d+\.\d+; kestrel-cert-sidecar needs Node\.js 24 or later\nfix: run it with Node\.js 24 /);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PASS, fixture } from './helpers.js';
+import { ENABLE, missing, needs } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rules-'));
@@ -75,7 +76,7 @@ describe('LEGACY_ENCRYPTION says only what OpenSSL 3 does (item 4)', () => {
   });
 });
 
-const hasKeytool = spawnSync('keytool', ['-help']).status === 0 || process.env.REQUIRE_INTEGRATION_TESTS === '1';
+const hasKeytool = needs('Java keystores (keytool)', missing('keytool', ['-help']), ENABLE.keytool);
 
 describe.runIf(hasKeytool)('keystores Kestrel cannot read are named, with the conversion (item 5)', () => {
   it.each(['JKS', 'JCEKS'])('a %s keystore made by keytool', (type) => {

@@ -11,10 +11,10 @@ import { defaultState, userDataDir } from '../../sidecar/place.js';
 import { describeCa } from '../../sidecar/trust/ca.js';
 import { LINUX_SYSTEM_STORES, javaStore, linuxSystemStore, macosCommands, nodeSystem, nssStores, windowsCommands, type System } from '../../sidecar/trust/stores.js';
 import { fixture } from './helpers.js';
+import { ENABLE, missing, needs, needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = (p = 'kcs-first-') => fs.mkdtempSync(path.join(os.tmpdir(), p));
-const isRoot = process.getuid?.() === 0;
 
 beforeAll(() => {
   if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
@@ -217,7 +217,7 @@ describe('trust: the command line', () => {
     expect(r.stderr).toBe('CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt\n');
   });
 
-  it.runIf(isRoot)('as a user who is not root: NSS is done, the system store says the command root runs', () => {
+  it.runIf(needsRoot('trust as a user who is not root'))('as a user who is not root: NSS is done, the system store says the command root runs', () => {
     const userHome = tmp('kcs-home-');
     fs.chownSync(userHome, 1654, 1654);
     const ca = path.join(userHome, 'ca.crt');
@@ -241,8 +241,8 @@ function sandbox(env: NodeJS.ProcessEnv, exists: (p: string) => boolean = fs.exi
   return { ...nodeSystem({ PATH: process.env.PATH, ...env }), exists, isRoot };
 }
 
-const haveCertutil = spawnSync('certutil', ['-H'], { encoding: 'utf8' }).error === undefined;
-const haveKeytool = spawnSync('keytool', ['-help'], { encoding: 'utf8' }).error === undefined;
+const haveCertutil = needs('trust into NSS databases', spawnSync('certutil', ['-H'], { encoding: 'utf8' }).error ? 'certutil is not installed' : undefined, ENABLE.certutil);
+const haveKeytool = needs('trust into a Java cacerts', missing('keytool', ['-help']), ENABLE.keytool);
 
 describe('trust: the stores', () => {
   const ca = describeCa(fs.readFileSync(fixture('root.crt')), fixture('root.crt'));

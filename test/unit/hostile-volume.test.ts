@@ -11,9 +11,9 @@ import { cleanup, liveGeneration, relink, writeAtomically } from '../../sidecar/
 import { outputFingerprint, startWatch } from '../../sidecar/watch.js';
 import { LOCK, LOCK_STALE_MS, lockOutput, openOutput } from '../../sidecar/publish/output.js';
 import { fixture } from './helpers.js';
+import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
-const isRoot = process.getuid?.() === 0;
 const APP = 1654;
 
 /** A directory every uid can enter, as a volume's parent is. */
@@ -60,7 +60,7 @@ beforeAll(() => {
   if (!fs.existsSync(BIN)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
 });
 
-describe.runIf(isRoot)('V1: nothing in the output can make the sidecar publish a file it can read', () => {
+describe.runIf(needsRoot('hostile volume V1 (an attacker uid)'))('V1: nothing in the output can make the sidecar publish a file it can read', () => {
   it.each([
     ['the CA key', (state: string) => path.join(state, 'ca', 'ca.key'), 'evil'],
     ['/etc/shadow', () => '/etc/shadow', 'evil'],
@@ -407,7 +407,7 @@ describe('smaller items of the review', () => {
   });
 });
 
-describe.runIf(isRoot)('the output is taken by root before anything is written', () => {
+describe.runIf(needsRoot('the output taken by root'))('the output is taken by root before anything is written', () => {
   it('a volume owned by the app becomes root:<KCS_OWNER group> 0755, so uid 1654 can no longer add or rename entries', () => {
     const out = path.join(tmp(), 'out');
     fs.mkdirSync(out, { mode: 0o777 });

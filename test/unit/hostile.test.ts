@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from './helpers.js';
+import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const HOSTILE = path.resolve('test/fixtures/hostile');
@@ -149,7 +150,7 @@ describe('hostile inputs made at test time', () => {
   });
 });
 
-describe.runIf(isRoot)('an output volume that is full or read-only', () => {
+describe.runIf(needsRoot('full and read-only output volumes (tmpfs mounts)'))('an output volume that is full or read-only', () => {
   const mounts: string[] = [];
   afterAll(() => {
     for (const m of mounts) spawnSync('umount', [m]);

@@ -13,11 +13,11 @@ import { loadConfig } from '../../sidecar/config.js';
 import { MAX_CONNECTIONS } from '../../sidecar/health.js';
 import { inProcess, startWatch, type FaultPoint, type Publisher, type Watcher } from '../../sidecar/watch.js';
 import { publishedSha, readFixture, until as untilIn } from './helpers.js';
+import { needsRoot } from '../support/skips.js';
 
 const until = <T>(fn: () => T | undefined | false, what: string, ms = 20_000) => untilIn(fn, what, ms);
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
-const isRoot = process.getuid?.() === 0;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-wf-'));
 
 const fp = (leaf: string) => new crypto.X509Certificate(readFixture(`${leaf}.crt`)).fingerprint256;
@@ -122,7 +122,7 @@ describe('no timer or callback can end watch', () => {
     }
   });
 
-  it.runIf(isRoot)('R1: a volume remounted read-only under the clean-up is logged, and watch stays up', async () => {
+  it.runIf(needsRoot('watch on a volume remounted read-only'))('R1: a volume remounted read-only under the clean-up is logged, and watch stays up', async () => {
     const m = tmp();
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', m]);
     try {

@@ -1,6 +1,5 @@
-// What the integration tests need, and whether to skip: on a user's machine without Docker or .NET
-// a suite skips with a one-line reason; in CI (REQUIRE_INTEGRATION_TESTS=1) a missing tool fails.
-import { spawnSync } from 'node:child_process';
+// What the integration tests need: paths, ports, a clean environment; and whether to skip
+// (test/support/skips.ts: a reason and the command that enables the suite; in CI a skip fails).
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,23 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'dist/kestrel-cert-sidecar.mjs');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/files');
-export const REQUIRED = process.env.REQUIRE_INTEGRATION_TESTS === '1';
-
-/** Undefined when the tool works, else the reason it does not. */
-export function missing(cmd: string, args: string[]): string | undefined {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
-  if (r.error) return `${cmd} is not installed`;
-  if (r.status !== 0) return `${cmd} ${args.join(' ')} failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`;
-  return undefined;
-}
-
-/** Returns true when the suite should run; logs the one-line reason when it skips. Throws in CI. */
-export function needs(what: string, reason: string | undefined): boolean {
-  if (!reason) return true;
-  if (REQUIRED) throw new Error(`${what} is required here (REQUIRE_INTEGRATION_TESTS=1) but ${reason}`);
-  console.warn(`skipping ${what} tests: ${reason}`);
-  return false;
-}
+export { ENABLE, REQUIRED, missing, missingAspNet, needs, needsAll } from '../../support/skips.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
