@@ -6,3 +6,4 @@ export declare const STANDINS: BaseImages;
 export declare function imageTag(platform?: string): string;
 export declare function chooseBaseImages(opts?: { log?: (m: string) => void }): { kind: 'official' | 'stand-ins'; images: BaseImages };
 export declare function buildImage(opts?: { platform?: string; log?: (m: string) => void }): { tag: string; images: BaseImages };
+export declare function runsArm64(): boolean;

@@ -105,7 +105,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
   try {
     cfg = loadConfig(env, argv);
     if (cfg.version) {
-      io.out(`kestrel-cert-sidecar ${VERSION}\n`);
+      io.out(`kestrel-cert-sidecar ${VERSION} (Node.js ${process.version}, ${process.platform}-${process.arch})\n`);
       return ExitCode.ok;
     }
     if (cfg.help) {

