@@ -68,6 +68,15 @@ describe('the CA lives where a user\'s CA lives', () => {
   });
 });
 
+describe('running from a clone', () => {
+  it('npx kestrel-cert-sidecar runs on the project\'s own Node 24 whatever Node runs npm, with no EBADENGINE noise', () => {
+    const npx = spawnSync('sh', ['-c', 'command -v npx'], { encoding: 'utf8' }).stdout.trim();
+    const r = spawnSync(npx, ['kestrel-cert-sidecar', '--version'], { cwd: path.resolve('.'), encoding: 'utf8', timeout: 60_000, env: { PATH: `${path.dirname(npx)}:/usr/bin:/bin`, HOME: tmp('kcs-home-') } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^kestrel-cert-sidecar \\d+\\.\\d+\\.\\d+ \\(Node\\.js v24\\.\\d+\\.\\d+, linux-${process.arch}\\)\\n$`));
+  });
+});
+
 describe('init prints guidance that is right for where it ran', () => {
   const home = tmp('kcs-home-');
   const cwd = tmp();
