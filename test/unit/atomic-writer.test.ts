@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GRACE_MS, cleanup, liveGeneration, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
 import { KcsError } from '../../sidecar/findings.js';
 import type { FileSet } from '../../sidecar/publish/layout.js';
+import { needsRoot } from '../support/skips.js';
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-aw-'));
 const set = (n: string, extra: Record<string, string> = {}): FileSet =>
@@ -95,37 +97,54 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert b');
   });
 
-  it('refuses a hostile path and leaves the live set untouched', () => {
+  it('refuses a name that leaves the generation before creating anything, and leaves the live set untouched', () => {
     const dir = tmpDir();
     const a = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
-    const hostile: FileSet = new Map([...set('b'), ['../../etc/passwd', { data: Buffer.from('x'), mode: 0o444 }]]);
-    expect(() => writeAtomically(dir, () => hostile, { now: at(1000), digest: 'b' })).toThrow(KcsError);
+    const before = fs.readdirSync(dir).sort();
+    // A nested name whose parents do not exist: only the guard, run before any directory is made, stops it.
+    const hostile: FileSet = new Map([...set('b'), ['sub/../../../escaped', { data: Buffer.from('x'), mode: 0o444 }]]);
+    let error: unknown;
+    try {
+      writeAtomically(dir, () => hostile, { now: at(1000), digest: 'b' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(KcsError);
+    expect((error as KcsError).finding.message).toContain('refusing to write outside the generation: sub/../../../escaped');
+    expect(fs.readdirSync(dir).sort()).toEqual(before); // no generation directory was made, not even a partial one
     expect(liveGeneration(dir)).toBe(a.generation);
-    expect(gens(dir)).toEqual([a.generation]);
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
+    expect(fs.existsSync(path.join(path.dirname(dir), 'escaped'))).toBe(false);
   });
 
-  it('reports OUTPUT_NOT_WRITABLE for a read-only output and keeps the live set', () => {
-    if (process.getuid?.() === 0) {
-      // root ignores modes; a read-only bind mount is the real case, covered by the CLI tests with a mount.
-      const dir = tmpDir();
-      const file = path.join(dir, 'not-a-dir');
-      fs.writeFileSync(file, 'x');
-      try {
-        writeAtomically(file, () => set('a'), { now: t0, digest: 'a' });
-        expect.unreachable();
-      } catch (err) {
-        expect((err as KcsError).code).toBe('OUTPUT_NOT_WRITABLE');
-        expect((err as KcsError).finding.message).toMatch(/^cannot publish to .*: creating the output directory failed \(EEXIST\)$/);
-      }
-      return;
-    }
+  it.runIf(process.getuid?.() !== 0)('reports OUTPUT_NOT_WRITABLE for an output it may not write (not root: modes apply) and keeps the live set', () => {
     const dir = tmpDir();
     writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
     fs.chmodSync(dir, 0o555);
     expect(() => writeAtomically(dir, () => set('b'), { now: at(1000), digest: 'b' })).toThrow(/OUTPUT_NOT_WRITABLE/);
     fs.chmodSync(dir, 0o755);
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
+  });
+
+  it.runIf(needsRoot('a volume remounted read-only under the writer'))('reports OUTPUT_NOT_WRITABLE for a volume remounted read-only (as root, modes do not apply) and keeps the live set', () => {
+    const dir = tmpDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
+    try {
+      const a = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
+      execFileSync('mount', ['-o', 'remount,ro', dir]);
+      let error: unknown;
+      try {
+        writeAtomically(dir, () => set('b'), { now: at(1000), digest: 'b' });
+      } catch (err) {
+        error = err;
+      }
+      expect((error as KcsError).code).toBe('OUTPUT_NOT_WRITABLE');
+      expect((error as KcsError).finding.message).toMatch(/EROFS/);
+      expect(liveGeneration(dir)).toBe(a.generation);
+      expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
+    } finally {
+      execFileSync('umount', [dir]);
+    }
   });
 });
 
