@@ -7,6 +7,8 @@ export default defineConfig({
   // As the build does (scripts/build.mjs), so source and bundle name the same version and image.
   define: { __VERSION__: JSON.stringify(version) },
   test: {
+    // dist/ rebuilt when older than its sources: several suites run the CLI as users do.
+    globalSetup: ['test/support/build-dist.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
       // Seeded, with a fixed count of trials: slow by design (thousands of publishes, kills, races).
