@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, until } from '../unit/helpers.js';
+import { fixture, until } from '../support/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const TRIALS = Number(process.env.CRASH_TRIALS ?? 60);
@@ -32,7 +32,7 @@ describe('kill -9 during publishes', () => {
     const owner = ['--owner', `${process.getuid!()}:${process.getgid!()}`];
     expect(spawnSync(process.execPath, [BIN, 'init', '--source', srcA!, '--output', out, ...owner]).status).toBe(0);
 
-    const reader = spawn(process.execPath, [path.resolve('test/unit/support/reader.mjs'), out, 'consistent', '--pfx'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const reader = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, 'consistent', '--pfx'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let report = '';
     reader.stdout.on('data', (d) => (report += d));
     const readerDone = new Promise<void>((r) => reader.on('exit', () => r()));
@@ -40,7 +40,7 @@ describe('kill -9 during publishes', () => {
     let publishes = 0;
     const problems: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const p = spawn(process.execPath, [path.resolve('test/unit/support/publisher.mjs'), out, srcA!, srcB!], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [path.resolve('test/support/publisher.mjs'), out, srcA!, srcB!], { stdio: ['ignore', 'pipe', 'inherit'] });
       let lines = '';
       p.stdout.on('data', (d) => (lines += d));
       const exited = new Promise<void>((r) => p.on('exit', () => r()));

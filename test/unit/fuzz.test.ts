@@ -12,7 +12,7 @@ import { KcsError } from '../../sidecar/findings.js';
 import { parsePemOrDer } from '../../sidecar/load/pem.js';
 import { parsePkcs12 } from '../../sidecar/load/pkcs12.js';
 import { loadAndValidate } from '../../sidecar/pipeline.js';
-import { PASS, readFixture } from './helpers.js';
+import { PASS, readFixture } from '../support/helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
 const stats = { cases: 0, coded: 0, accepted: 0, slowestMs: 0 };

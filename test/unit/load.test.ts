@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { KcsError } from '../../sidecar/findings.js';
 import { loadSource } from '../../sidecar/load/index.js';
 import { passwordFromSecretsJson, resolvePassword } from '../../sidecar/load/passwords.js';
-import { PASS, UNICODE_PASS, fixture, readFixture } from './helpers.js';
+import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
 
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;
 const RSA = fp('rsa2048.crt');

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parsePkcs12 } from '../../sidecar/load/pkcs12.js';
 import { KcsError } from '../../sidecar/findings.js';
-import { PASS, UNICODE_PASS, fixture, readFixture } from './helpers.js';
+import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
 
 const leafOf = (name: string) => new crypto.X509Certificate(readFixture(name));
 

@@ -4,7 +4,7 @@ import type { Material } from '../../sidecar/material.js';
 import { validate } from '../../sidecar/validate.js';
 import { publicRootsNamed } from '../../sidecar/publish/trust.js';
 import tls from 'node:tls';
-import { readFixture } from './helpers.js';
+import { readFixture } from '../support/helpers.js';
 
 const cert = (name: string) => new crypto.X509Certificate(readFixture(name));
 const key = (name: string) => crypto.createPrivateKey(readFixture(name));

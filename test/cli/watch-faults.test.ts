@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
 import { MAX_CONNECTIONS } from '../../sidecar/health.js';
 import { inProcess, startWatch, type FaultPoint, type Publisher, type Watcher } from '../../sidecar/watch.js';
-import { publishedSha, readFixture, until as untilIn } from './helpers.js';
+import { publishedSha, readFixture, until as untilIn } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
 
 const until = <T>(fn: () => T | undefined | false, what: string, ms = 20_000) => untilIn(fn, what, ms);
@@ -190,7 +190,7 @@ describe('R5: two writers on one output', () => {
     const wb = watchCli(src, out);
     const [a, b] = [wa.child, wb.child];
     await until(() => publishedSha(out) === fp('p256'), 'the first publish', 60_000);
-    const reader = spawn(process.execPath, [path.resolve('test/unit/support/reader.mjs'), out, 'consistent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const reader = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, 'consistent'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let report = '';
     reader.stdout.on('data', (x: Buffer) => (report += x));
     try {

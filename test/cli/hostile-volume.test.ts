@@ -10,7 +10,7 @@ import { loadConfig } from '../../sidecar/config.js';
 import { cleanup, liveGeneration, relink, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
 import { outputFingerprint, startWatch } from '../../sidecar/watch.js';
 import { LOCK, LOCK_STALE_MS, lockOutput, openOutput } from '../../sidecar/publish/output.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from './helpers.js';
+import { fixture } from '../support/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const INPUT_PW = 'Sx9-Distinctive-Input-Pw';

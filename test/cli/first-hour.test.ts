@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultState, userDataDir } from '../../sidecar/place.js';
 import { describeCa } from '../../sidecar/trust/ca.js';
 import { LINUX_SYSTEM_STORES, javaStore, linuxSystemStore, macosCommands, nodeSystem, nssStores, windowsCommands, type System } from '../../sidecar/trust/stores.js';
-import { fixture } from './helpers.js';
+import { fixture } from '../support/helpers.js';
 import { ENABLE, missing, needs, needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');

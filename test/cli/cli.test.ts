@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PASS, UNICODE_PASS, fixture } from './helpers.js';
+import { PASS, UNICODE_PASS, fixture } from '../support/helpers.js';
 import { ENABLE, needs } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/config.js';
 import { fingerprint, startWatch, workerPublisher, type Publisher, type Watcher } from '../../sidecar/watch.js';
-import { PASS, fixture, publishedSha, readFixture, until } from './helpers.js';
+import { PASS, fixture, publishedSha, readFixture, until } from '../support/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const WORKER = path.resolve('dist/publish-worker.mjs');
@@ -227,7 +227,7 @@ describe('readers in other processes never see a torn set during rotations', () 
     put(path.join(src, 'server.pem'), bundle('rsa2048'));
     await watch({ KCS_SOURCE: src, KCS_OUTPUT: out });
     const readers = ['consistent', 'naive'].map((mode) => {
-      const p = spawn(process.execPath, [path.resolve('test/unit/support/reader.mjs'), out, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
       let report = '';
       p.stdout.on('data', (d) => (report += d));
       return { p, done: new Promise<void>((r) => p.on('exit', () => r())), report: () => JSON.parse(report) };

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixture } from './helpers.js';
+import { fixture } from '../support/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const DOCS = ['README.md', ...fs.readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
