@@ -1,6 +1,7 @@
-// Bundles the sidecar with esbuild: dist/kestrel-cert-sidecar.mjs (the CLI: an entry point that
-// loads dist/app/core.cjs, and app/probe.cjs for probe only), dist/warm-code-cache.mjs, and
-// dist/lib/index.mjs (the library API). Nothing from node_modules is needed at run time.
+// Bundles the sidecar with esbuild: dist/kestrel-cert-sidecar.mjs (the CLI: an entry point that loads
+// the program's bundles from dist/app/, each named by its entry module), dist/publish-worker.mjs,
+// dist/warm-code-cache.mjs, and dist/lib/ (the library API and the testcontainers helper). Nothing from
+// node_modules is needed at run time.
 import { build } from 'esbuild';
 import { existsSync, readFileSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
@@ -53,7 +54,7 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 // in a bundle needs Node's ESM loader.
 await build({
   ...common,
-  entryPoints: { 'kestrel-cert-sidecar': 'sidecar/bin.ts', 'publish-worker': 'sidecar/worker.ts', 'warm-code-cache': 'sidecar/warm.ts' },
+  entryPoints: { 'kestrel-cert-sidecar': 'sidecar/entry/bin.ts', 'publish-worker': 'sidecar/entry/worker.ts', 'warm-code-cache': 'sidecar/entry/warm.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   banner: { js: '#!/usr/bin/env node' },
@@ -83,20 +84,28 @@ const links = (map) => ({
 });
 const findings = { [src('findings')]: 'cli' };
 const bundles = {
-  cli: { entry: 'sidecar/cli.ts', links: { [src('pipeline')]: 'engine', [src('watch')]: 'watch', [src('probe')]: 'probe', [src('trust/index')]: 'trust' } },
-  engine: { entry: 'sidecar/engine.ts', links: findings },
-  watch: { entry: 'sidecar/watch.ts', links: { ...findings, [src('step')]: 'engine' } },
-  probe: { entry: 'sidecar/probe.ts', links: findings },
+  cli: { entry: 'sidecar/entry/cli.ts', links: { [src('pipeline')]: 'engine', [src('watch/watch')]: 'watch', [src('probe/probe')]: 'probe', [src('trust/index')]: 'trust' } },
+  engine: { entry: 'sidecar/entry/engine.ts', links: findings },
+  watch: { entry: 'sidecar/watch/watch.ts', links: { ...findings, [src('watch/step')]: 'engine' } },
+  probe: { entry: 'sidecar/probe/probe.ts', links: findings },
   trust: { entry: 'sidecar/trust/index.ts', links: findings },
 };
+/** Modules whose state must exist once (KcsError's class identity): each lives in one bundle, the others reach it through `kcs:`. */
+const SINGLETONS = { 'sidecar/findings.ts': 'cli' };
+const holders = new Map();
 for (const [name, b] of Object.entries(bundles)) {
-  await build({ ...program, entryPoints: { [name]: b.entry }, plugins: [builtins, links(b.links)] });
+  const { metafile } = await build({ ...program, entryPoints: { [name]: b.entry }, plugins: [builtins, links(b.links)], metafile: true });
+  for (const input of Object.keys(metafile.inputs)) if (input in SINGLETONS) holders.set(input, [...(holders.get(input) ?? []), name]);
   // The loader runs each bundle as one function expression; it is written here, so the loader hands
   // V8 the file's text as it is. The build id heads it: the loader keys its code cache to it (V8
   // itself checks only the length of the source).
   const file = `dist/app/${name}.cjs`;
   const body = `(function (exports, require, module, __bundleUrl) {${readFileSync(file, 'latin1')}\n})`;
   writeFileSync(file, `//# kcs-build ${createHash('sha256').update(body, 'latin1').digest('hex')}\n${body}`, 'latin1');
+}
+for (const [module, bundle] of Object.entries(SINGLETONS)) {
+  const found = holders.get(module) ?? [];
+  if (found.length !== 1 || found[0] !== bundle) throw new Error(`${module} must be in the ${bundle} bundle only, and is in: ${found.join(', ') || 'none'} (a new import of it needs a kcs: link in build.mjs)`);
 }
 mkdirSync('dist/lib', { recursive: true });
 writeFileSync('dist/node-root-certificates.pem', `${tls.rootCertificates.join('\n')}\n`);

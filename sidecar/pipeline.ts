@@ -2,7 +2,7 @@
 // test harnesses import it. Stages stay pure; this file does the wiring and the two reads of the
 // output it needs (the leaf to reuse, the generated password to keep).
 import crypto from 'node:crypto';
-import type { Config } from './config.js';
+import type { Config } from './settings/config.js';
 import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
 import { isEmptySourceDir } from './load/discover.js';
@@ -17,7 +17,7 @@ import { lockOutput, openOutput } from './publish/output.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
 import { publicRootsNamed } from './publish/trust.js';
 import { readLive, type LiveSet } from './publish/live.js';
-import { validate, type Validated } from './validate.js';
+import { validate, type Validated } from './validate/validate.js';
 
 export interface CheckResult {
   ok: boolean;

@@ -4,26 +4,27 @@
 // OpenSSL 3 opens it without -legacy, and 2048 iterations are far inside .NET's Pkcs12LoaderLimits.
 // `legacy-3des` (PBE-SHA1-3DES, HMAC-SHA1 MAC) is for Windows Server 2016 and older, which cannot read PBES2.
 import crypto from 'node:crypto';
-import { build, toDer, type Asn1 } from '../asn1.js';
+import { build, toDer, type Asn1 } from '../pkix/asn1.js';
 import { PFX_ITERATIONS } from '../limits.js';
 import { pkcs8Der } from './pem.js';
-import { OID, buildMac, pbeEncryptor, type PbeProfile } from '../pbe.js';
+import { ATTR, BAG, CONTENT_TYPE, OID } from '../pkix/oids.js';
+import { buildMac, pbeEncryptor, type PbeProfile } from '../pkix/pbe-write.js';
 
-export { PFX_PROFILES, type PfxProfile } from '../options.js';
-import type { PfxProfile } from '../options.js';
+export { PFX_PROFILES, type PfxProfile } from '../settings/options.js';
+import type { PfxProfile } from '../settings/options.js';
 
 const PROFILE: Record<PfxProfile, { enc: PbeProfile; mac: typeof OID.sha1 | typeof OID.sha256; macSalt: number }> = {
   modern: { enc: { kind: 'pbes2-aes256-sha256', iterations: PFX_ITERATIONS, saltBytes: 16 }, mac: OID.sha256, macSalt: 16 },
   'legacy-3des': { enc: { kind: 'pkcs12-3des', iterations: PFX_ITERATIONS, saltBytes: 8 }, mac: OID.sha1, macSalt: 8 },
 };
 
-const DATA = '1.2.840.113549.1.7.1';
-const ENCRYPTED_DATA = '1.2.840.113549.1.7.6';
-const CERT_BAG = '1.2.840.113549.1.12.10.1.3';
-const SHROUDED_KEY_BAG = '1.2.840.113549.1.12.10.1.2';
-const X509_CERT = '1.2.840.113549.1.9.22.1';
-const LOCAL_KEY_ID = '1.2.840.113549.1.9.21';
-const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
+const DATA = CONTENT_TYPE.data;
+const ENCRYPTED_DATA = CONTENT_TYPE.encryptedData;
+const CERT_BAG = BAG.cert;
+const SHROUDED_KEY_BAG = BAG.shroudedKey;
+const X509_CERT = ATTR.x509Certificate;
+const LOCAL_KEY_ID = ATTR.localKeyId;
+const FRIENDLY_NAME = ATTR.friendlyName;
 
 export interface PfxInput {
   /** DER certificates, leaf first. */

@@ -1,12 +1,12 @@
 // Issues the leaf for KCS_HOSTNAMES from the CA, or reuses the one already published when it is
 // still right: same names, same CA, same key type, and not past two-thirds of its lifetime.
 import crypto from 'node:crypto';
-import { sansOf } from '../x509info.js';
+import { sansOf } from '../pkix/x509info.js';
 import type { Ca } from './ca.js';
 import { ASPNET_HTTPS_OID_DER, buildCertificate } from './x509.js';
 
-export { KEY_TYPES, type KeyType } from '../options.js';
-import type { KeyType } from '../options.js';
+export { KEY_TYPES, type KeyType } from '../settings/options.js';
+import type { KeyType } from '../settings/options.js';
 
 export interface LeafOptions {
   hostnames: string[];

@@ -1,8 +1,8 @@
 // Builds X.509 v3 certificates: TBSCertificate in forge ASN.1, signed by node:crypto. Pure but for
 // the random serial. Keys are node:crypto KeyObjects; no JavaScript big-number code is involved.
 import crypto from 'node:crypto';
-import { ipBytes, isIP } from '../ip.js';
-import { Class, Type, build, parseDer, toDer, type Asn1 } from '../asn1.js';
+import { ipBytes, isIP } from '../pkix/ip.js';
+import { Class, Type, build, parseDer, toDer, type Asn1 } from '../pkix/asn1.js';
 
 export const OIDS = {
   cn: '2.5.4.3',

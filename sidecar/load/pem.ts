@@ -2,10 +2,10 @@
 // Keys of every common encoding (PKCS#8, PKCS#1 RSA, SEC1 EC, encrypted PKCS#8, OpenSSL's legacy
 // Proc-Type encryption) become node:crypto KeyObjects; certificates stay DER.
 import crypto from 'node:crypto';
-import { algorithm, corrupt, octets, parseDer, seq } from '../asn1.js';
+import { algorithm, corrupt, octets, parseDer, seq } from '../pkix/asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PEM_BLOCKS } from '../limits.js';
-import { BadDecrypt, IterationBudget, iterationsOf, pbeDecrypt, unsupported } from '../pbe.js';
+import { BadDecrypt, IterationBudget, iterationsOf, pbeDecrypt, unsupported } from '../pkix/pbe.js';
 
 export interface PemBlock {
   label: string;

@@ -2,24 +2,14 @@
 // node-forge parses the ASN.1 envelope; every KDF, MAC and cipher but RC2 runs natively (see pbe.ts).
 // Order matters for hostile files: parse with a depth cap, count bags, read every visible iteration
 // count, and only then run the first KDF.
-import { Class, Type, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../asn1.js';
+import { Class, Type, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../pkix/asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PFX_BAGS } from '../limits.js';
-import { BadDecrypt, IterationBudget, describeEncryption, isModernEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pbe.js';
+import { ATTR, BAG, CONTENT_TYPE } from '../pkix/oids.js';
+import { BadDecrypt, IterationBudget, describeEncryption, isModernEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pkix/pbe.js';
 
-const CT = {
-  data: '1.2.840.113549.1.7.1',
-  signedData: '1.2.840.113549.1.7.2',
-  envelopedData: '1.2.840.113549.1.7.3',
-  encryptedData: '1.2.840.113549.1.7.6',
-};
-const BAG = {
-  key: '1.2.840.113549.1.12.10.1.1',
-  shroudedKey: '1.2.840.113549.1.12.10.1.2',
-  cert: '1.2.840.113549.1.12.10.1.3',
-  safeContents: '1.2.840.113549.1.12.10.1.6',
-};
-const X509_CERT_TYPE = '1.2.840.113549.1.9.22.1';
+const CT = CONTENT_TYPE;
+const X509_CERT_TYPE = ATTR.x509Certificate;
 
 export interface Pkcs12Info {
   mac: MacInfo | null;
@@ -92,7 +82,7 @@ function walkSafeContents(contents: Buffer | Asn1, walk: Walk, budget: Iteration
   walkBags(bags, walk, budget, encrypted, depth);
 }
 
-const FRIENDLY_NAME = '1.2.840.113549.1.9.20';
+const FRIENDLY_NAME = ATTR.friendlyName;
 
 /** The friendlyName attribute of a safe bag (a BMPString), if it has one. */
 function friendlyName(bag: Asn1): string | undefined {

@@ -6,8 +6,8 @@ import { certsToPem, keyToPem, pkcs8Der } from '../convert/pem.js';
 import { encodePfx, type PfxProfile } from '../convert/pfx.js';
 import { fail } from '../findings.js';
 import type { Material } from '../material.js';
-import type { Validated } from '../validate.js';
-import { summarize } from '../x509info.js';
+import type { Validated } from '../validate/validate.js';
+import { summarize } from '../pkix/x509info.js';
 import { kestrelEnv, kestrelJson, kestrelSettings, type KestrelFormat } from './kestrel.js';
 import { caBundle, hashedNames } from './trust.js';
 

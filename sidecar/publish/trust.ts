@@ -1,7 +1,7 @@
 // trust/: ca-bundle.crt for SSL_CERT_FILE and an OpenSSL hashed directory for SSL_CERT_DIR. Pure.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Class, Type, parseDer, toDer, build, type Asn1 } from '../asn1.js';
+import { Class, Type, parseDer, toDer, build, type Asn1 } from '../pkix/asn1.js';
 import { certsToPem } from '../convert/pem.js';
 
 const STRING_TYPES = new Set([Type.UTF8, Type.PRINTABLESTRING, Type.IA5STRING, 20 /* T61 */, 28 /* Universal */, Type.BMPSTRING, 26 /* Visible */]);

@@ -3,7 +3,7 @@
 // holds may make `trust --print` print anything but a public certificate).
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import type { Config } from '../settings/config.js';
 import { KcsError, fail } from '../findings.js';
 import { readInput } from '../load/files.js';
 import { readLiveFiles } from '../publish/live-set.js';

@@ -2,10 +2,10 @@
 // trusted (--status), or its PEM on stdout (--print, which also works in the image, to get a compose
 // project's CA onto the host). The system store needs root; everything else is done as the user, and a
 // store that needs root says the command to run.
-import type { Config } from '../config.js';
+import type { Config } from '../settings/config.js';
 import { ExitCode, KcsError, fail, formatFinding } from '../findings.js';
-import type { Out } from '../main.js';
-import { HOST_TRUST_STEPS } from '../place.js';
+import type { Out } from '../cli/main.js';
+import { HOST_TRUST_STEPS } from '../settings/place.js';
 import { findCa, type TrustCa } from './ca.js';
 import { nodeSystem, storesFor, type Store, type System } from './stores.js';
 

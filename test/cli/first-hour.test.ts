@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultState, userDataDir } from '../../sidecar/place.js';
+import { defaultState, userDataDir } from '../../sidecar/settings/place.js';
 import { describeCa } from '../../sidecar/trust/ca.js';
 import { LINUX_SYSTEM_STORES, javaStore, linuxSystemStore, macosCommands, nodeSystem, nssStores, windowsCommands, type System } from '../../sidecar/trust/stores.js';
 import { fixture } from '../support/helpers.js';

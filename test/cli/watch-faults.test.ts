@@ -9,9 +9,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../sidecar/config.js';
-import { MAX_CONNECTIONS } from '../../sidecar/health.js';
-import { inProcess, startWatch, type FaultPoint, type Publisher, type Watcher } from '../../sidecar/watch.js';
+import { loadConfig } from '../../sidecar/settings/config.js';
+import { MAX_CONNECTIONS } from '../../sidecar/watch/health.js';
+import { inProcess, startWatch, type FaultPoint, type Publisher, type Watcher } from '../../sidecar/watch/watch.js';
 import { publishedSha, readFixture, until as untilIn } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
 

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../sidecar/config.js';
-import { fingerprint, startWatch, workerPublisher, type Publisher, type Watcher } from '../../sidecar/watch.js';
+import { loadConfig } from '../../sidecar/settings/config.js';
+import { fingerprint, startWatch, workerPublisher, type Publisher, type Watcher } from '../../sidecar/watch/watch.js';
 import { PASS, fixture, publishedSha, readFixture, until } from '../support/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');

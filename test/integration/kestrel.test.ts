@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../../sidecar/probe.js';
+import { probe } from '../../sidecar/probe/probe.js';
 import { BIN, FIXTURES, cleanEnv, ENABLE, missingAspNet, needs, parseEnvFile } from './support/env.js';
 import { buildKestrelApp, startKestrel } from './support/kestrel.js';
 

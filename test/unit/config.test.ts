@@ -1,7 +1,7 @@
 // The command line and settings parser, called directly (the CLI tests run it through the binary).
 import { describe, expect, it } from 'vitest';
 import { KcsError } from '../../sidecar/findings.js';
-import { loadConfig, parseCommandLine } from '../../sidecar/config.js';
+import { loadConfig, parseCommandLine } from '../../sidecar/settings/config.js';
 
 const fails = (argv: string[]) => {
   try {

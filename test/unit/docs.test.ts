@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SETTING_VARIABLES } from '../../sidecar/config.js';
+import { SETTING_VARIABLES } from '../../sidecar/settings/config.js';
 import { FINDING_CODES } from '../../sidecar/findings.js';
 
 const readme = fs.readFileSync(path.resolve('docs/reference.md'), 'utf8');

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../sidecar/config.js';
+import { loadConfig } from '../../sidecar/settings/config.js';
 import { KcsError } from '../../sidecar/findings.js';
 import { parsePemOrDer } from '../../sidecar/load/pem.js';
 import { parsePkcs12 } from '../../sidecar/load/pkcs12.js';

@@ -12,7 +12,7 @@ import { loadOrCreateCa } from '../../sidecar/generate/ca.js';
 import { generateMaterial } from '../../sidecar/generate/index.js';
 import { issueLeaf, type KeyType } from '../../sidecar/generate/leaf.js';
 import { subjectHash } from '../../sidecar/publish/trust.js';
-import { sansOf } from '../../sidecar/x509info.js';
+import { sansOf } from '../../sidecar/pkix/x509info.js';
 
 const DAY = 86400e3;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-gen-'));

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Material } from '../../sidecar/material.js';
-import { validate } from '../../sidecar/validate.js';
+import { validate } from '../../sidecar/validate/validate.js';
 import { publicRootsNamed } from '../../sidecar/publish/trust.js';
 import tls from 'node:tls';
 import { readFixture } from '../support/helpers.js';

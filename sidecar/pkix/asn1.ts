@@ -4,8 +4,8 @@ import forge from 'node-forge/lib/forge.js';
 // asn1.js loads util.js and oids.js itself. Importing those too would make the bundle copy every
 // export of each (oids.js has ~600) into an ES module namespace on every start.
 import 'node-forge/lib/asn1.js';
-import { KcsError } from './findings.js';
-import { MAX_ASN1_DEPTH } from './limits.js';
+import { KcsError } from '../findings.js';
+import { MAX_ASN1_DEPTH } from '../limits.js';
 
 export type Asn1 = forge.asn1.Asn1;
 const asn1 = forge.asn1;

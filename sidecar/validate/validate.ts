@@ -1,12 +1,12 @@
 // The validate stage: material + hostnames + now -> findings and the ordered chain. Pure: no files,
 // no environment, no clock of its own.
-import { isIP } from './ip.js';
+import { isIP } from '../pkix/ip.js';
 import type { X509Certificate } from 'node:crypto';
-import { finding, type Finding } from './findings.js';
-import { EXPIRY_WARNING_MS, MAX_RSA_BITS, MIN_RSA_BITS } from './limits.js';
-import type { Material } from './material.js';
-import { curveName, humanDuration, isSelfSigned, oneLine } from './x509info.js';
-import { certFacts, keyUsage } from './x509-ext.js';
+import { finding, type Finding } from '../findings.js';
+import { EXPIRY_WARNING_MS, MAX_RSA_BITS, MIN_RSA_BITS } from '../limits.js';
+import type { Material } from '../material.js';
+import { curveName, humanDuration, isSelfSigned, oneLine } from '../pkix/x509info.js';
+import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 
 export interface ValidateOptions {
   /** Names and IPs the certificate must cover (KCS_HOSTNAMES); empty checks nothing. */

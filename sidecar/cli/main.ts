@@ -1,12 +1,13 @@
 // The CLI: parse the command, run the stage, print once, return the exit code.
 import fs from 'node:fs';
-import { describeSettings, loadConfig, type Config } from './config.js';
-import { ExitCode, KcsError, exitCodeOf, type Finding } from './findings.js';
-import type { EarlyKey } from './generate/early-key.js';
+import { describeSettings, loadConfig, type Config } from '../settings/config.js';
+import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
+import type { EarlyKey } from '../generate/early-key.js';
 import { HELP, VERSION } from './help.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
 
-export type Out = { out: (s: string) => void; err: (s: string) => void };
+export type { Out } from '../out.js';
+import type { Out } from '../out.js';
 let viaStream = false;
 /** True once some output went through process.stdout or process.stderr: it may still be in flight. */
 export const usedStreams = () => viaStream;
@@ -42,7 +43,7 @@ function printFindings(findings: readonly Finding[], cfg: Config | undefined, io
 
 // The pipeline (node:crypto, node-forge) is loaded only by the commands that run it: `watch` runs
 // it in a worker process of its own, so the long-running process never loads either.
-const pipeline = () => import('./pipeline.js');
+const pipeline = () => import('../pipeline.js');
 
 /** A source that loaded but failed validation: print every finding, exit with the first error's code. */
 function invalid(err: unknown, cfg: Config, io: Out, InvalidMaterial: Awaited<ReturnType<typeof pipeline>>['InvalidMaterial']): number {
@@ -121,15 +122,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
         return await runCheck(cfg, io);
       case 'watch': {
         // Loaded only here, so init and check do not pay for chokidar and the health server.
-        const { runWatch, workerPublisher } = await import('./watch.js');
+        const { runWatch, workerPublisher } = await import('../watch/watch.js');
         return await runWatch(cfg, io, runtime.publishWorker ? workerPublisher(runtime.publishWorker) : undefined);
       }
       case 'probe': {
-        const { runProbe } = await import('./probe.js');
+        const { runProbe } = await import('../probe/probe.js');
         return await runProbe(cfg, io);
       }
       case 'trust': {
-        const { runTrust } = await import('./trust/index.js');
+        const { runTrust } = await import('../trust/index.js');
         return runTrust(cfg, io);
       }
     }

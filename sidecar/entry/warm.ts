@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load, saveCodeCaches } from './loader.js';
-import type { main as Main, Out } from './main.js';
+import type { main as Main, Out } from '../cli/main.js';
 
 const main = load('cli').main as typeof Main;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-warm-'));

@@ -3,7 +3,7 @@
 import './node-version.js';
 import fs from 'node:fs';
 import { load, saveCodeCaches } from './loader.js';
-import type { StepRequest, StepResult } from './step.js';
+import type { StepRequest, StepResult } from '../watch/step.js';
 
 const req = JSON.parse(fs.readFileSync(0, 'utf8')) as StepRequest;
 try {

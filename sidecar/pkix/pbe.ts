@@ -5,37 +5,12 @@
 import crypto from 'node:crypto';
 import forge from 'node-forge/lib/forge.js';
 import 'node-forge/lib/rc2.js';
-import { algorithm, build, corrupt, octets, seq, uint, type AlgorithmIdentifier, type Asn1 } from './asn1.js';
-import { KcsError } from './findings.js';
-import { MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_TOTAL } from './limits.js';
+import { algorithm, corrupt, octets, seq, uint, type AlgorithmIdentifier, type Asn1 } from './asn1.js';
+import { KcsError } from '../findings.js';
+import { MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_TOTAL } from '../limits.js';
+import { OID } from './oids.js';
 
-export const OID = {
-  pbeSha1Rc4_128: '1.2.840.113549.1.12.1.1',
-  pbeSha1Rc4_40: '1.2.840.113549.1.12.1.2',
-  pbeSha1TripleDes3: '1.2.840.113549.1.12.1.3',
-  pbeSha1TripleDes2: '1.2.840.113549.1.12.1.4',
-  pbeSha1Rc2_128: '1.2.840.113549.1.12.1.5',
-  pbeSha1Rc2_40: '1.2.840.113549.1.12.1.6',
-  pbes2: '1.2.840.113549.1.5.13',
-  pbkdf2: '1.2.840.113549.1.5.12',
-  pbmac1: '1.2.840.113549.1.5.14',
-  hmacSha1: '1.2.840.113549.2.7',
-  hmacSha224: '1.2.840.113549.2.8',
-  hmacSha256: '1.2.840.113549.2.9',
-  hmacSha384: '1.2.840.113549.2.10',
-  hmacSha512: '1.2.840.113549.2.11',
-  aes128cbc: '2.16.840.1.101.3.4.1.2',
-  aes192cbc: '2.16.840.1.101.3.4.1.22',
-  aes256cbc: '2.16.840.1.101.3.4.1.42',
-  desEde3cbc: '1.2.840.113549.3.7',
-  sha1: '1.3.14.3.2.26',
-  sha224: '2.16.840.1.101.3.4.2.4',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-} as const;
-
-const DIGESTS: Record<string, { name: string; u: number; v: number }> = {
+export const DIGESTS: Record<string, { name: string; u: number; v: number }> = {
   [OID.sha1]: { name: 'sha1', u: 20, v: 64 },
   [OID.sha224]: { name: 'sha224', u: 28, v: 64 },
   [OID.sha256]: { name: 'sha256', u: 32, v: 64 },
@@ -322,56 +297,3 @@ export function readMac(macData: Asn1): { info: MacInfo; verify: (password: stri
   };
 }
 
-// ---- encryption, for the PFX we write ----
-
-export interface PbeProfile {
-  kind: 'pbes2-aes256-sha256' | 'pkcs12-3des';
-  iterations: number;
-  saltBytes: number;
-}
-
-/**
- * An encryptor for the parts of one PFX: each call encrypts a part and returns its
- * AlgorithmIdentifier node and ciphertext. With PBES2 the key is derived once per file and every part
- * gets its own random IV (PBES2 parameters carry both; readers derive per part and get the same key),
- * which halves the key derivations of a publish. The PKCS#12 PBE of legacy-3des derives the IV from
- * the salt, so there each part keeps a salt of its own.
- */
-export function pbeEncryptor(profile: PbeProfile, password: string): (plaintext: Buffer) => { alg: Asn1; data: Buffer } {
-  if (profile.kind === 'pkcs12-3des') {
-    const pw = bmpPassword(password);
-    return (plaintext) => {
-      const salt = crypto.randomBytes(profile.saltBytes);
-      const key = pkcs12Kdf(OID.sha1, pw, salt, 1, profile.iterations, 24);
-      const iv = pkcs12Kdf(OID.sha1, pw, salt, 2, profile.iterations, 8);
-      const c = crypto.createCipheriv('des-ede3-cbc', key, iv);
-      return {
-        alg: build.seq(build.oid(OID.pbeSha1TripleDes3), build.seq(build.octets(salt), build.int(profile.iterations))),
-        data: Buffer.concat([c.update(plaintext), c.final()]),
-      };
-    };
-  }
-  const salt = crypto.randomBytes(profile.saltBytes);
-  const key = crypto.pbkdf2Sync(Buffer.from(password, 'utf8'), salt, profile.iterations, 32, 'sha256');
-  return (plaintext) => {
-    const iv = crypto.randomBytes(16);
-    const c = crypto.createCipheriv('aes-256-cbc', key, iv);
-    const alg = build.seq(
-      build.oid(OID.pbes2),
-      build.seq(
-        build.seq(build.oid(OID.pbkdf2), build.seq(build.octets(salt), build.int(profile.iterations), build.seq(build.oid(OID.hmacSha256), build.null()))),
-        build.seq(build.oid(OID.aes256cbc), build.octets(iv)),
-      ),
-    );
-    return { alg, data: Buffer.concat([c.update(plaintext), c.final()]) };
-  };
-}
-
-/** MacData over `content`, with the PKCS#12 KDF as OpenSSL, .NET and Windows expect it. */
-export function buildMac(digestOid: typeof OID.sha1 | typeof OID.sha256, content: Buffer, password: string, iterations: number, saltBytes: number): Asn1 {
-  const digest = DIGESTS[digestOid]!;
-  const salt = crypto.randomBytes(saltBytes);
-  const key = pkcs12Kdf(digestOid, bmpPassword(password), salt, 3, iterations, digest.u);
-  const mac = crypto.createHmac(digest.name, key).update(content).digest();
-  return build.seq(build.seq(build.seq(build.oid(digestOid), build.null()), build.octets(mac)), build.octets(salt), build.int(iterations));
-}

@@ -9,20 +9,25 @@
 // process (publish-worker), which loads node:crypto, node-forge and the pipeline, publishes, reports
 // back and exits, returning its memory. A worker that crashes is a failed attempt, retried like any.
 // The library (startWatch without a publisher) publishes in-process, for test harnesses.
-import childProcess from 'node:child_process';
 import fs from 'node:fs';
 import type net from 'node:net';
 import path from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import type { Config } from './config.js';
-import { ExitCode, formatFinding, type Finding } from './findings.js';
+import type { Config } from '../settings/config.js';
+import { ExitCode, formatFinding, type Finding } from '../findings.js';
 import { startHealthServer, type HealthState } from './health.js';
-import type { OutputPassword } from './pipeline.js';
-import type { StepRequest, StepResult } from './step.js';
-import { cleanupIn, relinkIn } from './publish/atomic-writer.js';
-import { Dir } from './publish/dir.js';
-import { readManifest } from './publish/live-set.js';
-import { lockOutput } from './publish/output.js';
+import type { OutputPassword } from '../pipeline.js';
+import { fingerprint, outputFingerprint } from './fingerprint.js';
+import { inProcess, type Publisher } from './publishers.js';
+import type { StepResult } from './step.js';
+import { Dir } from '../publish/dir.js';
+import type { Out } from '../out.js';
+
+export { fingerprint, outputFingerprint } from './fingerprint.js';
+export { WORKER_TIMEOUT_MS, inProcess, workerPublisher, type Publisher } from './publishers.js';
+import { cleanupIn, relinkIn } from '../publish/atomic-writer.js';
+import { readManifest } from '../publish/live-set.js';
+import { lockOutput } from '../publish/output.js';
 
 /** Events come in bursts (a copy, a ..data swap): wait this long for quiet... */
 export const DEBOUNCE_MS = 100;
@@ -32,63 +37,10 @@ export const MAX_WAIT_MS = 1000;
 export const RELINK_AFTER_MS = 2000;
 /** A full rescan catches events the watcher missed (network file systems, overlay quirks). */
 export const RESCAN_MS = 60_000;
-/** A worker that has not reported by then is stopped, and the attempt counts as failed. */
-export const WORKER_TIMEOUT_MS = 120_000;
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
 
-type Io = { out: (s: string) => void; err: (s: string) => void };
-
-/** Runs one publish. Resolves with a result for valid and invalid sources alike; rejects when the
- *  publish itself broke (a bug, a killed worker). */
-export type Publisher = (req: StepRequest) => Promise<StepResult>;
-
-/** Publishes in this process (the library's default). */
-export const inProcess: Publisher = async (req) => (await import('./step.js')).publishStep(req);
-
-/** Publishes in a worker process: `node <worker> ` with the request on stdin and the result on stdout. */
-export function workerPublisher(worker: string): Publisher {
-  return (req) =>
-    new Promise<StepResult>((resolve, reject) => {
-      // The settings travel in the request; the worker gets none of the KCS_* variables (secrets among them).
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KCS_')));
-      let child: childProcess.ChildProcess;
-      try {
-        // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
-        // process, which lets a publish in progress finish before it exits, so none is left half-written.
-        child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });
-      } catch (err) {
-        reject(new Error(`cannot start the publish worker ${worker}: ${(err as Error).message}`));
-        return;
-      }
-      // A spawn that fails (EMFILE: no descriptors left; EAGAIN: no processes) reports it here, and
-      // may leave the pipes unset: the listener comes first, and the pipes are used only if present.
-      const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot start the publish worker ${worker}: ${err.message}`));
-      });
-      const out: Buffer[] = [];
-      child.stdout?.on('data', (b: Buffer) => out.push(b));
-      child.stdout?.on('error', () => undefined);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        const text = Buffer.concat(out).toString('utf8');
-        if (code === 0) {
-          try {
-            resolve(JSON.parse(text) as StepResult);
-            return;
-          } catch {
-            // fall through: not a report
-          }
-        }
-        reject(new Error(`the publish worker ended with ${signal ?? `exit code ${code}`} and no report`));
-      });
-      // The request holds the passwords: it travels through this pipe, never the command line.
-      child.stdin?.on('error', () => undefined);
-      child.stdin?.end(JSON.stringify(req));
-    });
-}
+type Io = Out;
 
 /** Test seams: each is called at the start of its path, so a test can make that path throw. */
 export type FaultPoint = 'cleanup' | 'relink' | 'rescan' | 'renewal' | 'retry' | 'health';
@@ -104,48 +56,6 @@ export interface Watcher {
 function log(cfg: Config, io: Io, level: 'info' | 'warning' | 'error', msg: string, f?: Finding): void {
   if (cfg.logFormat === 'json') io.err(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...(f ?? {}) })}\n`);
   else io.err(`${new Date().toISOString()} ${f ? formatFinding(f).replace(/\n/g, ' | ') : `${level}: ${msg}`}\n`);
-}
-
-/**
- * What the rescan compares: name, type, size, times and inode of every entry under the watched
- * paths (two levels, as the watcher) and symlink targets. Equal means no file changed, so no publish
- * is needed; anything else runs one, which itself skips an unchanged set.
- */
-export function fingerprint(paths: readonly string[]): string {
-  const parts: string[] = [];
-  const visit = (p: string, depth: number) => {
-    // Anything it cannot read (gone meanwhile, no permission, a link loop) is recorded as such:
-    // a change like any other, never an error in the process that waits.
-    try {
-      const st = fs.lstatSync(p);
-      parts.push(`${p}:${st.mode}:${st.size}:${st.ino}:${st.ctimeMs}:${st.mtimeMs}`);
-      const dir = st.isSymbolicLink() ? (parts.push(`->${fs.readlinkSync(p)}`), fs.statSync(p).isDirectory()) : st.isDirectory();
-      if (dir && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
-    } catch (err) {
-      parts.push(`${p}:${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
-  };
-  for (const p of paths) visit(p, 0);
-  return parts.join('\n');
-}
-
-/**
- * The output as the rescan compares it: ..data's target and every top-level name with what it links
- * to. A set removed, replaced or missing a name behind our back is then published (repaired) again.
- */
-export function outputFingerprint(output: string): string {
-  try {
-    return Dir.using(output, (out) =>
-      out
-        .readdir()
-        .filter((n) => n === '..data' || !n.startsWith('.'))
-        .sort()
-        .map((n) => `${n}->${out.readlink(n) ?? '(not a link)'}`)
-        .join('\n'),
-    );
-  } catch (err) {
-    return `(${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
-  }
 }
 
 export interface WatchOptions {

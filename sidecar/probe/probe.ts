@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, request } from 'undici';
-import type { Config } from './config.js';
-import { ExitCode, KcsError, fail } from './findings.js';
+import type { Config } from '../settings/config.js';
+import { ExitCode, KcsError, fail } from '../findings.js';
 
 export interface ProbeOptions {
   url: string;

@@ -1,7 +1,7 @@
 // One publish as `watch` runs it, reported as plain data: a worker process sends it back as JSON.
-import type { Config } from './config.js';
-import { KcsError, type Finding } from './findings.js';
-import { InvalidMaterial, publish, type OutputPassword } from './pipeline.js';
+import type { Config } from '../settings/config.js';
+import { KcsError, type Finding } from '../findings.js';
+import { InvalidMaterial, publish, type OutputPassword } from '../pipeline.js';
 
 /** What one publish reports. */
 export type StepResult =

@@ -2,9 +2,9 @@
 // slowest step of a generated certificate), then loads the program (see loader.ts) and runs it.
 import './node-version.js';
 import url from 'node:url';
-import { startEarlyKeygen } from './generate/early-key.js';
+import { startEarlyKeygen } from '../generate/early-key.js';
 import { load, saveCodeCaches } from './loader.js';
-import type { main as Main } from './main.js';
+import type { main as Main } from '../cli/main.js';
 
 const argv = process.argv.slice(2);
 const earlyKey = startEarlyKeygen(argv, process.env);

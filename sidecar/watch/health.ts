@@ -1,7 +1,7 @@
 // The health server of `watch`: /healthz, /readyz, /metrics (Prometheus text), /status (JSON).
 // It reports state only; nothing it serves is secret.
 import net from 'node:net';
-import { KcsError, type Finding } from './findings.js';
+import { KcsError, type Finding } from '../findings.js';
 
 export interface HealthState {
   generation?: string;

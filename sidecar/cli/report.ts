@@ -1,11 +1,11 @@
 // What a person reads: the success summary of `init`, the `check` report (text and JSON) and the
 // host trust instructions. Built here, printed once by main.
 import path from 'node:path';
-import { formatFinding, type Finding } from './findings.js';
-import type { CheckResult, PublishResult } from './pipeline.js';
-import { kestrelSettings } from './publish/kestrel.js';
-import { summarize, type CertSummary } from './x509info.js';
-import { HOST_TRUST_STEPS } from './place.js';
+import { formatFinding, type Finding } from '../findings.js';
+import type { CheckResult, PublishResult } from '../pipeline.js';
+import { kestrelSettings } from '../publish/kestrel.js';
+import { summarize, type CertSummary } from '../pkix/x509info.js';
+import { HOST_TRUST_STEPS } from '../settings/place.js';
 
 const date = (iso: string) => iso.slice(0, 10);
 
