@@ -1,34 +1,9 @@
-// --help texts. The README lists the same settings.
+// --help texts. The settings block comes from the one table of settings (settings/table.ts).
+import { settingsHelp } from '../settings/table.js';
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-const SETTINGS = `settings (flag, or environment variable; the flag wins):
-  --source DIR|FILE         KCS_SOURCE            the input; unset: generate a certificate
-  --cert FILE, --key FILE   KCS_CERT_FILE, KCS_KEY_FILE   pick files when the source holds several
-  --cert-entry NAME|SHA256  KCS_CERT_ENTRY        pick the entry of a keystore with several keys (alias or thumbprint)
-  (secret)                  KCS_PASSWORD          password of the input PFX or encrypted key
-  --password-file FILE      KCS_PASSWORD_FILE     file holding that password (one trailing newline stripped)
-  --user-secrets FILE       KCS_USER_SECRETS      a secrets.json holding Kestrel:Certificates:Development:Password
-  --output DIR              KCS_OUTPUT            the shared volume (default ./out; the image sets /https)
-  --mount-path DIR          KCS_MOUNT_PATH        where the app sees the volume (default: the output)
-  (secret)                  KCS_OUTPUT_PASSWORD   password of the published cert.pfx
-  --output-password-file F  KCS_OUTPUT_PASSWORD_FILE
-  --hostnames LIST          KCS_HOSTNAMES         names and IPs to cover (generated: the SANs)
-  --min-validity DUR        KCS_MIN_VALIDITY      fail when expiring sooner (default 1h)
-  --owner UID:GID           KCS_OWNER             owner of published files (root default 1654:1654)
-  --kestrel-format F        KCS_KESTREL_FORMAT    pem (default) or pfx
-  --pfx-profile P           KCS_PFX_PROFILE       modern (default) or legacy-3des
-  --key-type T              KCS_KEY_TYPE          rsa-2048 (default), rsa-3072, ecdsa-p256
-  --validity DUR            KCS_VALIDITY          lifetime of a generated leaf (default 90d)
-  --state DIR               KCS_STATE             private directory keeping the dev CA (default: the per-user data
-                                                  directory on a host, /state when a volume is there in the image)
-  --runs-in WHERE           KCS_RUNS_IN           host (default) or container (the image sets it): decides that default
-                                                  and the guidance init prints
-  --app-name N, --user-secrets-id ID   KCS_APP_NAME, KCS_USER_SECRETS_ID   also publish the Development-certificate layout
-  --health-port N           KCS_HEALTH_PORT       watch: health server port (default 8089)
-  --health-address ADDR     KCS_HEALTH_ADDRESS    watch: address it listens on (default: every address)
-  --log-format F            KCS_LOG_FORMAT        text (default) or json
-  --verbose                 print effective settings (secrets as ***) and stack traces of internal errors`;
+const SETTINGS = settingsHelp();
 
 export const HELP: Record<string, string> = {
   general: `kestrel-cert-sidecar ${VERSION}: validates, converts and publishes TLS certificates for ASP.NET Core Kestrel

@@ -7,7 +7,10 @@ import { KESTREL_FORMATS, type KestrelFormat } from '../publish/kestrel.js';
 import { didYouMean, parseOptions } from './command-line.js';
 import { KEY_TYPES, PFX_PROFILES, type KeyType, type PfxProfile } from './options.js';
 import { PLACES, defaultState, type Place } from './place.js';
+import { SETTINGS, type SettingName } from './table.js';
 import { checkOutput, parseDuration, parseHostnames, parseOwner, realPathOf } from './values.js';
+
+export { SETTINGS, SETTING_VARIABLES, settingsHelp } from './table.js';
 
 export { parseDuration, parseHostnames, realPathOf } from './values.js';
 
@@ -62,38 +65,6 @@ export interface Config {
 
 export const TRUST_ACTIONS = ['print', 'install', 'uninstall', 'status'] as const;
 export type TrustAction = (typeof TRUST_ACTIONS)[number];
-
-/** Each setting: its variable, its flag, and whether it is a secret (never a flag, shown as ***). */
-const SETTINGS = {
-  source: { env: 'KCS_SOURCE', flag: 'source' },
-  certFile: { env: 'KCS_CERT_FILE', flag: 'cert' },
-  keyFile: { env: 'KCS_KEY_FILE', flag: 'key' },
-  certEntry: { env: 'KCS_CERT_ENTRY', flag: 'cert-entry' },
-  password: { env: 'KCS_PASSWORD', secret: true },
-  passwordFile: { env: 'KCS_PASSWORD_FILE', flag: 'password-file' },
-  userSecrets: { env: 'KCS_USER_SECRETS', flag: 'user-secrets' },
-  output: { env: 'KCS_OUTPUT', flag: 'output' },
-  mountPath: { env: 'KCS_MOUNT_PATH', flag: 'mount-path' },
-  outputPassword: { env: 'KCS_OUTPUT_PASSWORD', secret: true },
-  outputPasswordFile: { env: 'KCS_OUTPUT_PASSWORD_FILE', flag: 'output-password-file' },
-  hostnames: { env: 'KCS_HOSTNAMES', flag: 'hostnames' },
-  minValidity: { env: 'KCS_MIN_VALIDITY', flag: 'min-validity' },
-  owner: { env: 'KCS_OWNER', flag: 'owner' },
-  kestrelFormat: { env: 'KCS_KESTREL_FORMAT', flag: 'kestrel-format' },
-  pfxProfile: { env: 'KCS_PFX_PROFILE', flag: 'pfx-profile' },
-  keyType: { env: 'KCS_KEY_TYPE', flag: 'key-type' },
-  validity: { env: 'KCS_VALIDITY', flag: 'validity' },
-  state: { env: 'KCS_STATE', flag: 'state' },
-  appName: { env: 'KCS_APP_NAME', flag: 'app-name' },
-  userSecretsId: { env: 'KCS_USER_SECRETS_ID', flag: 'user-secrets-id' },
-  healthPort: { env: 'KCS_HEALTH_PORT', flag: 'health-port' },
-  healthAddress: { env: 'KCS_HEALTH_ADDRESS', flag: 'health-address' },
-  logFormat: { env: 'KCS_LOG_FORMAT', flag: 'log-format' },
-  runsIn: { env: 'KCS_RUNS_IN', flag: 'runs-in' },
-} as const satisfies Record<string, { env: string; flag?: string; secret?: boolean }>;
-type SettingName = keyof typeof SETTINGS;
-/** Every KCS_* variable, for --help and the docs test. */
-export const SETTING_VARIABLES: readonly string[] = Object.values(SETTINGS).map((s) => s.env);
 
 const BOOLEAN_FLAGS = ['verbose', 'json', 'help', 'version', 'insecure', ...TRUST_ACTIONS, 'java'] as const;
 const PROBE_FLAGS = ['url', 'expect-sha256', 'ca', 'wait'] as const;
