@@ -78,10 +78,13 @@ export function exitCodeFor(code: FindingCode): ExitCode {
  */
 export class KcsError extends Error {
   readonly finding: Finding;
-  constructor(finding: Omit<Finding, 'severity'> & { severity?: Severity }, options?: { cause?: unknown }) {
-    super(`${finding.code} ${finding.message}`, options);
+  /** Every finding behind this error, when there are more than the one it is (a source that failed validation). */
+  readonly findings?: readonly Finding[];
+  constructor(finding: Omit<Finding, 'severity'> & { severity?: Severity }, options?: { cause?: unknown; findings?: readonly Finding[] }) {
+    super(`${finding.code} ${finding.message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KcsError';
     this.finding = { severity: 'error', ...finding };
+    if (options?.findings) this.findings = options.findings;
   }
   get code(): FindingCode {
     return this.finding.code;

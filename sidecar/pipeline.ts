@@ -142,7 +142,7 @@ export class InvalidMaterial extends KcsError {
     readonly result: CheckResult,
     first: KcsError,
   ) {
-    super(first.finding);
+    super(first.finding, { findings: result.findings });
   }
 }
 

@@ -45,13 +45,6 @@ function printFindings(findings: readonly Finding[], cfg: Config | undefined, io
 // it in a worker process of its own, so the long-running process never loads either.
 const pipeline = () => import('../pipeline.js');
 
-/** A source that loaded but failed validation: print every finding, exit with the first error's code. */
-function invalid(err: unknown, cfg: Config, io: Out, InvalidMaterial: Awaited<ReturnType<typeof pipeline>>['InvalidMaterial']): number {
-  if (!(err instanceof InvalidMaterial)) throw err;
-  printFindings(err.result.findings, cfg, io);
-  return err.exitCode;
-}
-
 async function runCheck(cfg: Config, io: Out): Promise<number> {
   const { loadAndValidate } = await pipeline();
   const now = new Date();
@@ -77,16 +70,11 @@ async function runCheck(cfg: Config, io: Out): Promise<number> {
 }
 
 async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promise<number> {
-  const { publish, InvalidMaterial } = await pipeline();
+  const { publish } = await pipeline();
   // The key started early, if it is of the type asked for (a failure only means one is made now).
   const leafKey = cfg.source === undefined && early?.type === cfg.keyType ? await early.key.catch(() => undefined) : undefined;
   const now = new Date();
-  let r;
-  try {
-    r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
-  } catch (err) {
-    return invalid(err, cfg, io, InvalidMaterial);
-  }
+  const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
   io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, state: cfg.state, stateDefaulted: cfg.stateDefaulted, ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
   return ExitCode.ok;
@@ -136,7 +124,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
     }
   } catch (err) {
     if (err instanceof KcsError) {
-      printFindings([err.finding], cfg, io);
+      // A source that failed validation carries every finding: all are printed, the first error decides the exit code.
+      printFindings(err.findings ?? [err.finding], cfg, io);
       if (verbose && err.cause instanceof Error) io.err(`cause: ${err.cause.stack ?? err.cause.message}\n`);
       return err.exitCode;
     }
