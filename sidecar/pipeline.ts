@@ -1,6 +1,7 @@
 // The pipeline: config -> load (or generate) -> validate -> convert -> publish. `watch` re-runs it;
-// test harnesses import it. Stages stay pure; this file does the wiring and the two reads of the
-// output it needs (the leaf to reuse, the generated password to keep).
+// test harnesses import it. This file does the wiring: the load, generate and validate stages read
+// their inputs and return data; the writes happen in publish/, under the output's lock, and the reads
+// of the output it needs (the leaf to reuse, the generated password to keep) go through publish/live.
 import crypto from 'node:crypto';
 import type { Config } from './settings/config.js';
 import { KcsError, finding, type Finding } from './findings.js';

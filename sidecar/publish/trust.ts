@@ -1,4 +1,5 @@
-// trust/: ca-bundle.crt for SSL_CERT_FILE and an OpenSSL hashed directory for SSL_CERT_DIR. Pure.
+// The published trust/ directory: ca-bundle.crt for SSL_CERT_FILE (Node's public roots, read from the file
+// the build wrote beside the bundle, plus ca.crt) and an OpenSSL hashed directory for SSL_CERT_DIR.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Class, Type, parseDer, toDer, build, type Asn1 } from '../pkix/asn1.js';
