@@ -113,7 +113,7 @@ export async function benchKestrelRotation({ BIN, FIX, node, tmp, stats, fmt, ro
         value: `${fmt(t.median)} / ${fmt(t.p95)}`,
         baseline: `ours (source changed -> new ..data live) ${fmt(o.median)} / ${fmt(o.p95)}`,
         ratio: '-',
-        target: 'reference: Kestrel polls (see README)',
+        target: 'reference: Kestrel polls (see docs/kestrel.md)',
       },
     ];
   } finally {

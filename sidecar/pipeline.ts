@@ -8,8 +8,7 @@ import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
 import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
-import { readInput } from './load/files.js';
-import { resolvePassword, stripOneNewline } from './load/passwords.js';
+import { outputPassword, resolvePassword, type OutputPassword } from './passwords.js';
 import { ASPNET_HTTPS_OID_DER } from './generate/x509.js';
 import type { Material } from './material.js';
 import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
@@ -31,10 +30,7 @@ export interface CheckResult {
   caCreated?: boolean;
 }
 
-export interface OutputPassword {
-  password: string;
-  origin: LayoutOptions['passwordOrigin'];
-}
+export type { OutputPassword } from './passwords.js';
 
 export interface PublishResult extends CheckResult, WriteResult {
   output: string;
@@ -122,16 +118,6 @@ function pick(cfg: Config) {
   };
 }
 
-function outputPassword(cfg: Config, m: Material, opts: RunOptions, live: () => LiveSet): OutputPassword {
-  if (opts.pinnedOutputPassword !== undefined) return opts.pinnedOutputPassword;
-  if (cfg.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(cfg.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')), origin: 'configured' };
-  if (cfg.outputPassword !== undefined) return { password: cfg.outputPassword, origin: 'configured' };
-  if (m.inputPassword) return { password: m.inputPassword, origin: 'input' };
-  // Generated once, then read back from the live set, so it stays the same across republishes.
-  const kept = live().generatedPassword;
-  return { password: kept ?? crypto.randomBytes(24).toString('base64url'), origin: 'generated' };
-}
-
 /** The first error among the findings, as the one error a failed run reports. */
 export function firstError(findings: readonly Finding[]): KcsError | undefined {
   const f = findings.find((x) => x.severity === 'error');
@@ -177,7 +163,7 @@ function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
   const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
-  const pw = outputPassword(cfg, checked.material, opts, liveSet);
+  const pw = outputPassword(cfg, checked.material.inputPassword, opts.pinnedOutputPassword, () => liveSet().generatedPassword);
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,
     kestrelFormat: cfg.kestrelFormat,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KcsError } from '../../sidecar/findings.js';
 import { loadSource } from '../../sidecar/load/index.js';
-import { passwordFromSecretsJson, resolvePassword } from '../../sidecar/load/passwords.js';
+import { passwordFromSecretsJson, resolvePassword } from '../../sidecar/passwords.js';
 import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
 
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;

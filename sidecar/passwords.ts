@@ -1,7 +1,11 @@
-// Where the input password comes from: KCS_PASSWORD, KCS_PASSWORD_FILE (a Docker or Kubernetes
-// secret) or a user-secrets secrets.json, as Visual Studio writes it.
-import { KcsError, fail } from '../findings.js';
-import { readInput, inFile } from './files.js';
+// The one place that decides the passwords. The input password: KCS_PASSWORD, KCS_PASSWORD_FILE (a
+// Docker or Kubernetes secret) or a user-secrets secrets.json, as Visual Studio writes it. The output
+// password (of the published cert.pfx): pinned by `watch` for the life of the app, else
+// KCS_OUTPUT_PASSWORD(_FILE), else the input password, else the one generated before (kept in the live
+// set's cert.password), else a new one.
+import crypto from 'node:crypto';
+import { KcsError, fail } from './findings.js';
+import { inFile, readInput } from './load/files.js';
 
 export interface PasswordSources {
   password?: string;
@@ -64,4 +68,24 @@ export function resolvePassword(src: PasswordSources): string | undefined {
     return pw;
   }
   return undefined;
+}
+
+export interface OutputPassword {
+  password: string;
+  origin: 'configured' | 'input' | 'generated';
+}
+
+export interface OutputPasswordSources {
+  outputPassword?: string;
+  outputPasswordFile?: string;
+}
+
+/** The output password; `kept` reads the generated one of the live set, and is called only when needed. */
+export function outputPassword(src: OutputPasswordSources, inputPassword: string | undefined, pinned: OutputPassword | undefined, kept: () => string | undefined): OutputPassword {
+  if (pinned !== undefined) return pinned;
+  if (src.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(src.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')), origin: 'configured' };
+  if (src.outputPassword !== undefined) return { password: src.outputPassword, origin: 'configured' };
+  if (inputPassword) return { password: inputPassword, origin: 'input' };
+  // Generated once, then read back from the live set, so it stays the same across republishes.
+  return { password: kept() ?? crypto.randomBytes(24).toString('base64url'), origin: 'generated' };
 }
