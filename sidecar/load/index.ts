@@ -102,6 +102,8 @@ function pfxFindings(info: ReturnType<typeof parsePkcs12>['info'], file: string)
   return out;
 }
 
+/** Over 60 lines: one dispatch over the layouts discover() found (a keystore, a PFX, PEM files), each
+ *  with the findings it can raise; what each layout does is in its own module. */
 export function loadSource(opts: LoadOptions): Material {
   const d = discover(opts);
   const certs: Located<crypto.X509Certificate>[] = [];

@@ -164,6 +164,8 @@ function nativeMacCheck(pfx: Buffer, candidates: (string | null)[]): string | nu
 /**
  * Opens a PFX. `password` is what the user gave: a string, or undefined when nothing was given, in
  * which case the empty password and "no password" are tried, as OpenSSL and .NET do.
+ * Over 60 lines: the PFX's layers (PFX, MAC, authSafe, bags) are opened in order, each with the
+ * finding its failure is; the bag walk and the attribute readers are functions of their own.
  */
 export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12Contents {
   const budget = new IterationBudget();

@@ -211,7 +211,11 @@ export function cleanupIn(out: Dir, now: Date): Date | undefined {
   return next;
 }
 
-/** `build` makes the file set for a generation name; it is called only when the content changed. */
+/**
+ * `build` makes the file set for a generation name; it is called only when the content changed.
+ * Over 60 lines: on purpose, the numbered steps (0)-(8) of the protocol read in order, each beside its
+ * failure handling; the parts that stand alone (linkNames, cleanupIn, nextGeneration) are functions of their own.
+ */
 export function writeAtomically(dir: string, build: (generation: string) => FileSet, opts: WriteOptions): WriteResult {
   let step = 'creating the output directory';
   let out: Dir | undefined = opts.out;

@@ -86,6 +86,8 @@ const OPTIONS: Readonly<Record<string, 'string' | 'boolean'>> = Object.fromEntri
 /** The command line of this program (settings/command-line.ts parses it). */
 export const parseCommandLine = (argv: readonly string[]) => parseOptions(argv, OPTIONS);
 
+/** Over 60 lines: most of it is the one object literal of every setting, in the table's order; the
+ *  values are parsed in values.ts and the combinations checked in checkCombinations. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
   const { values, positionals } = parseCommandLine(argv);
   const flags = values as Record<string, string | boolean | undefined>;
@@ -182,27 +184,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (owner !== undefined) cfg.owner = parseOwner(owner);
   else if (process.getuid?.() === 0) cfg.owner = { uid: 1654, gid: 1654 }; // the `app` user of the ASP.NET Core images
 
+  checkCombinations(cfg, str('validity') ?? '90d');
+  return cfg;
+}
+
+/** What no single value can say: settings that conflict, that must come together, or that would put the CA key on the shared volume. */
+function checkCombinations(cfg: Config, validityText: string): void {
   if (cfg.password !== undefined && cfg.passwordFile !== undefined) invalid('both KCS_PASSWORD and KCS_PASSWORD_FILE are set', 'set only one: KCS_PASSWORD_FILE is the safer, as it keeps the password out of the environment');
   if (cfg.outputPassword !== undefined && cfg.outputPasswordFile !== undefined) invalid('both KCS_OUTPUT_PASSWORD and KCS_OUTPUT_PASSWORD_FILE are set', 'set only one of them');
   if (cfg.validityMs < 3600e3 || cfg.validityMs > 825 * 86400e3) {
     // 825 days: the longest lifetime macOS and iOS accept for a TLS server certificate.
-    invalid(`KCS_VALIDITY \`${str('validity')}\` is out of range: use 1h to 825d`, 'set KCS_VALIDITY=90d (Apple platforms refuse server certificates valid for more than 825 days)');
+    invalid(`KCS_VALIDITY \`${validityText}\` is out of range: use 1h to 825d`, 'set KCS_VALIDITY=90d (Apple platforms refuse server certificates valid for more than 825 days)');
   }
   if ((cfg.appName === undefined) !== (cfg.userSecretsId === undefined)) {
     invalid(`${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`, 'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>');
   }
   if (cfg.appName !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.appName) || /^\.+$/.test(cfg.appName))) invalid(`KCS_APP_NAME \`${cfg.appName}\` is not a file name`, 'set it to the app assembly name, such as MyApi');
   if (cfg.userSecretsId !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.userSecretsId) || /^\.+$/.test(cfg.userSecretsId))) invalid(`KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`, 'set it to the <UserSecretsId> of the app project, such as a GUID');
-  if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(output);
+  if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(cfg.output);
   if (cfg.state !== undefined) {
     // Compared by real path: a symlink to the output (or into it) is the output.
     const state = realPathOf(cfg.state);
-    const out = realPathOf(output);
+    const out = realPathOf(cfg.output);
     if (state === out || state.startsWith(`${out}${path.sep}`) || out.startsWith(`${state}${path.sep}`)) {
-      invalid(`KCS_STATE ${cfg.state}${state !== cfg.state ? ` (${state})` : ''} ${out.startsWith(`${state}${path.sep}`) ? 'holds' : 'is inside'} KCS_OUTPUT ${output}`, 'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT');
+      invalid(`KCS_STATE ${cfg.state}${state !== cfg.state ? ` (${state})` : ''} ${out.startsWith(`${state}${path.sep}`) ? 'holds' : 'is inside'} KCS_OUTPUT ${cfg.output}`, 'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT');
     }
   }
-  return cfg;
 }
 
 /** The effective settings for --verbose, secrets as ***. */

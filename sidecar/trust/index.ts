@@ -9,7 +9,6 @@ import { HOST_TRUST_STEPS } from '../settings/place.js';
 import { findCa, type TrustCa } from './ca.js';
 import { nodeSystem, storesFor, type Store, type System } from './stores.js';
 
-
 function caLines(ca: TrustCa): string[] {
   return [`CA       ${ca.cert.subject.replace(/\n/g, ', ')}`, `sha256   ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`, `from     ${ca.file}`];
 }

@@ -2,7 +2,8 @@
 // world and the build's agree:
 //  - sidecar/ imports Node's built-ins only as default imports (the build turns them into
 //    process.getBuiltinModule: an ESM named import would make Node build the module's ES facade, ~5 ms);
-//  - no source file over 300 lines without a comment at its top that says why.
+//  - no source file over 300 lines without a comment at its top that says why;
+//  - no top-level function over 60 lines without a docblock that says why ("Over 60 lines: ...").
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,10 +31,29 @@ describe('the source of sidecar/', () => {
   });
 
   it('has no file over 300 lines unless it says why at its top', () => {
-    const long = files.filter((f) => {
-      const text = fs.readFileSync(f, 'utf8');
-      return text.split('\n').length > 300 && !/^\/\/ Over 300 lines: /m.test(text.split('\n').slice(0, 12).join('\n'));
-    });
-    expect(long.map((f) => `${f}: ${fs.readFileSync(f, 'utf8').split('\n').length} lines`)).toEqual([]);
+    const lines = (f: string) => fs.readFileSync(f, 'utf8').replace(/\n$/, '').split('\n');
+    const long = files.filter((f) => lines(f).length > 300 && !/^\/\/ Over 300 lines: /m.test(lines(f).slice(0, 12).join('\n')));
+    expect(long.map((f) => `${f}: ${lines(f).length} lines`)).toEqual([]);
+  });
+
+  it('has no top-level function over 60 lines unless its docblock says why', () => {
+    const long: string[] = [];
+    for (const f of files) {
+      const lines = fs.readFileSync(f, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        const m = /^(?:export )?(?:async )?function (\w+)/.exec(line);
+        if (!m) return;
+        let depth = 0;
+        let end = i;
+        for (let j = i; j < lines.length; j++) {
+          depth += (lines[j]!.match(/\{/g)?.length ?? 0) - (lines[j]!.match(/\}/g)?.length ?? 0);
+          end = j;
+          if (depth <= 0 && j > i) break;
+        }
+        const doc = lines.slice(Math.max(0, i - 8), i).join('\n');
+        if (end - i + 1 > 60 && !/Over 60 lines: /.test(doc)) long.push(`${f}:${i + 1} ${m[1]} (${end - i + 1} lines)`);
+      });
+    }
+    expect(long).toEqual([]);
   });
 });
