@@ -14,6 +14,7 @@ import type { Material } from './material.js';
 import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import type { Dir } from './publish/dir.js';
 import { lockOutput, openOutput } from './publish/output.js';
+import { convert } from './convert/index.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
 import { publicRootsNamed } from './publish/trust.js';
 import { readLive, type LiveSet } from './publish/live.js';
@@ -175,7 +176,8 @@ function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
     ...(cfg.userSecretsId !== undefined ? { userSecretsId: cfg.userSecretsId } : {}),
   };
   const digest = contentDigest(checked.material, checked.validated, layout);
-  const written = writeAtomically(cfg.output, (gen) => buildFileSet(checked.material, checked.validated, layout, gen), {
+  const converted = () => convert(checked.material, checked.validated, { outputPassword: pw.password, pfxProfile: cfg.pfxProfile, friendlyName: cfg.appName ?? 'kestrel' });
+  const written = writeAtomically(cfg.output, (gen) => buildFileSet(checked.material, checked.validated, layout, gen, converted()), {
     now,
     digest,
     out,

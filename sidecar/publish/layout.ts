@@ -2,8 +2,9 @@
 // Names follow the Kubernetes TLS secret (tls.crt, tls.key, ca.crt); compose files and pod specs
 // hard-code them, so they are a contract.
 import crypto from 'node:crypto';
-import { certsToPem, keyToPem, pkcs8Der } from '../convert/pem.js';
-import { encodePfx, type PfxProfile } from '../convert/pfx.js';
+import type { Converted } from '../convert/index.js';
+import { pkcs8Der } from '../convert/pem.js';
+import type { PfxProfile } from '../convert/pfx.js';
 import { fail } from '../findings.js';
 import type { Material } from '../material.js';
 import type { Validated } from '../validate/validate.js';
@@ -39,33 +40,17 @@ export function contentDigest(m: Material, v: Validated, o: LayoutOptions): stri
   return crypto.hash('sha256', Buffer.concat([...[...v.chain, ...v.anchors].map((c) => c.raw), pkcs8Der(m.key), Buffer.from(settings, 'utf8')]));
 }
 
-/**
- * The source PFX itself, when it can be published as cert.pfx unchanged: it has the modern profile
- * (see Material.modernPfx), is protected by the output password, and holds the leaf and nothing
- * but certificates of the published chain and ca.crt. Re-encoding it would only change its salts.
- */
-export function reusablePfx(m: Material, v: Validated, o: LayoutOptions): Buffer | undefined {
-  const src = m.modernPfx;
-  if (!src || o.pfxProfile !== 'modern' || src.password !== o.outputPassword) return undefined;
-  const published = [...v.chain, ...v.anchors].map((c) => c.raw);
-  const holds = (der: Buffer) => published.some((p) => p.equals(der));
-  if (!src.certs.some((der) => der.equals(m.leaf.raw)) || !src.certs.every(holds)) return undefined;
-  return src.bytes;
-}
-
-export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string): FileSet {
+/** The files of a generation, from what convert/ made of the material. */
+export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string, c: Converted): FileSet {
   if (o.kestrelFormat === 'pfx' && /[\r\n]/.test(o.outputPassword)) {
     fail('CONFIG_INVALID', 'the output password holds a line break, which kestrel.env cannot carry', 'use a password without line breaks (KCS_OUTPUT_PASSWORD_FILE: one trailing newline is stripped)');
   }
   const files: FileSet = new Map();
   const text = (s: string, mode = MODE_PUBLIC) => ({ data: Buffer.from(s, 'utf8'), mode });
-  const chainDer = v.chain.map((c) => c.raw);
-  const reused = reusablePfx(m, v, o);
-  const pfx = reused ?? encodePfx({ chain: chainDer, key: m.key, password: o.outputPassword, profile: o.pfxProfile, friendlyName: o.appName ?? 'kestrel' });
-
-  files.set('tls.crt', text(certsToPem(v.chain)));
-  files.set('tls.key', text(keyToPem(m.key), MODE_SECRET));
-  files.set('ca.crt', text(certsToPem(v.anchors)));
+  const { pfx } = c;
+  files.set('tls.crt', text(c.tlsCrt));
+  files.set('tls.key', text(c.tlsKey, MODE_SECRET));
+  files.set('ca.crt', text(c.caCrt));
   files.set('cert.pfx', { data: pfx, mode: MODE_SECRET });
   if (o.passwordOrigin === 'generated') files.set('cert.password', text(o.outputPassword, MODE_SECRET));
   const settings = kestrelSettings(o.kestrelFormat, o.mountPath, o.outputPassword);
@@ -98,7 +83,7 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
     chain: v.chain.map((c) => summarize(c, o.now)),
     ca: v.anchors.map((c) => summarize(c, o.now)),
     source: { kind: m.source.kind, files: m.source.files, ...m.source.details },
-    kestrel: { format: o.kestrelFormat, mountPath: o.mountPath, pfxProfile: o.pfxProfile, pfx: reused ? 'source' : 'encoded', outputPassword: o.passwordOrigin },
+    kestrel: { format: o.kestrelFormat, mountPath: o.mountPath, pfxProfile: o.pfxProfile, pfx: c.pfxFrom, outputPassword: o.passwordOrigin },
     files: [...files.keys(), 'manifest.json'].sort(),
   };
   files.set('manifest.json', text(`${JSON.stringify(manifest, null, 2)}\n`));
