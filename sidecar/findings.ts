@@ -1,5 +1,5 @@
 // Every finding the sidecar can report, the one error type that carries them, and the exit codes.
-// All user-facing failure text is built from this table, so the README can list it and the tests can
+// All user-facing failure text is built from this table, so docs/reference.md can list it and the tests can
 // assert the exact words a user sees.
 
 export const ExitCode = {

@@ -95,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const known = new Set(Object.values(SETTINGS).map((s) => s.env as string));
   for (const name of Object.keys(env)) {
     if (name.startsWith('KCS_') && !known.has(name)) {
-      invalid(`unknown setting ${name}${didYouMean(name, [...known])}`, `remove it, or use one of the settings the README lists`);
+      invalid(`unknown setting ${name}${didYouMean(name, [...known])}`, `remove it, or use one of the settings docs/reference.md lists`);
     }
   }
   // Flags override variables; both then go through one reader (env-var) so parsing is uniform.
