@@ -57,3 +57,16 @@ describe('--verbose shows every setting of the table, secrets as ***', () => {
     expect(JSON.stringify(shown)).not.toMatch(/Secret-/);
   });
 });
+
+describe('the README and docs/ link only to what exists', () => {
+  it('every relative link resolves to a file or directory of the repository', () => {
+    const files = ['README.md', ...fs.readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const broken = files.flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+        .map((m) => m[1]!)
+        .filter((link) => !/^[a-z]+:/.test(link) && !fs.existsSync(path.join(path.dirname(file), link)))
+        .map((link) => `${file} -> ${link}`),
+    );
+    expect(broken).toEqual([]);
+  });
+});
