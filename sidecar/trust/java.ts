@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TrustCa } from './ca.js';
-import { commandLine, holds, must, type Store, type System } from './system.js';
+import { commandLine, holds, must, unavailableStore, type Store, type System } from './system.js';
 
 // --- Java ----------------------------------------------------------------------------------
 
@@ -12,7 +12,7 @@ export const CACERTS_PASSWORD = 'changeit';
 export function javaStore(ca: TrustCa, sys: System): Store {
   const javaHome = sys.env.JAVA_HOME;
   const keytool = javaHome ? path.join(javaHome, 'bin', sys.platform === 'win32' ? 'keytool.exe' : 'keytool') : sys.which('keytool');
-  if (!keytool || !sys.exists(keytool)) return { label: 'Java cacerts', unavailable: 'no Java found: keytool is not on PATH and JAVA_HOME is unset', status: () => false, install: () => false, uninstall: () => false };
+  if (!keytool || !sys.exists(keytool)) return unavailableStore('Java cacerts', 'no Java found: keytool is not on PATH and JAVA_HOME is unset');
   let home = javaHome;
   if (!home) {
     try {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TrustCa } from './ca.js';
 import { CACERTS_PASSWORD } from './java.js';
-import { commandLine, holds, must, quote, read, type Argv, type Store, type System } from './system.js';
+import { commandLine, holds, must, quote, read, unavailableStore, type Argv, type Store, type System } from './system.js';
 
 // --- the Linux system store ---------------------------------------------------------------
 
@@ -29,7 +29,7 @@ export const LINUX_SYSTEM_STORES: readonly LinuxSystemStore[] = [
 export function linuxSystemStore(ca: TrustCa, sys: System): Store {
   const s = LINUX_SYSTEM_STORES.find((d) => sys.exists(d.dir));
   if (!s) {
-    return { label: 'system store', unavailable: `none of ${LINUX_SYSTEM_STORES.map((d) => d.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`, status: () => false, install: () => false, uninstall: () => false };
+    return unavailableStore('system store', `none of ${LINUX_SYSTEM_STORES.map((d) => d.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`);
   }
   const file = path.posix.join(s.dir, `${ca.name}${s.ext}`);
   const refresh = commandLine(s.refresh);
@@ -109,7 +109,7 @@ export function nssStores(ca: TrustCa, sys: System): Store[] {
   const certutil = sys.which('certutil');
   const dbs = nssDatabases(home, sys);
   if (!certutil) {
-    return [{ label: 'NSS (Chromium, Firefox)', unavailable: `certutil is not installed: ${certutilPackage(sys)}`, status: () => false, install: () => false, uninstall: () => false }];
+    return [unavailableStore('NSS (Chromium, Firefox)', `certutil is not installed: ${certutilPackage(sys)}`)];
   }
   return dbs.map(({ label, dir, create }) => {
     const db = `sql:${dir}`;

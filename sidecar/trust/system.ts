@@ -83,3 +83,7 @@ export function read(file: string): string | undefined {
   }
 }
 
+/** A store this machine lacks: listed with why and the fix, and never changed. */
+export function unavailableStore(label: string, why: string): Store {
+  return { label, unavailable: why, status: () => false, install: () => false, uninstall: () => false };
+}
