@@ -1,7 +1,7 @@
 // Runs the bundled dist/ file as a user would, and reads back what it publishes with consumers we
 // did not write: node:crypto, Node's TLS, and openssl 3 without -legacy.
 import crypto from 'node:crypto';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -25,9 +25,6 @@ function run(args: string[], env: Record<string, string> = {}, cwd = tmp()): Run
 }
 const openssl = (...args: string[]) => spawnSync('openssl', args, { encoding: 'utf8' });
 
-beforeAll(() => {
-  if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-});
 
 /** Serves the published tls.crt + tls.key over HTTPS and connects trusting only ca.crt, checking the host name. */
 async function handshakeWith(out: string, servername = 'localhost', caFile = path.join(out, 'ca.crt')): Promise<string> {

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PASS, fixture } from '../support/helpers.js';
 import { ENABLE, missing, needs } from '../support/skips.js';
 
@@ -22,9 +22,6 @@ function selfSigned(dir: string, keyArgs: string[], subject = '/CN=localhost') {
   return dir;
 }
 
-beforeAll(() => {
-  if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-});
 
 describe('key algorithms, as Kestrel loads them', () => {
   it('refuses an RSA-PSS key, saying what Kestrel does with it (item 1)', () => {

@@ -42,7 +42,6 @@ describe('the documented CLI examples run as printed', () => {
   const all = examples();
   let shims: string;
   beforeAll(() => {
-    if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
     // `npx kestrel-cert-sidecar` outside the clone would ask the registry; here it runs this build.
     shims = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-npx-'));
     fs.writeFileSync(path.join(shims, 'npx'), `#!/bin/sh\n[ "$1" = kestrel-cert-sidecar ] || { echo "npx $1: only kestrel-cert-sidecar here" >&2; exit 127; }\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });

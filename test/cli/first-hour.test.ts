@@ -16,9 +16,6 @@ import { ENABLE, missing, needs, needsRoot } from '../support/skips.js';
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = (p = 'kcs-first-') => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
-beforeAll(() => {
-  if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-});
 
 function run(args: string[], env: Record<string, string>, opts: { uid?: number } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 60_000, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}) });

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/settings/config.js';
 import { cleanup, liveGeneration, relink, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
 import { outputFingerprint, startWatch } from '../../sidecar/watch/watch.js';
@@ -56,9 +56,6 @@ function published(out: string): string {
     .join('\n');
 }
 
-beforeAll(() => {
-  if (!fs.existsSync(BIN)) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-});
 
 describe.runIf(needsRoot('hostile volume V1 (an attacker uid)'))('V1: nothing in the output can make the sidecar publish a file it can read', () => {
   it.each([

@@ -20,7 +20,6 @@ export const tally = { inputs: 0, failures: 0 };
 const out = path.join(tmp(), 'out');
 let liveManifest = '';
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   const r = spawnSync(process.execPath, [BIN, 'init', '--output', out, '--owner', `${process.getuid!()}:${process.getgid!()}`], { env: { PATH: process.env.PATH! }, encoding: 'utf8' });
   expect(r.status).toBe(0);
   liveManifest = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');

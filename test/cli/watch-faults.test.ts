@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/settings/config.js';
 import { MAX_CONNECTIONS } from '../../sidecar/watch/health.js';
 import { inProcess, startWatch, type FaultPoint, type Publisher, type Watcher } from '../../sidecar/watch/watch.js';
@@ -55,9 +55,6 @@ afterEach(async () => {
   watchers = [];
 });
 
-beforeAll(() => {
-  if (!fs.existsSync(BIN)) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
-});
 
 describe('no timer or callback can end watch', () => {
   it('every path made to throw is logged and survived, and the sidecar works on once the fault is gone', async () => {

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
 
@@ -28,9 +28,6 @@ interface Counts {
   tmpDone: number;
 }
 
-beforeAll(() => {
-  if (!fs.existsSync(path.resolve('dist/lib/index.mjs'))) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-});
 
 function secretBody(file: string): string {
   return fs
