@@ -9,7 +9,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION, buildImage, runsArm64 } from '../../scripts/image.mjs';
-import { BIN, ENABLE, FIXTURES, cleanEnv, missing, missingAspNet, needsAll } from './support/env.js';
+import { BIN, ENABLE, FIXTURES, appVolume, cleanEnv, missing, missingAspNet, needsAll } from './support/env.js';
 import { buildKestrelApp, startKestrel } from './support/kestrel.js';
 
 const run = needsAll('arm64 image (under emulation)', [
@@ -20,14 +20,7 @@ const run = needsAll('arm64 image (under emulation)', [
 const PASS = 'fixture-Pa55';
 const PUBLISHED = ['tls.crt', 'tls.key', 'ca.crt', 'cert.pfx'];
 
-/** A directory the image's user (1654) can write, as a named volume would be. */
-function volume(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-arm64-'));
-  fs.chmodSync(d, 0o755);
-  if (process.getuid?.() === 0) fs.chownSync(d, 1654, 1654);
-  else fs.chmodSync(d, 0o777);
-  return d;
-}
+const volume = () => appVolume('kcs-arm64-');
 
 function docker(args: string[]) {
   const r = spawnSync('docker', args, { encoding: 'utf8', timeout: 600_000 });

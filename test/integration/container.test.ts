@@ -10,7 +10,7 @@ import { Agent, request } from 'undici';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KestrelCertsContainer } from '../../sidecar/testing/kestrel-certs-container.js';
-import { BIN, FIXTURES, ROOT, cleanEnv, ENABLE, missing, needsAll } from './support/env.js';
+import { BIN, ENABLE, FIXTURES, ROOT, appVolume, cleanEnv, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
 import { STANDINS, VERSION, buildImage, imageTag } from '../../scripts/image.mjs';
 
@@ -27,14 +27,7 @@ const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
   return r.stdout;
 };
-/** A host directory the image's user (1654) can write, as a named volume would be. */
-const outDir = () => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-vol-'));
-  fs.chmodSync(d, 0o755);
-  if (process.getuid?.() === 0) fs.chownSync(d, 1654, 1654);
-  else fs.chmodSync(d, 0o777);
-  return d;
-};
+const outDir = () => appVolume();
 const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 
 /** Exit code and output of a one-shot container, through the docker CLI (testcontainers reports only success). */

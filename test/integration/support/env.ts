@@ -1,6 +1,8 @@
 // What the integration tests need: paths, ports, a clean environment; and whether to skip
 // (test/support/skips.ts: a reason and the command that enables the suite; in CI a skip fails).
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +10,15 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'dist/kestrel-cert-sidecar.mjs');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/files');
 export { ENABLE, REQUIRED, missing, missingAspNet, needs, needsAll } from '../../support/skips.js';
+
+/** A host directory the image's user (1654) can write, as a named volume mounted at /https would be. */
+export function appVolume(prefix = 'kcs-vol-'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(d, 0o755);
+  if (process.getuid?.() === 0) fs.chownSync(d, 1654, 1654);
+  else fs.chmodSync(d, 0o777);
+  return d;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
