@@ -12,8 +12,8 @@ function runContainerSuite(extra: Record<string, string>) {
   // A Docker CLI whose engine answers and whose compose plugin is missing, as Debian 12's docker.io is.
   fs.writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\ncase "$1" in\n  info) exit 0 ;;\n  compose) echo "docker: 'compose' is not a docker command." >&2; echo "See 'docker --help'" >&2; exit 1 ;;\nesac\nexit 1\n`, { mode: 0o755 });
   const env: Record<string, string> = { PATH: `${dir}:${process.env.PATH}`, HOME: process.env.HOME ?? os.tmpdir(), KCS_TEST_SKIPS_FILE: path.join(dir, 'skips.jsonl'), ...extra };
-  const script = 'npx vitest run --project integration test/integration/container.test.ts; s=$?; node test/support/skip-summary.mjs; exit $s';
-  const r = spawnSync('sh', ['-c', script], { env, encoding: 'utf8', timeout: 120_000 });
+  // What `npm test` runs, for the container suite alone.
+  const r = spawnSync(process.execPath, ['test/support/run-tests.mjs', '--project', 'integration', 'test/integration/container.test.ts'], { env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 

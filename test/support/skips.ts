@@ -1,6 +1,6 @@
 // Skips that say how to stop skipping. A suite whose tool is missing skips with its reason and the one
 // command that enables it; every skip is recorded (.cache/test-skips.jsonl), and `npm test` ends with
-// the list (test/support/skip-summary.mjs). In CI (REQUIRE_INTEGRATION_TESTS=1) a skip is a failure.
+// the list (test/support/run-tests.mjs). In CI (REQUIRE_INTEGRATION_TESTS=1) a skip is a failure.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
