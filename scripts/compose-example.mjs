@@ -3,11 +3,10 @@
 // base images when a registry gives them, else with the local stand-ins; waits for web; gets the CA with
 // `trust --print`; proves web -> api over verified HTTPS; and prints the commands to do the same by hand.
 // `npm run compose:example -- --down` takes it down again, volumes included.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { ROOT, chooseBaseImages } from './image.mjs';
+import { ROOT, chooseBaseImages, run } from './image.mjs';
 
 const down = process.argv.includes('--down');
 const log = (m) => console.log(m);
@@ -16,11 +15,7 @@ const certs = process.env.KCS_TEST_CERTS ?? path.join(ROOT, 'certs');
 const files = ['-f', 'compose.example.yml', ...(kind === 'stand-ins' ? ['-f', 'test/integration/docker/compose.standins.yml'] : [])];
 const env = { ...process.env, ...images, KCS_TEST_CERTS: certs };
 
-function compose(args, opts = {}) {
-  const r = spawnSync('docker', ['compose', ...files, ...args], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  if (r.status !== 0) throw new Error(`docker compose ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-2000)}${(r.stderr ?? '').slice(-2000)}`);
-  return r.stdout ?? '';
-}
+const compose = (args, opts = {}) => run('docker', ['compose', ...files, ...args], { env, ...opts });
 
 function get(url, ca) {
   return new Promise((resolve, reject) => {

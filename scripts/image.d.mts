@@ -7,3 +7,4 @@ export declare function imageTag(platform?: string): string;
 export declare function chooseBaseImages(opts?: { log?: (m: string) => void }): { kind: 'official' | 'stand-ins'; images: BaseImages };
 export declare function buildImage(opts?: { platform?: string; log?: (m: string) => void }): { tag: string; images: BaseImages };
 export declare function runsArm64(): boolean;
+export declare function run(cmd: string, args: string[], opts?: object): string;

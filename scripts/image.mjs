@@ -18,7 +18,8 @@ export function imageTag(platform = 'linux/amd64') {
   return platform === 'linux/arm64' ? `kestrel-cert-sidecar:${VERSION}-arm64` : `kestrel-cert-sidecar:${VERSION}`;
 }
 
-function run(cmd, args, opts = {}) {
+/** Runs a command in the repository; its stdout, or an error holding the end of its output. */
+export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   if (r.error) throw new Error(`${cmd} could not be started: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
