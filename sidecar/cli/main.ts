@@ -76,7 +76,7 @@ async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promi
   const now = new Date();
   const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
-  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, state: cfg.state, stateDefaulted: cfg.stateDefaulted, ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
+  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, stateDefaulted: cfg.stateDefaulted, ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
   return ExitCode.ok;
 }
 

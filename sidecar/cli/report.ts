@@ -67,7 +67,6 @@ export interface Guidance {
   format: 'pem' | 'pfx';
   /** KCS_APP_NAME: the Development-certificate layout. */
   appName?: string;
-  state?: string;
   stateDefaulted: boolean;
 }
 

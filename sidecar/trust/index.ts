@@ -50,7 +50,7 @@ export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.
       row(store, `failed: ${formatFinding(err.finding).split('\n')[0]}`);
     }
   }
-  if (!cfg.trust.java && sys.platform !== 'win32') lines.push('Java cacerts: not asked (add --java)');
+  if (!cfg.trust.java) lines.push('Java cacerts: not asked (add --java)');
   if (sys.isRoot && sys.env.SUDO_USER && action !== 'status') lines.push(`note: this ran as root, so the NSS databases were root's, not ${sys.env.SUDO_USER}'s: run it again without sudo for your own browsers`);
   if (action === 'install' && sys.platform === 'linux') lines.push('browsers that were open read the change when restarted');
   io.out(`${lines.join('\n')}\n`);
