@@ -78,7 +78,7 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
     renewAt = gen.renewAt;
     caCreated = gen.ca.created;
   }
-  const hostnames = cfg.source === undefined || empty || cfg.hostnamesGiven ? cfg.hostnames : [];
+  const hostnames = cfg.source === undefined || empty || cfg.given.includes('hostnames') ? cfg.hostnames : [];
   const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots: publicRootsNamed });
   validated.findings.push(...kestrelFindings(cfg, material, validated));
   validated.ok = !validated.findings.some((f) => f.severity === 'error');

@@ -1,9 +1,9 @@
 // kestrel.env and kestrel.json: how the app container points Kestrel at the published files.
 // With a Password set (even ""), Kestrel treats a PEM key as encrypted, so the pem format sets none.
 import path from 'node:path';
+import type { KestrelFormat } from '../settings/options.js';
 
-export const KESTREL_FORMATS = ['pem', 'pfx'] as const;
-export type KestrelFormat = (typeof KESTREL_FORMATS)[number];
+export type { KestrelFormat } from '../settings/options.js';
 
 export interface KestrelSettings {
   Path: string;

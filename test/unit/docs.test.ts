@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, SETTING_VARIABLES, describeSettings, loadConfig } from '../../sidecar/settings/config.js';
+import { SETTING_ENTRIES } from '../../sidecar/settings/table.js';
 import { FINDING_CODES } from '../../sidecar/findings.js';
 
 const readme = fs.readFileSync(path.resolve('docs/reference.md'), 'utf8');
@@ -38,6 +39,18 @@ describe('docs/reference.md documents what the code has', () => {
     }
     const table = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.env, 'flag' in s ? s.flag : null]));
     expect(documented).toEqual(table);
+  });
+  it("every default and every choice of the table of settings, in the setting's row", () => {
+    const start = readme.indexOf('| env | flag | meaning | default |');
+    const rows = readme.slice(start).split('\n\n')[0]!.split('\n').slice(2);
+    const cells = (env: string) => rows.find((r) => r.split('|')[1]!.includes(`\`${env}\``))!.split('|').map((c) => c.trim());
+    const wrong: string[] = [];
+    for (const [, s] of SETTING_ENTRIES) {
+      const [, , , meaning, dflt] = cells(s.env);
+      if (s.default !== undefined && !dflt!.includes(`\`${s.default}\``)) wrong.push(`${s.env}: default \`${s.default}\` is not in "${dflt}"`);
+      for (const o of s.options ?? []) if (!meaning!.includes(`\`${o}\``)) wrong.push(`${s.env}: choice \`${o}\` is not in "${meaning}"`);
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
