@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { describeSettings, isGiven, loadConfig, type Config } from '../settings/config.js';
 import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
-import type { EarlyKey } from '../generate/early-key.js';
+import { startLeafKey } from '../generate/early-key.js';
 import { HELP, VERSION } from './help.js';
 import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
 
@@ -69,10 +69,11 @@ async function runCheck(cfg: Config, io: Out): Promise<number> {
   return exitCodeOf(result.findings);
 }
 
-async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promise<number> {
+async function runInit(cfg: Config, io: Out): Promise<number> {
+  // A generated leaf needs a key: it is made on a libuv thread while the pipeline loads.
+  const early = cfg.source === undefined ? startLeafKey(cfg.keyType) : undefined;
   const { publish } = await pipeline();
-  // The key started early, if it is of the type asked for (a failure only means one is made now).
-  const leafKey = cfg.source === undefined && early?.type === cfg.keyType ? await early.key.catch(() => undefined) : undefined;
+  const leafKey = await early;
   const now = new Date();
   const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
@@ -80,10 +81,8 @@ async function runInit(cfg: Config, io: Out, early: EarlyKey | undefined): Promi
   return ExitCode.ok;
 }
 
-/** What the entry point hands over: a key it started generating before the program loaded, and
- *  the publish worker of `watch`. */
+/** What the entry point hands over: the publish worker of `watch`. */
 export interface Runtime {
-  earlyKey?: EarlyKey;
   /** The publish worker (dist/publish-worker.mjs): `watch` publishes through it. Without one, in-process. */
   publishWorker?: string;
 }
@@ -105,7 +104,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
     if (cfg.verbose) io.err(`settings ${JSON.stringify(describeSettings(cfg))}\n`);
     switch (cfg.command) {
       case 'init':
-        return await runInit(cfg, io, runtime.earlyKey);
+        return await runInit(cfg, io);
       case 'check':
         return await runCheck(cfg, io);
       case 'watch': {

@@ -1,17 +1,14 @@
-// The entry point, dist/kestrel-cert-sidecar.mjs. It starts a key for `init` without a source (the
-// slowest step of a generated certificate), then loads the program (see loader.ts) and runs it.
+// The entry point, dist/kestrel-cert-sidecar.mjs: loads the program (see loader.ts) and runs it.
 import './node-version.js';
 import url from 'node:url';
-import { startEarlyKeygen } from '../generate/early-key.js';
 import { load, saveCodeCaches } from './loader.js';
 import type { main as Main } from '../cli/main.js';
 
 const argv = process.argv.slice(2);
-const earlyKey = startEarlyKeygen(argv, process.env);
 const cli = load('cli');
 const main = cli.main as typeof Main;
 const publishWorker = url.fileURLToPath(new URL('./publish-worker.mjs', import.meta.url));
-process.exitCode = await main(argv, process.env, undefined, { publishWorker, ...(earlyKey ? { earlyKey } : {}) });
+process.exitCode = await main(argv, process.env, undefined, { publishWorker });
 saveCodeCaches();
 // Everything is written (synchronously) and nothing is left to do: exiting now skips the tear-down
 // of a clean exit, about 1 ms. Output that had to go through a stream is left to drain first.

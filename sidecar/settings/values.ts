@@ -18,7 +18,15 @@ export function parseDuration(name: string, value: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-const DNS_NAME = /^(\*\.)?([a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+/** A label of a DNS name (RFC 1123, with `_` as certificates carry it), checked for its 63 octets apart:
+ *  a `{0,61}` in the pattern made V8 compile ~1 ms of regular expression on every start. */
+const LABEL = /^[a-z0-9_]([a-z0-9-]*[a-z0-9])?$/i;
+
+/** A DNS name, optionally a wildcard (`*.` first) and fully qualified (`.` last). */
+function isDnsName(n: string): boolean {
+  const labels = n.replace(/^\*\./, '').replace(/\.$/, '').split('.');
+  return n.length <= 253 && labels.every((l) => l.length <= 63 && LABEL.test(l));
+}
 
 export function parseHostnames(value: string): string[] {
   const names = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
@@ -38,7 +46,7 @@ export function parseHostnames(value: string): string[] {
       const ascii = url.domainToASCII(n);
       invalid(`KCS_HOSTNAMES name \`${n}\` is not ASCII: certificates carry internationalized names in their punycode form`, ascii ? `write it as ${ascii}` : 'write the name in its punycode (xn--) form');
     }
-    if (!DNS_NAME.test(n) || n.length > 253) invalid(`KCS_HOSTNAMES name \`${JSON.stringify(n).slice(1, -1)}\` is not a DNS name or IP address`, 'use names such as api, api.example.test, *.example.test, 10.0.0.5 or ::1');
+    if (!isDnsName(n)) invalid(`KCS_HOSTNAMES name \`${JSON.stringify(n).slice(1, -1)}\` is not a DNS name or IP address`, 'use names such as api, api.example.test, *.example.test, 10.0.0.5 or ::1');
   }
   return names;
 }
