@@ -91,3 +91,13 @@ describe('settings are read through the table', () => {
     expect(JSON.stringify(describeSettings(cfg))).not.toContain('out-Secret-9');
   });
 });
+
+describe('KCS_HOSTNAMES takes DNS names label by label', () => {
+  const long = (n: number) => Array.from({ length: Math.ceil(n / 50) }, () => 'a'.repeat(49)).join('.').slice(0, n).replace(/\.$/, 'a');
+  it.each([['a'.repeat(63)], ['*.example.test'], ['api.example.test.'], ['_srv.example'], ['x'], ['a-b.c'], [long(253)]])('accepts %s', (name) => {
+    expect(loadConfig({ KCS_HOSTNAMES: name }, ['init']).hostnames).toEqual([name]);
+  });
+  it.each([['a'.repeat(64)], [long(254)], ['-api'], ['api-'], ['a..b'], ['a.*.b'], ['*'], ['api.example..'], ['a b!']])('refuses %s', (name) => {
+    expect(configError({ KCS_HOSTNAMES: name })).toMatch(/^KCS_HOSTNAMES name `.*` is not a DNS name or IP address\n/);
+  });
+});
