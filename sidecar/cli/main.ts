@@ -4,10 +4,11 @@ import { describeSettings, isGiven, loadConfig, type Config } from '../settings/
 import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
 import { startLeafKey } from '../generate/early-key.js';
 import { HELP, VERSION } from './help.js';
-import { checkJson, checkText, findingsText, publishJson, publishText } from './report.js';
+import { checkJson, checkText, publishJson, publishText } from './report.js';
+
+import { record, type Out } from '../out.js';
 
 export type { Out } from '../out.js';
-import type { Out } from '../out.js';
 let viaStream = false;
 /** True once some output went through process.stdout or process.stderr: it may still be in flight. */
 export const usedStreams = () => viaStream;
@@ -36,9 +37,7 @@ function writer(fd: 1 | 2): (s: string) => void {
 const std: Out = { out: writer(1), err: writer(2) };
 
 function printFindings(findings: readonly Finding[], cfg: Config | undefined, io: Out): void {
-  if (findings.length === 0) return;
-  if (cfg?.logFormat === 'json') for (const f of findings) io.err(`${JSON.stringify({ level: f.severity, ...f })}\n`);
-  else io.err(`${findingsText(findings)}\n`);
+  for (const f of findings) io.err(record(cfg?.logFormat ?? 'text', { finding: f }));
 }
 
 // The pipeline (node:crypto, node-forge) is loaded only by the commands that run it: `watch` runs

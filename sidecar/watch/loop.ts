@@ -1,6 +1,6 @@
 // The loop of `watch` (see watch.ts): its state, its timers, and one publish at a time.
 import path from 'node:path';
-import { formatFinding, type Finding } from '../findings.js';
+import type { Finding } from '../findings.js';
 import type { OutputPassword } from '../pipeline.js';
 import { cleanupIn, relinkIn } from '../publish/atomic-writer.js';
 import { Dir } from '../publish/dir.js';
@@ -11,7 +11,7 @@ import { fingerprint, outputFingerprint } from './fingerprint.js';
 import type { HealthState } from './health.js';
 import { inProcess, type Publisher } from './publishers.js';
 import type { StepResult } from './step.js';
-import type { Out } from '../out.js';
+import { record, type Level, type Out } from '../out.js';
 
 /** Events come in bursts (a copy, a ..data swap): wait this long for quiet... */
 export const DEBOUNCE_MS = 100;
@@ -22,17 +22,15 @@ export const RELINK_AFTER_MS = 2000;
 /** A full rescan catches events the watcher missed (network file systems, overlay quirks). */
 export const RESCAN_MS = 60_000;
 
-export type Io = Out;
-
 /** Test seams: each is called at the start of its path, so a test can make that path throw. */
 export type FaultPoint = 'cleanup' | 'relink' | 'rescan' | 'renewal' | 'retry' | 'health';
 
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 60_000;
 
-export function log(cfg: Config, io: Io, level: 'info' | 'warning' | 'error', msg: string, f?: Finding): void {
-  if (cfg.logFormat === 'json') io.err(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...(f ?? {}) })}\n`);
-  else io.err(`${new Date().toISOString()} ${f ? formatFinding(f).replace(/\n/g, ' | ') : `${level}: ${msg}`}\n`);
+/** One line of the log of `watch`, stamped with its time. */
+export function log(cfg: Config, io: Out, level: Level, msg: string, f?: Finding): void {
+  io.err(record(cfg.logFormat, { level, msg, ...(f ? { finding: f } : {}) }, new Date()));
 }
 
 export interface WatchOptions {
@@ -73,7 +71,7 @@ export class WatchLoop {
 
   constructor(
     private readonly cfg: Config,
-    private readonly io: Io,
+    private readonly io: Out,
     opts: WatchOptions,
   ) {
     this.publisher = opts.publisher ?? inProcess;
@@ -83,7 +81,7 @@ export class WatchLoop {
     this.paths = [cfg.source, cfg.passwordFile, cfg.userSecrets, cfg.outputPasswordFile].filter((p): p is string => p !== undefined).map((p) => path.resolve(p));
   }
 
-  private log(level: 'info' | 'warning' | 'error', msg: string, f?: Finding): void {
+  private log(level: Level, msg: string, f?: Finding): void {
     log(this.cfg, this.io, level, msg, f);
   }
 

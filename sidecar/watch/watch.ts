@@ -15,14 +15,15 @@ import path from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { ExitCode } from '../findings.js';
 import type { Config } from '../settings/config.js';
+import type { Out } from '../out.js';
 import { startHealthServer, type HealthState } from './health.js';
-import { RESCAN_MS, WatchLoop, log, type Io, type WatchOptions } from './loop.js';
+import { RESCAN_MS, WatchLoop, log, type WatchOptions } from './loop.js';
 import type { Publisher } from './publishers.js';
 
 export { fingerprint, outputFingerprint } from './fingerprint.js';
 export { WORKER_TIMEOUT_MS, inProcess, workerPublisher, type Publisher } from './publishers.js';
 
-export { DEBOUNCE_MS, MAX_WAIT_MS, RELINK_AFTER_MS, RESCAN_MS, log, type FaultPoint, type Io, type WatchOptions } from './loop.js';
+export { DEBOUNCE_MS, MAX_WAIT_MS, RELINK_AFTER_MS, RESCAN_MS, log, type FaultPoint, type WatchOptions } from './loop.js';
 
 export interface Watcher {
   state: HealthState;
@@ -32,7 +33,7 @@ export interface Watcher {
   server?: net.Server;
 }
 
-export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): Promise<Watcher> {
+export async function startWatch(cfg: Config, io: Out, opts: WatchOptions = {}): Promise<Watcher> {
   const loop = new WatchLoop(cfg, io, opts);
   // First: a health port in use is a configuration error, said before anything is published.
   const server = opts.health === false ? undefined : await startHealthServer(cfg.healthPort, () => loop.state, cfg.healthAddress, opts.faults?.health);
@@ -64,7 +65,7 @@ export async function startWatch(cfg: Config, io: Io, opts: WatchOptions = {}): 
   };
 }
 
-export async function runWatch(cfg: Config, io: Io, publisher?: Publisher): Promise<number> {
+export async function runWatch(cfg: Config, io: Out, publisher?: Publisher): Promise<number> {
   // Handlers first: a signal during start-up must still end the process cleanly, with exit code 0.
   let signalled: string | undefined;
   let onSignal: (sig: string) => void = (sig) => (signalled = sig);
