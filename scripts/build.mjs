@@ -3,7 +3,7 @@
 // dist/warm-code-cache.mjs, and dist/lib/ (the library API and the testcontainers helper). Nothing from
 // node_modules is needed at run time.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createHash } from 'node:crypto';
@@ -42,16 +42,16 @@ const common = {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 // The CLI: small ESM entry points with the loader (bin.ts, worker.ts, warm.ts; see loader.ts), and
-// the program as CommonJS bundles that the loader runs with V8 code caches, each loaded only by
-// the commands that need it:
-//   app/cli.cjs     the command line and the findings             every command
-//   app/engine.cjs  the pipeline: node:crypto, node-forge         init, check, each publish of watch
-//   app/watch.cjs   chokidar, the health server                   watch (the process that waits)
-//   app/probe.cjs   undici                                        probe
-//   app/trust.cjs   the trust stores                              trust
-// A bundle reaches another as `kcs:<name>`, which the loader answers; the findings live in cli
-// only, so every bundle shares one KcsError. Dynamic imports become such requires too, so nothing
-// in a bundle needs Node's ESM loader.
+// the program as CommonJS bundles that the loader runs with V8 code caches, each loaded only by the
+// commands that need it. Each file of sidecar/entry/bundles/ is one bundle, named by the file:
+//   cli     the command line and the findings             every command
+//   engine  the pipeline: node:crypto, node-forge         init, check, each publish of watch
+//   watch   chokidar, the health server                   watch (the process that waits)
+//   probe   undici                                        probe
+//   trust   the trust stores                              trust
+// The modules an entry re-exports belong to its bundle; an import of one of them from any other bundle
+// becomes `require('kcs:<name>')`, which the loader answers, dynamic imports included, so nothing in a
+// bundle needs Node's ESM loader. Moving a file changes no bundle: only an entry's re-exports do.
 await build({
   ...common,
   entryPoints: { 'kestrel-cert-sidecar': 'sidecar/entry/bin.ts', 'publish-worker': 'sidecar/entry/worker.ts', 'warm-code-cache': 'sidecar/entry/warm.ts' },
@@ -70,32 +70,34 @@ const program = {
   // The bundles are not CommonJS modules of Node's: the loader passes their URL.
   define: { ...common.define, 'import.meta.url': '__bundleUrl' },
 };
-const src = (m) => path.resolve('sidecar', m);
-/** Imports of these sidecar modules become `require('kcs:<bundle>')`. */
-const links = (map) => ({
+const ENTRIES = 'sidecar/entry/bundles';
+const bundles = readdirSync(ENTRIES).filter((f) => f.endsWith('.ts')).map((f) => ({ name: f.slice(0, -3), entry: path.join(ENTRIES, f) }));
+/** Module (absolute path, no extension) -> the bundle whose entry re-exports it. */
+const owner = new Map();
+for (const b of bundles) {
+  const text = readFileSync(b.entry, 'utf8');
+  for (const m of text.matchAll(/^export (?!type\b)[^;]*? from '([^']+)\.js';$/gm)) {
+    const module = path.resolve(path.dirname(b.entry), m[1]);
+    if (owner.has(module)) throw new Error(`${path.relative('.', module)}.ts is re-exported by the entries of both ${owner.get(module)} and ${b.name}`);
+    owner.set(module, b.name);
+  }
+}
+/** In bundle `self`, imports of another bundle's modules become `require('kcs:<that bundle>')`. */
+const links = (self) => ({
   name: 'links',
   setup(b) {
     b.onResolve({ filter: /\.js$/ }, (a) => {
       if (a.importer.includes('node_modules') || !a.path.startsWith('.')) return undefined;
-      const bundle = map[path.resolve(a.resolveDir, a.path).replace(/\.js$/, '')];
-      return bundle ? { path: `kcs:${bundle}`, external: true } : undefined;
+      const bundle = owner.get(path.resolve(a.resolveDir, a.path).replace(/\.js$/, ''));
+      return bundle && bundle !== self ? { path: `kcs:${bundle}`, external: true } : undefined;
     });
   },
 });
-const findings = { [src('findings')]: 'cli' };
-const bundles = {
-  cli: { entry: 'sidecar/entry/cli.ts', links: { [src('pipeline')]: 'engine', [src('watch/watch')]: 'watch', [src('probe/probe')]: 'probe', [src('trust/index')]: 'trust' } },
-  engine: { entry: 'sidecar/entry/engine.ts', links: findings },
-  watch: { entry: 'sidecar/watch/watch.ts', links: { ...findings, [src('watch/step')]: 'engine' } },
-  probe: { entry: 'sidecar/probe/probe.ts', links: findings },
-  trust: { entry: 'sidecar/trust/index.ts', links: findings },
-};
-/** Modules whose state must exist once (KcsError's class identity): each lives in one bundle, the others reach it through `kcs:`. */
-const SINGLETONS = { 'sidecar/findings.ts': 'cli' };
+/** Module (sidecar/...) -> the bundles that hold a copy of it. */
 const holders = new Map();
-for (const [name, b] of Object.entries(bundles)) {
-  const { metafile } = await build({ ...program, entryPoints: { [name]: b.entry }, plugins: [builtins, links(b.links)], metafile: true });
-  for (const input of Object.keys(metafile.inputs)) if (input in SINGLETONS) holders.set(input, [...(holders.get(input) ?? []), name]);
+for (const { name, entry } of bundles) {
+  const { metafile } = await build({ ...program, entryPoints: { [name]: entry }, plugins: [builtins, links(name)], metafile: true });
+  for (const input of Object.keys(metafile.inputs)) if (input.startsWith('sidecar/')) holders.set(input, [...(holders.get(input) ?? []), name]);
   // The loader runs each bundle as one function expression; it is written here, so the loader hands
   // V8 the file's text as it is. The build id heads it: the loader keys its code cache to it (V8
   // itself checks only the length of the source).
@@ -103,9 +105,12 @@ for (const [name, b] of Object.entries(bundles)) {
   const body = `(function (exports, require, module, __bundleUrl) {${readFileSync(file, 'latin1')}\n})`;
   writeFileSync(file, `//# kcs-build ${createHash('sha256').update(body, 'latin1').digest('hex')}\n${body}`, 'latin1');
 }
-for (const [module, bundle] of Object.entries(SINGLETONS)) {
-  const found = holders.get(module) ?? [];
-  if (found.length !== 1 || found[0] !== bundle) throw new Error(`${module} must be in the ${bundle} bundle only, and is in: ${found.join(', ') || 'none'} (a new import of it needs a kcs: link in build.mjs)`);
+// A module may be copied into several bundles only if two copies cannot be told apart: none that an
+// entry re-exports, and none that declares an error class (instanceof across bundles) or module state.
+for (const [module, names] of holders) {
+  if (names.length < 2) continue;
+  const why = owner.has(path.resolve(module).replace(/\.ts$/, '')) ? 'an entry re-exports it' : /^(export )?(let |(abstract )?class \w+ extends )/m.test(readFileSync(module, 'utf8')) ? 'it declares an error class or module state' : undefined;
+  if (why) throw new Error(`${module} is in the bundles ${names.join(', ')}, and must be in one (${why}): re-export it from one entry in ${ENTRIES}/, whose bundle the others then reach through kcs:`);
 }
 mkdirSync('dist/lib', { recursive: true });
 writeFileSync('dist/node-root-certificates.pem', `${tls.rootCertificates.join('\n')}\n`);

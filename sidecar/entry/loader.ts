@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import url from 'node:url';
 import vm from 'node:vm';
 
-export type BundleName = 'cli' | 'engine' | 'watch' | 'probe' | 'trust';
-const BUNDLES: readonly string[] = ['cli', 'engine', 'watch', 'probe', 'trust'];
+/** A bundle: dist/app/<name>.cjs, built from sidecar/entry/bundles/<name>.ts. */
+export type BundleName = string;
 
 interface Loaded {
   exports: Record<string, unknown>;
@@ -33,8 +33,8 @@ const BUILD_LINE = /^\/\/# kcs-build ([0-9a-f]{64})\n/;
 /** The `require` a bundle sees: `kcs:<name>` is another bundle, anything else a built-in of Node's
  *  (the bundles hold everything else they use). */
 function bundleRequire(id: string): unknown {
-  const name = id.startsWith('kcs:') ? id.slice(4) : undefined;
-  if (name !== undefined && BUNDLES.includes(name)) return load(name as BundleName);
+  const name = /^kcs:([a-z]+)$/.exec(id)?.[1];
+  if (name !== undefined) return load(name);
   const builtin = process.getBuiltinModule(id);
   if (builtin === undefined) throw new Error(`the bundle asks for ${id}, which is not a built-in module of Node ${process.version}`);
   return builtin;
