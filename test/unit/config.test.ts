@@ -101,3 +101,11 @@ describe('KCS_HOSTNAMES takes DNS names label by label', () => {
     expect(configError({ KCS_HOSTNAMES: name })).toMatch(/^KCS_HOSTNAMES name `.*` is not a DNS name or IP address\n/);
   });
 });
+
+describe('secrets', () => {
+  it('have no flag (flags show up in `ps`), and every other setting has one', () => {
+    const secrets = SETTING_ENTRIES.filter(([, s]) => s.kind === 'secret').map(([, s]) => s.env);
+    expect(secrets).toEqual(['KCS_PASSWORD', 'KCS_OUTPUT_PASSWORD']);
+    expect(SETTING_ENTRIES.filter(([, s]) => (s.kind === 'secret') === (s.flag !== undefined)).map(([, s]) => s.env)).toEqual([]);
+  });
+});
