@@ -2,7 +2,7 @@
 #
 # Runtime base: Google's distroless Node.js 24 image. It has Node and nothing else: no shell, no
 # package manager, glibc (the official Node binaries need it; Alpine would need a musl build), and
-# it is small. The sidecar needs nothing beyond `node` and its one bundle. Both bases are build
+# it is small. The sidecar needs nothing beyond `node` and its bundles. Both bases are build
 # arguments, so an environment without a registry can build from local stand-ins:
 #   docker build --build-arg NODE_IMAGE=... --build-arg BUILD_IMAGE=... -t kestrel-cert-sidecar .
 # Builds with the classic builder (no BuildKit-only syntax).
@@ -12,7 +12,7 @@ ARG NODE_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# Only the runtime dependencies and esbuild: the bundle needs nothing else, and no install scripts run.
+# Only the runtime dependencies and esbuild: the bundles need nothing else, and no install scripts run.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm install --no-save --ignore-scripts --no-audit --no-fund "esbuild@$(node -p "require('./package-lock.json').packages['node_modules/esbuild'].version")"
 COPY scripts ./scripts
@@ -21,7 +21,7 @@ RUN node scripts/build.mjs \
  && mkdir -p /staging/https /staging/state /staging/app \
  && cp -r dist/. /staging/app/
 
-# The code caches (see sidecar/loader.ts) are made again by the Node of the runtime image, so V8
+# The code caches (see sidecar/entry/loader.ts) are made again by the Node of the runtime image, so V8
 # accepts them there. No shell in that image: exec form.
 FROM ${NODE_IMAGE} AS warm
 USER 0
