@@ -3,9 +3,10 @@ import { settingsHelp } from '../settings/table.js';
 declare const __VERSION__: string;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-const SETTINGS = settingsHelp();
-
-export const HELP: Record<string, string> = {
+/** The --help text of `cmd` (or the general one), built only when asked for. */
+export function helpText(cmd: string | undefined): string {
+  const SETTINGS = settingsHelp();
+  const HELP: Record<string, string> = {
   general: `kestrel-cert-sidecar ${VERSION}: validates, converts and publishes TLS certificates for ASP.NET Core Kestrel
 
 usage: kestrel-cert-sidecar <command> [options]
@@ -56,3 +57,5 @@ The CA is --ca FILE, else the development CA in KCS_STATE, else KCS_OUTPUT/ca.cr
   --java       also Java's cacerts (JAVA_HOME, else the keytool on PATH)
 Exit 0 when every store that could be changed was; 5 (TRUST_STORE_FAILED) when one refused.`,
 };
+  return HELP[cmd !== undefined && Object.hasOwn(HELP, cmd) ? cmd : 'general']!;
+}

@@ -1,9 +1,9 @@
 // The CLI: parse the command, run the stage, print once, return the exit code.
 import fs from 'node:fs';
-import { describeSettings, isGiven, loadConfig, type Config } from '../settings/config.js';
+import { COMMANDS, describeSettings, isGiven, loadConfig, type Config } from '../settings/config.js';
 import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
 import { startLeafKey } from '../generate/early-key.js';
-import { HELP, VERSION } from './help.js';
+import { VERSION, helpText } from './help.js';
 import { checkJson, checkText, publishJson, publishText } from './report.js';
 
 import { record, type Out } from '../out.js';
@@ -96,8 +96,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
       return ExitCode.ok;
     }
     if (cfg.help) {
-      const cmd = argv.find((a) => a in HELP && a !== 'general');
-      io.out(`${HELP[cmd ?? 'general']}\n`);
+      io.out(`${helpText(argv.find((a) => (COMMANDS as readonly string[]).includes(a)))}\n`);
       return ExitCode.ok;
     }
     if (cfg.verbose) io.err(`settings ${JSON.stringify(describeSettings(cfg))}\n`);
