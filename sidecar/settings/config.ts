@@ -5,7 +5,7 @@ import { fail } from '../findings.js';
 import { didYouMean, parseOptions } from './command-line.js';
 import { defaultState } from './place.js';
 import { readSettings } from './read.js';
-import { SETTING_ENTRIES, type SettingName, type SettingValues } from './table.js';
+import { SETTINGS, SETTING_ENTRIES, type SettingName, type SettingValues } from './table.js';
 import { checkOutput, parseDuration, realPathOf } from './values.js';
 
 export { DEFAULT_HOSTNAMES, SETTINGS, SETTING_VARIABLES, settingsHelp } from './table.js';
@@ -66,13 +66,13 @@ function givenValues(env: NodeJS.ProcessEnv, flags: Record<string, string | bool
 
 function commandOf(positionals: string[], help: boolean, version: boolean): Command {
   const [word, ...extra] = positionals;
-  if (extra.length) invalid(`unexpected argument ${extra[0]}`, 'options take the form --name value; run with --help to list them');
+  let command: Command = 'init';
   if (word !== undefined) {
-    if ((COMMANDS as readonly string[]).includes(word)) return word as Command;
-    invalid(`command \`${word}\` is not valid: use one of ${COMMANDS.join(', ')}${didYouMean(word, COMMANDS)}`, `set command to one of ${COMMANDS.join(', ')}`);
-  }
-  if (!help && !version) invalid('no command given', `run one of: ${COMMANDS.join(', ')} (for example \`kestrel-cert-sidecar init\`)`);
-  return 'init';
+    if (!(COMMANDS as readonly string[]).includes(word)) invalid(`command \`${word}\` is not valid: use one of ${COMMANDS.join(', ')}${didYouMean(word, COMMANDS)}`, `set command to one of ${COMMANDS.join(', ')}`);
+    command = word as Command;
+  } else if (!help && !version) invalid('no command given', `run one of: ${COMMANDS.join(', ')} (for example \`kestrel-cert-sidecar init\`)`);
+  if (extra.length) invalid(`unexpected argument ${extra[0]}`, 'options take the form --name value; run with --help to list them');
+  return command;
 }
 
 /** `trust` takes exactly one action; no other command takes any. */
@@ -94,8 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const flags = values as Record<string, string | boolean | undefined>;
   const help = flags.help === true;
   const version = flags.version === true;
-  const command = commandOf(positionals, help, version);
   const given = givenValues(env, flags);
+  const command = commandOf(positionals, help, version);
   const settings = readSettings(given);
   const cfg: Config = {
     ...settings,
@@ -120,7 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     if (state !== undefined) cfg.state = state;
   }
   if (cfg.owner === undefined && process.getuid?.() === 0) cfg.owner = { uid: 1654, gid: 1654 }; // the `app` user of the ASP.NET Core images
-  checkCombinations(cfg, given.KCS_VALIDITY ?? '90d');
+  checkCombinations(cfg, given.KCS_VALIDITY ?? SETTINGS.validityMs.default);
   return cfg;
 }
 
