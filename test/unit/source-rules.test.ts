@@ -3,7 +3,9 @@
 //  - sidecar/ imports Node's built-ins only as default imports (the build turns them into
 //    process.getBuiltinModule: an ESM named import would make Node build the module's ES facade, ~5 ms);
 //  - no source file over 300 lines without a comment at its top that says why;
-//  - no top-level function over 60 lines without a docblock that says why ("Over 60 lines: ...").
+//  - no top-level function over 60 lines without a docblock that says why ("Over 60 lines: ...");
+//  - the entries of the bundles (sidecar/entry/bundles/) hold only comments and one-line re-exports,
+//    which is all the build reads to know which modules belong to which bundle.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +57,17 @@ describe('the source of sidecar/', () => {
       });
     }
     expect(long).toEqual([]);
+  });
+
+  it('has bundle entries that only re-export, one module a line, as the build reads them', () => {
+    const dir = 'sidecar/entry/bundles';
+    const other = fs.readdirSync(dir).flatMap((f) =>
+      fs
+        .readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('//') && !/^export (\*|\{[^}]*\}) from '\.\.\/\.\.\/[\w/.-]+\.js';$/.test(l))
+        .map((l) => `${dir}/${f}: ${l}`),
+    );
+    expect(other).toEqual([]);
   });
 });
