@@ -1,6 +1,6 @@
 // The CLI: parse the command, run the stage, print once, return the exit code.
 import fs from 'node:fs';
-import { COMMANDS, describeSettings, isGiven, loadConfig, type Config } from '../settings/config.js';
+import { COMMANDS, describeSettings, loadConfig, type Config } from '../settings/config.js';
 import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
 import { startLeafKey } from '../generate/early-key.js';
 import { VERSION, helpText } from './help.js';
@@ -76,7 +76,7 @@ async function runInit(cfg: Config, io: Out): Promise<number> {
   const now = new Date();
   const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
-  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, stateDefaulted: cfg.state !== undefined && !isGiven(cfg, 'state'), ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
+  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, stateDefaulted: cfg.state !== undefined && !cfg.given.includes('state'), ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
   return ExitCode.ok;
 }
 

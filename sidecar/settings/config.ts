@@ -124,9 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   return cfg;
 }
 
-/** True when the setting was given, not defaulted. */
-export const isGiven = (cfg: Pick<Config, 'given'>, name: SettingName): boolean => cfg.given.includes(name);
-
 /** What no single value can say: settings that conflict, that must come together, or that would put the CA key on the shared volume. */
 function checkCombinations(cfg: Config, validityText: string): void {
   if (cfg.password !== undefined && cfg.passwordFile !== undefined) invalid('both KCS_PASSWORD and KCS_PASSWORD_FILE are set', 'set only one: KCS_PASSWORD_FILE is the safer, as it keeps the password out of the environment');
@@ -162,7 +159,7 @@ export function describeSettings(cfg: Config): Record<string, string> {
   const out: Record<string, string> = { command: cfg.command };
   for (const [name, s] of SETTING_ENTRIES) {
     const v: unknown = cfg[name];
-    const note = isGiven(cfg, name) ? '' : ' (default)';
+    const note = cfg.given.includes(name) ? '' : ' (default)';
     if (v === undefined) out[s.env] = `(unset${s.otherwise ? `: ${s.otherwise}` : ''})`;
     else if (s.kind === 'secret') out[s.env] = '***';
     else if (s.kind === 'duration') out[s.env] = `${formatDuration(v as number)}${note}`;

@@ -1,7 +1,7 @@
-// Reads the settings of the table (table.ts) through env-var: one typed accessor per kind of value.
-// Text, secrets and the port are env-var's own accessors (asString, asPortNumber); the other kinds are
-// ours, each a parser of values.ts. A given value is read by env-var (`env.get(NAME).asDuration()`); a
-// default is handed to the same accessor directly: env-var builds ~25 closures per get(), which for
+// Reads the settings of the table (table.ts) through env-var: one typed accessor per kind of value,
+// installed as an env-var extension named by the kind. Text, secrets and the port are env-var's own
+// accessors (asString, asPortNumber); the other kinds are ours, each a parser of values.ts. A given
+// value is read by env-var (`env.get(NAME).duration(spec)`); a default is handed to the same accessor directly: env-var builds ~25 closures per get(), which for
 // every setting of every start cost ~3 ms of `init`.
 //
 // Errors: env-var turns whatever an accessor throws into its EnvVarError, `"NAME" <reason>`. Its own
@@ -33,6 +33,8 @@ const ACCESSORS: Record<Kind, (value: string, s: SettingSpec) => unknown> = {
   owner: (v) => parseOwner(v),
 };
 
+const KINDS = Object.keys(ACCESSORS) as Kind[];
+
 /** The fix for a value env-var refused, by the kind of the setting. */
 const ENV_VAR_FIX: Partial<Record<Kind, (s: SettingSpec) => string>> = {
   port: (s) => `set ${s.env} to a port number from 0 to 65535 (0 picks a free port), such as ${s.default ?? '8089'}`,
@@ -44,44 +46,22 @@ const ENV_VAR_FIX: Partial<Record<Kind, (s: SettingSpec) => string>> = {
  */
 export function readSettings(given: Readonly<Record<string, string>>): SettingValues {
   let raised: KcsError | undefined;
-  /** One of our accessors, for env-var: what it raises is kept, to be thrown as it was. */
-  const ours =
-    (kind: Kind) =>
-    (value: string, s: SettingSpec): unknown => {
-      try {
-        return ACCESSORS[kind](value, s);
-      } catch (err) {
-        if (err instanceof KcsError) raised = err;
-        throw err;
-      }
-    };
-  const env = from(given, { asPath: ours('path'), asChoice: ours('choice'), asDuration: ours('duration'), asHostnames: ours('hostnames'), asOwner: ours('owner') });
-
-  const read = (s: SettingSpec): unknown => {
-    const v = env.get(s.env);
-    switch (s.kind) {
-      case 'text':
-      case 'secret':
-        return v.asString();
-      case 'port':
-        return v.asPortNumber();
-      case 'path':
-        return v.asPath(s);
-      case 'choice':
-        return v.asChoice(s);
-      case 'duration':
-        return v.asDuration(s);
-      case 'hostnames':
-        return v.asHostnames(s);
-      case 'owner':
-        return v.asOwner(s);
+  /** Each accessor as an env-var extension named by its kind: what one of ours raises is kept, to be
+   *  thrown as it was; env-var's own (asString, asPortNumber) throw plain errors, which it wraps. */
+  const kept = (kind: Kind) => (value: string, s: SettingSpec): unknown => {
+    try {
+      return ACCESSORS[kind](value, s);
+    } catch (err) {
+      if (err instanceof KcsError) raised = err;
+      throw err;
     }
   };
+  const env = from(given, Object.fromEntries(KINDS.map((k) => [k, kept(k)])) as Record<Kind, (value: string, s: SettingSpec) => unknown>);
 
   const values: Partial<Record<SettingName, unknown>> = {};
   for (const [name, s] of SETTING_ENTRIES) {
     try {
-      if (s.env in given) values[name] = read(s);
+      if (s.env in given) values[name] = env.get(s.env)[s.kind](s);
       else if (s.default !== undefined) values[name] = ACCESSORS[s.kind](s.default, s);
     } catch (err) {
       if (raised) throw raised;
