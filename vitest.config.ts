@@ -15,7 +15,10 @@ export default defineConfig({
       // The built CLI and the watch loop as users run them, with real watchers, processes and the tools we did not write.
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000 } },
       // Seeded, with a fixed count of trials: slow by design (thousands of publishes, kills, races).
-      { extends: true, test: { name: 'stress', include: ['test/stress/**/*.test.ts'], testTimeout: 900_000, fileParallelism: false } },
+      {
+        extends: true,
+        test: { name: 'stress', include: ['test/stress/**/*.test.ts'], testTimeout: 900_000, fileParallelism: false },
+      },
       {
         extends: true,
         test: {

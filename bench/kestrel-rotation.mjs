@@ -40,13 +40,36 @@ function served(port) {
   });
 }
 
-export async function benchKestrelRotation({ BIN, FIX, node, tmp, stats, fmt, root, rotations = Number(process.env.BENCH_ROTATIONS ?? 5) }) {
-  if (spawnSync('dotnet', ['--list-runtimes'], { encoding: 'utf8' }).stdout?.includes('Microsoft.AspNetCore.App') !== true) {
-    return [{ what: 'rotation end to end (Kestrel)', value: 'not run: no ASP.NET Core runtime here', baseline: '-', ratio: '-', target: '-' }];
+export async function benchKestrelRotation({
+  BIN,
+  FIX,
+  node,
+  tmp,
+  stats,
+  fmt,
+  root,
+  rotations = Number(process.env.BENCH_ROTATIONS ?? 5),
+}) {
+  if (
+    spawnSync('dotnet', ['--list-runtimes'], { encoding: 'utf8' }).stdout?.includes('Microsoft.AspNetCore.App') !== true
+  ) {
+    return [
+      {
+        what: 'rotation end to end (Kestrel)',
+        value: 'not run: no ASP.NET Core runtime here',
+        baseline: '-',
+        ratio: '-',
+        target: '-',
+      },
+    ];
   }
   const appDir = path.join(root, '.cache', 'api-bench');
   if (!fs.existsSync(path.join(appDir, 'Api.dll'))) {
-    const b = spawnSync('dotnet', ['build', path.join(root, 'examples/api'), '-c', 'Release', '-o', appDir, '--nologo'], { encoding: 'utf8' });
+    const b = spawnSync(
+      'dotnet',
+      ['build', path.join(root, 'examples/api'), '-c', 'Release', '-o', appDir, '--nologo'],
+      { encoding: 'utf8' },
+    );
     if (b.status !== 0) throw new Error(`dotnet build failed: ${b.stdout}`);
   }
   const dir = tmp();
@@ -56,11 +79,22 @@ export async function benchKestrelRotation({ BIN, FIX, node, tmp, stats, fmt, ro
   const leaves = ['p256', 'p384'];
   const shaOf = (leaf) => new crypto.X509Certificate(fs.readFileSync(path.join(FIX, `${leaf}.crt`))).fingerprint256;
   const write = (leaf) => {
-    fs.writeFileSync(path.join(src, '.incoming'), Buffer.concat([fs.readFileSync(path.join(FIX, `${leaf}.key`)), fs.readFileSync(path.join(FIX, `${leaf}.crt`)), fs.readFileSync(path.join(FIX, 'inter.crt'))]));
+    fs.writeFileSync(
+      path.join(src, '.incoming'),
+      Buffer.concat([
+        fs.readFileSync(path.join(FIX, `${leaf}.key`)),
+        fs.readFileSync(path.join(FIX, `${leaf}.crt`)),
+        fs.readFileSync(path.join(FIX, 'inter.crt')),
+      ]),
+    );
     fs.renameSync(path.join(src, '.incoming'), path.join(src, 'server.pem'));
   };
   write(leaves[0]);
-  const watch = spawn(node, [BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const watch = spawn(
+    node,
+    [BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let watchLog = '';
   watch.stderr.on('data', (d) => (watchLog += d));
   const manifestSha = () => {
@@ -119,6 +153,7 @@ export async function benchKestrelRotation({ BIN, FIX, node, tmp, stats, fmt, ro
   } finally {
     watch.kill('SIGTERM');
     kestrel?.kill('SIGTERM');
-    if (process.env.BENCH_KESTREL_LOG) fs.writeFileSync(process.env.BENCH_KESTREL_LOG, `${kestrelLog}\n--- watch ---\n${watchLog}`);
+    if (process.env.BENCH_KESTREL_LOG)
+      fs.writeFileSync(process.env.BENCH_KESTREL_LOG, `${kestrelLog}\n--- watch ---\n${watchLog}`);
   }
 }

@@ -30,7 +30,13 @@ export async function benchWatch({ BIN, FIX, node, tmp, stats, fmt }) {
   const src = path.join(dir, 'src');
   const out = path.join(dir, 'out');
   fs.mkdirSync(src);
-  const bundles = ['rsa2048', 'p256'].map((n) => Buffer.concat([fs.readFileSync(path.join(FIX, `${n}.key`)), fs.readFileSync(path.join(FIX, `${n}.crt`)), fs.readFileSync(path.join(FIX, 'inter.crt'))]));
+  const bundles = ['rsa2048', 'p256'].map((n) =>
+    Buffer.concat([
+      fs.readFileSync(path.join(FIX, `${n}.key`)),
+      fs.readFileSync(path.join(FIX, `${n}.crt`)),
+      fs.readFileSync(path.join(FIX, 'inter.crt')),
+    ]),
+  );
   const write = (i) => {
     const tmpFile = path.join(src, '.incoming');
     fs.writeFileSync(tmpFile, bundles[i % 2]);
@@ -38,7 +44,11 @@ export async function benchWatch({ BIN, FIX, node, tmp, stats, fmt }) {
   };
   write(0);
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const w = spawn(node, [BIN, 'watch', '--source', src, '--output', out, '--health-port', String(port), '--min-validity', '1h'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const w = spawn(
+    node,
+    [BIN, 'watch', '--source', src, '--output', out, '--health-port', String(port), '--min-validity', '1h'],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
   const live = () => {
     try {
       return fs.readlinkSync(path.join(out, '..data'));
@@ -59,15 +69,22 @@ export async function benchWatch({ BIN, FIX, node, tmp, stats, fmt }) {
       await sleep(50);
     }
     const s = stats(samples);
-    rows.push({ what: 'watch rotation latency, 50 rotations: median / p95', value: `${fmt(s.median)} / ${fmt(s.p95)}`, baseline: 'debounce window 100 ms (included)', ratio: '-', target: 'median < 300 ms' });
-
+    rows.push({
+      what: 'watch rotation latency, 50 rotations: median / p95',
+      value: `${fmt(s.median)} / ${fmt(s.p95)}`,
+      baseline: 'debounce window 100 ms (included)',
+      ratio: '-',
+      target: 'median < 300 ms',
+    });
   } finally {
     w.kill('SIGTERM');
   }
   // Idle: a fresh watch (no rotations before it) and a bare Node process that only waits, over the same window.
   const idleS = Number(process.env.BENCH_IDLE_S ?? 60);
   const idleOut = path.join(tmp(), 'out');
-  const idle = spawn(node, [BIN, 'watch', '--source', src, '--output', idleOut, '--health-port', String(port + 1)], { stdio: 'ignore' });
+  const idle = spawn(node, [BIN, 'watch', '--source', src, '--output', idleOut, '--health-port', String(port + 1)], {
+    stdio: 'ignore',
+  });
   const bare = spawn(node, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
   try {
     await waitFor(() => fs.existsSync(path.join(idleOut, '..data')), 10_000, 'the idle watch to publish');
@@ -78,8 +95,20 @@ export async function benchWatch({ BIN, FIX, node, tmp, stats, fmt }) {
     const a1 = procStat(idle.pid);
     const b1 = procStat(bare.pid);
     const cpu = (x0, x1) => (((x1.cpuTicks - x0.cpuTicks) / TICKS / idleS) * 100).toFixed(2);
-    rows.push({ what: `watch idle RSS over ${idleS} s`, value: `${(a1.rssKb / 1024).toFixed(1)} MB`, baseline: `bare node idling ${(b1.rssKb / 1024).toFixed(1)} MB`, ratio: `${(a1.rssKb / b1.rssKb).toFixed(2)}x`, target: '<= 1.3x bare node' });
-    rows.push({ what: `watch idle CPU over ${idleS} s`, value: `${cpu(a0, a1)} %`, baseline: `bare node idling ${cpu(b0, b1)} %`, ratio: '-', target: 'about 0 % (no busy polling)' });
+    rows.push({
+      what: `watch idle RSS over ${idleS} s`,
+      value: `${(a1.rssKb / 1024).toFixed(1)} MB`,
+      baseline: `bare node idling ${(b1.rssKb / 1024).toFixed(1)} MB`,
+      ratio: `${(a1.rssKb / b1.rssKb).toFixed(2)}x`,
+      target: '<= 1.3x bare node',
+    });
+    rows.push({
+      what: `watch idle CPU over ${idleS} s`,
+      value: `${cpu(a0, a1)} %`,
+      baseline: `bare node idling ${cpu(b0, b1)} %`,
+      ratio: '-',
+      target: 'about 0 % (no busy polling)',
+    });
   } finally {
     idle.kill('SIGTERM');
     bare.kill();

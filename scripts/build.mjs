@@ -21,8 +21,13 @@ const banner = "const require = process.getBuiltinModule('node:module').createRe
 const builtins = {
   name: 'builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (a) => (a.importer.includes('node_modules') ? { path: a.path, external: true } : { path: a.path, namespace: 'builtin' }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({ contents: `export default process.getBuiltinModule(${JSON.stringify(a.path)});`, loader: 'js' }));
+    b.onResolve({ filter: /^node:/ }, (a) =>
+      a.importer.includes('node_modules') ? { path: a.path, external: true } : { path: a.path, namespace: 'builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({
+      contents: `export default process.getBuiltinModule(${JSON.stringify(a.path)});`,
+      loader: 'js',
+    }));
   },
 };
 const common = {
@@ -34,7 +39,10 @@ const common = {
   legalComments: 'linked',
   // The public roots of this Node are written beside the bundle, so the sidecar need not load
   // node:tls to read them. Every chunk sits one directory below dist/.
-  define: { __VERSION__: JSON.stringify(pkg.version), __NODE_ROOTS_FILE__: JSON.stringify('../node-root-certificates.pem') },
+  define: {
+    __VERSION__: JSON.stringify(pkg.version),
+    __NODE_ROOTS_FILE__: JSON.stringify('../node-root-certificates.pem'),
+  },
   banner: { js: banner },
   logLevel: 'warning',
   plugins: [builtins],
@@ -54,7 +62,11 @@ rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 // bundle needs Node's ESM loader. Moving a file changes no bundle: only an entry's re-exports do.
 await build({
   ...common,
-  entryPoints: { 'kestrel-cert-sidecar': 'sidecar/entry/bin.ts', 'publish-worker': 'sidecar/entry/worker.ts', 'warm-code-cache': 'sidecar/entry/warm.ts' },
+  entryPoints: {
+    'kestrel-cert-sidecar': 'sidecar/entry/bin.ts',
+    'publish-worker': 'sidecar/entry/worker.ts',
+    'warm-code-cache': 'sidecar/entry/warm.ts',
+  },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   banner: { js: '#!/usr/bin/env node' },
@@ -71,14 +83,19 @@ const program = {
   define: { ...common.define, 'import.meta.url': '__bundleUrl' },
 };
 const ENTRIES = 'sidecar/entry/bundles';
-const bundles = readdirSync(ENTRIES).filter((f) => f.endsWith('.ts')).map((f) => ({ name: f.slice(0, -3), entry: path.join(ENTRIES, f) }));
+const bundles = readdirSync(ENTRIES)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => ({ name: f.slice(0, -3), entry: path.join(ENTRIES, f) }));
 /** Module (absolute path, no extension) -> the bundle whose entry re-exports it. */
 const owner = new Map();
 for (const b of bundles) {
   const text = readFileSync(b.entry, 'utf8');
   for (const m of text.matchAll(/^export (?!type\b)[^;]*? from '([^']+)\.js';$/gm)) {
     const module = path.resolve(path.dirname(b.entry), m[1]);
-    if (owner.has(module)) throw new Error(`${path.relative('.', module)}.ts is re-exported by the entries of both ${owner.get(module)} and ${b.name}`);
+    if (owner.has(module))
+      throw new Error(
+        `${path.relative('.', module)}.ts is re-exported by the entries of both ${owner.get(module)} and ${b.name}`,
+      );
     owner.set(module, b.name);
   }
 }
@@ -96,8 +113,14 @@ const links = (self) => ({
 /** Module (sidecar/...) -> the bundles that hold a copy of it. */
 const holders = new Map();
 for (const { name, entry } of bundles) {
-  const { metafile } = await build({ ...program, entryPoints: { [name]: entry }, plugins: [builtins, links(name)], metafile: true });
-  for (const input of Object.keys(metafile.inputs)) if (input.startsWith('sidecar/')) holders.set(input, [...(holders.get(input) ?? []), name]);
+  const { metafile } = await build({
+    ...program,
+    entryPoints: { [name]: entry },
+    plugins: [builtins, links(name)],
+    metafile: true,
+  });
+  for (const input of Object.keys(metafile.inputs))
+    if (input.startsWith('sidecar/')) holders.set(input, [...(holders.get(input) ?? []), name]);
   // The loader runs each bundle as one function expression; it is written here, so the loader hands
   // V8 the file's text as it is. The build id heads it: the loader keys its code cache to it (V8
   // itself checks only the length of the source).
@@ -109,17 +132,40 @@ for (const { name, entry } of bundles) {
 // entry re-exports, and none that declares an error class (instanceof across bundles) or module state.
 for (const [module, names] of holders) {
   if (names.length < 2) continue;
-  const why = owner.has(path.resolve(module).replace(/\.ts$/, '')) ? 'an entry re-exports it' : /^(export )?(let |(abstract )?class \w+ extends )/m.test(readFileSync(module, 'utf8')) ? 'it declares an error class or module state' : undefined;
-  if (why) throw new Error(`${module} is in the bundles ${names.join(', ')}, and must be in one (${why}): re-export it from one entry in ${ENTRIES}/, whose bundle the others then reach through kcs:`);
+  const why = owner.has(path.resolve(module).replace(/\.ts$/, ''))
+    ? 'an entry re-exports it'
+    : /^(export )?(let |(abstract )?class \w+ extends )/m.test(readFileSync(module, 'utf8'))
+      ? 'it declares an error class or module state'
+      : undefined;
+  if (why)
+    throw new Error(
+      `${module} is in the bundles ${names.join(', ')}, and must be in one (${why}): re-export it from one entry in ${ENTRIES}/, whose bundle the others then reach through kcs:`,
+    );
 }
 mkdirSync('dist/lib', { recursive: true });
 writeFileSync('dist/node-root-certificates.pem', `${tls.rootCertificates.join('\n')}\n`);
-writeFileSync('dist/node-root-certificates.json', JSON.stringify(tls.rootCertificates.map((pem) => new X509Certificate(pem).subject)));
-await build({ ...common, entryPoints: { index: 'sidecar/index.ts' }, outdir: 'dist/lib', outExtension: { '.js': '.mjs' } });
+writeFileSync(
+  'dist/node-root-certificates.json',
+  JSON.stringify(tls.rootCertificates.map((pem) => new X509Certificate(pem).subject)),
+);
+await build({
+  ...common,
+  entryPoints: { index: 'sidecar/index.ts' },
+  outdir: 'dist/lib',
+  outExtension: { '.js': '.mjs' },
+});
 // The testcontainers helper: testcontainers stays the harness's own dependency.
 if (existsSync('sidecar/testing')) {
-  await build({ ...common, entryPoints: { testing: 'sidecar/testing/kestrel-certs-container.ts' }, outdir: 'dist/lib', outExtension: { '.js': '.mjs' }, external: ['testcontainers'] });
+  await build({
+    ...common,
+    entryPoints: { testing: 'sidecar/testing/kestrel-certs-container.ts' },
+    outdir: 'dist/lib',
+    outExtension: { '.js': '.mjs' },
+    external: ['testcontainers'],
+  });
 }
 // Run every command once, so the code caches hold every function a start needs.
 execFileSync(process.execPath, ['dist/warm-code-cache.mjs'], { stdio: 'inherit' });
-console.log('built dist/kestrel-cert-sidecar.mjs (app/*.cjs and their code caches), dist/publish-worker.mjs and dist/lib/index.mjs');
+console.log(
+  'built dist/kestrel-cert-sidecar.mjs (app/*.cjs and their code caches), dist/publish-worker.mjs and dist/lib/index.mjs',
+);

@@ -12,18 +12,27 @@ const down = process.argv.includes('--down');
 const log = (m) => console.log(m);
 const { kind, images } = down ? { kind: 'any', images: {} } : chooseBaseImages({ log });
 const certs = process.env.KCS_TEST_CERTS ?? path.join(ROOT, 'certs');
-const files = ['-f', 'compose.example.yml', ...(kind === 'stand-ins' ? ['-f', 'test/integration/docker/compose.standins.yml'] : [])];
+const files = [
+  '-f',
+  'compose.example.yml',
+  ...(kind === 'stand-ins' ? ['-f', 'test/integration/docker/compose.standins.yml'] : []),
+];
 const env = { ...process.env, ...images, KCS_TEST_CERTS: certs };
 
 const compose = (args, opts = {}) => run('docker', ['compose', ...files, ...args], { env, ...opts });
 
 function get(url, ca) {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    }).on('error', reject).on('timeout', function () { this.destroy(new Error('timed out')); });
+    https
+      .get(url, { ca, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      })
+      .on('error', reject)
+      .on('timeout', function () {
+        this.destroy(new Error('timed out'));
+      });
   });
 }
 
@@ -36,7 +45,8 @@ async function main() {
     fs.mkdirSync(certs, { recursive: true, mode: 0o755 });
     log(`made ${certs} (empty: the sidecar generates certificates; put a PFX and password.txt there to use yours)`);
   }
-  if (!fs.existsSync(path.join(certs, 'password.txt'))) fs.writeFileSync(path.join(certs, 'password.txt'), '', { mode: 0o644 });
+  if (!fs.existsSync(path.join(certs, 'password.txt')))
+    fs.writeFileSync(path.join(certs, 'password.txt'), '', { mode: 0o644 });
   log('building the images');
   compose(['build', 'certs', 'api', 'web']);
   log('starting certs, then api and web');
@@ -55,7 +65,10 @@ async function main() {
     } catch (err) {
       last = { status: 0, body: err.message };
     }
-    if (Date.now() > end) throw new Error(`web did not answer within 120 s: ${last.status} ${last.body}\n${compose(['logs', '--tail', '20'])}`);
+    if (Date.now() > end)
+      throw new Error(
+        `web did not answer within 120 s: ${last.status} ${last.body}\n${compose(['logs', '--tail', '20'])}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
   log(`web -> api over HTTPS, verified against the sidecar's CA: ${last.body}`);

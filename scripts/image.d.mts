@@ -1,10 +1,21 @@
 export declare const ROOT: string;
 export declare const VERSION: string;
-export interface BaseImages { BUILD_IMAGE: string; NODE_IMAGE: string; SDK_IMAGE: string; ASPNET_IMAGE: string }
+export interface BaseImages {
+  BUILD_IMAGE: string;
+  NODE_IMAGE: string;
+  SDK_IMAGE: string;
+  ASPNET_IMAGE: string;
+}
 export declare const OFFICIAL: BaseImages;
 export declare const STANDINS: BaseImages;
 export declare function imageTag(platform?: string): string;
-export declare function chooseBaseImages(opts?: { log?: (m: string) => void }): { kind: 'official' | 'stand-ins'; images: BaseImages };
-export declare function buildImage(opts?: { platform?: string; log?: (m: string) => void }): { tag: string; images: BaseImages };
+export declare function chooseBaseImages(opts?: { log?: (m: string) => void }): {
+  kind: 'official' | 'stand-ins';
+  images: BaseImages;
+};
+export declare function buildImage(opts?: { platform?: string; log?: (m: string) => void }): {
+  tag: string;
+  images: BaseImages;
+};
 export declare function runsArm64(): boolean;
 export declare function run(cmd: string, args: string[], opts?: object): string;

@@ -10,8 +10,18 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-export const OFFICIAL = { BUILD_IMAGE: 'node:24-bookworm-slim', NODE_IMAGE: 'gcr.io/distroless/nodejs24-debian12:nonroot', SDK_IMAGE: 'mcr.microsoft.com/dotnet/sdk:10.0', ASPNET_IMAGE: 'mcr.microsoft.com/dotnet/aspnet:10.0' };
-export const STANDINS = { BUILD_IMAGE: 'kcs-standin/node-build:24', NODE_IMAGE: 'kcs-standin/node:24', SDK_IMAGE: 'kcs-standin/sdk:10.0', ASPNET_IMAGE: 'kcs-standin/aspnet:10.0' };
+export const OFFICIAL = {
+  BUILD_IMAGE: 'node:24-bookworm-slim',
+  NODE_IMAGE: 'gcr.io/distroless/nodejs24-debian12:nonroot',
+  SDK_IMAGE: 'mcr.microsoft.com/dotnet/sdk:10.0',
+  ASPNET_IMAGE: 'mcr.microsoft.com/dotnet/aspnet:10.0',
+};
+export const STANDINS = {
+  BUILD_IMAGE: 'kcs-standin/node-build:24',
+  NODE_IMAGE: 'kcs-standin/node:24',
+  SDK_IMAGE: 'kcs-standin/sdk:10.0',
+  ASPNET_IMAGE: 'kcs-standin/aspnet:10.0',
+};
 
 /** The tag of the image for a platform. */
 export function imageTag(platform = 'linux/amd64') {
@@ -22,18 +32,25 @@ export function imageTag(platform = 'linux/amd64') {
 export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   if (r.error) throw new Error(`${cmd} could not be started: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
+    );
   return r.stdout ?? '';
 }
 
 /** The official base images where each can be had (present, or pulled within 30 s), else the local stand-ins. */
 export function chooseBaseImages({ log = () => {} } = {}) {
-  const have = (img) => spawnSync('docker', ['image', 'inspect', img], { stdio: 'ignore' }).status === 0 || spawnSync('docker', ['pull', '-q', img], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+  const have = (img) =>
+    spawnSync('docker', ['image', 'inspect', img], { stdio: 'ignore' }).status === 0 ||
+    spawnSync('docker', ['pull', '-q', img], { stdio: 'ignore', timeout: 30_000 }).status === 0;
   if (process.env.STANDIN_IMAGES !== '1' && Object.values(OFFICIAL).every(have)) {
     log('base images: the official ones (a registry answered, or they are here already)');
     return { kind: 'official', images: OFFICIAL };
   }
-  log('base images: local stand-ins (no registry answered; STANDIN_IMAGES=1 forces them), built from Debian packages and this machine\'s Node and .NET');
+  log(
+    "base images: local stand-ins (no registry answered; STANDIN_IMAGES=1 forces them), built from Debian packages and this machine's Node and .NET",
+  );
   run('bash', ['test/integration/docker/standins.sh'], { stdio: ['ignore', 'inherit', 'inherit'] });
   return { kind: 'stand-ins', images: STANDINS };
 }
@@ -55,9 +72,12 @@ export function runsArm64() {
  * the code caches are made by the Node that will read them.
  */
 export function buildImage({ platform = 'linux/amd64', log = () => {} } = {}) {
-  if (platform !== 'linux/amd64' && platform !== 'linux/arm64') throw new Error(`unsupported platform ${platform}: use linux/amd64 or linux/arm64`);
+  if (platform !== 'linux/amd64' && platform !== 'linux/arm64')
+    throw new Error(`unsupported platform ${platform}: use linux/amd64 or linux/arm64`);
   if (platform === 'linux/arm64' && !runsArm64()) {
-    throw new Error('arm64 binaries cannot run on this machine: run `sudo bash test/integration/docker/setup-arm64.sh` (qemu-user-static and binfmt) first');
+    throw new Error(
+      'arm64 binaries cannot run on this machine: run `sudo bash test/integration/docker/setup-arm64.sh` (qemu-user-static and binfmt) first',
+    );
   }
   const { kind, images } = chooseBaseImages({ log });
   const tag = imageTag(platform);
@@ -66,14 +86,31 @@ export function buildImage({ platform = 'linux/amd64', log = () => {} } = {}) {
     if (kind === 'official') {
       // A registry is there: let BuildKit do it, pulling the arm64 variants of the bases.
       log(`building ${tag} with docker buildx for linux/arm64`);
-      run('docker', ['buildx', 'build', '--platform', 'linux/arm64', '--load', '--build-arg', `VERSION=${VERSION}`, '-t', tag, '.'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      run(
+        'docker',
+        ['buildx', 'build', '--platform', 'linux/arm64', '--load', '--build-arg', `VERSION=${VERSION}`, '-t', tag, '.'],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
       return { tag, images };
     }
     run('bash', ['test/integration/docker/standins.sh', 'arm64'], { stdio: ['ignore', 'inherit', 'inherit'] });
     nodeImage = 'kcs-standin/node:24-arm64';
   }
   log(`building ${tag} from ${nodeImage}`);
-  run('docker', ['build', '--network', 'host', '--build-arg', `BUILD_IMAGE=${images.BUILD_IMAGE}`, '--build-arg', `NODE_IMAGE=${nodeImage}`, '--build-arg', `VERSION=${VERSION}`, '-t', tag, '.']);
+  run('docker', [
+    'build',
+    '--network',
+    'host',
+    '--build-arg',
+    `BUILD_IMAGE=${images.BUILD_IMAGE}`,
+    '--build-arg',
+    `NODE_IMAGE=${nodeImage}`,
+    '--build-arg',
+    `VERSION=${VERSION}`,
+    '-t',
+    tag,
+    '.',
+  ]);
   return { tag, images: { ...images, NODE_IMAGE: nodeImage } };
 }
 

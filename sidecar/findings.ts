@@ -80,7 +80,10 @@ export class KcsError extends Error {
   readonly finding: Finding;
   /** Every finding behind this error, when there are more than the one it is (a source that failed validation). */
   readonly findings?: readonly Finding[];
-  constructor(finding: Omit<Finding, 'severity'> & { severity?: Severity }, options?: { cause?: unknown; findings?: readonly Finding[] }) {
+  constructor(
+    finding: Omit<Finding, 'severity'> & { severity?: Severity },
+    options?: { cause?: unknown; findings?: readonly Finding[] },
+  ) {
     super(`${finding.code} ${finding.message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KcsError';
     this.finding = { severity: 'error', ...finding };
@@ -110,7 +113,10 @@ export function isInvalidInput(err: unknown): boolean {
 /** Control characters (a file named with a newline, say) are shown escaped, so every finding stays
  *  two lines and nothing in a name can move the cursor or forge a line of output. */
 export function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
+  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** The two-line text form: `CODE what: why` then `fix: ...`. */

@@ -1,6 +1,15 @@
 // The library API, for test harnesses that want the pipeline without a child process.
 export { loadConfig, describeSettings, DEFAULT_HOSTNAMES, type Config } from './settings/config.js';
-export { KcsError, isInvalidInput, formatFinding, exitCodeFor, ExitCode, FINDING_CODES, type Finding, type FindingCode } from './findings.js';
+export {
+  KcsError,
+  isInvalidInput,
+  formatFinding,
+  exitCodeFor,
+  ExitCode,
+  FINDING_CODES,
+  type Finding,
+  type FindingCode,
+} from './findings.js';
 export { publish, loadAndValidate, InvalidMaterial, type PublishResult, type CheckResult } from './pipeline.js';
 export { loadSource } from './load/index.js';
 export { parsePkcs12 } from './load/pkcs12.js';

@@ -9,12 +9,15 @@ export type Out = { out: (s: string) => void; err: (s: string) => void };
 export type Level = 'info' | 'warning' | 'error';
 
 /** One record: a finding (its severity is the level), or a message at `level`. */
-export type LogEntry = { finding: Finding; msg?: string; level?: Level } | { finding?: undefined; msg: string; level: Level };
+export type LogEntry =
+  | { finding: Finding; msg?: string; level?: Level }
+  | { finding?: undefined; msg: string; level: Level };
 
 /** The text of one record, with its newline. `time` makes it a log line: stamped, and on one line. */
 export function record(format: LogFormat, e: LogEntry, time?: Date): string {
   const level = e.level ?? e.finding?.severity;
-  if (format === 'json') return `${JSON.stringify({ ...(time ? { time: time.toISOString() } : {}), level, ...(e.msg !== undefined ? { msg: e.msg } : {}), ...e.finding })}\n`;
+  if (format === 'json')
+    return `${JSON.stringify({ ...(time ? { time: time.toISOString() } : {}), level, ...(e.msg !== undefined ? { msg: e.msg } : {}), ...e.finding })}\n`;
   const text = e.finding ? formatFinding(e.finding) : `${level}: ${e.msg}`;
   return time ? `${time.toISOString()} ${text.replace(/\n/g, ' | ')}\n` : `${text}\n`;
 }

@@ -28,7 +28,12 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
   } catch {
     // The parser's own message quotes the text around the error, which may be the password: it is
     // neither shown nor kept as the cause (which --verbose prints).
-    fail('CONFIG_INVALID', `cannot read ${file}: it is not valid JSON`, 'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it (check it with `dotnet user-secrets list`)', file);
+    fail(
+      'CONFIG_INVALID',
+      `cannot read ${file}: it is not valid JSON`,
+      'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it (check it with `dotnet user-secrets list`)',
+      file,
+    );
   }
   const flat = new Map<string, unknown>();
   const walk = (node: unknown, prefix: string) => {
@@ -81,9 +86,18 @@ export interface OutputPasswordSources {
 }
 
 /** The output password; `kept` reads the generated one of the live set, and is called only when needed. */
-export function outputPassword(src: OutputPasswordSources, inputPassword: string | undefined, pinned: OutputPassword | undefined, kept: () => string | undefined): OutputPassword {
+export function outputPassword(
+  src: OutputPasswordSources,
+  inputPassword: string | undefined,
+  pinned: OutputPassword | undefined,
+  kept: () => string | undefined,
+): OutputPassword {
   if (pinned !== undefined) return pinned;
-  if (src.outputPasswordFile !== undefined) return { password: stripOneNewline(readInput(src.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')), origin: 'configured' };
+  if (src.outputPasswordFile !== undefined)
+    return {
+      password: stripOneNewline(readInput(src.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')),
+      origin: 'configured',
+    };
   if (src.outputPassword !== undefined) return { password: src.outputPassword, origin: 'configured' };
   if (inputPassword) return { password: inputPassword, origin: 'input' };
   // Generated once, then read back from the live set, so it stays the same across republishes.

@@ -2,7 +2,7 @@
 // test harnesses import it. This file does the wiring: the load, generate and validate stages read
 // their inputs and return data; the writes happen in publish/, under the output's lock, and the reads
 // of the output it needs (the leaf to reuse, the generated password to keep) go through publish/live.
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import type { Config } from './settings/config.js';
 import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
@@ -51,7 +51,12 @@ export interface RunOptions {
  * Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. `live`
  * gives the set published now; publish passes a memoized reader so the output is read at most once.
  */
-export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObject, live: () => LiveSet = () => readLive(cfg.output)): CheckResult {
+export function loadAndValidate(
+  cfg: Config,
+  now: Date,
+  leafKey?: crypto.KeyObject,
+  live: () => LiveSet = () => readLive(cfg.output),
+): CheckResult {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
@@ -73,18 +78,36 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
     });
     material = gen.material;
     if (empty) {
-      material.findings.push(finding('SOURCE_EMPTY', 'info', `${cfg.source} holds no certificate, so one was generated`, 'nothing, for development; mount a PFX or PEM pair there to use your own certificate'));
+      material.findings.push(
+        finding(
+          'SOURCE_EMPTY',
+          'info',
+          `${cfg.source} holds no certificate, so one was generated`,
+          'nothing, for development; mount a PFX or PEM pair there to use your own certificate',
+        ),
+      );
     }
     renewAt = gen.renewAt;
     caCreated = gen.ca.created;
   }
   const hostnames = cfg.source === undefined || empty || cfg.given.includes('hostnames') ? cfg.hostnames : [];
-  const validated = validate(material, { hostnames, now, minValidityMs: cfg.minValidityMs, publicRoots: publicRootsNamed });
+  const validated = validate(material, {
+    hostnames,
+    now,
+    minValidityMs: cfg.minValidityMs,
+    publicRoots: publicRootsNamed,
+  });
   validated.findings.push(...kestrelFindings(cfg, material, validated));
   validated.ok = !validated.findings.some((f) => f.severity === 'error');
-  return { ok: validated.ok, findings: validated.findings, material, validated, ...(renewAt ? { renewAt } : {}), ...(caCreated !== undefined ? { caCreated } : {}) };
+  return {
+    ok: validated.ok,
+    findings: validated.findings,
+    material,
+    validated,
+    ...(renewAt ? { renewAt } : {}),
+    ...(caCreated !== undefined ? { caCreated } : {}),
+  };
 }
-
 
 /**
  * What depends on how Kestrel is pointed at the set, so that `check` reports it as `init` would.
@@ -99,12 +122,34 @@ export function loadAndValidate(cfg: Config, now: Date, leafKey?: crypto.KeyObje
 function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
   const out: Finding[] = [];
   if (cfg.kestrelFormat === 'pfx' && v.chain.length > 1) {
-    out.push(finding('KESTREL_PFX_CHAIN', 'warning', `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`, 'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt'));
+    out.push(
+      finding(
+        'KESTREL_PFX_CHAIN',
+        'warning',
+        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
+        'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
+      ),
+    );
   }
   if (cfg.appName !== undefined && m.source.kind !== 'generated') {
-    const missing = [...(m.leaf.subject !== 'CN=localhost' ? [`its subject is ${m.leaf.subject.replace(/\n/g, ', ')}, not CN=localhost`] : []), ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER) ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)'] : [])];
+    const missing = [
+      ...(m.leaf.subject !== 'CN=localhost'
+        ? [`its subject is ${m.leaf.subject.replace(/\n/g, ', ')}, not CN=localhost`]
+        : []),
+      ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER)
+        ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)']
+        : []),
+    ];
     if (missing.length) {
-      out.push(finding('NOT_DEV_CERT', 'error', `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."`, 'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)', m.source.files[0]));
+      out.push(
+        finding(
+          'NOT_DEV_CERT',
+          'error',
+          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."`,
+          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)',
+          m.source.files[0],
+        ),
+      );
     }
   }
   return out;
@@ -139,8 +184,8 @@ export class InvalidMaterial extends KcsError {
  * at a time: the output's lock is held from reading the live set to the end of the publish.
  */
 export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
-  let out;
-  let release;
+  let out: ReturnType<typeof openOutput> | undefined;
+  let release: ReturnType<typeof lockOutput>;
   try {
     out = openOutput(cfg.output, cfg.owner);
     release = lockOutput(out);
@@ -149,10 +194,10 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     throw outputError(err, cfg.output, out ? 'taking its lock' : 'creating the output directory');
   }
   try {
-    return publishLocked(cfg, opts, out);
+    return publishLocked(cfg, opts, out!);
   } finally {
     release?.();
-    out.close();
+    out!.close();
   }
 }
 
@@ -164,7 +209,12 @@ function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
   const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
-  const pw = outputPassword(cfg, checked.material.inputPassword, opts.pinnedOutputPassword, () => liveSet().generatedPassword);
+  const pw = outputPassword(
+    cfg,
+    checked.material.inputPassword,
+    opts.pinnedOutputPassword,
+    () => liveSet().generatedPassword,
+  );
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,
     kestrelFormat: cfg.kestrelFormat,
@@ -176,15 +226,32 @@ function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
     ...(cfg.userSecretsId !== undefined ? { userSecretsId: cfg.userSecretsId } : {}),
   };
   const digest = contentDigest(checked.material, checked.validated, layout);
-  const converted = () => convert(checked.material, checked.validated, { outputPassword: pw.password, pfxProfile: cfg.pfxProfile, friendlyName: cfg.appName ?? 'kestrel' });
-  const written = writeAtomically(cfg.output, (gen) => buildFileSet(checked.material, checked.validated, layout, gen, converted()), {
-    now,
-    digest,
-    out,
-    ...(cfg.owner ? { owner: cfg.owner } : {}),
-  });
+  const converted = () =>
+    convert(checked.material, checked.validated, {
+      outputPassword: pw.password,
+      pfxProfile: cfg.pfxProfile,
+      friendlyName: cfg.appName ?? 'kestrel',
+    });
+  const written = writeAtomically(
+    cfg.output,
+    (gen) => buildFileSet(checked.material, checked.validated, layout, gen, converted()),
+    {
+      now,
+      digest,
+      out,
+      ...(cfg.owner ? { owner: cfg.owner } : {}),
+    },
+  );
   for (const r of written.repaired) {
-    checked.findings.push(finding('OUTPUT_REPAIRED', 'warning', `${cfg.output}: ${r}`, 'nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)', cfg.output));
+    checked.findings.push(
+      finding(
+        'OUTPUT_REPAIRED',
+        'warning',
+        `${cfg.output}: ${r}`,
+        'nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)',
+        cfg.output,
+      ),
+    );
   }
   return { ...checked, ...written, output: cfg.output, outputPassword: pw };
 }

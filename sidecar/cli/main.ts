@@ -50,11 +50,16 @@ async function runCheck(cfg: Config, io: Out): Promise<number> {
   if (cfg.source === undefined) {
     // Without a source, check what is published: the output has the Kubernetes TLS layout.
     if (!fs.existsSync(cfg.output)) {
-      throw new KcsError({ code: 'SOURCE_NOT_FOUND', message: `nothing to check: KCS_SOURCE is unset and ${cfg.output} does not exist`, hint: 'set KCS_SOURCE to the certificate to check, or run init first', file: cfg.output });
+      throw new KcsError({
+        code: 'SOURCE_NOT_FOUND',
+        message: `nothing to check: KCS_SOURCE is unset and ${cfg.output} does not exist`,
+        hint: 'set KCS_SOURCE to the certificate to check, or run init first',
+        file: cfg.output,
+      });
     }
     cfg = { ...cfg, source: cfg.output };
   }
-  let result;
+  let result: ReturnType<typeof loadAndValidate>;
   try {
     result = loadAndValidate(cfg, now);
   } catch (err) {
@@ -76,7 +81,21 @@ async function runInit(cfg: Config, io: Out): Promise<number> {
   const now = new Date();
   const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
-  io.out(cfg.logFormat === 'json' ? publishJson(r, now) : publishText(r, { runsIn: cfg.runsIn, mountPath: cfg.mountPath, format: cfg.kestrelFormat, stateDefaulted: cfg.state !== undefined && !cfg.given.includes('state'), ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}) }, now));
+  io.out(
+    cfg.logFormat === 'json'
+      ? publishJson(r, now)
+      : publishText(
+          r,
+          {
+            runsIn: cfg.runsIn,
+            mountPath: cfg.mountPath,
+            format: cfg.kestrelFormat,
+            stateDefaulted: cfg.state !== undefined && !cfg.given.includes('state'),
+            ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}),
+          },
+          now,
+        ),
+  );
   return ExitCode.ok;
 }
 
@@ -86,7 +105,12 @@ export interface Runtime {
   publishWorker?: string;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std, runtime: Runtime = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io: Out = std,
+  runtime: Runtime = {},
+): Promise<number> {
   let cfg: Config | undefined;
   const verbose = argv.includes('--verbose');
   try {
@@ -127,7 +151,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Out = std
       return err.exitCode;
     }
     const e = err as Error;
-    io.err(`internal error: ${e?.message ?? String(err)}\n${verbose ? `${e?.stack ?? ''}\n` : 'run again with --verbose for the stack trace, and report it as a bug\n'}`);
+    io.err(
+      `internal error: ${e?.message ?? String(err)}\n${verbose ? `${e?.stack ?? ''}\n` : 'run again with --verbose for the stack trace, and report it as a bug\n'}`,
+    );
     return ExitCode.internal;
   }
 }

@@ -37,7 +37,10 @@ export function checkText(r: CheckResult, now: Date): string {
   const lines = [sourceLine(r), 'chain'];
   const chain = r.validated.chain.map((c) => summarize(c, now));
   const anchors = r.validated.anchors.filter((a) => !r.validated.chain.includes(a)).map((c) => summarize(c, now));
-  const all = [...chain.map((s, i) => ({ s, tag: i === 0 ? 'leaf' : 'intermediate' })), ...anchors.map((s) => ({ s, tag: 'ca.crt' }))];
+  const all = [
+    ...chain.map((s, i) => ({ s, tag: i === 0 ? 'leaf' : 'intermediate' })),
+    ...anchors.map((s) => ({ s, tag: 'ca.crt' })),
+  ];
   all.forEach(({ s, tag }, i) => {
     const pad = '   '.repeat(i);
     lines.push(`${pad}└─ ${s.subject}  [${tag}${s.selfSigned ? ', self-signed' : ''}]`);
@@ -72,22 +75,30 @@ export interface Guidance {
 
 /** The variables that point Kestrel at the set, for an app that sees it at `mount`. */
 function appVariables(g: Guidance, mount: string): string[] {
-  if (g.appName !== undefined) return [`APPDATA=${path.posix.join(mount, 'appdata')}`, 'ASPNETCORE_ENVIRONMENT=Development'];
-  return Object.entries(kestrelSettings(g.format, mount, '(see kestrel.env)')).map(([k, v]) => `ASPNETCORE_Kestrel__Certificates__Default__${k}=${v}`);
+  if (g.appName !== undefined)
+    return [`APPDATA=${path.posix.join(mount, 'appdata')}`, 'ASPNETCORE_ENVIRONMENT=Development'];
+  return Object.entries(kestrelSettings(g.format, mount, '(see kestrel.env)')).map(
+    ([k, v]) => `ASPNETCORE_Kestrel__Certificates__Default__${k}=${v}`,
+  );
 }
 
 /** How to point Kestrel at the set: in the app's view of it (KCS_MOUNT_PATH), and only host commands on a host. */
 function kestrelLines(r: PublishResult, g: Guidance): string[] {
   const layout = g.appName !== undefined ? ' (the Development-certificate layout, as Visual Studio does it)' : '';
   if (g.runsIn === 'container') {
-    return [`point Kestrel at it${layout}: mount this volume at ${g.mountPath} (read-only) in the app container, and set there`, ...appVariables(g, g.mountPath).map((v) => `  ${v}`)];
+    return [
+      `point Kestrel at it${layout}: mount this volume at ${g.mountPath} (read-only) in the app container, and set there`,
+      ...appVariables(g, g.mountPath).map((v) => `  ${v}`),
+    ];
   }
   const envFile = path.join(r.output, 'kestrel.env');
   if (g.mountPath !== r.output) {
     return [
       `point Kestrel at it${layout}: mount ${r.output} at ${g.mountPath} (read-only) in the app container, and set there`,
       ...appVariables(g, g.mountPath).map((v) => `  ${v}`),
-      ...(g.appName === undefined ? [`  (docker run -v ${r.output}:${g.mountPath}:ro --env-file ${envFile} ... sets them)`] : []),
+      ...(g.appName === undefined
+        ? [`  (docker run -v ${r.output}:${g.mountPath}:ro --env-file ${envFile} ... sets them)`]
+        : []),
     ];
   }
   return [
@@ -106,11 +117,19 @@ function caLines(r: PublishResult, g: Guidance): string[] {
   const anchor = r.material.anchors[0];
   const cn = anchor ? (/CN=([^\n]+)/.exec(anchor.subject)?.[1] ?? anchor.subject) : '';
   const kept = r.material.source.files[0];
-  const where = kept === undefined ? 'for this run only (set KCS_STATE to keep it)' : `${r.caCreated ? 'created in' : 'reused from'} ${kept}`;
+  const where =
+    kept === undefined
+      ? 'for this run only (set KCS_STATE to keep it)'
+      : `${r.caCreated ? 'created in' : 'reused from'} ${kept}`;
   const lines = [`  CA           ${cn}, ${where}`];
   if (kept !== undefined && !r.caCreated) return lines;
-  const trust = g.runsIn === 'container' ? HOST_TRUST_STEPS : `npx kestrel-cert-sidecar trust --install${g.stateDefaulted ? '' : ` --ca ${path.join(r.output, 'ca.crt')}`}`;
-  lines.push(`trust the development CA on ${g.runsIn === 'container' ? 'your' : 'this'} machine once (system store, Chromium, Firefox): ${trust}`);
+  const trust =
+    g.runsIn === 'container'
+      ? HOST_TRUST_STEPS
+      : `npx kestrel-cert-sidecar trust --install${g.stateDefaulted ? '' : ` --ca ${path.join(r.output, 'ca.crt')}`}`;
+  lines.push(
+    `trust the development CA on ${g.runsIn === 'container' ? 'your' : 'this'} machine once (system store, Chromium, Firefox): ${trust}`,
+  );
   lines.push(`  other containers trust it with SSL_CERT_FILE=${path.posix.join(g.mountPath, 'trust/ca-bundle.crt')}`);
   return lines;
 }
@@ -120,7 +139,9 @@ export function publishText(r: PublishResult, g: Guidance, now: Date): string {
   const s = summarize(r.material.leaf, now);
   const ca = caLines(r, g);
   const lines = [
-    r.changed ? `published ${r.generation} to ${r.output}` : `unchanged: ${r.generation} in ${r.output} is already current (not republished)`,
+    r.changed
+      ? `published ${r.generation} to ${r.output}`
+      : `unchanged: ${r.generation} in ${r.output} is already current (not republished)`,
     `  certificate  ${s.subject} (issued by ${s.issuer})`,
     `  sha256       ${s.sha256}`,
     `  names        ${s.sans.join(', ') || '(none)'}`,

@@ -29,7 +29,11 @@ export interface ConvertOptions {
  * (see Material.modernPfx), is protected by the output password, and holds the leaf and nothing
  * but certificates of the published chain and ca.crt. Re-encoding it would only change its salts.
  */
-export function reusablePfx(m: Material, v: Validated, o: Pick<ConvertOptions, 'outputPassword' | 'pfxProfile'>): Buffer | undefined {
+export function reusablePfx(
+  m: Material,
+  v: Validated,
+  o: Pick<ConvertOptions, 'outputPassword' | 'pfxProfile'>,
+): Buffer | undefined {
   const src = m.modernPfx;
   if (!src || o.pfxProfile !== 'modern' || src.password !== o.outputPassword) return undefined;
   const published = [...v.chain, ...v.anchors].map((c) => c.raw);
@@ -40,6 +44,20 @@ export function reusablePfx(m: Material, v: Validated, o: Pick<ConvertOptions, '
 
 export function convert(m: Material, v: Validated, o: ConvertOptions): Converted {
   const reused = reusablePfx(m, v, o);
-  const pfx = reused ?? encodePfx({ chain: v.chain.map((c) => c.raw), key: m.key, password: o.outputPassword, profile: o.pfxProfile, friendlyName: o.friendlyName });
-  return { tlsCrt: certsToPem(v.chain), tlsKey: keyToPem(m.key), caCrt: certsToPem(v.anchors), pfx, pfxFrom: reused ? 'source' : 'encoded' };
+  const pfx =
+    reused ??
+    encodePfx({
+      chain: v.chain.map((c) => c.raw),
+      key: m.key,
+      password: o.outputPassword,
+      profile: o.pfxProfile,
+      friendlyName: o.friendlyName,
+    });
+  return {
+    tlsCrt: certsToPem(v.chain),
+    tlsKey: keyToPem(m.key),
+    caCrt: certsToPem(v.anchors),
+    pfx,
+    pfxFrom: reused ? 'source' : 'encoded',
+  };
 }

@@ -15,7 +15,10 @@ const pkcs8 = new WeakMap<KeyObject, Buffer>();
 /** The key as unencrypted PKCS#8 DER, exported once per key (tls.key, cert.pfx and the digest all need it). */
 export function pkcs8Der(key: KeyObject): Buffer {
   let der = pkcs8.get(key);
-  if (!der) pkcs8.set(key, (der = key.export({ type: 'pkcs8', format: 'der' })));
+  if (!der) {
+    der = key.export({ type: 'pkcs8', format: 'der' });
+    pkcs8.set(key, der);
+  }
   return der;
 }
 

@@ -14,7 +14,11 @@ export { PFX_PROFILES, type PfxProfile } from '../settings/options.js';
 import type { PfxProfile } from '../settings/options.js';
 
 const PROFILE: Record<PfxProfile, { enc: PbeProfile; mac: typeof OID.sha1 | typeof OID.sha256; macSalt: number }> = {
-  modern: { enc: { kind: 'pbes2-aes256-sha256', iterations: PFX_ITERATIONS, saltBytes: 16 }, mac: OID.sha256, macSalt: 16 },
+  modern: {
+    enc: { kind: 'pbes2-aes256-sha256', iterations: PFX_ITERATIONS, saltBytes: 16 },
+    mac: OID.sha256,
+    macSalt: 16,
+  },
   'legacy-3des': { enc: { kind: 'pkcs12-3des', iterations: PFX_ITERATIONS, saltBytes: 8 }, mac: OID.sha1, macSalt: 8 },
 };
 
@@ -49,7 +53,10 @@ export function encodePfx(input: PfxInput): Buffer {
   );
 
   const certBags = input.chain.map((der, i) => {
-    const bag = [build.oid(CERT_BAG), build.explicit(0, build.seq(build.oid(X509_CERT), build.explicit(0, build.octets(der))))];
+    const bag = [
+      build.oid(CERT_BAG),
+      build.explicit(0, build.seq(build.oid(X509_CERT), build.explicit(0, build.octets(der)))),
+    ];
     return build.seq(...bag, ...(i === 0 ? [attrs] : []));
   });
   const encrypt = pbeEncryptor(p.enc, input.password);
@@ -61,7 +68,11 @@ export function encodePfx(input: PfxInput): Buffer {
 
   const pkcs8 = pkcs8Der(input.key);
   const shrouded = encrypt(pkcs8);
-  const keyBag = build.seq(build.oid(SHROUDED_KEY_BAG), build.explicit(0, build.seq(shrouded.alg, build.octets(shrouded.data))), attrs);
+  const keyBag = build.seq(
+    build.oid(SHROUDED_KEY_BAG),
+    build.explicit(0, build.seq(shrouded.alg, build.octets(shrouded.data))),
+    attrs,
+  );
   const keyInfo = dataContentInfo(toDer(build.seq(keyBag)));
 
   const authSafe = toDer(build.seq(certsInfo, keyInfo));

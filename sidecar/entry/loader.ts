@@ -36,7 +36,8 @@ function bundleRequire(id: string): unknown {
   const name = /^kcs:([a-z]+)$/.exec(id)?.[1];
   if (name !== undefined) return load(name);
   const builtin = process.getBuiltinModule(id);
-  if (builtin === undefined) throw new Error(`the bundle asks for ${id}, which is not a built-in module of Node ${process.version}`);
+  if (builtin === undefined)
+    throw new Error(`the bundle asks for ${id}, which is not a built-in module of Node ${process.version}`);
   return builtin;
 }
 
@@ -58,9 +59,20 @@ export function load(name: BundleName): Record<string, unknown> {
   // The file is one function expression, `(function (exports, require, module, __bundleUrl) {...})`.
   const script = new vm.Script(text, { filename: url.fileURLToPath(file), ...(cachedData ? { cachedData } : {}) });
   const mod = { exports: {} as Record<string, unknown> };
-  const entry: Loaded = { exports: mod.exports, script, cacheFile, build, cached: cachedData !== undefined && !script.cachedDataRejected };
+  const entry: Loaded = {
+    exports: mod.exports,
+    script,
+    cacheFile,
+    build,
+    cached: cachedData !== undefined && !script.cachedDataRejected,
+  };
   loaded.set(name, entry);
-  (script.runInThisContext() as (e: unknown, r: unknown, m: unknown, u: string) => void)(mod.exports, bundleRequire, mod, file.href);
+  (script.runInThisContext() as (e: unknown, r: unknown, m: unknown, u: string) => void)(
+    mod.exports,
+    bundleRequire,
+    mod,
+    file.href,
+  );
   entry.exports = mod.exports;
   return mod.exports;
 }

@@ -14,6 +14,9 @@ try {
   // Invalid input is a result, so this is a bug: one line (the stack with --verbose), and no report,
   // which `watch` counts as a failed attempt and retries.
   const e = err as Error;
-  fs.writeSync(2, `internal error in the publish worker: ${e?.message ?? String(err)}\n${req.cfg.verbose ? `${e?.stack ?? ''}\n` : ''}`);
+  fs.writeSync(
+    2,
+    `internal error in the publish worker: ${e?.message ?? String(err)}\n${req.cfg.verbose ? `${e?.stack ?? ''}\n` : ''}`,
+  );
   process.exitCode = 1;
 }

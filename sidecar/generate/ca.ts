@@ -19,7 +19,8 @@ const CA_LIFETIME_MS = 3650 * 24 * 3600 * 1000;
 const MARKER = 'kcs-state.json';
 /** The marker names the CA's fingerprint once the CA exists, so a CA that disappears later is
  *  noticed (STATE_INVALID) instead of silently replaced by a new one that no client trusts. */
-const markerBody = (ca?: crypto.X509Certificate) => `${JSON.stringify({ tool: 'kestrel-cert-sidecar', format: 1, ...(ca ? { ca: ca.fingerprint256 } : {}) })}\n`;
+const markerBody = (ca?: crypto.X509Certificate) =>
+  `${JSON.stringify({ tool: 'kestrel-cert-sidecar', format: 1, ...(ca ? { ca: ca.fingerprint256 } : {}) })}\n`;
 
 function markedCa(dir: string): string | undefined {
   try {
@@ -40,7 +41,8 @@ function markCa(dir: string, cert: crypto.X509Certificate): void {
 function stateInvalid(message: string, hint: string, file: string, cause?: unknown): KcsError {
   return new KcsError({ code: 'STATE_INVALID', message, hint, file }, cause === undefined ? undefined : { cause });
 }
-const RESET = (dir: string) => `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); if it belongs to something else, point KCS_STATE at an empty directory`;
+const RESET = (dir: string) =>
+  `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); if it belongs to something else, point KCS_STATE at an empty directory`;
 
 /** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it under RSA or ECDSA leaves. */
 export function createCa(now: Date): Ca {
@@ -66,17 +68,29 @@ function readCa(dir: string, now: Date): Ca {
   try {
     cert = new crypto.X509Certificate(fs.readFileSync(certFile));
   } catch (err) {
-    throw stateInvalid(`cannot read the CA in ${certFile}: ${(err as NodeJS.ErrnoException).code ?? 'it is not a certificate'}`, RESET(dir), certFile, err);
+    throw stateInvalid(
+      `cannot read the CA in ${certFile}: ${(err as NodeJS.ErrnoException).code ?? 'it is not a certificate'}`,
+      RESET(dir),
+      certFile,
+      err,
+    );
   }
   try {
     key = crypto.createPrivateKey(fs.readFileSync(keyFile));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw stateInvalid(`cannot read the CA key in ${keyFile}: ${code === 'EACCES' ? 'permission denied' : code ?? 'it is not a private key'}`, code === 'EACCES' ? `run the sidecar as the user that created ${dir} (or as root)` : RESET(dir), keyFile, err);
+    throw stateInvalid(
+      `cannot read the CA key in ${keyFile}: ${code === 'EACCES' ? 'permission denied' : (code ?? 'it is not a private key')}`,
+      code === 'EACCES' ? `run the sidecar as the user that created ${dir} (or as root)` : RESET(dir),
+      keyFile,
+      err,
+    );
   }
-  if (!cert.checkPrivateKey(key)) throw stateInvalid(`the CA key in ${keyFile} does not belong to ${certFile}`, RESET(dir), keyFile);
+  if (!cert.checkPrivateKey(key))
+    throw stateInvalid(`the CA key in ${keyFile} does not belong to ${certFile}`, RESET(dir), keyFile);
   if (!cert.ca) throw stateInvalid(`${certFile} is not a CA certificate`, RESET(dir), certFile);
-  if (cert.validToDate <= now) throw stateInvalid(`the CA in ${certFile} expired on ${cert.validToDate.toISOString()}`, RESET(dir), certFile);
+  if (cert.validToDate <= now)
+    throw stateInvalid(`the CA in ${certFile} expired on ${cert.validToDate.toISOString()}`, RESET(dir), certFile);
   return { cert, key, dir, created: false };
 }
 
@@ -97,27 +111,55 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw stateInvalid(`cannot create the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`, 'point KCS_STATE at a writable directory (a named volume that only the sidecar mounts)', dir, err);
+    throw stateInvalid(
+      `cannot create the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
+      'point KCS_STATE at a writable directory (a named volume that only the sidecar mounts)',
+      dir,
+      err,
+    );
   }
   let entries: string[];
   try {
     entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
   } catch (err) {
-    throw stateInvalid(`cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`, `make ${dir} readable and writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654)`, dir, err);
+    throw stateInvalid(
+      `cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
+      `make ${dir} readable and writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654)`,
+      dir,
+      err,
+    );
   }
   const marked = entries.includes(MARKER) ? markedCa(dir) : undefined;
   if (entries.includes('ca')) {
-    if (!entries.includes(MARKER)) throw stateInvalid(`${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`, RESET(dir), dir);
+    if (!entries.includes(MARKER))
+      throw stateInvalid(
+        `${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`,
+        RESET(dir),
+        dir,
+      );
     const ca = readCa(dir, now);
-    if (marked !== undefined && marked !== ca.cert.fingerprint256) throw stateInvalid(`the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`, RESET(dir), path.join(dir, 'ca'));
+    if (marked !== undefined && marked !== ca.cert.fingerprint256)
+      throw stateInvalid(
+        `the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`,
+        RESET(dir),
+        path.join(dir, 'ca'),
+      );
     if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
     return ca;
   }
   if (marked !== undefined) {
-    throw stateInvalid(`the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`, `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, delete ${path.join(dir, MARKER)}`, dir);
+    throw stateInvalid(
+      `the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`,
+      `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, delete ${path.join(dir, MARKER)}`,
+      dir,
+    );
   }
   if (entries.some((e) => e !== MARKER)) {
-    throw stateInvalid(`${dir} is not empty (${entries.slice(0, 3).join(', ')}) and holds no CA of ours`, 'point KCS_STATE at an empty directory of its own, never at the shared volume', dir);
+    throw stateInvalid(
+      `${dir} is not empty (${entries.slice(0, 3).join(', ')}) and holds no CA of ours`,
+      'point KCS_STATE at an empty directory of its own, never at the shared volume',
+      dir,
+    );
   }
   const ca = createCa(now);
   let tmp: string | undefined;
@@ -139,9 +181,13 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
-    throw stateInvalid(`cannot write the CA into ${dir}: ${code}`, `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point KCS_STATE at a writable directory`, dir, err);
+    throw stateInvalid(
+      `cannot write the CA into ${dir}: ${code}`,
+      `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point KCS_STATE at a writable directory`,
+      dir,
+      err,
+    );
   }
   tryMark(dir, ca.cert);
   return { ...ca, dir };
 }
-

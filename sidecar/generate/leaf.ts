@@ -37,7 +37,8 @@ function keyTypeOf(key: crypto.KeyObject): string {
   return key.asymmetricKeyType === 'ec' ? 'ecdsa-p256' : `rsa-${key.asymmetricKeyDetails?.modulusLength}`;
 }
 
-const normalize = (names: string[]) => [...new Set(names.map((n) => n.toLowerCase().replace(/^\[|\]$/g, '')))].sort().join(',');
+const normalize = (names: string[]) =>
+  [...new Set(names.map((n) => n.toLowerCase().replace(/^\[|\]$/g, '')))].sort().join(',');
 
 export function renewalTime(cert: crypto.X509Certificate): Date {
   const from = cert.validFromDate.getTime();
@@ -45,7 +46,11 @@ export function renewalTime(cert: crypto.X509Certificate): Date {
 }
 
 /** Why the previous leaf cannot be reused, or undefined when it can. */
-export function reissueReason(prev: { cert: crypto.X509Certificate; key: crypto.KeyObject }, ca: Ca, opts: LeafOptions): string | undefined {
+export function reissueReason(
+  prev: { cert: crypto.X509Certificate; key: crypto.KeyObject },
+  ca: Ca,
+  opts: LeafOptions,
+): string | undefined {
   const { cert, key } = prev;
   if (!cert.checkIssued(ca.cert) || !cert.verify(ca.cert.publicKey)) return 'the CA changed';
   if (!cert.checkPrivateKey(key)) return 'the published key does not match';
@@ -63,7 +68,9 @@ export function issueLeaf(ca: Ca, opts: LeafOptions): Leaf {
   const key = opts.key ?? generateKey(opts.keyType);
   const publicKey = crypto.createPublicKey(key);
   // Kestrel accepts a development certificate only with exactly this subject.
-  const cn = opts.devCert ? 'localhost' : (opts.hostnames.find((h) => !/^[\d.:[\]]+$/.test(h)) ?? opts.hostnames[0] ?? 'localhost');
+  const cn = opts.devCert
+    ? 'localhost'
+    : (opts.hostnames.find((h) => !/^[\d.:[\]]+$/.test(h)) ?? opts.hostnames[0] ?? 'localhost');
   const cert = buildCertificate({
     subject: { cn },
     issuerCert: ca.cert,

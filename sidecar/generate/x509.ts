@@ -50,7 +50,13 @@ function keyUsageBits(bits: number[]): Asn1 {
   for (const b of bits) value |= 0x80 >> b;
   let unused = 0;
   while (unused < 8 && !(value & (1 << unused))) unused++;
-  return { tagClass: Class.UNIVERSAL, type: Type.BITSTRING, constructed: false, composed: false, value: String.fromCharCode(unused, value) } as Asn1;
+  return {
+    tagClass: Class.UNIVERSAL,
+    type: Type.BITSTRING,
+    constructed: false,
+    composed: false,
+    value: String.fromCharCode(unused, value),
+  } as Asn1;
 }
 const KU = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 };
 
@@ -81,7 +87,10 @@ export function keyIdentifier(publicKey: crypto.KeyObject): Buffer {
 function signatureAlgorithm(key: crypto.KeyObject): { alg: Asn1; hash: string } {
   if (key.asymmetricKeyType === 'ec') {
     const p384 = key.asymmetricKeyDetails?.namedCurve === 'secp384r1';
-    return { alg: build.seq(build.oid(p384 ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2')), hash: p384 ? 'sha384' : 'sha256' };
+    return {
+      alg: build.seq(build.oid(p384 ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2')),
+      hash: p384 ? 'sha384' : 'sha256',
+    };
   }
   return { alg: build.seq(build.oid('1.2.840.113549.1.1.11'), build.null()), hash: 'sha256' };
 }
@@ -96,12 +105,19 @@ export function buildCertificate(spec: CertSpec): crypto.X509Certificate {
       ]
     : [
         extension(OIDS.basicConstraints, true, build.seq()),
-        extension(OIDS.keyUsage, true, keyUsageBits(rsa ? [KU.digitalSignature, KU.keyEncipherment] : [KU.digitalSignature])),
+        extension(
+          OIDS.keyUsage,
+          true,
+          keyUsageBits(rsa ? [KU.digitalSignature, KU.keyEncipherment] : [KU.digitalSignature]),
+        ),
         extension(OIDS.extKeyUsage, false, build.seq(build.oid(OIDS.serverAuth))),
         extension(OIDS.subjectAltName, false, sanExtension(spec.sans ?? [])),
       ];
   exts.push(extension(OIDS.subjectKeyId, false, build.octets(ski)));
-  if (spec.issuerCert) exts.push(extension(OIDS.authorityKeyId, false, build.seq(build.implicit(0, keyIdentifier(spec.issuerCert.publicKey)))));
+  if (spec.issuerCert)
+    exts.push(
+      extension(OIDS.authorityKeyId, false, build.seq(build.implicit(0, keyIdentifier(spec.issuerCert.publicKey)))),
+    );
   if (spec.aspNetDevCert) exts.push(extension(OIDS.aspNetHttps, false, Buffer.from([ASPNET_DEV_CERT_VERSION])));
 
   // A positive 127-bit serial: unique without coordination, as RFC 5280 and CA/B rules ask.

@@ -60,17 +60,25 @@ function fromFiles(files: string[], layout: Layout, root?: string): Discovery {
 export function discover(opts: DiscoverOptions): Discovery {
   const { source } = opts;
   const st = statOrThrow(source);
-  const resolveIn = (f: string) => (path.isAbsolute(f) ? f : path.join(st.isDirectory() ? source : path.dirname(source), f));
+  const resolveIn = (f: string) =>
+    path.isAbsolute(f) ? f : path.join(st.isDirectory() ? source : path.dirname(source), f);
 
   if (opts.certFile !== undefined) {
     const files = [resolveIn(opts.certFile), ...(opts.keyFile !== undefined ? [resolveIn(opts.keyFile)] : [])];
     const d = fromFiles(files, 'chosen');
     // Without KCS_KEY_FILE, a PEM certificate's key is looked for among the directory's key files.
-    if (opts.keyFile === undefined && !d.pfx && st.isDirectory()) d.pem.push(...listCandidates(source).pem.filter((f) => f !== files[0]));
+    if (opts.keyFile === undefined && !d.pfx && st.isDirectory())
+      d.pem.push(...listCandidates(source).pem.filter((f) => f !== files[0]));
     return st.isDirectory() ? { ...d, root: source } : d;
   }
   if (!st.isDirectory()) {
-    const beside = opts.keyFile !== undefined || isPfxName(source) ? [] : keyNamesBeside(source).map(resolveIn).filter((f) => f !== source && fs.existsSync(f)).slice(0, 1);
+    const beside =
+      opts.keyFile !== undefined || isPfxName(source)
+        ? []
+        : keyNamesBeside(source)
+            .map(resolveIn)
+            .filter((f) => f !== source && fs.existsSync(f))
+            .slice(0, 1);
     return fromFiles([source, ...(opts.keyFile !== undefined ? [resolveIn(opts.keyFile)] : beside)], 'single-file');
   }
 
@@ -78,7 +86,12 @@ export function discover(opts: DiscoverOptions): Discovery {
   const at = (name: string) => path.join(source, name);
   if (has('tls.crt') || has('tls.key')) {
     // A Kubernetes TLS secret (kubernetes.io/tls), as the kubelet mounts it or cert-manager writes it.
-    return { layout: 'kubernetes-tls', pem: ['tls.crt', 'tls.key'].filter(has).map(at), ca: has('ca.crt') ? [at('ca.crt')] : [], root: source };
+    return {
+      layout: 'kubernetes-tls',
+      pem: ['tls.crt', 'tls.key'].filter(has).map(at),
+      ca: has('ca.crt') ? [at('ca.crt')] : [],
+      root: source,
+    };
   }
   if (has('fullchain.pem') && has('privkey.pem')) {
     // certbot's live/<name>/ directory; cert.pem and chain.pem repeat what fullchain.pem holds.
@@ -87,7 +100,9 @@ export function discover(opts: DiscoverOptions): Discovery {
 
   const { pfx, pem } = listCandidates(source);
   if (pfx.length > 1) {
-    const chosen = opts.appName ? pfx.find((f) => path.basename(f, path.extname(f)).toLowerCase() === opts.appName!.toLowerCase()) : undefined;
+    const chosen = opts.appName
+      ? pfx.find((f) => path.basename(f, path.extname(f)).toLowerCase() === opts.appName!.toLowerCase())
+      : undefined;
     if (chosen) return { layout: 'pfx', pfx: chosen, pem: [], ca: [], root: source };
     fail(
       'SOURCE_AMBIGUOUS',
@@ -98,7 +113,12 @@ export function discover(opts: DiscoverOptions): Discovery {
   }
   if (pfx.length === 1) return { layout: 'pfx', pfx: pfx[0]!, pem, ca: [], root: source };
   if (pem.length === 0) {
-    fail('SOURCE_NOT_FOUND', `cannot find a certificate in ${source}: it holds no .pfx, .p12, .pem, .crt, .cer, .der or .key file`, 'mount the certificate into the source directory, or unset KCS_SOURCE to generate one', source);
+    fail(
+      'SOURCE_NOT_FOUND',
+      `cannot find a certificate in ${source}: it holds no .pfx, .p12, .pem, .crt, .cer, .der or .key file`,
+      'mount the certificate into the source directory, or unset KCS_SOURCE to generate one',
+      source,
+    );
   }
   return { layout: 'pem', pem, ca: [], root: source };
 }

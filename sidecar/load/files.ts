@@ -17,15 +17,42 @@ export function unreadableHint(): string {
 
 export function ioError(err: NodeJS.ErrnoException, file: string, what = 'cannot read'): KcsError {
   if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
-    return new KcsError({ code: 'SOURCE_NOT_FOUND', message: `${what} ${file}: it does not exist`, hint: 'check KCS_SOURCE and the volume mount that should provide it', file }, { cause: err });
+    return new KcsError(
+      {
+        code: 'SOURCE_NOT_FOUND',
+        message: `${what} ${file}: it does not exist`,
+        hint: 'check KCS_SOURCE and the volume mount that should provide it',
+        file,
+      },
+      { cause: err },
+    );
   }
   if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new KcsError({ code: 'SOURCE_UNREADABLE', message: `${what} ${file}: permission denied`, hint: unreadableHint(), file }, { cause: err });
+    return new KcsError(
+      { code: 'SOURCE_UNREADABLE', message: `${what} ${file}: permission denied`, hint: unreadableHint(), file },
+      { cause: err },
+    );
   }
   if (err.code === 'ELOOP') {
-    return new KcsError({ code: 'SOURCE_UNREADABLE', message: `${what} ${file}: its symlinks loop`, hint: 'fix the symlink so it points at a file', file }, { cause: err });
+    return new KcsError(
+      {
+        code: 'SOURCE_UNREADABLE',
+        message: `${what} ${file}: its symlinks loop`,
+        hint: 'fix the symlink so it points at a file',
+        file,
+      },
+      { cause: err },
+    );
   }
-  return new KcsError({ code: 'SOURCE_UNREADABLE', message: `${what} ${file}: ${err.code ?? err.message}`, hint: 'check the volume mount and the file', file }, { cause: err });
+  return new KcsError(
+    {
+      code: 'SOURCE_UNREADABLE',
+      message: `${what} ${file}: ${err.code ?? err.message}`,
+      hint: 'check the volume mount and the file',
+      file,
+    },
+    { cause: err },
+  );
 }
 
 function isInside(child: string, root: string): boolean {
@@ -46,7 +73,12 @@ export function readInput(file: string, root?: string, opts: { allowEmpty?: bool
   if (root !== undefined) {
     const realRoot = fs.realpathSync(root);
     if (!isInside(real, realRoot)) {
-      fail('SOURCE_UNREADABLE', `cannot read ${file}: it is a symlink to ${real}, outside the source directory ${root}`, 'copy the file into the source directory, or point KCS_SOURCE (or KCS_CERT_FILE) at it directly', file);
+      fail(
+        'SOURCE_UNREADABLE',
+        `cannot read ${file}: it is a symlink to ${real}, outside the source directory ${root}`,
+        'copy the file into the source directory, or point KCS_SOURCE (or KCS_CERT_FILE) at it directly',
+        file,
+      );
     }
   }
   let fd: number;
@@ -59,13 +91,37 @@ export function readInput(file: string, root?: string, opts: { allowEmpty?: bool
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) {
-      const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
-      fail('SOURCE_UNREADABLE', `cannot read ${file}: it is ${kind}, not a regular file`, 'point KCS_SOURCE (or KCS_CERT_FILE) at the certificate file itself', file);
+      const kind = st.isDirectory()
+        ? 'a directory'
+        : st.isFIFO()
+          ? 'a FIFO'
+          : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+              ? 'a socket'
+              : 'not a regular file';
+      fail(
+        'SOURCE_UNREADABLE',
+        `cannot read ${file}: it is ${kind}, not a regular file`,
+        'point KCS_SOURCE (or KCS_CERT_FILE) at the certificate file itself',
+        file,
+      );
     }
     if (st.size > MAX_INPUT_BYTES) {
-      fail('FILE_TOO_LARGE', `cannot read ${file}: it is ${kib(st.size)}, more than the ${kib(MAX_INPUT_BYTES)} a certificate file can need`, 'point KCS_SOURCE at the certificate and key only (a PFX or PEM pair is a few kilobytes)', file);
+      fail(
+        'FILE_TOO_LARGE',
+        `cannot read ${file}: it is ${kib(st.size)}, more than the ${kib(MAX_INPUT_BYTES)} a certificate file can need`,
+        'point KCS_SOURCE at the certificate and key only (a PFX or PEM pair is a few kilobytes)',
+        file,
+      );
     }
-    if (st.size === 0 && !opts.allowEmpty) fail('FILE_CORRUPT', `cannot read ${file}: the file is empty`, 'the copy or export did not finish; write the file again', file);
+    if (st.size === 0 && !opts.allowEmpty)
+      fail(
+        'FILE_CORRUPT',
+        `cannot read ${file}: the file is empty`,
+        'the copy or export did not finish; write the file again',
+        file,
+      );
     return readFd(fd, st.size);
   } catch (err) {
     if (err instanceof KcsError) throw err;
@@ -78,5 +134,8 @@ export function readInput(file: string, root?: string, opts: { allowEmpty?: bool
 /** Prefixes a parser's finding with the file it came from: `cannot open /certs/api.pfx: ...`. */
 export function inFile(err: unknown, file: string, verb: string): unknown {
   if (!(err instanceof KcsError) || err.finding.file) return err;
-  return new KcsError({ ...err.finding, message: `${verb} ${file}: ${err.finding.message}`, file }, { cause: err.cause ?? err });
+  return new KcsError(
+    { ...err.finding, message: `${verb} ${file}: ${err.finding.message}`, file },
+    { cause: err.cause ?? err },
+  );
 }

@@ -24,31 +24,68 @@ interface Located<T> {
 }
 
 /** `"server" (CN=api, sha256 AB:CD:...)`, as entries are listed in findings. */
-const describeEntry = (c: Located<crypto.X509Certificate>) => `${c.name !== undefined ? `"${c.name}" ` : ''}(${c.value.subject.replace(/\n/g, ', ')}, sha256 ${c.value.fingerprint256})`;
+const describeEntry = (c: Located<crypto.X509Certificate>) =>
+  `${c.name !== undefined ? `"${c.name}" ` : ''}(${c.value.subject.replace(/\n/g, ', ')}, sha256 ${c.value.fingerprint256})`;
 const thumb = (s: string) => s.replace(/[:\s]/g, '').toUpperCase();
 
 const KEY_LABELS = /PRIVATE KEY/;
 
 /** Pairs keys with certificates by public key. Exactly one pair must exist. */
-function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto.KeyObject>[], where: string, d: Discovery, entry?: string) {
+function pickLeaf(
+  certs: Located<crypto.X509Certificate>[],
+  keys: Located<crypto.KeyObject>[],
+  where: string,
+  d: Discovery,
+  entry?: string,
+) {
   if (keys.length === 0) {
-    if (certs.length === 0) fail('SOURCE_NOT_FOUND', `cannot find a certificate in ${where}`, 'mount a PFX, or a certificate with its key', where);
+    if (certs.length === 0)
+      fail(
+        'SOURCE_NOT_FOUND',
+        `cannot find a certificate in ${where}`,
+        'mount a PFX, or a certificate with its key',
+        where,
+      );
     const file = certs[0]!.file;
     const subject = certs[0]!.value.subject.replace(/\n/g, ', ');
     if (d.layout === 'single-file') {
       const names = keyNamesBeside(file);
-      fail('KEY_MISSING', `cannot find the private key of ${subject}: ${file} holds none, and there is no ${names.join(' or ')} beside it`, `put the key in ${path.join(path.dirname(file), names[0]!)}, or set KCS_KEY_FILE to it`, file);
+      fail(
+        'KEY_MISSING',
+        `cannot find the private key of ${subject}: ${file} holds none, and there is no ${names.join(' or ')} beside it`,
+        `put the key in ${path.join(path.dirname(file), names[0]!)}, or set KCS_KEY_FILE to it`,
+        file,
+      );
     }
-    fail('KEY_MISSING', `cannot find the private key of ${subject} in ${where}`, 'mount the key beside the certificate (tls.key, privkey.pem or <name>.key), or set KCS_KEY_FILE to it', file);
+    fail(
+      'KEY_MISSING',
+      `cannot find the private key of ${subject} in ${where}`,
+      'mount the key beside the certificate (tls.key, privkey.pem or <name>.key), or set KCS_KEY_FILE to it',
+      file,
+    );
   }
-  if (certs.length === 0) fail('SOURCE_NOT_FOUND', `cannot find a certificate for the key in ${keys[0]!.file}`, 'mount the certificate beside the key', keys[0]!.file);
+  if (certs.length === 0)
+    fail(
+      'SOURCE_NOT_FOUND',
+      `cannot find a certificate for the key in ${keys[0]!.file}`,
+      'mount the certificate beside the key',
+      keys[0]!.file,
+    );
   const pairs: { cert: Located<crypto.X509Certificate>; key: Located<crypto.KeyObject> }[] = [];
-  for (const key of keys) for (const cert of certs) if (cert.value.checkPrivateKey(key.value)) pairs.push({ cert, key });
+  for (const key of keys)
+    for (const cert of certs) if (cert.value.checkPrivateKey(key.value)) pairs.push({ cert, key });
   let unique = [...new Map(pairs.map((p) => [p.cert.value.fingerprint256, p])).values()];
   if (entry !== undefined) {
-    const chosen = unique.filter((p) => p.cert.name?.toLowerCase() === entry.toLowerCase() || thumb(p.cert.value.fingerprint256) === thumb(entry));
+    const chosen = unique.filter(
+      (p) => p.cert.name?.toLowerCase() === entry.toLowerCase() || thumb(p.cert.value.fingerprint256) === thumb(entry),
+    );
     if (chosen.length === 0) {
-      fail('SOURCE_NOT_FOUND', `cannot find the entry KCS_CERT_ENTRY=${entry} in ${where}: the certificates with their key are ${unique.map((p) => describeEntry(p.cert)).join(', ')}`, 'set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints', where);
+      fail(
+        'SOURCE_NOT_FOUND',
+        `cannot find the entry KCS_CERT_ENTRY=${entry} in ${where}: the certificates with their key are ${unique.map((p) => describeEntry(p.cert)).join(', ')}`,
+        'set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints',
+        where,
+      );
     }
     unique = chosen;
   }
@@ -72,7 +109,12 @@ function pickLeaf(certs: Located<crypto.X509Certificate>[], keys: Located<crypto
     );
   }
   if (unique.length === 0) {
-    fail('KEY_MISMATCH', `the private key in ${keys[0]!.file} does not belong to ${cn(certs[0]!.value)} in ${certs[0]!.file}`, 'mount the key that was issued with this certificate; a renewed certificate often comes with a new key', keys[0]!.file);
+    fail(
+      'KEY_MISMATCH',
+      `the private key in ${keys[0]!.file} does not belong to ${cn(certs[0]!.value)} in ${certs[0]!.file}`,
+      'mount the key that was issued with this certificate; a renewed certificate often comes with a new key',
+      keys[0]!.file,
+    );
   }
   return unique[0]!;
 }
@@ -83,21 +125,44 @@ function parseCert(der: Buffer, file: string): crypto.X509Certificate {
   try {
     return new crypto.X509Certificate(der);
   } catch (err) {
-    fail('FILE_CORRUPT', `cannot read ${file}: it holds a certificate that is not valid X.509`, 'export the file again from its source', file, err);
+    fail(
+      'FILE_CORRUPT',
+      `cannot read ${file}: it holds a certificate that is not valid X.509`,
+      'export the file again from its source',
+      file,
+      err,
+    );
   }
 }
 
 /** .NET 9+ loads it: no KDF over its per-KDF limit, and not over its total. */
-const withinDotnetLimits = (info: ReturnType<typeof parsePkcs12>['info']) => info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL;
+const withinDotnetLimits = (info: ReturnType<typeof parsePkcs12>['info']) =>
+  info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL;
 
 function pfxFindings(info: ReturnType<typeof parsePkcs12>['info'], file: string): Finding[] {
   const out: Finding[] = [];
   if (info.legacy) {
     const legacy = info.encryption.filter((e) => /RC2|RC4|DES-CBC$/.test(e));
-    out.push(finding('LEGACY_ENCRYPTION', 'info', `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its legacy provider (so does .NET on Linux without it)`, 'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC), which OpenSSL 3 reads as it is', file));
+    out.push(
+      finding(
+        'LEGACY_ENCRYPTION',
+        'info',
+        `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its legacy provider (so does .NET on Linux without it)`,
+        'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC), which OpenSSL 3 reads as it is',
+        file,
+      ),
+    );
   }
   if (!withinDotnetLimits(info)) {
-    out.push(finding('PFX_REENCODED', 'warning', `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would refuse it`, 'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to silence this', file));
+    out.push(
+      finding(
+        'PFX_REENCODED',
+        'warning',
+        `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would refuse it`,
+        'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to silence this',
+        file,
+      ),
+    );
   }
   return out;
 }
@@ -110,7 +175,8 @@ export function loadSource(opts: LoadOptions): Material {
   const keys: Located<crypto.KeyObject>[] = [];
   const details: Material['source']['details'] = { layout: d.layout };
   const findings: Finding[] = [];
-  let kind: SourceKind = d.layout === 'kubernetes-tls' ? 'kubernetes-tls' : d.layout === 'letsencrypt' ? 'letsencrypt' : 'pem';
+  let kind: SourceKind =
+    d.layout === 'kubernetes-tls' ? 'kubernetes-tls' : d.layout === 'letsencrypt' ? 'letsencrypt' : 'pem';
   const files: string[] = [];
   let modernPfx: Material['modernPfx'];
 
@@ -119,18 +185,30 @@ export function loadSource(opts: LoadOptions): Material {
     files.push(d.pfx);
     const bytes = readInput(d.pfx, d.root);
     refuseKeystore(bytes, d.pfx);
-    let contents;
+    let contents: ReturnType<typeof parsePkcs12>;
     try {
       contents = parsePkcs12(bytes, opts.password);
     } catch (err) {
       throw inFile(err, d.pfx, 'cannot open');
     }
-    contents.certs.forEach((der, i) => certs.push({ value: parseCert(der, d.pfx!), file: d.pfx!, ...(contents.names[i] !== undefined ? { name: contents.names[i] } : {}) }));
+    for (const [i, der] of contents.certs.entries()) {
+      certs.push({
+        value: parseCert(der, d.pfx),
+        file: d.pfx,
+        ...(contents.names[i] !== undefined ? { name: contents.names[i] } : {}),
+      });
+    }
     for (const der of contents.keys) {
       try {
         keys.push({ value: crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), file: d.pfx });
       } catch (err) {
-        fail('UNSUPPORTED_ALGORITHM', `cannot open ${d.pfx}: its private key is of a type node:crypto cannot read`, 'export the PFX with an RSA or ECDSA (P-256, P-384 or P-521) key', d.pfx, err);
+        fail(
+          'UNSUPPORTED_ALGORITHM',
+          `cannot open ${d.pfx}: its private key is of a type node:crypto cannot read`,
+          'export the PFX with an RSA or ECDSA (P-256, P-384 or P-521) key',
+          d.pfx,
+          err,
+        );
       }
     }
     details.encryption = contents.info.encryption.join(', ') || 'none';
@@ -138,7 +216,12 @@ export function loadSource(opts: LoadOptions): Material {
     details.maxIterations = contents.info.maxIterations;
     findings.push(...pfxFindings(contents.info, d.pfx));
     const { info } = contents;
-    if (info.modernShape && info.minIterations >= PFX_ITERATIONS && withinDotnetLimits(info) && info.opened !== 'none') {
+    if (
+      info.modernShape &&
+      info.minIterations >= PFX_ITERATIONS &&
+      withinDotnetLimits(info) &&
+      info.opened !== 'none'
+    ) {
       modernPfx = { bytes, password: info.opened === 'password' ? opts.password! : '', certs: contents.certs };
     }
   }
@@ -155,10 +238,15 @@ export function loadSource(opts: LoadOptions): Material {
         continue;
       }
       if (labels.some((l) => KEY_LABELS.test(l))) {
-        fail('SOURCE_AMBIGUOUS', `cannot choose a certificate in ${path.dirname(d.pfx)}: it holds ${path.basename(d.pfx)} and a private key in ${path.basename(file)}`, `set KCS_CERT_FILE=${path.basename(d.pfx)} to use the PFX, or remove one of them`, file);
+        fail(
+          'SOURCE_AMBIGUOUS',
+          `cannot choose a certificate in ${path.dirname(d.pfx)}: it holds ${path.basename(d.pfx)} and a private key in ${path.basename(file)}`,
+          `set KCS_CERT_FILE=${path.basename(d.pfx)} to use the PFX, or remove one of them`,
+          file,
+        );
       }
     }
-    let parsed;
+    let parsed: ReturnType<typeof parsePemOrDer>;
     try {
       parsed = parsePemOrDer(bytes, opts.password);
     } catch (err) {
@@ -166,7 +254,12 @@ export function loadSource(opts: LoadOptions): Material {
     }
     if (parsed.certs.length === 0 && parsed.keys.length === 0) {
       if (d.layout === 'pem' || d.layout === 'pfx') continue; // an unrelated file in the directory
-      fail('FILE_CORRUPT', `cannot read ${file}: it holds ${parsed.other.length ? parsed.other.join(', ') : 'no PEM block'}, not a certificate or private key`, 'mount the certificate (BEGIN CERTIFICATE) and its key (BEGIN PRIVATE KEY)', file);
+      fail(
+        'FILE_CORRUPT',
+        `cannot read ${file}: it holds ${parsed.other.length ? parsed.other.join(', ') : 'no PEM block'}, not a certificate or private key`,
+        'mount the certificate (BEGIN CERTIFICATE) and its key (BEGIN PRIVATE KEY)',
+        file,
+      );
     }
     if (parsed.encryptedKey) details.keyEncrypted = true;
     files.push(file);
@@ -176,7 +269,7 @@ export function loadSource(opts: LoadOptions): Material {
 
   const anchors: crypto.X509Certificate[] = [];
   for (const file of d.ca) {
-    let parsed;
+    let parsed: ReturnType<typeof parsePemOrDer>;
     try {
       parsed = parsePemOrDer(readInput(file, d.root), undefined);
     } catch (err) {
@@ -197,9 +290,15 @@ export function loadSource(opts: LoadOptions): Material {
     if (opts.certEntry !== undefined && keys.some((k) => c.value.checkPrivateKey(k.value))) continue;
     others.push(c.value);
   }
-  const m: Material = { leaf: cert.value, key: key.value, others, anchors, source: { kind, files: [...new Set(files)], details }, findings };
+  const m: Material = {
+    leaf: cert.value,
+    key: key.value,
+    others,
+    anchors,
+    source: { kind, files: [...new Set(files)], details },
+    findings,
+  };
   if (opts.password !== undefined) m.inputPassword = opts.password;
   if (modernPfx) m.modernPfx = modernPfx;
   return m;
 }
-

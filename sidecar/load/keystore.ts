@@ -7,7 +7,11 @@ const KEYSTORES: { name: string; test: (b: Buffer) => boolean; type: string }[] 
   { name: 'a Java KeyStore (JKS)', type: 'JKS', test: (b) => b.length >= 8 && b.readUInt32BE(0) === 0xfeedfeed },
   { name: 'a Java JCEKS keystore', type: 'JCEKS', test: (b) => b.length >= 8 && b.readUInt32BE(0) === 0xcececece },
   // BKS (Bouncy Castle): version 1 or 2, then a 20-byte salt with its length.
-  { name: 'a Bouncy Castle keystore (BKS)', type: 'BKS', test: (b) => b.length >= 32 && (b.readUInt32BE(0) === 1 || b.readUInt32BE(0) === 2) && b.readUInt32BE(4) === 20 },
+  {
+    name: 'a Bouncy Castle keystore (BKS)',
+    type: 'BKS',
+    test: (b) => b.length >= 32 && (b.readUInt32BE(0) === 1 || b.readUInt32BE(0) === 2) && b.readUInt32BE(4) === 20,
+  },
 ];
 
 /** Throws UNSUPPORTED_FORMAT for a keystore Kestrel cannot read; returns for anything else. */

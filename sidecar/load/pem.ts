@@ -48,7 +48,8 @@ export function parsePemBlocks(text: string): PemBlock[] {
         ended = true;
         break;
       }
-      if (line.startsWith('-----')) throw corrupt(`the PEM block BEGIN ${label} ends with "${line.slice(0, 40)}" instead of END ${label}`);
+      if (line.startsWith('-----'))
+        throw corrupt(`the PEM block BEGIN ${label} ends with "${line.slice(0, 40)}" instead of END ${label}`);
       const header = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
       if (header && body.length === 0) headers[header[1]!] = header[2]!;
       else if (line !== '') body.push(line);
@@ -56,7 +57,8 @@ export function parsePemBlocks(text: string): PemBlock[] {
     if (!ended) throw corrupt(`the PEM block BEGIN ${label} has no END line (the file is cut short)`);
     if (body.length === 0) throw corrupt(`the PEM block ${label} is empty`);
     const b64 = body.join('');
-    if (!body.every((l) => BASE64_LINE.test(l)) || b64.length % 4 !== 0) throw corrupt(`the PEM block ${label} is not valid base64`);
+    if (!body.every((l) => BASE64_LINE.test(l)) || b64.length % 4 !== 0)
+      throw corrupt(`the PEM block ${label} is not valid base64`);
     blocks.push({ label, headers, der: Buffer.from(b64, 'base64'), text: lines.slice(start, i + 1).join('\n') });
     if (blocks.length > MAX_PEM_BLOCKS) throw corrupt(`the file holds more than ${MAX_PEM_BLOCKS} PEM blocks`);
   }
@@ -112,7 +114,9 @@ function readKey(block: PemBlock, password: string | undefined): crypto.KeyObjec
     try {
       return crypto.createPrivateKey({ key: block.text, format: 'pem', passphrase: password });
     } catch (err) {
-      throw /bad decrypt|wrong|decrypt/i.test(String((err as Error).message)) ? keyPasswordWrong() : corrupt('the encrypted private key cannot be read', err);
+      throw /bad decrypt|wrong|decrypt/i.test(String((err as Error).message))
+        ? keyPasswordWrong()
+        : corrupt('the encrypted private key cannot be read', err);
     }
   }
   const type = block.label === 'RSA PRIVATE KEY' ? 'pkcs1' : block.label === 'EC PRIVATE KEY' ? 'sec1' : 'pkcs8';

@@ -2,11 +2,35 @@
 // node-forge parses the ASN.1 envelope; every KDF, MAC and cipher but RC2 runs natively (see pbe.ts).
 // Order matters for hostile files: parse with a depth cap, count bags, read every visible iteration
 // count, and only then run the first KDF.
-import { Class, Type, explicit, octets, oid, parseDer, seq, uint, algorithm, toDer, corrupt, type Asn1, type AlgorithmIdentifier } from '../pkix/asn1.js';
+import {
+  Class,
+  Type,
+  explicit,
+  octets,
+  oid,
+  parseDer,
+  seq,
+  uint,
+  algorithm,
+  toDer,
+  corrupt,
+  type Asn1,
+  type AlgorithmIdentifier,
+} from '../pkix/asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PFX_BAGS } from '../limits.js';
 import { ATTR, BAG, CONTENT_TYPE } from '../pkix/oids.js';
-import { BadDecrypt, IterationBudget, describeEncryption, isModernEncryption, iterationsOf, pbeDecrypt, readMac, unsupported, type MacInfo } from '../pkix/pbe.js';
+import {
+  BadDecrypt,
+  IterationBudget,
+  describeEncryption,
+  isModernEncryption,
+  iterationsOf,
+  pbeDecrypt,
+  readMac,
+  unsupported,
+  type MacInfo,
+} from '../pkix/pbe.js';
 
 const CT = CONTENT_TYPE;
 const X509_CERT_TYPE = ATTR.x509Certificate;
@@ -69,7 +93,13 @@ interface Walk {
 }
 
 /** Walks SafeContents, collecting plain bags and the shrouded keys to decrypt later. */
-function walkSafeContents(contents: Buffer | Asn1, walk: Walk, budget: IterationBudget, encrypted: boolean, depth = 0): void {
+function walkSafeContents(
+  contents: Buffer | Asn1,
+  walk: Walk,
+  budget: IterationBudget,
+  encrypted: boolean,
+  depth = 0,
+): void {
   const bags = seq(Buffer.isBuffer(contents) ? parseDer(contents, 'a SafeContents') : contents, 'SafeContents');
   walk.bags += bags.length;
   if (walk.bags > MAX_PFX_BAGS) {
@@ -174,7 +204,8 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
   if (version !== 3) throw corrupt(`the PFX version is ${version}, expected 3`);
   const [typeNode, contentNode] = seq(authSafe, 'the PFX content', 1);
   const contentType = oid(typeNode, 'the PFX content type');
-  if (contentType === CT.signedData) throw unsupported('the PFX uses public-key integrity (signedData), which Kestrel cannot load');
+  if (contentType === CT.signedData)
+    throw unsupported('the PFX uses public-key integrity (signedData), which Kestrel cannot load');
   if (contentType !== CT.data) throw corrupt(`the PFX content type is ${contentType}, expected data`);
   const authSafeBytes = octets(explicit(contentNode, 0, 'the PFX content'), 'the PFX content');
 
@@ -194,8 +225,13 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
       const [, algNode, dataNode] = seq(eci, 'EncryptedContentInfo', 3);
       const alg = algorithm(algNode, 'the certificate encryption');
       budget.charge(iterationsOf(alg, 'the certificates'), 'the certificates');
-      encryptedParts.push({ alg, data: octets(dataNode, 'the encrypted certificates', Class.CONTEXT_SPECIFIC, 0), what: 'the certificates' });
-    } else if (ct === CT.envelopedData) throw unsupported('the PFX uses public-key privacy (envelopedData), which Kestrel cannot load');
+      encryptedParts.push({
+        alg,
+        data: octets(dataNode, 'the encrypted certificates', Class.CONTEXT_SPECIFIC, 0),
+        what: 'the certificates',
+      });
+    } else if (ct === CT.envelopedData)
+      throw unsupported('the PFX uses public-key privacy (envelopedData), which Kestrel cannot load');
     else throw corrupt(`the PFX holds a content part of unknown type ${ct}`);
   }
 
@@ -204,7 +240,12 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
   let opened: string | null | undefined;
   if (mac) {
     const native = mac.info.iterations > NATIVE_MAC_ABOVE ? nativeMacCheck(bytes, candidates) : undefined;
-    opened = native === undefined ? candidates.find((c) => mac.verify(c, authSafeBytes, budget)) : native === WRONG ? undefined : native;
+    opened =
+      native === undefined
+        ? candidates.find((c) => mac.verify(c, authSafeBytes, budget))
+        : native === WRONG
+          ? undefined
+          : native;
     if (opened === undefined) {
       if (password === undefined) throw passwordRequired();
       throw passwordWrong('the PKCS#12 integrity check failed');
@@ -244,7 +285,11 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
       minIterations: budget.min,
       totalIterations: budget.total,
       modernShape:
-        mac !== null && mac.info.modern && walk.keys.length === 0 && walk.shrouded.length === 1 && walk.unusual === 0 && [...encryptedParts, ...walk.shrouded].every((p) => isModernEncryption(p.alg)),
+        mac?.info.modern === true &&
+        walk.keys.length === 0 &&
+        walk.shrouded.length === 1 &&
+        walk.unusual === 0 &&
+        [...encryptedParts, ...walk.shrouded].every((p) => isModernEncryption(p.alg)),
       opened: opened === undefined || opened === null ? 'none' : opened === '' ? 'empty' : 'password',
     },
   };

@@ -13,7 +13,11 @@ const { Class, Type } = asn1;
 
 export function corrupt(why: string, cause?: unknown): KcsError {
   return new KcsError(
-    { code: 'FILE_CORRUPT', message: why, hint: 'export the file again from its source; it is damaged or not the format its name says' },
+    {
+      code: 'FILE_CORRUPT',
+      message: why,
+      hint: 'export the file again from its source; it is damaged or not the format its name says',
+    },
     cause === undefined ? undefined : { cause },
   );
 }
@@ -28,7 +32,10 @@ export function parseDer(der: Uint8Array, what: string): Asn1 {
       maxDepth: MAX_ASN1_DEPTH,
     } as unknown as boolean);
   } catch (err) {
-    const reason = err instanceof RangeError ? 'it nests too deeply' : String((err as Error).message ?? err).replace(/^ASN\.1 parsing error: /, '');
+    const reason =
+      err instanceof RangeError
+        ? 'it nests too deeply'
+        : String((err as Error).message ?? err).replace(/^ASN\.1 parsing error: /, '');
     throw corrupt(`${what} is not valid ASN.1 (${reason.replace(/\.$/, '')})`, err);
   }
 }
@@ -55,7 +62,8 @@ export function seq(node: Asn1 | undefined, what: string, min = 0): Asn1[] {
 
 /** The content of an explicit context tag [n]. */
 export function explicit(node: Asn1 | undefined, tag: number, what: string): Asn1 {
-  if (!node || node.tagClass !== Class.CONTEXT_SPECIFIC || node.type !== tag) throw corrupt(`${what} is missing its [${tag}] tag`);
+  if (!node || node.tagClass !== Class.CONTEXT_SPECIFIC || node.type !== tag)
+    throw corrupt(`${what} is missing its [${tag}] tag`);
   const inner = children(node, what)[0];
   if (!inner) throw corrupt(`${what} is empty`);
   return inner;
@@ -70,7 +78,13 @@ export function oid(node: Asn1 | undefined, what: string): string {
 
 /** A non-negative INTEGER up to 2^53. Larger values are reported as Infinity, so limits refuse them. */
 export function uint(node: Asn1 | undefined, what: string): number {
-  if (!node || node.tagClass !== Class.UNIVERSAL || node.type !== Type.INTEGER || typeof node.value !== 'string' || node.value.length === 0) {
+  if (
+    !node ||
+    node.tagClass !== Class.UNIVERSAL ||
+    node.type !== Type.INTEGER ||
+    typeof node.value !== 'string' ||
+    node.value.length === 0
+  ) {
     throw corrupt(`${what} is not an INTEGER`);
   }
   const bytes = Buffer.from(node.value, 'latin1');
@@ -84,7 +98,12 @@ export function uint(node: Asn1 | undefined, what: string): number {
 }
 
 /** An OCTET STRING, primitive or constructed (BER splits long ones into pieces). */
-export function octets(node: Asn1 | undefined, what: string, tagClass: number = Class.UNIVERSAL, type: number = Type.OCTETSTRING): Buffer {
+export function octets(
+  node: Asn1 | undefined,
+  what: string,
+  tagClass: number = Class.UNIVERSAL,
+  type: number = Type.OCTETSTRING,
+): Buffer {
   if (!node || node.tagClass !== tagClass || node.type !== type) throw corrupt(`${what} is not an OCTET STRING`);
   if (typeof node.value === 'string') return Buffer.from(node.value, 'latin1');
   return Buffer.concat(node.value.map((part) => octets(part, what)));
@@ -117,18 +136,25 @@ export const build = {
     if (bytes[0]! & 0x80) bytes = Buffer.concat([Buffer.from([0]), bytes]);
     return asn1.create(Class.UNIVERSAL, Type.INTEGER, false, bytes.toString('latin1'));
   },
-  octets: (b: Uint8Array): Asn1 => asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, Buffer.from(b).toString('latin1')),
-  bits: (b: Uint8Array): Asn1 => asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, `\x00${Buffer.from(b).toString('latin1')}`),
+  octets: (b: Uint8Array): Asn1 =>
+    asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, Buffer.from(b).toString('latin1')),
+  bits: (b: Uint8Array): Asn1 =>
+    asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, `\x00${Buffer.from(b).toString('latin1')}`),
   utf8: (s: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.UTF8, false, Buffer.from(s, 'utf8').toString('latin1')),
-  bmp: (s: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.BMPSTRING, false, Buffer.from(s, 'utf16le').swap16().toString('latin1')),
+  bmp: (s: string): Asn1 =>
+    asn1.create(Class.UNIVERSAL, Type.BMPSTRING, false, Buffer.from(s, 'utf16le').swap16().toString('latin1')),
   ia5: (s: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.IA5STRING, false, s),
   /** An explicit [n] wrapper around one value. */
   explicit: (tag: number, inner: Asn1): Asn1 => asn1.create(Class.CONTEXT_SPECIFIC, tag, true, [inner]),
   /** An implicit primitive [n] with raw content bytes. */
-  implicit: (tag: number, content: Uint8Array): Asn1 => asn1.create(Class.CONTEXT_SPECIFIC, tag, false, Buffer.from(content).toString('latin1')),
+  implicit: (tag: number, content: Uint8Array): Asn1 =>
+    asn1.create(Class.CONTEXT_SPECIFIC, tag, false, Buffer.from(content).toString('latin1')),
   time: (d: Date): Asn1 => {
     // RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-    const iso = d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+    const iso = d
+      .toISOString()
+      .replace(/[-:T]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     return d.getUTCFullYear() < 2050
       ? asn1.create(Class.UNIVERSAL, Type.UTCTIME, false, iso.slice(2))
       : asn1.create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, iso);

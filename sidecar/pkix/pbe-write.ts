@@ -21,7 +21,10 @@ export interface PbeProfile {
  * which halves the key derivations of a publish. The PKCS#12 PBE of legacy-3des derives the IV from
  * the salt, so there each part keeps a salt of its own.
  */
-export function pbeEncryptor(profile: PbeProfile, password: string): (plaintext: Buffer) => { alg: Asn1; data: Buffer } {
+export function pbeEncryptor(
+  profile: PbeProfile,
+  password: string,
+): (plaintext: Buffer) => { alg: Asn1; data: Buffer } {
   if (profile.kind === 'pkcs12-3des') {
     const pw = bmpPassword(password);
     return (plaintext) => {
@@ -43,7 +46,14 @@ export function pbeEncryptor(profile: PbeProfile, password: string): (plaintext:
     const alg = build.seq(
       build.oid(OID.pbes2),
       build.seq(
-        build.seq(build.oid(OID.pbkdf2), build.seq(build.octets(salt), build.int(profile.iterations), build.seq(build.oid(OID.hmacSha256), build.null()))),
+        build.seq(
+          build.oid(OID.pbkdf2),
+          build.seq(
+            build.octets(salt),
+            build.int(profile.iterations),
+            build.seq(build.oid(OID.hmacSha256), build.null()),
+          ),
+        ),
         build.seq(build.oid(OID.aes256cbc), build.octets(iv)),
       ),
     );
@@ -52,10 +62,20 @@ export function pbeEncryptor(profile: PbeProfile, password: string): (plaintext:
 }
 
 /** MacData over `content`, with the PKCS#12 KDF as OpenSSL, .NET and Windows expect it. */
-export function buildMac(digestOid: typeof OID.sha1 | typeof OID.sha256, content: Buffer, password: string, iterations: number, saltBytes: number): Asn1 {
+export function buildMac(
+  digestOid: typeof OID.sha1 | typeof OID.sha256,
+  content: Buffer,
+  password: string,
+  iterations: number,
+  saltBytes: number,
+): Asn1 {
   const digest = DIGESTS[digestOid]!;
   const salt = crypto.randomBytes(saltBytes);
   const key = pkcs12Kdf(digestOid, bmpPassword(password), salt, 3, iterations, digest.u);
   const mac = crypto.createHmac(digest.name, key).update(content).digest();
-  return build.seq(build.seq(build.seq(build.oid(digestOid), build.null()), build.octets(mac)), build.octets(salt), build.int(iterations));
+  return build.seq(
+    build.seq(build.seq(build.oid(digestOid), build.null()), build.octets(mac)),
+    build.octets(salt),
+    build.int(iterations),
+  );
 }

@@ -31,14 +31,15 @@ const PBES2_CIPHERS: Record<string, { name: string; keyLen: number; label: strin
   [OID.desEde3cbc]: { name: 'des-ede3-cbc', keyLen: 24, label: '3DES-CBC' },
 };
 /** PKCS#12 PBE schemes (RFC 7292 appendix C): SHA-1 KDF, then this cipher. */
-const PKCS12_PBE: Record<string, { cipher: string; keyLen: number; rc2Bits?: number; label: string; legacy: boolean }> = {
-  // `legacy`: OpenSSL 3 reads it only with its legacy provider. Seen with OpenSSL 3.0: 3DES and 2DES
-  // PBEs open with the default provider; RC2 (and RC4, DES) do not.
-  [OID.pbeSha1TripleDes3]: { cipher: 'des-ede3-cbc', keyLen: 24, label: 'PBE-SHA1-3DES', legacy: false },
-  [OID.pbeSha1TripleDes2]: { cipher: 'des-ede-cbc', keyLen: 16, label: 'PBE-SHA1-2DES', legacy: false },
-  [OID.pbeSha1Rc2_128]: { cipher: 'rc2', keyLen: 16, rc2Bits: 128, label: 'PBE-SHA1-RC2-128', legacy: true },
-  [OID.pbeSha1Rc2_40]: { cipher: 'rc2', keyLen: 5, rc2Bits: 40, label: 'PBE-SHA1-RC2-40', legacy: true },
-};
+const PKCS12_PBE: Record<string, { cipher: string; keyLen: number; rc2Bits?: number; label: string; legacy: boolean }> =
+  {
+    // `legacy`: OpenSSL 3 reads it only with its legacy provider. Seen with OpenSSL 3.0: 3DES and 2DES
+    // PBEs open with the default provider; RC2 (and RC4, DES) do not.
+    [OID.pbeSha1TripleDes3]: { cipher: 'des-ede3-cbc', keyLen: 24, label: 'PBE-SHA1-3DES', legacy: false },
+    [OID.pbeSha1TripleDes2]: { cipher: 'des-ede-cbc', keyLen: 16, label: 'PBE-SHA1-2DES', legacy: false },
+    [OID.pbeSha1Rc2_128]: { cipher: 'rc2', keyLen: 16, rc2Bits: 128, label: 'PBE-SHA1-RC2-128', legacy: true },
+    [OID.pbeSha1Rc2_40]: { cipher: 'rc2', keyLen: 5, rc2Bits: 40, label: 'PBE-SHA1-RC2-40', legacy: true },
+  };
 
 export function unsupported(what: string): KcsError {
   return new KcsError({
@@ -68,7 +69,9 @@ export class IterationBudget {
   charge(iterations: number, what: string): void {
     this.check(iterations, what);
     if (this.total + iterations > MAX_ITERATIONS_TOTAL) {
-      throw tooManyIterations(`the file asks for ${fmt(this.total + iterations)} iterations in total, more than the limit of ${fmt(MAX_ITERATIONS_TOTAL)}`);
+      throw tooManyIterations(
+        `the file asks for ${fmt(this.total + iterations)} iterations in total, more than the limit of ${fmt(MAX_ITERATIONS_TOTAL)}`,
+      );
     }
     this.total += iterations;
     this.max = Math.max(this.max, iterations);
@@ -78,7 +81,9 @@ export class IterationBudget {
   check(iterations: number, what: string): void {
     if (!(iterations >= 1)) throw corrupt(`${what} has an iteration count of ${iterations}`);
     if (iterations > MAX_ITERATIONS_PER_KDF) {
-      throw tooManyIterations(`${what} asks for ${fmt(iterations)} iterations, more than the limit of ${fmt(MAX_ITERATIONS_PER_KDF)}`);
+      throw tooManyIterations(
+        `${what} asks for ${fmt(iterations)} iterations, more than the limit of ${fmt(MAX_ITERATIONS_PER_KDF)}`,
+      );
     }
   }
 }
@@ -94,7 +99,14 @@ export function bmpPassword(password: string | null): Buffer {
 }
 
 /** RFC 7292 B.2. id 1 = key, 2 = IV, 3 = MAC key. Iterated hashing runs natively, one call a round. */
-export function pkcs12Kdf(digestOid: string, password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, n: number): Buffer {
+export function pkcs12Kdf(
+  digestOid: string,
+  password: Buffer,
+  salt: Buffer,
+  id: 1 | 2 | 3,
+  iterations: number,
+  n: number,
+): Buffer {
   const d = DIGESTS[digestOid];
   if (!d) throw unsupported(`the MAC digest ${digestOid} is not supported`);
   const { u, v, name } = d;
@@ -183,7 +195,11 @@ export function isModernEncryption(alg: AlgorithmIdentifier): boolean {
   if (alg.oid !== OID.pbes2) return false;
   const [kdfNode, encNode] = seq(alg.params, 'PBES2 parameters', 2);
   const kdf = readPbkdf2(algorithm(kdfNode, 'PBES2 key derivation'), 'PBES2');
-  return kdf.prf === 'sha256' && algorithm(encNode, 'PBES2 cipher').oid === OID.aes256cbc && (kdf.keyLength === undefined || kdf.keyLength === 32);
+  return (
+    kdf.prf === 'sha256' &&
+    algorithm(encNode, 'PBES2 cipher').oid === OID.aes256cbc &&
+    (kdf.keyLength === undefined || kdf.keyLength === 32)
+  );
 }
 
 function describeOid(oid: string): string {
@@ -222,7 +238,13 @@ function rc2Decrypt(key: Buffer, bits: number, iv: Buffer, data: Buffer): Buffer
 }
 
 /** Decrypts data protected by a PKCS#12 PBE or PBES2 AlgorithmIdentifier. Charges the budget first. */
-export function pbeDecrypt(alg: AlgorithmIdentifier, data: Buffer, password: string | null, budget: IterationBudget, what: string): Buffer {
+export function pbeDecrypt(
+  alg: AlgorithmIdentifier,
+  data: Buffer,
+  password: string | null,
+  budget: IterationBudget,
+  what: string,
+): Buffer {
   const scheme = PKCS12_PBE[alg.oid];
   if (scheme) {
     const [saltNode, iterNode] = seq(alg.params, `${what} PBE parameters`, 2);
@@ -243,7 +265,13 @@ export function pbeDecrypt(alg: AlgorithmIdentifier, data: Buffer, password: str
     const iv = octets(enc.params, `${what} IV`);
     budget.check(kdf.iterations, what);
     // OpenSSL 3, .NET and Windows all feed PBKDF2 the UTF-8 bytes of the password.
-    const key = crypto.pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), kdf.salt, kdf.iterations, kdf.keyLength ?? cipher.keyLen, kdf.prf);
+    const key = crypto.pbkdf2Sync(
+      Buffer.from(password ?? '', 'utf8'),
+      kdf.salt,
+      kdf.iterations,
+      kdf.keyLength ?? cipher.keyLen,
+      kdf.prf,
+    );
     return nativeDecrypt(cipher.name, key, iv, data);
   }
   throw unsupported(`${what} uses the encryption ${describeOid(alg.oid)}`);
@@ -259,7 +287,10 @@ export interface MacInfo {
 }
 
 /** Reads MacData without running it: the algorithm and iteration count, for the limits and the report. */
-export function readMac(macData: Asn1): { info: MacInfo; verify: (password: string | null, content: Buffer, budget: IterationBudget) => boolean } {
+export function readMac(macData: Asn1): {
+  info: MacInfo;
+  verify: (password: string | null, content: Buffer, budget: IterationBudget) => boolean;
+} {
   const [digestInfo, saltNode, iterNode] = seq(macData, 'MAC data', 2);
   const [algNode, digestNode] = seq(digestInfo, 'MAC digest info', 2);
   const alg = algorithm(algNode, 'MAC');
@@ -278,7 +309,13 @@ export function readMac(macData: Asn1): { info: MacInfo; verify: (password: stri
       info: { label: `PBMAC1 HMAC-${digest.name.toUpperCase()}`, iterations: kdf.iterations, modern: false },
       verify(password, content, budget) {
         budget.check(kdf.iterations, 'the PBMAC1 MAC');
-        const key = crypto.pbkdf2Sync(Buffer.from(password ?? '', 'utf8'), kdf.salt, kdf.iterations, kdf.keyLength!, kdf.prf);
+        const key = crypto.pbkdf2Sync(
+          Buffer.from(password ?? '', 'utf8'),
+          kdf.salt,
+          kdf.iterations,
+          kdf.keyLength!,
+          kdf.prf,
+        );
         const mac = crypto.createHmac(digest.name, key).update(content).digest();
         return mac.length === expected.length && crypto.timingSafeEqual(mac, expected);
       },
@@ -296,4 +333,3 @@ export function readMac(macData: Asn1): { info: MacInfo; verify: (password: stri
     },
   };
 }
-

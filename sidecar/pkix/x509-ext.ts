@@ -30,7 +30,11 @@ export function certFacts(cert: X509Certificate): CertFacts {
     for (const ext of seq(explicit(wrapper, 3, 'the extensions'), 'the extensions')) {
       const parts = seq(ext, 'an extension', 2);
       const critical = parts.length === 3 && parts[1]!.type === Type.BOOLEAN && (parts[1]!.value as string) !== '\x00';
-      extensions.push({ oid: oid(parts[0], 'an extension'), critical, value: octets(parts.at(-1) as Asn1, 'an extension value') });
+      extensions.push({
+        oid: oid(parts[0], 'an extension'),
+        critical,
+        value: octets(parts.at(-1) as Asn1, 'an extension value'),
+      });
     }
   }
   f = { signature, extensions };
@@ -44,6 +48,16 @@ export function keyUsage(cert: X509Certificate): string[] | undefined {
   if (!ext) return undefined;
   const bits = parseDer(ext.value, 'the key usage').value as string;
   const bytes = Buffer.from(bits.slice(1), 'latin1');
-  const names = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+  const names = [
+    'digitalSignature',
+    'nonRepudiation',
+    'keyEncipherment',
+    'dataEncipherment',
+    'keyAgreement',
+    'keyCertSign',
+    'cRLSign',
+    'encipherOnly',
+    'decipherOnly',
+  ];
   return names.filter((_, i) => (bytes[i >> 3] ?? 0) & (0x80 >> (i & 7)));
 }

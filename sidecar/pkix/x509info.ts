@@ -70,7 +70,10 @@ export function isSelfSigned(cert: X509Certificate): boolean {
   // By name and signature. OpenSSL's issuer check (X509Certificate.checkIssued) also wants keyCertSign
   // in a key usage, which a self-signed server certificate such as `dotnet dev-certs`' lacks; clients
   // that trust it (openssl verify -CAfile, curl) accept it all the same.
-  if (v === undefined) selfSigned.set(cert, (v = cert.subject === cert.issuer && cert.verify(cert.publicKey)));
+  if (v === undefined) {
+    v = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+    selfSigned.set(cert, v);
+  }
   return v;
 }
 
@@ -95,13 +98,31 @@ export function summarize(cert: X509Certificate, now: Date): CertSummary {
     facts.set(cert, f);
   }
   const { subject, issuer, sans, notBefore, notAfter, key, sha256, serial, selfSigned: self } = f;
-  return { subject, issuer, sans: [...sans], notBefore, notAfter, daysLeft: Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY), key, sha256, serial, selfSigned: self };
+  return {
+    subject,
+    issuer,
+    sans: [...sans],
+    notBefore,
+    notAfter,
+    daysLeft: Math.floor((cert.validToDate.getTime() - now.getTime()) / DAY),
+    key,
+    sha256,
+    serial,
+    selfSigned: self,
+  };
 }
 
 /** A duration in words for messages: `3 days`, `5 hours`, `12 minutes`. */
 export function humanDuration(ms: number): string {
   const abs = Math.abs(ms);
-  const unit = abs >= 2 * DAY ? [DAY, 'day'] : abs >= 2 * 3600e3 ? [3600e3, 'hour'] : abs >= 120e3 ? [60e3, 'minute'] : [1e3, 'second'];
+  const unit =
+    abs >= 2 * DAY
+      ? [DAY, 'day']
+      : abs >= 2 * 3600e3
+        ? [3600e3, 'hour']
+        : abs >= 120e3
+          ? [60e3, 'minute']
+          : [1e3, 'second'];
   const n = Math.floor(abs / (unit[0] as number));
   return `${n} ${unit[1]}${n === 1 ? '' : 's'}`;
 }

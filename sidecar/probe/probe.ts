@@ -37,7 +37,8 @@ async function probeOnce(opts: ProbeOptions): Promise<string> {
   const agent = new Agent({
     connect: (o, cb) =>
       connector(o, (err, socket) => {
-        if (socket && 'getPeerCertificate' in socket) served = (socket as TLSSocket).getPeerCertificate().fingerprint256;
+        if (socket && 'getPeerCertificate' in socket)
+          served = (socket as TLSSocket).getPeerCertificate().fingerprint256;
         cb(err as Error & null, socket as never);
       }),
     headersTimeout: timeout,
@@ -75,12 +76,25 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
 function optionsFrom(cfg: Config): ProbeOptions {
   const { url, expectSha256, ca, insecure, waitMs } = cfg.probe;
   if (!url) fail('CONFIG_INVALID', 'probe needs --url', 'run probe --url https://api:8081');
-  if (!/^https:\/\//i.test(url)) fail('CONFIG_INVALID', `probe --url \`${url}\` is not an https:// URL`, 'give the HTTPS endpoint of the app, such as https://api:8081');
+  if (!/^https:\/\//i.test(url))
+    fail(
+      'CONFIG_INVALID',
+      `probe --url \`${url}\` is not an https:// URL`,
+      'give the HTTPS endpoint of the app, such as https://api:8081',
+    );
   const readOut = (file: string, what: string) => {
     try {
       return fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new KcsError({ code: 'SOURCE_NOT_FOUND', message: `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`, hint: 'run init first, or pass --expect-sha256 and --ca (or --insecure)', file }, { cause: err });
+      throw new KcsError(
+        {
+          code: 'SOURCE_NOT_FOUND',
+          message: `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`,
+          hint: 'run init first, or pass --expect-sha256 and --ca (or --insecure)',
+          file,
+        },
+        { cause: err },
+      );
     }
   };
   let expected = expectSha256;
@@ -89,15 +103,29 @@ function optionsFrom(cfg: Config): ProbeOptions {
       expected = JSON.parse(readOut(path.join(cfg.output, 'manifest.json'), 'the manifest')).sha256 as string;
     } catch (err) {
       if (err instanceof KcsError) throw err;
-      fail('FILE_CORRUPT', `cannot read ${path.join(cfg.output, 'manifest.json')}: it is not valid JSON`, 'run init again to republish', undefined, err);
+      fail(
+        'FILE_CORRUPT',
+        `cannot read ${path.join(cfg.output, 'manifest.json')}: it is not valid JSON`,
+        'run init again to republish',
+        undefined,
+        err,
+      );
     }
   }
-  if (!/^[0-9a-f:]{64,95}$/i.test(expected) || norm(expected).length !== 64) fail('CONFIG_INVALID', `--expect-sha256 \`${expected}\` is not a SHA-256 fingerprint`, 'give 64 hex digits, with or without colons');
+  if (!/^[0-9a-f:]{64,95}$/i.test(expected) || norm(expected).length !== 64)
+    fail(
+      'CONFIG_INVALID',
+      `--expect-sha256 \`${expected}\` is not a SHA-256 fingerprint`,
+      'give 64 hex digits, with or without colons',
+    );
   const anchors = insecure ? undefined : readOut(ca ?? path.join(cfg.output, 'ca.crt'), 'the CA file');
   return { url, expectSha256: expected, insecure, waitMs, ...(anchors ? { ca: anchors } : {}) };
 }
 
-export async function runProbe(cfg: Config, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function runProbe(
+  cfg: Config,
+  io: { out: (s: string) => void; err: (s: string) => void },
+): Promise<number> {
   const opts = optionsFrom(cfg);
   const r = await probe(opts);
   if (cfg.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
@@ -106,7 +134,19 @@ export async function runProbe(cfg: Config, io: { out: (s: string) => void; err:
     return ExitCode.ok;
   }
   const f = r.served
-    ? new KcsError({ code: 'PROBE_MISMATCH', message: `${opts.url} serves ${r.served}, not the published ${opts.expectSha256}`, hint: opts.waitMs ? 'Kestrel reloads the certificate within about 4 s of a change; check that the app mounts this volume and reads kestrel.env' : 'retry with --wait 30s to allow for Kestrel reloading' })
-    : new KcsError({ code: 'PROBE_UNREACHABLE', message: `cannot connect to ${opts.url}: ${r.error}`, hint: /certificate|self.signed|verify/i.test(r.error ?? '') ? 'trust the published ca.crt (the default), pass --ca FILE, or --insecure for a self-signed source' : 'check that the app is running and listens on that address; --wait 30s retries while it starts' });
+    ? new KcsError({
+        code: 'PROBE_MISMATCH',
+        message: `${opts.url} serves ${r.served}, not the published ${opts.expectSha256}`,
+        hint: opts.waitMs
+          ? 'Kestrel reloads the certificate within about 4 s of a change; check that the app mounts this volume and reads kestrel.env'
+          : 'retry with --wait 30s to allow for Kestrel reloading',
+      })
+    : new KcsError({
+        code: 'PROBE_UNREACHABLE',
+        message: `cannot connect to ${opts.url}: ${r.error}`,
+        hint: /certificate|self.signed|verify/i.test(r.error ?? '')
+          ? 'trust the published ca.crt (the default), pass --ca FILE, or --insecure for a self-signed source'
+          : 'check that the app is running and listens on that address; --wait 30s retries while it starts',
+      });
   throw f;
 }

@@ -145,8 +145,10 @@ function linkNames(out: Dir, names: readonly string[], fresh: boolean): string[]
     if (ours && !fresh) continue;
     if (!st) {
       if (!fresh) repaired.push(`${name} was missing`);
-    } else if (!st.isSymbolicLink()) repaired.push(`${name} was ${st.isDirectory() ? 'a directory' : 'a file'} not made by kestrel-cert-sidecar`);
-    else if (!ours) repaired.push(`${name} was a symlink to ${JSON.stringify(out.readlink(name))}, not made by kestrel-cert-sidecar`);
+    } else if (!st.isSymbolicLink())
+      repaired.push(`${name} was ${st.isDirectory() ? 'a directory' : 'a file'} not made by kestrel-cert-sidecar`);
+    else if (!ours)
+      repaired.push(`${name} was a symlink to ${JSON.stringify(out.readlink(name))}, not made by kestrel-cert-sidecar`);
     atomicSymlink(out, name, target);
   }
   for (const entry of out.readdir()) {
@@ -160,7 +162,10 @@ function linkNames(out: Dir, names: readonly string[], fresh: boolean): string[]
 function topNames(out: Dir, generation: string): string[] {
   const gen = out.openDir(generation);
   try {
-    return gen.readdir().filter((n) => !n.startsWith('.')).sort();
+    return gen
+      .readdir()
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   } finally {
     gen.close();
   }
@@ -202,7 +207,8 @@ export function cleanupIn(out: Dir, now: Date): Date | undefined {
     // one's name and its change time on this machine's clock (the name may come from a clock that
     // has since gone backwards; a test's clock is behind the change time).
     const next1 = names[i + 1];
-    const due = (next1 === undefined ? 0 : Math.min(generationTime(next1), out.lstat(next1)?.ctimeMs ?? Infinity)) + GRACE_MS;
+    const due =
+      (next1 === undefined ? 0 : Math.min(generationTime(next1), out.lstat(next1)?.ctimeMs ?? Infinity)) + GRACE_MS;
     if (stray || !(due > now.getTime())) out.remove(name);
     else if (!next || due < next.getTime()) next = new Date(due);
   });
@@ -241,7 +247,8 @@ export function writeAtomically(dir: string, build: (generation: string) => File
     const files = build(name);
     for (const rel of files.keys()) {
       // Checked before anything is created: a name leaving the generation is a bug, never written.
-      if (rel.split('/').some((part) => part === '' || part === '.' || part === '..')) throw new Error(`refusing to write outside the generation: ${rel}`);
+      if (rel.split('/').some((part) => part === '' || part === '.' || part === '..'))
+        throw new Error(`refusing to write outside the generation: ${rel}`);
     }
     gen = name;
     const root = out.mkdir(name, MODE_DIR_WRITING);
@@ -269,7 +276,8 @@ export function writeAtomically(dir: string, build: (generation: string) => File
       }
       // Still the directory we made and wrote? (As root nobody else can rename it; as another uid
       // that shares ours, it could have been swapped, and ..data must not follow it.)
-      if (out.lstat(name)?.ino !== root.stat().ino) throw Object.assign(new Error(`${name} was replaced while it was written`), { code: 'EEXIST' });
+      if (out.lstat(name)?.ino !== root.stat().ino)
+        throw Object.assign(new Error(`${name} was replaced while it was written`), { code: 'EEXIST' });
     } finally {
       for (const d of dirs.values()) d.close();
     }

@@ -21,7 +21,10 @@ export function isPlainName(name: string): boolean {
 }
 
 function plain(name: string): string {
-  if (!isPlainName(name)) throw Object.assign(new Error(`refusing a name that is not one path component: ${JSON.stringify(name)}`), { code: 'EINVAL' });
+  if (!isPlainName(name))
+    throw Object.assign(new Error(`refusing a name that is not one path component: ${JSON.stringify(name)}`), {
+      code: 'EINVAL',
+    });
   return name;
 }
 
@@ -195,7 +198,10 @@ export class Dir {
       child = this.openDir(name);
     } catch (err) {
       // Replaced by a symlink or a file since the lstat: remove that entry, not what it names.
-      if (errno(err) === 'ELOOP' || errno(err) === 'ENOTDIR') return this.unlink(name);
+      if (errno(err) === 'ELOOP' || errno(err) === 'ENOTDIR') {
+        this.unlink(name);
+        return;
+      }
       throw err;
     }
     try {

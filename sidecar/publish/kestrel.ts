@@ -13,7 +13,9 @@ export interface KestrelSettings {
 
 export function kestrelSettings(format: KestrelFormat, mountPath: string, password: string): KestrelSettings {
   const at = (f: string) => path.posix.join(mountPath, f);
-  return format === 'pem' ? { Path: at('tls.crt'), KeyPath: at('tls.key') } : { Path: at('cert.pfx'), Password: password };
+  return format === 'pem'
+    ? { Path: at('tls.crt'), KeyPath: at('tls.key') }
+    : { Path: at('cert.pfx'), Password: password };
 }
 
 /** Docker's env-file format: KEY=value, one a line, no quoting, so the value may hold any character but a newline. */

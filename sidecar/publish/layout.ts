@@ -36,14 +36,29 @@ export interface LayoutOptions {
  *  (a PFX has random salts, so comparing bytes would always differ). One-way: the key's 256+ bits
  *  of entropy make it useless for guessing the password. */
 export function contentDigest(m: Material, v: Validated, o: LayoutOptions): string {
-  const settings = JSON.stringify([o.mountPath, o.kestrelFormat, o.pfxProfile, o.outputPassword, o.passwordOrigin, o.appName, o.userSecretsId]);
-  return crypto.hash('sha256', Buffer.concat([...[...v.chain, ...v.anchors].map((c) => c.raw), pkcs8Der(m.key), Buffer.from(settings, 'utf8')]));
+  const settings = JSON.stringify([
+    o.mountPath,
+    o.kestrelFormat,
+    o.pfxProfile,
+    o.outputPassword,
+    o.passwordOrigin,
+    o.appName,
+    o.userSecretsId,
+  ]);
+  return crypto.hash(
+    'sha256',
+    Buffer.concat([...[...v.chain, ...v.anchors].map((c) => c.raw), pkcs8Der(m.key), Buffer.from(settings, 'utf8')]),
+  );
 }
 
 /** The files of a generation, from what convert/ made of the material. */
 export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string, c: Converted): FileSet {
   if (o.kestrelFormat === 'pfx' && /[\r\n]/.test(o.outputPassword)) {
-    fail('CONFIG_INVALID', 'the output password holds a line break, which kestrel.env cannot carry', 'use a password without line breaks (KCS_OUTPUT_PASSWORD_FILE: one trailing newline is stripped)');
+    fail(
+      'CONFIG_INVALID',
+      'the output password holds a line break, which kestrel.env cannot carry',
+      'use a password without line breaks (KCS_OUTPUT_PASSWORD_FILE: one trailing newline is stripped)',
+    );
   }
   const files: FileSet = new Map();
   const text = (s: string, mode = MODE_PUBLIC) => ({ data: Buffer.from(s, 'utf8'), mode });
@@ -65,7 +80,10 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
     // user secrets, which .NET reads from $APPDATA/Microsoft/UserSecrets/<id>/secrets.json.
     files.set(`appdata/ASP.NET/https/${o.appName}.pfx`, { data: pfx, mode: MODE_SECRET });
     const secrets = { 'Kestrel:Certificates:Development:Password': o.outputPassword };
-    files.set(`appdata/Microsoft/UserSecrets/${o.userSecretsId}/secrets.json`, text(`${JSON.stringify(secrets, null, 2)}\n`, MODE_SECRET));
+    files.set(
+      `appdata/Microsoft/UserSecrets/${o.userSecretsId}/secrets.json`,
+      text(`${JSON.stringify(secrets, null, 2)}\n`, MODE_SECRET),
+    );
   }
 
   const leaf = summarize(m.leaf, o.now);
@@ -83,7 +101,13 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
     chain: v.chain.map((c) => summarize(c, o.now)),
     ca: v.anchors.map((c) => summarize(c, o.now)),
     source: { kind: m.source.kind, files: m.source.files, ...m.source.details },
-    kestrel: { format: o.kestrelFormat, mountPath: o.mountPath, pfxProfile: o.pfxProfile, pfx: c.pfxFrom, outputPassword: o.passwordOrigin },
+    kestrel: {
+      format: o.kestrelFormat,
+      mountPath: o.mountPath,
+      pfxProfile: o.pfxProfile,
+      pfx: c.pfxFrom,
+      outputPassword: o.passwordOrigin,
+    },
     files: [...files.keys(), 'manifest.json'].sort(),
   };
   files.set('manifest.json', text(`${JSON.stringify(manifest, null, 2)}\n`));

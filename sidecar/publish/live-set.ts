@@ -34,11 +34,15 @@ export function proveLive(out: Dir): LiveProof {
   if (!st) return {};
   if (!st.isSymbolicLink()) return { problem: `${DATA} is not a symlink` };
   const target = out.readlink(DATA) ?? '';
-  if (!GEN.test(target)) return { problem: `${DATA} points at ${JSON.stringify(target)}, which is not a generation of ours` };
+  if (!GEN.test(target))
+    return { problem: `${DATA} points at ${JSON.stringify(target)}, which is not a generation of ours` };
   const gst = out.lstat(target);
   if (!gst) return { problem: `${DATA} points at ${target}, which does not exist` };
   if (!gst.isDirectory()) return { problem: `${DATA} points at ${target}, which is not a directory` };
-  if (gst.uid !== generationUid()) return { problem: `${DATA} points at ${target}, which belongs to uid ${gst.uid}, not to this sidecar (uid ${generationUid()})` };
+  if (gst.uid !== generationUid())
+    return {
+      problem: `${DATA} points at ${target}, which belongs to uid ${gst.uid}, not to this sidecar (uid ${generationUid()})`,
+    };
   return { generation: target };
 }
 

@@ -74,7 +74,13 @@ function readHolder(out: Dir): Holder | undefined {
 /** Stale: old, or left by a process of this host and pid namespace that is gone. */
 function isStale(st: fs.Stats, holder: Holder | undefined, now: number): boolean {
   if (now - st.mtimeMs > LOCK_STALE_MS) return true;
-  return holder !== undefined && holder.host === os.hostname() && holder.pidns !== '' && holder.pidns === pidNamespace() && !alive(holder.pid);
+  return (
+    holder !== undefined &&
+    holder.host === os.hostname() &&
+    holder.pidns !== '' &&
+    holder.pidns === pidNamespace() &&
+    !alive(holder.pid)
+  );
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -119,7 +125,9 @@ export function lockOutput(out: Dir, opts: { wait?: boolean; waitMs?: number } =
     }
     if (Date.now() >= deadline) {
       if (opts.wait === false) return undefined;
-      const who = holder ? `pid ${holder.pid} on host ${holder.host} has held it since ${holder.since}` : `${LOCK} has been there since ${st.mtime.toISOString()}`;
+      const who = holder
+        ? `pid ${holder.pid} on host ${holder.host} has held it since ${holder.since}`
+        : `${LOCK} has been there since ${st.mtime.toISOString()}`;
       throw new KcsError({
         code: 'OUTPUT_LOCKED',
         message: `cannot publish to ${out.shown}: another writer holds it (${who})`,

@@ -5,14 +5,28 @@ import fs from 'node:fs';
 import { Class, Type, parseDer, toDer, build, type Asn1 } from '../pkix/asn1.js';
 import { certsToPem } from '../convert/pem.js';
 
-const STRING_TYPES = new Set([Type.UTF8, Type.PRINTABLESTRING, Type.IA5STRING, 20 /* T61 */, 28 /* Universal */, Type.BMPSTRING, 26 /* Visible */]);
+const STRING_TYPES = new Set([
+  Type.UTF8,
+  Type.PRINTABLESTRING,
+  Type.IA5STRING,
+  20 /* T61 */,
+  28 /* Universal */,
+  Type.BMPSTRING,
+  26 /* Visible */,
+]);
 
 function canonicalValue(node: Asn1): Asn1 {
   if (node.tagClass !== Class.UNIVERSAL || !STRING_TYPES.has(node.type) || typeof node.value !== 'string') return node;
   const bytes = Buffer.from(node.value, 'latin1');
-  const text = node.type === Type.BMPSTRING ? Buffer.from(bytes).swap16().toString('utf16le') : bytes.toString(node.type === Type.UTF8 ? 'utf8' : 'latin1');
+  const text =
+    node.type === Type.BMPSTRING
+      ? Buffer.from(bytes).swap16().toString('utf16le')
+      : bytes.toString(node.type === Type.UTF8 ? 'utf8' : 'latin1');
   // OpenSSL's x509_name_canon: trim, collapse white space, lower-case ASCII, re-encode as UTF8String.
-  const canon = text.trim().replace(/\s+/g, ' ').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const canon = text
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[A-Z]/g, (c) => c.toLowerCase());
   return build.utf8(canon);
 }
 
@@ -21,10 +35,16 @@ export function subjectHash(cert: crypto.X509Certificate): string {
   const tbs = (parseDer(cert.raw, 'a certificate').value as Asn1[])[0]!.value as Asn1[];
   const subject = tbs[5]!.value as Asn1[];
   const canon = Buffer.concat(
-    subject.map((rdn) => toDer(build.set(...(rdn.value as Asn1[]).map((ava) => {
-      const [type, value] = ava.value as Asn1[];
-      return build.seq(type!, canonicalValue(value!));
-    })))),
+    subject.map((rdn) =>
+      toDer(
+        build.set(
+          ...(rdn.value as Asn1[]).map((ava) => {
+            const [type, value] = ava.value as Asn1[];
+            return build.seq(type!, canonicalValue(value!));
+          }),
+        ),
+      ),
+    ),
   );
   const digest = crypto.createHash('sha1').update(canon).digest();
   return digest.readUInt32LE(0).toString(16).padStart(8, '0');
@@ -57,13 +77,24 @@ function nodeRoots(): NodeRoots {
     let subjects: string[] | undefined;
     roots = {
       text,
-      pems: () => (pems ??= text.toString('latin1').split(/(?<=-----END CERTIFICATE-----)\n/).filter((pem) => pem.includes('BEGIN'))),
-      subjects: () => (subjects ??= JSON.parse(fs.readFileSync(new URL(__NODE_ROOTS_FILE__.replace(/\.pem$/, '.json'), import.meta.url), 'utf8')) as string[]),
+      pems: () =>
+        (pems ??= text
+          .toString('latin1')
+          .split(/(?<=-----END CERTIFICATE-----)\n/)
+          .filter((pem) => pem.includes('BEGIN'))),
+      subjects: () =>
+        (subjects ??= JSON.parse(
+          fs.readFileSync(new URL(__NODE_ROOTS_FILE__.replace(/\.pem$/, '.json'), import.meta.url), 'utf8'),
+        ) as string[]),
     };
   } else {
     const list = process.getBuiltinModule('node:tls').rootCertificates;
     let subjects: string[] | undefined;
-    roots = { text: Buffer.from(`${list.join('\n')}\n`), pems: () => list, subjects: () => (subjects ??= list.map((pem) => new crypto.X509Certificate(pem).subject)) };
+    roots = {
+      text: Buffer.from(`${list.join('\n')}\n`),
+      pems: () => list,
+      subjects: () => (subjects ??= list.map((pem) => new crypto.X509Certificate(pem).subject)),
+    };
   }
   return roots;
 }
@@ -73,7 +104,8 @@ export function publicRootsNamed(issuer: string): crypto.X509Certificate[] {
   const r = nodeRoots();
   const subjects = r.subjects();
   const out: crypto.X509Certificate[] = [];
-  for (let i = 0; i < subjects.length; i++) if (subjects[i] === issuer) out.push(new crypto.X509Certificate(r.pems()[i]!));
+  for (let i = 0; i < subjects.length; i++)
+    if (subjects[i] === issuer) out.push(new crypto.X509Certificate(r.pems()[i]!));
   return out;
 }
 

@@ -16,24 +16,41 @@ function distance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 }
 
 export function didYouMean(value: string, options: readonly string[]): string {
-  const best = options.map((o) => ({ o, d: distance(value.toLowerCase(), o.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
+  const best = options
+    .map((o) => ({ o, d: distance(value.toLowerCase(), o.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d)[0];
   return best && best.d <= Math.max(2, Math.floor(best.o.length / 3)) ? ` (did you mean ${best.o}?)` : '';
 }
 
 /** Parses `argv` against `options` (name -> kind); the values by option name, and the positionals. */
-export function parseOptions(argv: readonly string[], options: Readonly<Record<string, 'string' | 'boolean'>>): { values: Record<string, string | boolean>; positionals: string[] } {
+export function parseOptions(
+  argv: readonly string[],
+  options: Readonly<Record<string, 'string' | 'boolean'>>,
+): { values: Record<string, string | boolean>; positionals: string[] } {
   const unknown = (raw: string): never => {
     const flag = raw.replace(/^-+/, '');
-    const secretHint = /password|secret/i.test(flag) ? ' (secrets are never taken from flags, which show up in `ps`: use KCS_PASSWORD_FILE or KCS_PASSWORD)' : '';
-    return invalid(`unknown option ${raw}${didYouMean(flag, Object.keys(options)).replace(/did you mean /, 'did you mean --')}${secretHint}`, 'run with --help to list the options');
+    const secretHint = /password|secret/i.test(flag)
+      ? ' (secrets are never taken from flags, which show up in `ps`: use KCS_PASSWORD_FILE or KCS_PASSWORD)'
+      : '';
+    return invalid(
+      `unknown option ${raw}${didYouMean(flag, Object.keys(options)).replace(/did you mean /, 'did you mean --')}${secretHint}`,
+      'run with --help to list the options',
+    );
   };
   const config = Object.fromEntries(Object.entries(options).map(([name, type]) => [name, { type }]));
-  const { tokens } = util.parseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = util.parseArgs({
+    args: [...argv],
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const values: Record<string, string | boolean> = {};
   const positionals: string[] = [];
   for (const t of tokens) {
@@ -49,7 +66,12 @@ export function parseOptions(argv: readonly string[], options: Readonly<Record<s
     // parseArgs takes the next argument as the value even when it is another option: `--output --json`
     // forgot the value, and `--output -x` is written `--output=-x`.
     if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-') && t.value !== '-')) {
-      invalid(`option --${t.name} needs a value`, t.value === undefined ? `write --${t.name} <value>` : `write --${t.name}=${t.value} for a value that starts with a dash`);
+      invalid(
+        `option --${t.name} needs a value`,
+        t.value === undefined
+          ? `write --${t.name} <value>`
+          : `write --${t.name}=${t.value} for a value that starts with a dash`,
+      );
     }
     values[t.name] = t.value!;
   }

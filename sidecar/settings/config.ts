@@ -51,10 +51,17 @@ export const parseCommandLine = (argv: readonly string[]) => parseOptions(argv, 
 
 /** The value of each setting as given, by variable: the flag, else the variable. An empty variable is
  *  unset (compose writes `KEY:` as ""), except for the passwords, where "" is a value. */
-function givenValues(env: NodeJS.ProcessEnv, flags: Record<string, string | boolean | undefined>): Record<string, string> {
+function givenValues(
+  env: NodeJS.ProcessEnv,
+  flags: Record<string, string | boolean | undefined>,
+): Record<string, string> {
   const known = new Set(SETTING_ENTRIES.map(([, s]) => s.env));
   for (const name of Object.keys(env)) {
-    if (name.startsWith('KCS_') && !known.has(name)) invalid(`unknown setting ${name}${didYouMean(name, [...known])}`, 'remove it, or use one of the settings docs/reference.md lists');
+    if (name.startsWith('KCS_') && !known.has(name))
+      invalid(
+        `unknown setting ${name}${didYouMean(name, [...known])}`,
+        'remove it, or use one of the settings docs/reference.md lists',
+      );
   }
   const given: Record<string, string> = {};
   for (const [, s] of SETTING_ENTRIES) {
@@ -68,23 +75,46 @@ function commandOf(positionals: string[], help: boolean, version: boolean): Comm
   const [word, ...extra] = positionals;
   let command: Command = 'init';
   if (word !== undefined) {
-    if (!(COMMANDS as readonly string[]).includes(word)) invalid(`command \`${word}\` is not valid: use one of ${COMMANDS.join(', ')}${didYouMean(word, COMMANDS)}`, `set command to one of ${COMMANDS.join(', ')}`);
+    if (!(COMMANDS as readonly string[]).includes(word))
+      invalid(
+        `command \`${word}\` is not valid: use one of ${COMMANDS.join(', ')}${didYouMean(word, COMMANDS)}`,
+        `set command to one of ${COMMANDS.join(', ')}`,
+      );
     command = word as Command;
-  } else if (!help && !version) invalid('no command given', `run one of: ${COMMANDS.join(', ')} (for example \`kestrel-cert-sidecar init\`)`);
-  if (extra.length) invalid(`unexpected argument ${extra[0]}`, 'options take the form --name value; run with --help to list them');
+  } else if (!help && !version)
+    invalid('no command given', `run one of: ${COMMANDS.join(', ')} (for example \`kestrel-cert-sidecar init\`)`);
+  if (extra.length)
+    invalid(`unexpected argument ${extra[0]}`, 'options take the form --name value; run with --help to list them');
   return command;
 }
 
 /** `trust` takes exactly one action; no other command takes any. */
-function trustOptions(command: Command, help: boolean, flags: Record<string, string | boolean | undefined>): Config['trust'] {
-  const trust: Config['trust'] = { java: flags.java === true, ...(typeof flags.ca === 'string' ? { ca: path.resolve(flags.ca) } : {}) };
+function trustOptions(
+  command: Command,
+  help: boolean,
+  flags: Record<string, string | boolean | undefined>,
+): Config['trust'] {
+  const trust: Config['trust'] = {
+    java: flags.java === true,
+    ...(typeof flags.ca === 'string' ? { ca: path.resolve(flags.ca) } : {}),
+  };
   const actions = TRUST_ACTIONS.filter((a) => flags[a] === true);
   if (command === 'trust' && !help) {
-    if (actions.length !== 1) invalid(actions.length ? `trust takes one of ${actions.map((a) => `--${a}`).join(', ')}, not ${actions.length}` : 'trust needs to be told what to do', 'run `trust --install` (or --print, --uninstall, --status)');
+    if (actions.length !== 1)
+      invalid(
+        actions.length
+          ? `trust takes one of ${actions.map((a) => `--${a}`).join(', ')}, not ${actions.length}`
+          : 'trust needs to be told what to do',
+        'run `trust --install` (or --print, --uninstall, --status)',
+      );
     trust.action = actions[0];
   } else {
     const stray = [...actions, ...(flags.java === true ? ['java'] : [])][0];
-    if (stray !== undefined) invalid(`--${stray} is an option of the trust command`, `run \`kestrel-cert-sidecar trust --${stray === 'java' ? 'install --java' : stray}\``);
+    if (stray !== undefined)
+      invalid(
+        `--${stray} is an option of the trust command`,
+        `run \`kestrel-cert-sidecar trust --${stray === 'java' ? 'install --java' : stray}\``,
+      );
   }
   return trust;
 }
@@ -126,31 +156,59 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
 
 /** What no single value can say: settings that conflict, that must come together, or that would put the CA key on the shared volume. */
 function checkCombinations(cfg: Config, validityText: string): void {
-  if (cfg.password !== undefined && cfg.passwordFile !== undefined) invalid('both KCS_PASSWORD and KCS_PASSWORD_FILE are set', 'set only one: KCS_PASSWORD_FILE is the safer, as it keeps the password out of the environment');
-  if (cfg.outputPassword !== undefined && cfg.outputPasswordFile !== undefined) invalid('both KCS_OUTPUT_PASSWORD and KCS_OUTPUT_PASSWORD_FILE are set', 'set only one of them');
+  if (cfg.password !== undefined && cfg.passwordFile !== undefined)
+    invalid(
+      'both KCS_PASSWORD and KCS_PASSWORD_FILE are set',
+      'set only one: KCS_PASSWORD_FILE is the safer, as it keeps the password out of the environment',
+    );
+  if (cfg.outputPassword !== undefined && cfg.outputPasswordFile !== undefined)
+    invalid('both KCS_OUTPUT_PASSWORD and KCS_OUTPUT_PASSWORD_FILE are set', 'set only one of them');
   if (cfg.validityMs < 3600e3 || cfg.validityMs > 825 * 86400e3) {
     // 825 days: the longest lifetime macOS and iOS accept for a TLS server certificate.
-    invalid(`KCS_VALIDITY \`${validityText}\` is out of range: use 1h to 825d`, 'set KCS_VALIDITY=90d (Apple platforms refuse server certificates valid for more than 825 days)');
+    invalid(
+      `KCS_VALIDITY \`${validityText}\` is out of range: use 1h to 825d`,
+      'set KCS_VALIDITY=90d (Apple platforms refuse server certificates valid for more than 825 days)',
+    );
   }
   if ((cfg.appName === undefined) !== (cfg.userSecretsId === undefined)) {
-    invalid(`${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`, 'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>');
+    invalid(
+      `${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`,
+      'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>',
+    );
   }
-  if (cfg.appName !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.appName) || /^\.+$/.test(cfg.appName))) invalid(`KCS_APP_NAME \`${cfg.appName}\` is not a file name`, 'set it to the app assembly name, such as MyApi');
-  if (cfg.userSecretsId !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.userSecretsId) || /^\.+$/.test(cfg.userSecretsId))) invalid(`KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`, 'set it to the <UserSecretsId> of the app project, such as a GUID');
+  if (cfg.appName !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.appName) || /^\.+$/.test(cfg.appName)))
+    invalid(`KCS_APP_NAME \`${cfg.appName}\` is not a file name`, 'set it to the app assembly name, such as MyApi');
+  if (
+    cfg.userSecretsId !== undefined &&
+    (!/^[A-Za-z0-9._-]+$/.test(cfg.userSecretsId) || /^\.+$/.test(cfg.userSecretsId))
+  )
+    invalid(
+      `KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`,
+      'set it to the <UserSecretsId> of the app project, such as a GUID',
+    );
   if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(cfg.output);
   if (cfg.state !== undefined) {
     // Compared by real path: a symlink to the output (or into it) is the output.
     const state = realPathOf(cfg.state);
     const out = realPathOf(cfg.output);
     if (state === out || state.startsWith(`${out}${path.sep}`) || out.startsWith(`${state}${path.sep}`)) {
-      invalid(`KCS_STATE ${cfg.state}${state !== cfg.state ? ` (${state})` : ''} ${out.startsWith(`${state}${path.sep}`) ? 'holds' : 'is inside'} KCS_OUTPUT ${cfg.output}`, 'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT');
+      invalid(
+        `KCS_STATE ${cfg.state}${state !== cfg.state ? ` (${state})` : ''} ${out.startsWith(`${state}${path.sep}`) ? 'holds' : 'is inside'} KCS_OUTPUT ${cfg.output}`,
+        'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT',
+      );
     }
   }
 }
 
 /** A duration as it would be written: the largest unit that divides it. */
 function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86400e3],
+    ['h', 3600e3],
+    ['m', 60e3],
+    ['s', 1e3],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 

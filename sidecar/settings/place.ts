@@ -17,7 +17,8 @@ const APP = 'kestrel-cert-sidecar';
  */
 export function userDataDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string | undefined {
   if (platform === 'win32') return env.LOCALAPPDATA ? path.win32.join(env.LOCALAPPDATA, APP) : undefined;
-  if (platform === 'darwin') return env.HOME ? path.posix.join(env.HOME, 'Library', 'Application Support', APP) : undefined;
+  if (platform === 'darwin')
+    return env.HOME ? path.posix.join(env.HOME, 'Library', 'Application Support', APP) : undefined;
   if (env.XDG_DATA_HOME && path.posix.isAbsolute(env.XDG_DATA_HOME)) return path.posix.join(env.XDG_DATA_HOME, APP);
   return env.HOME ? path.posix.join(env.HOME, '.local', 'share', APP) : undefined;
 }
@@ -39,10 +40,16 @@ function isMounted(dir: string): boolean {
  * /state when a volume is mounted there (the image's own /state lives and dies with the container, and
  * a read-only root file system cannot take it), else nowhere: a CA for this run only (CA_EPHEMERAL).
  */
-export function defaultState(place: Place, platform: NodeJS.Platform, env: NodeJS.ProcessEnv, mounted: (dir: string) => boolean = isMounted): string | undefined {
+export function defaultState(
+  place: Place,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+  mounted: (dir: string) => boolean = isMounted,
+): string | undefined {
   if (place === 'container') return mounted(CONTAINER_STATE) ? CONTAINER_STATE : undefined;
   return userDataDir(platform, env);
 }
 
 /** What a host runs to trust a CA that lives in a container's volume. */
-export const HOST_TRUST_STEPS = 'docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt';
+export const HOST_TRUST_STEPS =
+  'docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt';

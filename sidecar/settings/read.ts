@@ -18,7 +18,11 @@ import { parseDuration, parseHostnames, parseOwner } from './values.js';
 
 function parseChoice(value: string, name: string, options: readonly string[]): string {
   if (options.includes(value)) return value;
-  return fail('CONFIG_INVALID', `${name} \`${value}\` is not valid: use one of ${options.join(', ')}${didYouMean(value, options)}`, `set ${name} to one of ${options.join(', ')}`);
+  return fail(
+    'CONFIG_INVALID',
+    `${name} \`${value}\` is not valid: use one of ${options.join(', ')}${didYouMean(value, options)}`,
+    `set ${name} to one of ${options.join(', ')}`,
+  );
 }
 
 /** The accessor of each kind: a value of the setting `s`, as text, to what the setting holds. */
@@ -48,15 +52,20 @@ export function readSettings(given: Readonly<Record<string, string>>): SettingVa
   let raised: KcsError | undefined;
   /** Each accessor as an env-var extension named by its kind: what one of ours raises is kept, to be
    *  thrown as it was; env-var's own (asString, asPortNumber) throw plain errors, which it wraps. */
-  const kept = (kind: Kind) => (value: string, s: SettingSpec): unknown => {
-    try {
-      return ACCESSORS[kind](value, s);
-    } catch (err) {
-      if (err instanceof KcsError) raised = err;
-      throw err;
-    }
-  };
-  const env = from(given, Object.fromEntries(KINDS.map((k) => [k, kept(k)])) as Record<Kind, (value: string, s: SettingSpec) => unknown>);
+  const kept =
+    (kind: Kind) =>
+    (value: string, s: SettingSpec): unknown => {
+      try {
+        return ACCESSORS[kind](value, s);
+      } catch (err) {
+        if (err instanceof KcsError) raised = err;
+        throw err;
+      }
+    };
+  const env = from(
+    given,
+    Object.fromEntries(KINDS.map((k) => [k, kept(k)])) as Record<Kind, (value: string, s: SettingSpec) => unknown>,
+  );
 
   const values: Partial<Record<SettingName, unknown>> = {};
   for (const [name, s] of SETTING_ENTRIES) {
@@ -68,7 +77,11 @@ export function readSettings(given: Readonly<Record<string, string>>): SettingVa
       if (!(err instanceof EnvVarError)) throw err;
       const reason = err.message.replace(/^(env-var: )?"[^"]*" /, '');
       const shown = s.kind === 'secret' ? '' : ` \`${given[s.env]}\``;
-      fail('CONFIG_INVALID', `${s.env}${shown} is not valid: ${reason}`, ENV_VAR_FIX[s.kind]?.(s) ?? `set ${s.env} as docs/reference.md describes it`);
+      fail(
+        'CONFIG_INVALID',
+        `${s.env}${shown} is not valid: ${reason}`,
+        ENV_VAR_FIX[s.kind]?.(s) ?? `set ${s.env} as docs/reference.md describes it`,
+      );
     }
   }
   return values as SettingValues;

@@ -13,7 +13,11 @@ const invalid = (message: string, hint: string): never => fail('CONFIG_INVALID',
 /** `90d`, `12h`, `30m`, `45s`, `500ms`. */
 export function parseDuration(name: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
-  if (!m) return invalid(`${name} \`${value}\` is not a duration: use a number and a unit, such as 90d, 12h, 30m or 45s`, `set ${name} to a value like 90d`);
+  if (!m)
+    return invalid(
+      `${name} \`${value}\` is not a duration: use a number and a unit, such as 90d, 12h, 30m or 45s`,
+      `set ${name} to a value like 90d`,
+    );
   const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 'ms'];
   return Math.round(Number(m[1]) * unit);
 }
@@ -30,23 +34,48 @@ function isDnsName(n: string): boolean {
 
 export function parseHostnames(value: string): string[] {
   const names = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
-  if (names.length === 0) invalid('KCS_HOSTNAMES is empty', 'list at least one name, such as KCS_HOSTNAMES=localhost,api');
-  if (names.length > MAX_HOSTNAMES) invalid(`KCS_HOSTNAMES lists ${names.length} names, more than ${MAX_HOSTNAMES}`, 'list only the names clients use to reach this service; use a wildcard such as *.example.test for many subdomains');
+  if (names.length === 0)
+    invalid('KCS_HOSTNAMES is empty', 'list at least one name, such as KCS_HOSTNAMES=localhost,api');
+  if (names.length > MAX_HOSTNAMES)
+    invalid(
+      `KCS_HOSTNAMES lists ${names.length} names, more than ${MAX_HOSTNAMES}`,
+      'list only the names clients use to reach this service; use a wildcard such as *.example.test for many subdomains',
+    );
   for (const n of names) {
     const bare = n.replace(/^\[(.*)\]$/, '$1');
-    if (isIP(bare) === 6 && ipv6Bytes(bare)!.subarray(0, 12).equals(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]))) {
+    if (
+      isIP(bare) === 6 &&
+      ipv6Bytes(bare)!
+        .subarray(0, 12)
+        .equals(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]))
+    ) {
       const v4 = [...ipv6Bytes(bare)!.subarray(12)].join('.');
-      invalid(`KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a certificate names it by its 4-byte address`, `write ${v4}`);
+      invalid(
+        `KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a certificate names it by its 4-byte address`,
+        `write ${v4}`,
+      );
     }
     if (isIP(bare)) continue;
     // A name whose last label is all digits is no DNS name (RFC 3696 2): 999.1.1.1 or 1.2.3 is a
     // mistyped address, and a certificate would carry it as a name no client ever asks for.
-    if (/(^|\.)\d+\.?$/.test(bare)) invalid(`KCS_HOSTNAMES name \`${n}\` is neither an IP address nor a DNS name (its last label is a number)`, 'write an IPv4 address as four numbers from 0 to 255, such as 10.0.0.5, or a DNS name such as api');
+    if (/(^|\.)\d+\.?$/.test(bare))
+      invalid(
+        `KCS_HOSTNAMES name \`${n}\` is neither an IP address nor a DNS name (its last label is a number)`,
+        'write an IPv4 address as four numbers from 0 to 255, such as 10.0.0.5, or a DNS name such as api',
+      );
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII; anything outside it is IDN
     if (/[^\x00-\x7f]/.test(n)) {
       const ascii = url.domainToASCII(n);
-      invalid(`KCS_HOSTNAMES name \`${n}\` is not ASCII: certificates carry internationalized names in their punycode form`, ascii ? `write it as ${ascii}` : 'write the name in its punycode (xn--) form');
+      invalid(
+        `KCS_HOSTNAMES name \`${n}\` is not ASCII: certificates carry internationalized names in their punycode form`,
+        ascii ? `write it as ${ascii}` : 'write the name in its punycode (xn--) form',
+      );
     }
-    if (!isDnsName(n)) invalid(`KCS_HOSTNAMES name \`${JSON.stringify(n).slice(1, -1)}\` is not a DNS name or IP address`, 'use names such as api, api.example.test, *.example.test, 10.0.0.5 or ::1');
+    if (!isDnsName(n))
+      invalid(
+        `KCS_HOSTNAMES name \`${JSON.stringify(n).slice(1, -1)}\` is not a DNS name or IP address`,
+        'use names such as api, api.example.test, *.example.test, 10.0.0.5 or ::1',
+      );
   }
   return names;
 }
@@ -56,7 +85,11 @@ const MAX_ID = 4294967294;
 
 export function parseOwner(value: string): { uid: number; gid: number } {
   const m = /^(\d{1,10}):(\d{1,10})$/.exec(value.trim());
-  if (!m || Number(m[1]) > MAX_ID || Number(m[2]) > MAX_ID) return invalid(`KCS_OWNER \`${value}\` is not valid: use uid:gid with numbers from 0 to ${MAX_ID}, such as 1654:1654`, 'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)');
+  if (!m || Number(m[1]) > MAX_ID || Number(m[2]) > MAX_ID)
+    return invalid(
+      `KCS_OWNER \`${value}\` is not valid: use uid:gid with numbers from 0 to ${MAX_ID}, such as 1654:1654`,
+      'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)',
+    );
   return { uid: Number(m[1]), gid: Number(m[2]) };
 }
 
@@ -77,13 +110,64 @@ export function realPathOf(p: string): string {
 }
 
 /** Directories of the system that a publish would damage: the sidecar refuses them as KCS_OUTPUT. */
-const SYSTEM_DIRS = ['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/media', '/mnt', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/usr/bin', '/usr/sbin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/share', '/var/lib', '/var/log', '/var/run', '/var/tmp', '/etc/ssl', '/etc/ssl/certs', '/etc/pki'];
+const SYSTEM_DIRS = [
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/media',
+  '/mnt',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+  '/usr/bin',
+  '/usr/sbin',
+  '/usr/lib',
+  '/usr/local',
+  '/usr/local/bin',
+  '/usr/share',
+  '/var/lib',
+  '/var/log',
+  '/var/run',
+  '/var/tmp',
+  '/etc/ssl',
+  '/etc/ssl/certs',
+  '/etc/pki',
+];
 /** ...nor anything under these, which belong to the kernel and the system's configuration. */
-const SYSTEM_TREES = ['/proc', '/sys', '/dev', '/etc', '/boot', '/bin', '/sbin', '/lib', '/usr/bin', '/usr/sbin', '/usr/lib'];
+const SYSTEM_TREES = [
+  '/proc',
+  '/sys',
+  '/dev',
+  '/etc',
+  '/boot',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/usr/bin',
+  '/usr/sbin',
+  '/usr/lib',
+];
 
 export function checkOutput(output: string): void {
   const real = realPathOf(output);
   const system = SYSTEM_DIRS.includes(real) || SYSTEM_TREES.some((t) => real.startsWith(`${t}/`));
-  if (system) invalid(`KCS_OUTPUT ${output}${real !== output ? ` (${real})` : ''} is a system directory`, 'point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https');
+  if (system)
+    invalid(
+      `KCS_OUTPUT ${output}${real !== output ? ` (${real})` : ''} is a system directory`,
+      'point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https',
+    );
 }
-

@@ -38,7 +38,10 @@ export class KestrelCertsContainer extends GenericContainer {
 
   constructor(image = DEFAULT_IMAGE) {
     super(image);
-    this.withCommand(['init']).withUser('1654:1654').withDroppedCapabilities('ALL').withWaitStrategy(Wait.forOneShotStartup());
+    this.withCommand(['init'])
+      .withUser('1654:1654')
+      .withDroppedCapabilities('ALL')
+      .withWaitStrategy(Wait.forOneShotStartup());
     this.withLogConsumer((stream) => stream.on('data', (d: Buffer | string) => (this.output += d.toString())));
     this.hostConfig.ReadonlyRootfs = true;
   }
@@ -78,11 +81,20 @@ export class KestrelCertsContainer extends GenericContainer {
       // The sidecar's own words say what is wrong (the finding code, the file, the fix).
       await new Promise((r) => setTimeout(r, 200));
       const last = this.output.trim().split('\n').slice(-10).join('\n');
-      throw new Error(`kestrel-cert-sidecar did not publish: ${(err as Error).message}${last ? `; its last lines:\n${last}` : ''}`, { cause: err });
+      throw new Error(
+        `kestrel-cert-sidecar did not publish: ${(err as Error).message}${last ? `; its last lines:\n${last}` : ''}`,
+        { cause: err },
+      );
     }
     await started.stop().catch(() => undefined);
     const logs = this.output;
     const env = parseEnvFile(fs.readFileSync(path.join(this.outputDir, 'kestrel.env'), 'utf8'));
-    return { outputDir: this.outputDir, mountPath: this.mountPath, kestrelEnvironment: env, manifest: JSON.parse(fs.readFileSync(path.join(this.outputDir, 'manifest.json'), 'utf8')), logs };
+    return {
+      outputDir: this.outputDir,
+      mountPath: this.mountPath,
+      kestrelEnvironment: env,
+      manifest: JSON.parse(fs.readFileSync(path.join(this.outputDir, 'manifest.json'), 'utf8')),
+      logs,
+    };
   }
 }

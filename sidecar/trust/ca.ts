@@ -30,9 +30,23 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
   try {
     cert = new crypto.X509Certificate(pem ?? bytes);
   } catch (err) {
-    throw new KcsError({ code: 'FILE_CORRUPT', message: `${file} holds no certificate (PEM or DER)`, hint: 'pass the CA certificate with --ca FILE, such as the ca.crt that init published', file }, { cause: err });
+    throw new KcsError(
+      {
+        code: 'FILE_CORRUPT',
+        message: `${file} holds no certificate (PEM or DER)`,
+        hint: 'pass the CA certificate with --ca FILE, such as the ca.crt that init published',
+        file,
+      },
+      { cause: err },
+    );
   }
-  if (!cert.ca) fail('CONFIG_INVALID', `${file} is not a CA certificate (${cert.subject.replace(/\n/g, ', ')})`, 'trust the CA that issued the certificate, such as the ca.crt that init published, not the server certificate', file);
+  if (!cert.ca)
+    fail(
+      'CONFIG_INVALID',
+      `${file} is not a CA certificate (${cert.subject.replace(/\n/g, ', ')})`,
+      'trust the CA that issued the certificate, such as the ca.crt that init published, not the server certificate',
+      file,
+    );
   const der = cert.raw;
   const sha256 = crypto.createHash('sha256').update(der).digest('hex').toUpperCase();
   return {
@@ -58,6 +72,14 @@ export function findCa(cfg: Config): TrustCa {
   }
   const live = readLiveFiles(cfg.output, ['ca.crt']).files.get('ca.crt');
   if (live) return describeCa(live, path.join(cfg.output, 'ca.crt'));
-  const where = [...(cfg.state !== undefined ? [path.join(cfg.state, 'ca', 'ca.crt')] : []), path.join(cfg.output, 'ca.crt')].join(' nor ');
-  return fail('SOURCE_NOT_FOUND', `no CA to trust: neither ${where} exists`, 'run `kestrel-cert-sidecar init` first (it creates the development CA), or pass the CA with --ca FILE', cfg.state ?? cfg.output);
+  const where = [
+    ...(cfg.state !== undefined ? [path.join(cfg.state, 'ca', 'ca.crt')] : []),
+    path.join(cfg.output, 'ca.crt'),
+  ].join(' nor ');
+  return fail(
+    'SOURCE_NOT_FOUND',
+    `no CA to trust: neither ${where} exists`,
+    'run `kestrel-cert-sidecar init` first (it creates the development CA), or pass the CA with --ca FILE',
+    cfg.state ?? cfg.output,
+  );
 }

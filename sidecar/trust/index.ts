@@ -10,13 +10,21 @@ import { findCa, type TrustCa } from './ca.js';
 import { nodeSystem, storesFor, type Store, type System } from './stores.js';
 
 function caLines(ca: TrustCa): string[] {
-  return [`CA       ${ca.cert.subject.replace(/\n/g, ', ')}`, `sha256   ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`, `from     ${ca.file}`];
+  return [
+    `CA       ${ca.cert.subject.replace(/\n/g, ', ')}`,
+    `sha256   ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`,
+    `from     ${ca.file}`,
+  ];
 }
 
 export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.env)): number {
   const action = cfg.trust.action!;
   if (cfg.runsIn === 'container' && (action === 'install' || action === 'uninstall')) {
-    fail('CONFIG_INVALID', `trust --${action} changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine`, `run ${HOST_TRUST_STEPS}`);
+    fail(
+      'CONFIG_INVALID',
+      `trust --${action} changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine`,
+      `run ${HOST_TRUST_STEPS}`,
+    );
   }
   const ca = findCa(cfg);
   if (action === 'print') {
@@ -38,7 +46,11 @@ export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.
     if (store.needsRoot) {
       const done = store.status();
       if (done === (action === 'install')) row(store, action === 'install' ? 'already trusted' : 'not there');
-      else row(store, `skipped: needs root; run: ${action === 'install' ? store.needsRoot.install : store.needsRoot.uninstall}`);
+      else
+        row(
+          store,
+          `skipped: needs root; run: ${action === 'install' ? store.needsRoot.install : store.needsRoot.uninstall}`,
+        );
       continue;
     }
     try {
@@ -51,8 +63,12 @@ export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.
     }
   }
   if (!cfg.trust.java) lines.push('Java cacerts: not asked (add --java)');
-  if (sys.isRoot && sys.env.SUDO_USER && action !== 'status') lines.push(`note: this ran as root, so the NSS databases were root's, not ${sys.env.SUDO_USER}'s: run it again without sudo for your own browsers`);
-  if (action === 'install' && sys.platform === 'linux') lines.push('browsers that were open read the change when restarted');
+  if (sys.isRoot && sys.env.SUDO_USER && action !== 'status')
+    lines.push(
+      `note: this ran as root, so the NSS databases were root's, not ${sys.env.SUDO_USER}'s: run it again without sudo for your own browsers`,
+    );
+  if (action === 'install' && sys.platform === 'linux')
+    lines.push('browsers that were open read the change when restarted');
   io.out(`${lines.join('\n')}\n`);
   if (failed) throw failed;
   return ExitCode.ok;

@@ -11,8 +11,11 @@ export const CACERTS_PASSWORD = 'changeit';
 
 export function javaStore(ca: TrustCa, sys: System): Store {
   const javaHome = sys.env.JAVA_HOME;
-  const keytool = javaHome ? path.join(javaHome, 'bin', sys.platform === 'win32' ? 'keytool.exe' : 'keytool') : sys.which('keytool');
-  if (!keytool || !sys.exists(keytool)) return unavailableStore('Java cacerts', 'no Java found: keytool is not on PATH and JAVA_HOME is unset');
+  const keytool = javaHome
+    ? path.join(javaHome, 'bin', sys.platform === 'win32' ? 'keytool.exe' : 'keytool')
+    : sys.which('keytool');
+  if (!keytool || !sys.exists(keytool))
+    return unavailableStore('Java cacerts', 'no Java found: keytool is not on PATH and JAVA_HOME is unset');
   let home = javaHome;
   if (!home) {
     try {
@@ -37,7 +40,14 @@ export function javaStore(ca: TrustCa, sys: System): Store {
   };
   return {
     label,
-    ...(writable ? {} : { needsRoot: { install: `sudo ${commandLine([keytool, '-importcert', '-noprompt', ...ks, '-alias', ca.name, '-file', ca.file])}`, uninstall: `sudo ${commandLine([keytool, '-delete', ...ks, '-alias', ca.name])}` } }),
+    ...(writable
+      ? {}
+      : {
+          needsRoot: {
+            install: `sudo ${commandLine([keytool, '-importcert', '-noprompt', ...ks, '-alias', ca.name, '-file', ca.file])}`,
+            uninstall: `sudo ${commandLine([keytool, '-delete', ...ks, '-alias', ca.name])}`,
+          },
+        }),
     status,
     install() {
       if (status()) return false;
@@ -52,4 +62,3 @@ export function javaStore(ca: TrustCa, sys: System): Store {
     },
   };
 }
-

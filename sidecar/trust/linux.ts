@@ -4,7 +4,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TrustCa } from './ca.js';
 import { CACERTS_PASSWORD } from './java.js';
-import { commandLine, holds, must, quote, read, unavailableStore, type Argv, type Store, type System } from './system.js';
+import {
+  commandLine,
+  holds,
+  must,
+  quote,
+  read,
+  unavailableStore,
+  type Argv,
+  type Store,
+  type System,
+} from './system.js';
 
 // --- the Linux system store ---------------------------------------------------------------
 
@@ -20,16 +30,47 @@ export interface LinuxSystemStore {
 
 /** In mkcert's order: the first whose anchor directory exists is the system's. */
 export const LINUX_SYSTEM_STORES: readonly LinuxSystemStore[] = [
-  { distro: 'Fedora/RHEL', dir: '/etc/pki/ca-trust/source/anchors', ext: '.pem', refresh: ['update-ca-trust', 'extract'], refreshRemoved: ['update-ca-trust', 'extract'], bundle: '/etc/pki/tls/certs/ca-bundle.crt' },
-  { distro: 'Debian/Ubuntu', dir: '/usr/local/share/ca-certificates', ext: '.crt', refresh: ['update-ca-certificates'], refreshRemoved: ['update-ca-certificates', '--fresh'], bundle: '/etc/ssl/certs/ca-certificates.crt' },
-  { distro: 'Arch', dir: '/etc/ca-certificates/trust-source/anchors', ext: '.crt', refresh: ['trust', 'extract-compat'], refreshRemoved: ['trust', 'extract-compat'], bundle: '/etc/ssl/certs/ca-certificates.crt' },
-  { distro: 'openSUSE', dir: '/usr/share/pki/trust/anchors', ext: '.pem', refresh: ['update-ca-certificates'], refreshRemoved: ['update-ca-certificates'], bundle: '/etc/ssl/ca-bundle.pem' },
+  {
+    distro: 'Fedora/RHEL',
+    dir: '/etc/pki/ca-trust/source/anchors',
+    ext: '.pem',
+    refresh: ['update-ca-trust', 'extract'],
+    refreshRemoved: ['update-ca-trust', 'extract'],
+    bundle: '/etc/pki/tls/certs/ca-bundle.crt',
+  },
+  {
+    distro: 'Debian/Ubuntu',
+    dir: '/usr/local/share/ca-certificates',
+    ext: '.crt',
+    refresh: ['update-ca-certificates'],
+    refreshRemoved: ['update-ca-certificates', '--fresh'],
+    bundle: '/etc/ssl/certs/ca-certificates.crt',
+  },
+  {
+    distro: 'Arch',
+    dir: '/etc/ca-certificates/trust-source/anchors',
+    ext: '.crt',
+    refresh: ['trust', 'extract-compat'],
+    refreshRemoved: ['trust', 'extract-compat'],
+    bundle: '/etc/ssl/certs/ca-certificates.crt',
+  },
+  {
+    distro: 'openSUSE',
+    dir: '/usr/share/pki/trust/anchors',
+    ext: '.pem',
+    refresh: ['update-ca-certificates'],
+    refreshRemoved: ['update-ca-certificates'],
+    bundle: '/etc/ssl/ca-bundle.pem',
+  },
 ];
 
 export function linuxSystemStore(ca: TrustCa, sys: System): Store {
   const s = LINUX_SYSTEM_STORES.find((d) => sys.exists(d.dir));
   if (!s) {
-    return unavailableStore('system store', `none of ${LINUX_SYSTEM_STORES.map((d) => d.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`);
+    return unavailableStore(
+      'system store',
+      `none of ${LINUX_SYSTEM_STORES.map((d) => d.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
+    );
   }
   const file = path.posix.join(s.dir, `${ca.name}${s.ext}`);
   const refresh = commandLine(s.refresh);
@@ -41,7 +82,14 @@ export function linuxSystemStore(ca: TrustCa, sys: System): Store {
   const status = () => ours() && holds(read(s.bundle) ?? '', ca);
   return {
     label: `system store (${s.distro}: ${file})`,
-    ...(sys.isRoot ? {} : { needsRoot: { install: `sudo cp ${quote(ca.file)} ${file} && sudo ${refresh}`, uninstall: `sudo rm ${file} && sudo ${refreshRemoved}` } }),
+    ...(sys.isRoot
+      ? {}
+      : {
+          needsRoot: {
+            install: `sudo cp ${quote(ca.file)} ${file} && sudo ${refresh}`,
+            uninstall: `sudo rm ${file} && sudo ${refreshRemoved}`,
+          },
+        }),
     status,
     install() {
       if (status()) return false;
@@ -85,9 +133,16 @@ function certutilPackage(sys: System): string {
 
 /** The NSS databases of a home: Chromium's (~/.pki/nssdb, made when missing, as Chromium would) and every Firefox profile's. */
 export function nssDatabases(home: string, sys: System): { label: string; dir: string; create: boolean }[] {
-  const dbs = [{ label: `NSS for Chromium (${path.posix.join(home, '.pki/nssdb')})`, dir: path.posix.join(home, '.pki/nssdb'), create: true }];
+  const dbs = [
+    {
+      label: `NSS for Chromium (${path.posix.join(home, '.pki/nssdb')})`,
+      dir: path.posix.join(home, '.pki/nssdb'),
+      create: true,
+    },
+  ];
   const snapChromium = path.posix.join(home, 'snap/chromium/current/.pki/nssdb');
-  if (sys.exists(snapChromium)) dbs.push({ label: `NSS for Chromium (snap: ${snapChromium})`, dir: snapChromium, create: false });
+  if (sys.exists(snapChromium))
+    dbs.push({ label: `NSS for Chromium (snap: ${snapChromium})`, dir: snapChromium, create: false });
   for (const root of ['.mozilla/firefox', '.mozilla/firefox-esr', 'snap/firefox/common/.mozilla/firefox']) {
     let entries: string[] = [];
     try {
@@ -97,7 +152,8 @@ export function nssDatabases(home: string, sys: System): { label: string; dir: s
     }
     for (const e of entries) {
       const dir = path.posix.join(home, root, e);
-      if (sys.exists(path.posix.join(dir, 'cert9.db'))) dbs.push({ label: `NSS for Firefox (profile ${dir})`, dir, create: false });
+      if (sys.exists(path.posix.join(dir, 'cert9.db')))
+        dbs.push({ label: `NSS for Firefox (profile ${dir})`, dir, create: false });
     }
   }
   return dbs;
@@ -140,4 +196,3 @@ export function nssStores(ca: TrustCa, sys: System): Store[] {
     };
   });
 }
-

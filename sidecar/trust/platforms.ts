@@ -57,4 +57,3 @@ export function platformStore(label: string, cmds: PlatformCommands, sys: System
     },
   };
 }
-

@@ -18,7 +18,13 @@ export { commandLine, nodeSystem, type Argv, type Store, type System } from './s
 export function storesFor(ca: TrustCa, sys: System, opts: { java: boolean }): Store[] {
   const stores: Store[] = [];
   if (sys.platform === 'darwin') {
-    stores.push(platformStore(`login keychain (${path.posix.join(sys.env.HOME ?? '~', 'Library/Keychains/login.keychain-db')})`, macosCommands(ca, sys.env.HOME ?? '~'), sys));
+    stores.push(
+      platformStore(
+        `login keychain (${path.posix.join(sys.env.HOME ?? '~', 'Library/Keychains/login.keychain-db')})`,
+        macosCommands(ca, sys.env.HOME ?? '~'),
+        sys,
+      ),
+    );
   } else if (sys.platform === 'win32') {
     stores.push(platformStore('Windows current-user Root store', windowsCommands(ca), sys));
   } else {

@@ -53,7 +53,10 @@ export function nodeSystem(env: NodeJS.ProcessEnv): System {
     },
     run(argv, input) {
       const r = cp.spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', env, input, timeout: 120_000 });
-      return { code: r.error ? 127 : (r.status ?? 1), out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
+      return {
+        code: r.error ? 127 : (r.status ?? 1),
+        out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`,
+      };
     },
   };
 }
@@ -66,7 +69,11 @@ export function must(sys: System, label: string, argv: Argv, input?: string): st
   const r = sys.run(argv, input);
   if (r.code !== 0) {
     const last = r.out.trim().split('\n').pop() ?? '';
-    fail('TRUST_STORE_FAILED', `${label}: \`${commandLine(argv)}\` failed (exit ${r.code})${last ? `: ${last}` : ''}`, 'run that command yourself to see the whole error; `trust --status` shows where the CA is trusted now');
+    fail(
+      'TRUST_STORE_FAILED',
+      `${label}: \`${commandLine(argv)}\` failed (exit ${r.code})${last ? `: ${last}` : ''}`,
+      'run that command yourself to see the whole error; `trust --status` shows where the CA is trusted now',
+    );
   }
   return r.out;
 }

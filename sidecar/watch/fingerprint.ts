@@ -16,7 +16,8 @@ export function fingerprint(paths: readonly string[]): string {
     try {
       const st = fs.lstatSync(p);
       parts.push(`${p}:${st.mode}:${st.size}:${st.ino}:${st.ctimeMs}:${st.mtimeMs}`);
-      const dir = st.isSymbolicLink() ? (parts.push(`->${fs.readlinkSync(p)}`), fs.statSync(p).isDirectory()) : st.isDirectory();
+      if (st.isSymbolicLink()) parts.push(`->${fs.readlinkSync(p)}`);
+      const dir = st.isSymbolicLink() ? fs.statSync(p).isDirectory() : st.isDirectory();
       if (dir && depth < 2) for (const e of fs.readdirSync(p).sort()) visit(path.join(p, e), depth + 1);
     } catch (err) {
       parts.push(`${p}:${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
@@ -44,4 +45,3 @@ export function outputFingerprint(output: string): string {
     return `(${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
   }
 }
-

@@ -45,23 +45,56 @@ export function isReady(s: HealthState, now: Date): boolean {
   return s.generation !== undefined && s.notAfter !== undefined && s.notAfter > now;
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 431: 'Request Header Fields Too Large', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  431: 'Request Header Fields Too Large',
+  503: 'Service Unavailable',
+};
 /** Probes and scrapers send a request line and a few headers; anything longer is not one of them. */
 const MAX_REQUEST_BYTES = 8192;
 
 /** The response to one request line. Pure, so the routes can be tested without sockets. */
-export function route(method: string, target: string, s: HealthState, now: Date): { status: number; type: string; body: string } {
+export function route(
+  method: string,
+  target: string,
+  s: HealthState,
+  now: Date,
+): { status: number; type: string; body: string } {
   const text = (status: number, body: string) => ({ status, type: 'text/plain; charset=utf-8', body });
   if (method !== 'GET' && method !== 'HEAD') return text(405, 'only GET\n');
   const url = target.split('?')[0];
   if (url === '/healthz') return text(200, 'ok\n');
   if (url === '/readyz') {
-    if (!isReady(s, now)) return text(503, `not ready: ${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'no valid set published yet'}\n`);
-    return text(200, s.degraded ? `ready, degraded: the last attempt failed (${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'see the log'}); the last good set is still published\n` : 'ready\n');
+    if (!isReady(s, now))
+      return text(
+        503,
+        `not ready: ${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'no valid set published yet'}\n`,
+      );
+    return text(
+      200,
+      s.degraded
+        ? `ready, degraded: the last attempt failed (${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'see the log'}); the last good set is still published\n`
+        : 'ready\n',
+    );
   }
   if (url === '/metrics') return { status: 200, type: 'text/plain; version=0.0.4', body: metricsText(s, now) };
   if (url === '/status') {
-    const body = { ready: isReady(s, now), degraded: s.degraded, generation: s.generation, sha256: s.sha256, notAfter: s.notAfter?.toISOString(), publishes: s.publishes, failures: s.failures, lastSuccess: s.lastSuccess?.toISOString(), renewAt: s.renewAt?.toISOString(), lastFinding: s.lastFinding, manifest: s.manifest };
+    const body = {
+      ready: isReady(s, now),
+      degraded: s.degraded,
+      generation: s.generation,
+      sha256: s.sha256,
+      notAfter: s.notAfter?.toISOString(),
+      publishes: s.publishes,
+      failures: s.failures,
+      lastSuccess: s.lastSuccess?.toISOString(),
+      renewAt: s.renewAt?.toISOString(),
+      lastFinding: s.lastFinding,
+      manifest: s.manifest,
+    };
     return { status: 200, type: 'application/json', body: `${JSON.stringify(body, null, 2)}\n` };
   }
   return text(404, 'not found: try /healthz, /readyz, /metrics or /status\n');
@@ -80,7 +113,12 @@ export const REQUEST_DEADLINE_MS = 5000;
  * `host` undefined listens on every address (what kubelet's probes need: they come to the pod's IP).
  * `fault` is a test seam, called for each request.
  */
-export function startHealthServer(port: number, state: () => HealthState, host?: string, fault?: () => void): Promise<net.Server> {
+export function startHealthServer(
+  port: number,
+  state: () => HealthState,
+  host?: string,
+  fault?: () => void,
+): Promise<net.Server> {
   const server = net.createServer((socket) => {
     let head = '';
     // The deadline counts from the connection, not from the last byte: one byte every few seconds
@@ -91,7 +129,9 @@ export function startHealthServer(port: number, state: () => HealthState, host?:
     socket.on('error', () => socket.destroy());
     const reply = (status: number, type: string, body: string, withBody = true) => {
       const bytes = Buffer.from(body, 'utf8');
-      socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\ncontent-type: ${type}\r\ncontent-length: ${bytes.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${withBody ? body : ''}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\ncontent-type: ${type}\r\ncontent-length: ${bytes.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${withBody ? body : ''}`,
+      );
     };
     socket.on('data', (chunk: Buffer) => {
       head += chunk.toString('latin1');
@@ -116,9 +156,30 @@ export function startHealthServer(port: number, state: () => HealthState, host?:
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${host ?? 'every address'}, port ${port}`;
-      if (err.code === 'EADDRINUSE') reject(new KcsError({ code: 'CONFIG_INVALID', message: `the health server cannot listen on ${where}: the port is in use`, hint: 'set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there' }));
-      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new KcsError({ code: 'CONFIG_INVALID', message: `the health server cannot listen on ${where}: no such address here`, hint: 'set KCS_HEALTH_ADDRESS to an address of this machine, such as 127.0.0.1, or leave it unset for every address' }));
-      else if (err.code === 'EACCES') reject(new KcsError({ code: 'CONFIG_INVALID', message: `the health server cannot listen on ${where}: permission denied`, hint: 'use a port above 1023 (KCS_HEALTH_PORT), or run as root' }));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new KcsError({
+            code: 'CONFIG_INVALID',
+            message: `the health server cannot listen on ${where}: the port is in use`,
+            hint: 'set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there',
+          }),
+        );
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+        reject(
+          new KcsError({
+            code: 'CONFIG_INVALID',
+            message: `the health server cannot listen on ${where}: no such address here`,
+            hint: 'set KCS_HEALTH_ADDRESS to an address of this machine, such as 127.0.0.1, or leave it unset for every address',
+          }),
+        );
+      else if (err.code === 'EACCES')
+        reject(
+          new KcsError({
+            code: 'CONFIG_INVALID',
+            message: `the health server cannot listen on ${where}: permission denied`,
+            hint: 'use a port above 1023 (KCS_HEALTH_PORT), or run as root',
+          }),
+        );
       else reject(err);
     });
     server.listen(port, host, () => resolve(server));

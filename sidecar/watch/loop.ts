@@ -77,8 +77,16 @@ export class WatchLoop {
     this.publisher = opts.publisher ?? inProcess;
     this.faults = opts.faults ?? {};
     const manifest = readManifest(cfg.output);
-    if (manifest) Object.assign(this.state, { generation: manifest.generation, sha256: manifest.sha256, notAfter: new Date(manifest.notAfter), manifest });
-    this.paths = [cfg.source, cfg.passwordFile, cfg.userSecrets, cfg.outputPasswordFile].filter((p): p is string => p !== undefined).map((p) => path.resolve(p));
+    if (manifest)
+      Object.assign(this.state, {
+        generation: manifest.generation,
+        sha256: manifest.sha256,
+        notAfter: new Date(manifest.notAfter),
+        manifest,
+      });
+    this.paths = [cfg.source, cfg.passwordFile, cfg.userSecrets, cfg.outputPasswordFile]
+      .filter((p): p is string => p !== undefined)
+      .map((p) => path.resolve(p));
   }
 
   private log(level: Level, msg: string, f?: Finding): void {
@@ -132,7 +140,13 @@ export class WatchLoop {
   private applied(r: Extract<StepResult, { ok: true }>, seen: string): void {
     const { state } = this;
     this.lastGood = seen;
-    Object.assign(state, { generation: r.generation, sha256: r.sha256, notAfter: new Date(r.notAfter), lastSuccess: new Date(), degraded: false });
+    Object.assign(state, {
+      generation: r.generation,
+      sha256: r.sha256,
+      notAfter: new Date(r.notAfter),
+      lastSuccess: new Date(),
+      degraded: false,
+    });
     if (r.changed || !state.manifest) state.manifest = readManifest(this.cfg.output);
     this.pinned ??= r.outputPassword;
     state.renewAt = r.renewAt ? new Date(r.renewAt) : undefined;
@@ -141,9 +155,21 @@ export class WatchLoop {
       this.schedule('relink', 'relink', () => this.tidy('relink', relinkIn), RELINK_AFTER_MS);
       this.log('info', `published ${r.generation}: ${r.subject}, sha256 ${r.sha256}, expires ${r.notAfter}`);
     }
-    if (r.renewAt) this.schedule('renewal', 'renewal', () => void this.trigger('renewal'), Date.parse(r.renewAt) - Date.now() + 1000);
+    if (r.renewAt)
+      this.schedule(
+        'renewal',
+        'renewal',
+        () => void this.trigger('renewal'),
+        Date.parse(r.renewAt) - Date.now() + 1000,
+      );
     else this.clear('renewal');
-    if (r.cleanupAt) this.schedule('cleanup', 'cleanup', () => this.tidy('cleanup', (out) => cleanupIn(out, new Date())), Date.parse(r.cleanupAt) - Date.now() + 50);
+    if (r.cleanupAt)
+      this.schedule(
+        'cleanup',
+        'cleanup',
+        () => this.tidy('cleanup', (out) => cleanupIn(out, new Date())),
+        Date.parse(r.cleanupAt) - Date.now() + 50,
+      );
     else this.clear('cleanup');
     for (const f of r.warnings ?? []) this.log('warning', f.message, f);
   }
@@ -207,10 +233,15 @@ export class WatchLoop {
     const now = Date.now();
     if (!this.timers.has('debounce')) this.burstStart = now;
     const wait = Math.max(0, Math.min(DEBOUNCE_MS, this.burstStart + MAX_WAIT_MS - now));
-    this.schedule('debounce', 'debounce', () => {
-      this.timers.delete('debounce');
-      void this.trigger('change');
-    }, wait);
+    this.schedule(
+      'debounce',
+      'debounce',
+      () => {
+        this.timers.delete('debounce');
+        void this.trigger('change');
+      },
+      wait,
+    );
   }
 
   /** The rescan publishes only when a file changed since the last good publish (or while failing). */
@@ -230,4 +261,3 @@ export class WatchLoop {
     await this.running;
   }
 }
-

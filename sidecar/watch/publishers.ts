@@ -23,7 +23,11 @@ export function workerPublisher(worker: string): Publisher {
       try {
         // Its own process group: a Ctrl+C in a terminal (SIGINT to the whole group) reaches only this
         // process, which lets a publish in progress finish before it exits, so none is left half-written.
-        child = childProcess.spawn(process.execPath, [worker], { stdio: ['pipe', 'pipe', 'inherit'], env, detached: true });
+        child = childProcess.spawn(process.execPath, [worker], {
+          stdio: ['pipe', 'pipe', 'inherit'],
+          env,
+          detached: true,
+        });
       } catch (err) {
         reject(new Error(`cannot start the publish worker ${worker}: ${(err as Error).message}`));
         return;
@@ -56,4 +60,3 @@ export function workerPublisher(worker: string): Publisher {
       child.stdin?.end(JSON.stringify(req));
     });
 }
-

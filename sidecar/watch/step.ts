@@ -44,7 +44,8 @@ export function publishStep(req: StepRequest): StepResult {
       ...(r.cleanupAt ? { cleanupAt: r.cleanupAt.toISOString() } : {}),
     };
   } catch (err) {
-    if (err instanceof InvalidMaterial) return { ok: false, findings: err.result.findings.filter((f) => f.severity === 'error') };
+    if (err instanceof InvalidMaterial)
+      return { ok: false, findings: err.result.findings.filter((f) => f.severity === 'error') };
     if (err instanceof KcsError) return { ok: false, findings: [err.finding] };
     throw err;
   }

@@ -23,7 +23,15 @@ import type { Publisher } from './publishers.js';
 export { fingerprint, outputFingerprint } from './fingerprint.js';
 export { WORKER_TIMEOUT_MS, inProcess, workerPublisher, type Publisher } from './publishers.js';
 
-export { DEBOUNCE_MS, MAX_WAIT_MS, RELINK_AFTER_MS, RESCAN_MS, log, type FaultPoint, type WatchOptions } from './loop.js';
+export {
+  DEBOUNCE_MS,
+  MAX_WAIT_MS,
+  RELINK_AFTER_MS,
+  RESCAN_MS,
+  log,
+  type FaultPoint,
+  type WatchOptions,
+} from './loop.js';
 
 export interface Watcher {
   state: HealthState;
@@ -36,14 +44,22 @@ export interface Watcher {
 export async function startWatch(cfg: Config, io: Out, opts: WatchOptions = {}): Promise<Watcher> {
   const loop = new WatchLoop(cfg, io, opts);
   // First: a health port in use is a configuration error, said before anything is published.
-  const server = opts.health === false ? undefined : await startHealthServer(cfg.healthPort, () => loop.state, cfg.healthAddress, opts.faults?.health);
+  const server =
+    opts.health === false
+      ? undefined
+      : await startHealthServer(cfg.healthPort, () => loop.state, cfg.healthAddress, opts.faults?.health);
   await loop.trigger('start');
 
   let watcher: FSWatcher | undefined;
   if (loop.paths.length) {
     // The directory, not single files: Kubernetes replaces ..data, and a file watch would stay on the old inode.
     const dirs = loop.paths.map((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? p : path.dirname(p)));
-    watcher = chokidarWatch([...new Set(dirs)], { ignoreInitial: true, followSymlinks: true, depth: 2, awaitWriteFinish: false });
+    watcher = chokidarWatch([...new Set(dirs)], {
+      ignoreInitial: true,
+      followSymlinks: true,
+      depth: 2,
+      awaitWriteFinish: false,
+    });
     watcher.on('all', () => loop.onEvent());
     watcher.on('error', (e) => log(cfg, io, 'warning', `file watcher: ${(e as Error).message}`));
     await new Promise<void>((r) => watcher!.once('ready', () => r()));
@@ -60,7 +76,11 @@ export async function startWatch(cfg: Config, io: Out, opts: WatchOptions = {}):
     ...(server ? { server } : {}),
     async stop() {
       clearInterval(rescanTimer);
-      await Promise.all([loop.stop(), watcher?.close(), server ? new Promise((r) => server.close(() => r(undefined))) : undefined]);
+      await Promise.all([
+        loop.stop(),
+        watcher?.close(),
+        server ? new Promise((r) => server.close(() => r(undefined))) : undefined,
+      ]);
     },
   };
 }
@@ -74,7 +94,10 @@ export async function runWatch(cfg: Config, io: Out, publisher?: Publisher): Pro
   process.once('SIGINT', handler);
   const w = await startWatch(cfg, io, publisher ? { publisher } : {});
   const port = (w.server?.address() as { port?: number } | null)?.port ?? cfg.healthPort;
-  const where = cfg.healthAddress === undefined ? 'every address; set KCS_HEALTH_ADDRESS=127.0.0.1 to keep it on this host' : `address ${cfg.healthAddress}`;
+  const where =
+    cfg.healthAddress === undefined
+      ? 'every address; set KCS_HEALTH_ADDRESS=127.0.0.1 to keep it on this host'
+      : `address ${cfg.healthAddress}`;
   log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${port} (${where})`);
   await new Promise<void>((resolve) => {
     onSignal = (sig: string) => {

@@ -12,16 +12,40 @@ import { ENABLE, missing, needs } from '../support/skips.js';
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rules-'));
 const run = (args: string[], env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, HOME: os.tmpdir(), ...env }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH!, HOME: os.tmpdir(), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 /** openssl req -x509 with the given key options, into dir/tls.crt and dir/tls.key. */
 function selfSigned(dir: string, keyArgs: string[], subject = '/CN=localhost') {
   fs.mkdirSync(dir, { recursive: true });
-  execFileSync('openssl', ['req', '-x509', '-nodes', ...keyArgs, '-subj', subject, '-days', '30', '-addext', 'subjectAltName=DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth', '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-nodes',
+      ...keyArgs,
+      '-subj',
+      subject,
+      '-days',
+      '30',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+      '-keyout',
+      path.join(dir, 'tls.key'),
+      '-out',
+      path.join(dir, 'tls.crt'),
+    ],
+    { stdio: 'pipe' },
+  );
   return dir;
 }
-
 
 describe('key algorithms, as Kestrel loads them', () => {
   it('refuses an RSA-PSS key, saying what Kestrel does with it (item 1)', () => {
@@ -29,17 +53,25 @@ describe('key algorithms, as Kestrel loads them', () => {
     const r = run(['check', '--source', src]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('key      RSA-PSS 2048');
-    expect(r.stdout).toContain(`UNSUPPORTED_ALGORITHM the key of localhost is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"\n  fix: issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with PSS) or an ECDSA key`);
+    expect(r.stdout).toContain(
+      `UNSUPPORTED_ALGORITHM the key of localhost is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"\n  fix: issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with PSS) or an ECDSA key`,
+    );
   });
 
   it('refuses Ed25519 with a fix that names every curve it accepts, P-521 included (item 7)', () => {
     const r = run(['check', '--source', selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ed25519'])]);
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain(`UNSUPPORTED_ALGORITHM the key of localhost is ED25519, which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.3.101.112'"\n  fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key`);
+    expect(r.stdout).toContain(
+      `UNSUPPORTED_ALGORITHM the key of localhost is ED25519, which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.3.101.112'"\n  fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key`,
+    );
   });
 
   it('accepts ECDSA P-521', () => {
-    const r = run(['check', '--source', selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521'])]);
+    const r = run([
+      'check',
+      '--source',
+      selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521']),
+    ]);
     expect(r.stdout).toContain('key      ECDSA P-521');
     expect(r.code).toBe(0);
   });
@@ -49,27 +81,39 @@ describe('dotnet dev-certs exports are self-signed, and trusted as they are (ite
   it.each([
     ['the PFX', ['--source', fixture('dotnet-devcert.pfx')], { KCS_PASSWORD: PASS }],
     ['the PEM pair', ['--source', fixture('dotnet-pem/aspnetapp.pem')], {}],
-  ])('%s: no CHAIN_BROKEN, and openssl verify accepts tls.crt against ca.crt without -partial_chain', (_what, args, env) => {
-    const out = path.join(tmp(), 'out');
-    const r = run(['init', '--output', out, ...args], env);
-    expect(r.stderr).not.toContain('CHAIN_BROKEN');
-    expect(r.code).toBe(0);
-    const verify = spawnSync('openssl', ['verify', '-CAfile', path.join(out, 'ca.crt'), path.join(out, 'tls.crt')], { encoding: 'utf8' });
-    expect(verify.stdout.trim()).toBe(`${path.join(out, 'tls.crt')}: OK`);
-  });
+  ])(
+    '%s: no CHAIN_BROKEN, and openssl verify accepts tls.crt against ca.crt without -partial_chain',
+    (_what, args, env) => {
+      const out = path.join(tmp(), 'out');
+      const r = run(['init', '--output', out, ...args], env);
+      expect(r.stderr).not.toContain('CHAIN_BROKEN');
+      expect(r.code).toBe(0);
+      const verify = spawnSync('openssl', ['verify', '-CAfile', path.join(out, 'ca.crt'), path.join(out, 'tls.crt')], {
+        encoding: 'utf8',
+      });
+      expect(verify.stdout.trim()).toBe(`${path.join(out, 'tls.crt')}: OK`);
+    },
+  );
 });
 
 describe('LEGACY_ENCRYPTION says only what OpenSSL 3 does (item 4)', () => {
   it('a 3DES PFX, which OpenSSL 3 reads with its default provider, gets no legacy note', () => {
-    expect(spawnSync('openssl', ['pkcs12', '-in', fixture('windows-3des.pfx'), '-nodes', '-passin', `pass:${PASS}`]).status).toBe(0);
+    expect(
+      spawnSync('openssl', ['pkcs12', '-in', fixture('windows-3des.pfx'), '-nodes', '-passin', `pass:${PASS}`]).status,
+    ).toBe(0);
     const r = run(['check', '--source', fixture('windows-3des.pfx')], { KCS_PASSWORD: PASS });
     expect(r.stdout).not.toContain('LEGACY_ENCRYPTION');
   });
 
   it('an RC2 PFX, which OpenSSL 3 refuses, gets the note, and it is true', () => {
-    expect(spawnSync('openssl', ['pkcs12', '-in', fixture('openssl-legacy-rc2.pfx'), '-nodes', '-passin', `pass:${PASS}`]).status).not.toBe(0);
+    expect(
+      spawnSync('openssl', ['pkcs12', '-in', fixture('openssl-legacy-rc2.pfx'), '-nodes', '-passin', `pass:${PASS}`])
+        .status,
+    ).not.toBe(0);
     const r = run(['check', '--source', fixture('openssl-legacy-rc2.pfx')], { KCS_PASSWORD: PASS });
-    expect(r.stdout).toContain(`info: LEGACY_ENCRYPTION ${fixture('openssl-legacy-rc2.pfx')} uses PBE-SHA1-RC2-40, which OpenSSL 3 refuses without its legacy provider`);
+    expect(r.stdout).toContain(
+      `info: LEGACY_ENCRYPTION ${fixture('openssl-legacy-rc2.pfx')} uses PBE-SHA1-RC2-40, which OpenSSL 3 refuses without its legacy provider`,
+    );
   });
 });
 
@@ -79,11 +123,37 @@ describe.runIf(hasKeytool)('keystores Kestrel cannot read are named, with the co
   it.each(['JKS', 'JCEKS'])('a %s keystore made by keytool', (type) => {
     const d = tmp();
     const ks = path.join(d, `server.${type.toLowerCase()}`);
-    execFileSync('keytool', ['-genkeypair', '-alias', 'server', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost', '-validity', '30', '-storetype', type, '-keystore', ks, '-storepass', 'changeit', '-keypass', 'changeit'], { stdio: 'pipe' });
+    execFileSync(
+      'keytool',
+      [
+        '-genkeypair',
+        '-alias',
+        'server',
+        '-keyalg',
+        'RSA',
+        '-keysize',
+        '2048',
+        '-dname',
+        'CN=localhost',
+        '-validity',
+        '30',
+        '-storetype',
+        type,
+        '-keystore',
+        ks,
+        '-storepass',
+        'changeit',
+        '-keypass',
+        'changeit',
+      ],
+      { stdio: 'pipe' },
+    );
     for (const source of [ks, d]) {
       const r = run(['check', '--source', source], { KCS_PASSWORD: 'changeit' });
       expect(r.code).toBe(4);
-      expect(r.stderr).toBe(`UNSUPPORTED_FORMAT cannot read ${ks}: it is ${type === 'JKS' ? 'a Java KeyStore (JKS)' : 'a Java JCEKS keystore'}, which neither Kestrel nor OpenSSL reads\nfix: convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${ks} -srcstoretype ${type} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12\n`);
+      expect(r.stderr).toBe(
+        `UNSUPPORTED_FORMAT cannot read ${ks}: it is ${type === 'JKS' ? 'a Java KeyStore (JKS)' : 'a Java JCEKS keystore'}, which neither Kestrel nor OpenSSL reads\nfix: convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${ks} -srcstoretype ${type} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12\n`,
+      );
     }
   });
 });
@@ -107,7 +177,11 @@ describe('a single PEM file finds its key beside it (item 6)', () => {
     fs.copyFileSync(fixture('pem-pkcs8/server.crt'), path.join(d, 'devcert.pem'));
     const r = run(['check', '--source', path.join(d, 'devcert.pem')]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(new RegExp(`^KEY_MISSING cannot find the private key of CN=.*: ${path.join(d, 'devcert.pem')} holds none, and there is no devcert\\.key or devcert-key\\.pem beside it\\nfix: put the key in ${path.join(d, 'devcert.key')}, or set KCS_KEY_FILE to it\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^KEY_MISSING cannot find the private key of CN=.*: ${path.join(d, 'devcert.pem')} holds none, and there is no devcert\\.key or devcert-key\\.pem beside it\\nfix: put the key in ${path.join(d, 'devcert.key')}, or set KCS_KEY_FILE to it\\n$`,
+      ),
+    );
   });
 });
 
@@ -117,7 +191,9 @@ describe('check reports everything init would (item 8)', () => {
     expect(run(args).stdout).toContain('warning: KESTREL_PFX_CHAIN Kestrel sends only the leaf of cert.pfx');
     const json = JSON.parse(run([...args, '--json']).stdout) as { findings: { code: string }[] };
     expect(json.findings.map((f) => f.code)).toContain('KESTREL_PFX_CHAIN');
-    expect(run(['init', '--output', path.join(tmp(), 'out'), ...args.slice(1)]).stderr).toContain('warning: KESTREL_PFX_CHAIN');
+    expect(run(['init', '--output', path.join(tmp(), 'out'), ...args.slice(1)]).stderr).toContain(
+      'warning: KESTREL_PFX_CHAIN',
+    );
   });
 });
 
@@ -128,20 +204,30 @@ describe('the Development layout only for a certificate Kestrel takes as its dev
     const out = path.join(tmp(), 'out');
     const r = run(['init', '--source', src, '--output', out, ...dev]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1); Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."\n`);
+    expect(r.stderr).toContain(
+      `NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1); Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."\n`,
+    );
     expect(fs.existsSync(path.join(out, '..data'))).toBe(false);
   });
 
   it('refuses a keytool PKCS12 (CN=localhost, no extension), and a certificate of another subject, naming both reasons', () => {
     const keytool = run(['check', '--source', fixture('keytool.p12'), ...dev], { KCS_PASSWORD: PASS });
     expect(keytool.code).toBe(4);
-    expect(keytool.stdout).toMatch(/NOT_DEV_CERT .*keytool\.p12 as its development certificate \(KCS_APP_NAME\): it lacks the ASP\.NET Core HTTPS development extension/);
+    expect(keytool.stdout).toMatch(
+      /NOT_DEV_CERT .*keytool\.p12 as its development certificate \(KCS_APP_NAME\): it lacks the ASP\.NET Core HTTPS development extension/,
+    );
     const other = run(['check', '--source', fixture('pem-pkcs8'), ...dev]);
-    expect(other.stdout).toMatch(/NOT_DEV_CERT .*: its subject is CN=rsa2048, not CN=localhost, and it lacks the ASP\.NET Core HTTPS development extension/);
+    expect(other.stdout).toMatch(
+      /NOT_DEV_CERT .*: its subject is CN=rsa2048, not CN=localhost, and it lacks the ASP\.NET Core HTTPS development extension/,
+    );
   });
 
   it('accepts a dotnet dev-certs export, and a generated certificate', () => {
-    expect(run(['init', '--source', fixture('dotnet-devcert.pfx'), '--output', path.join(tmp(), 'out'), ...dev], { KCS_PASSWORD: PASS }).code).toBe(0);
+    expect(
+      run(['init', '--source', fixture('dotnet-devcert.pfx'), '--output', path.join(tmp(), 'out'), ...dev], {
+        KCS_PASSWORD: PASS,
+      }).code,
+    ).toBe(0);
     expect(run(['init', '--output', path.join(tmp(), 'out'), ...dev]).code).toBe(0);
   });
 });
@@ -149,7 +235,31 @@ describe('the Development layout only for a certificate Kestrel takes as its dev
 describe('what strict clients check in each certificate, as the conformance matrix found', () => {
   const ca = () => {
     const d = tmp();
-    execFileSync('openssl', ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-subj', '/CN=Rules CA', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign', '-keyout', path.join(d, 'ca.key'), '-out', path.join(d, 'ca.crt')], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-nodes',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-subj',
+        '/CN=Rules CA',
+        '-days',
+        '30',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign',
+        '-keyout',
+        path.join(d, 'ca.key'),
+        '-out',
+        path.join(d, 'ca.crt'),
+      ],
+      { stdio: 'pipe' },
+    );
     return d;
   };
   /** A leaf for localhost signed by a fresh CA, with the extension lines and digest given; source dir with the CA as ca.crt. */
@@ -157,9 +267,48 @@ describe('what strict clients check in each certificate, as the conformance matr
     const d = ca();
     const src = path.join(d, 'src');
     fs.mkdirSync(src);
-    execFileSync('openssl', ['req', '-new', '-nodes', '-newkey', key, '-subj', '/CN=localhost', '-keyout', path.join(src, 'tls.key'), '-out', path.join(d, 'leaf.csr')], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-nodes',
+        '-newkey',
+        key,
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        path.join(src, 'tls.key'),
+        '-out',
+        path.join(d, 'leaf.csr'),
+      ],
+      { stdio: 'pipe' },
+    );
     fs.writeFileSync(path.join(d, 'ext'), `[v3]\n${ext.join('\n')}\n`);
-    execFileSync('openssl', ['x509', '-req', '-in', path.join(d, 'leaf.csr'), '-CA', path.join(d, 'ca.crt'), '-CAkey', path.join(d, 'ca.key'), '-CAcreateserial', '-days', '60', `-${digest}`, '-extfile', path.join(d, 'ext'), '-extensions', 'v3', '-out', path.join(src, 'tls.crt')], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-req',
+        '-in',
+        path.join(d, 'leaf.csr'),
+        '-CA',
+        path.join(d, 'ca.crt'),
+        '-CAkey',
+        path.join(d, 'ca.key'),
+        '-CAcreateserial',
+        '-days',
+        '60',
+        `-${digest}`,
+        '-extfile',
+        path.join(d, 'ext'),
+        '-extensions',
+        'v3',
+        '-out',
+        path.join(src, 'tls.crt'),
+      ],
+      { stdio: 'pipe' },
+    );
     fs.copyFileSync(path.join(d, 'ca.crt'), path.join(src, 'ca.crt'));
     return src;
   };
@@ -168,29 +317,68 @@ describe('what strict clients check in each certificate, as the conformance matr
   it('refuses a leaf signed with SHA-1 (WEAK_SIGNATURE)', () => {
     const r = run(['check', '--source', leaf(SERVER, 'sha1'), '--hostnames', 'localhost']);
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('WEAK_SIGNATURE the certificate localhost is signed with ECDSA with SHA-1, which OpenSSL 3 refuses at its default security level, and with it curl, Node, Python and .NET\n  fix: issue the certificate again with a SHA-256 signature');
+    expect(r.stdout).toContain(
+      'WEAK_SIGNATURE the certificate localhost is signed with ECDSA with SHA-1, which OpenSSL 3 refuses at its default security level, and with it curl, Node, Python and .NET\n  fix: issue the certificate again with a SHA-256 signature',
+    );
   });
 
   it('refuses a critical extension OpenSSL does not handle (UNSUPPORTED_EXTENSION), not a non-critical one', () => {
-    const bad = run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:x']), '--hostnames', 'localhost']);
+    const bad = run([
+      'check',
+      '--source',
+      leaf([...SERVER, '1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:x']),
+      '--hostnames',
+      'localhost',
+    ]);
     expect(bad.code).toBe(4);
-    expect(bad.stdout).toContain('UNSUPPORTED_EXTENSION the certificate localhost has a critical extension 1.3.6.1.4.1.55555.1 that OpenSSL does not handle, so it refuses the certificate ("unhandled critical extension")');
-    expect(run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x']), '--hostnames', 'localhost']).code).toBe(0);
+    expect(bad.stdout).toContain(
+      'UNSUPPORTED_EXTENSION the certificate localhost has a critical extension 1.3.6.1.4.1.55555.1 that OpenSSL does not handle, so it refuses the certificate ("unhandled critical extension")',
+    );
+    expect(
+      run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x']), '--hostnames', 'localhost'])
+        .code,
+    ).toBe(0);
   });
 
   it('refuses a leaf whose key usage lacks digitalSignature (NOT_SERVER_AUTH), and accepts one that has it', () => {
-    const r = run(['check', '--source', leaf([...SERVER, 'keyUsage=critical,keyCertSign']), '--hostnames', 'localhost']);
+    const r = run([
+      'check',
+      '--source',
+      leaf([...SERVER, 'keyUsage=critical,keyCertSign']),
+      '--hostnames',
+      'localhost',
+    ]);
     expect(r.code).toBe(4);
-    expect(r.stdout).toContain('NOT_SERVER_AUTH the key usage of localhost (keyCertSign) lacks digitalSignature, which a TLS server signs its handshake with: OpenSSL refuses it ("unsuitable certificate purpose")');
-    expect(run(['check', '--source', leaf([...SERVER, 'keyUsage=critical,digitalSignature,keyEncipherment']), '--hostnames', 'localhost']).code).toBe(0);
+    expect(r.stdout).toContain(
+      'NOT_SERVER_AUTH the key usage of localhost (keyCertSign) lacks digitalSignature, which a TLS server signs its handshake with: OpenSSL refuses it ("unsuitable certificate purpose")',
+    );
+    expect(
+      run([
+        'check',
+        '--source',
+        leaf([...SERVER, 'keyUsage=critical,digitalSignature,keyEncipherment']),
+        '--hostnames',
+        'localhost',
+      ]).code,
+    ).toBe(0);
   });
 
   it('accepts a name only in the CN of a certificate without subjectAltName, with a warning that says who accepts it', () => {
     const r = run(['check', '--source', leaf(['extendedKeyUsage=serverAuth']), '--hostnames', 'localhost']);
-    expect(r.stdout).toContain('warning: HOSTNAME_NOT_COVERED the certificate localhost names localhost only in its subject CN and has no subjectAltName: OpenSSL, curl, Node, Python and .NET accept that, falling back to the CN; clients that require subjectAltName (RFC 6125) refuse it');
+    expect(r.stdout).toContain(
+      'warning: HOSTNAME_NOT_COVERED the certificate localhost names localhost only in its subject CN and has no subjectAltName: OpenSSL, curl, Node, Python and .NET accept that, falling back to the CN; clients that require subjectAltName (RFC 6125) refuse it',
+    );
     expect(r.code).toBe(0);
     // With a subjectAltName that lacks the name, the CN does not count, for any of them.
-    expect(run(['check', '--source', leaf(['subjectAltName=DNS:other.example', 'extendedKeyUsage=serverAuth']), '--hostnames', 'localhost']).code).toBe(4);
+    expect(
+      run([
+        'check',
+        '--source',
+        leaf(['subjectAltName=DNS:other.example', 'extendedKeyUsage=serverAuth']),
+        '--hostnames',
+        'localhost',
+      ]).code,
+    ).toBe(4);
   });
 });
 
@@ -199,7 +387,33 @@ describe.runIf(hasKeytool)('a keystore with several key entries (item 9)', () =>
     const d = tmp();
     const ks = path.join(d, 'two.p12');
     for (const alias of ['first', 'second']) {
-      execFileSync('keytool', ['-genkeypair', '-alias', alias, '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', `CN=${alias}`, '-ext', 'SAN=dns:localhost', '-validity', '60', '-storetype', 'PKCS12', '-keystore', ks, '-storepass', 'changeit', '-keypass', 'changeit'], { stdio: 'pipe' });
+      execFileSync(
+        'keytool',
+        [
+          '-genkeypair',
+          '-alias',
+          alias,
+          '-keyalg',
+          'EC',
+          '-groupname',
+          'secp256r1',
+          '-dname',
+          `CN=${alias}`,
+          '-ext',
+          'SAN=dns:localhost',
+          '-validity',
+          '60',
+          '-storetype',
+          'PKCS12',
+          '-keystore',
+          ks,
+          '-storepass',
+          'changeit',
+          '-keypass',
+          'changeit',
+        ],
+        { stdio: 'pipe' },
+      );
     }
     return ks;
   };
@@ -208,7 +422,11 @@ describe.runIf(hasKeytool)('a keystore with several key entries (item 9)', () =>
     const ks = two();
     const r = run(['check', '--source', ks], { KCS_PASSWORD: 'changeit' });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(new RegExp(`^SOURCE_AMBIGUOUS cannot choose a certificate in ${ks}: it holds 2 entries with their key \\("first" \\(CN=first, sha256 [0-9A-F:]{95}\\), "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\); Kestrel itself would load the last one, "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\nfix: set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=second\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^SOURCE_AMBIGUOUS cannot choose a certificate in ${ks}: it holds 2 entries with their key \\("first" \\(CN=first, sha256 [0-9A-F:]{95}\\), "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\); Kestrel itself would load the last one, "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\nfix: set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=second\\n$`,
+      ),
+    );
   });
 
   it('KCS_CERT_ENTRY picks an entry by alias or by SHA-256 thumbprint, and names the entries when it matches none', () => {
@@ -216,12 +434,19 @@ describe.runIf(hasKeytool)('a keystore with several key entries (item 9)', () =>
     const byName = run(['check', '--source', ks, '--cert-entry', 'First'], { KCS_PASSWORD: 'changeit' });
     expect(byName.code).toBe(0);
     expect(byName.stdout).toContain('└─ CN=first  [leaf, self-signed]');
-    const sha = /CN=second[\s\S]*?sha256\s+([0-9A-F:]{95})/.exec(run(['check', '--source', ks, '--cert-entry', 'second'], { KCS_PASSWORD: 'changeit' }).stdout)![1]!;
-    const byThumb = run(['check', '--source', ks], { KCS_PASSWORD: 'changeit', KCS_CERT_ENTRY: sha.replace(/:/g, '').toLowerCase() });
+    const sha = /CN=second[\s\S]*?sha256\s+([0-9A-F:]{95})/.exec(
+      run(['check', '--source', ks, '--cert-entry', 'second'], { KCS_PASSWORD: 'changeit' }).stdout,
+    )![1]!;
+    const byThumb = run(['check', '--source', ks], {
+      KCS_PASSWORD: 'changeit',
+      KCS_CERT_ENTRY: sha.replace(/:/g, '').toLowerCase(),
+    });
     expect(byThumb.code).toBe(0);
     expect(byThumb.stdout).toContain('└─ CN=second  [leaf, self-signed]');
     const none = run(['check', '--source', ks, '--cert-entry', 'third'], { KCS_PASSWORD: 'changeit' });
     expect(none.code).toBe(3);
-    expect(none.stderr).toMatch(/^SOURCE_NOT_FOUND cannot find the entry KCS_CERT_ENTRY=third in .*: the certificates with their key are "first" .*, "second" .*\nfix: set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints\n$/);
+    expect(none.stderr).toMatch(
+      /^SOURCE_NOT_FOUND cannot find the entry KCS_CERT_ENTRY=third in .*: the certificates with their key are "first" .*, "second" .*\nfix: set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints\n$/,
+    );
   });
 });

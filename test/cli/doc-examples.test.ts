@@ -10,7 +10,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/helpers.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
-const DOCS = ['README.md', ...fs.readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...fs
+    .readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const CLI = /^npx kestrel-cert-sidecar(\s|$)/;
 
 interface Example {
@@ -30,7 +36,11 @@ function examples(): Example[] {
       while (++i < lines.length && lines[i] !== '```') body.push(lines[i]!);
       const commands = body.filter((l) => l.trim() && !l.trim().startsWith('#'));
       if (commands.length === 0 || !commands.every((l) => CLI.test(l))) continue;
-      found.push({ file, line: start, commands: commands.map((text) => ({ text, exits: Number(/#\s*exits (\d+)/.exec(text)?.[1] ?? 0) })) });
+      found.push({
+        file,
+        line: start,
+        commands: commands.map((text) => ({ text, exits: Number(/#\s*exits (\d+)/.exec(text)?.[1] ?? 0) })),
+      });
     }
   }
   return found;
@@ -44,12 +54,18 @@ describe('the documented CLI examples run as printed', () => {
   beforeAll(() => {
     // `npx kestrel-cert-sidecar` outside the clone would ask the registry; here it runs this build.
     shims = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-npx-'));
-    fs.writeFileSync(path.join(shims, 'npx'), `#!/bin/sh\n[ "$1" = kestrel-cert-sidecar ] || { echo "npx $1: only kestrel-cert-sidecar here" >&2; exit 127; }\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(shims, 'npx'),
+      `#!/bin/sh\n[ "$1" = kestrel-cert-sidecar ] || { echo "npx $1: only kestrel-cert-sidecar here" >&2; exit 127; }\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+      { mode: 0o755 },
+    );
     fs.chmodSync(shims, 0o755);
   });
 
   it('finds the examples (a test that finds none proves nothing)', () => {
-    expect(all.map((e) => `${e.file}:${e.line}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^docs\/reference\.md:/)]));
+    expect(all.map((e) => `${e.file}:${e.line}`)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^docs\/reference\.md:/)]),
+    );
     expect(all.flatMap((e) => e.commands).length).toBeGreaterThanOrEqual(9);
   });
 
@@ -61,8 +77,18 @@ describe('the documented CLI examples run as printed', () => {
     fs.copyFileSync(fixture('password.txt'), path.join(dir, 'certs/password.txt'));
     if (asUser.uid !== undefined) execFileSync('chown', ['-R', `${asUser.uid}:${asUser.gid}`, dir]);
     for (const { text, exits } of example.commands) {
-      const r = spawnSync('sh', ['-c', text], { cwd: dir, env: { PATH: `${shims}:${process.env.PATH}`, HOME: path.join(dir, 'home') }, encoding: 'utf8', timeout: 60_000, ...asUser });
-      expect({ command: text, exit: r.status, stderr: exits === 0 ? r.stderr : '' }).toEqual({ command: text, exit: exits, stderr: exits === 0 ? expect.not.stringMatching(/^[A-Z_]+ /m) : '' });
+      const r = spawnSync('sh', ['-c', text], {
+        cwd: dir,
+        env: { PATH: `${shims}:${process.env.PATH}`, HOME: path.join(dir, 'home') },
+        encoding: 'utf8',
+        timeout: 60_000,
+        ...asUser,
+      });
+      expect({ command: text, exit: r.status, stderr: exits === 0 ? r.stderr : '' }).toEqual({
+        command: text,
+        exit: exits,
+        stderr: exits === 0 ? expect.not.stringMatching(/^[A-Z_]+ /m) : '',
+      });
     }
   });
 });

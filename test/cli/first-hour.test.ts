@@ -9,16 +9,29 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultState, userDataDir } from '../../sidecar/settings/place.js';
 import { describeCa } from '../../sidecar/trust/ca.js';
-import { LINUX_SYSTEM_STORES, javaStore, linuxSystemStore, macosCommands, nodeSystem, nssStores, windowsCommands, type System } from '../../sidecar/trust/stores.js';
+import {
+  LINUX_SYSTEM_STORES,
+  javaStore,
+  linuxSystemStore,
+  macosCommands,
+  nodeSystem,
+  nssStores,
+  windowsCommands,
+  type System,
+} from '../../sidecar/trust/stores.js';
 import { fixture } from '../support/helpers.js';
 import { ENABLE, missing, needs, needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = (p = 'kcs-first-') => fs.mkdtempSync(path.join(os.tmpdir(), p));
 
-
 function run(args: string[], env: Record<string, string>, opts: { uid?: number } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 60_000, ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}) });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH!, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -30,22 +43,33 @@ const stable = (s: string) =>
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+ days\)/g, 'DATE')
     .replace(/development CA [0-9a-f]{8}/g, 'development CA ID');
 
-const caFingerprint = (dir: string) => new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'ca', 'ca.crt'))).fingerprint256;
+const caFingerprint = (dir: string) =>
+  new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'ca', 'ca.crt'))).fingerprint256;
 
-describe('the CA lives where a user\'s CA lives', () => {
+describe("the CA lives where a user's CA lives", () => {
   it('per platform: XDG_DATA_HOME, ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%', () => {
     expect(userDataDir('linux', { HOME: '/home/you' })).toBe('/home/you/.local/share/kestrel-cert-sidecar');
-    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: '/data/you' })).toBe('/data/you/kestrel-cert-sidecar');
-    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: 'relative' })).toBe('/home/you/.local/share/kestrel-cert-sidecar'); // the XDG spec ignores a relative one
-    expect(userDataDir('darwin', { HOME: '/Users/you' })).toBe('/Users/you/Library/Application Support/kestrel-cert-sidecar');
-    expect(userDataDir('win32', { LOCALAPPDATA: 'C:\\Users\\you\\AppData\\Local' })).toBe('C:\\Users\\you\\AppData\\Local\\kestrel-cert-sidecar');
+    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: '/data/you' })).toBe(
+      '/data/you/kestrel-cert-sidecar',
+    );
+    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: 'relative' })).toBe(
+      '/home/you/.local/share/kestrel-cert-sidecar',
+    ); // the XDG spec ignores a relative one
+    expect(userDataDir('darwin', { HOME: '/Users/you' })).toBe(
+      '/Users/you/Library/Application Support/kestrel-cert-sidecar',
+    );
+    expect(userDataDir('win32', { LOCALAPPDATA: 'C:\\Users\\you\\AppData\\Local' })).toBe(
+      'C:\\Users\\you\\AppData\\Local\\kestrel-cert-sidecar',
+    );
     expect(userDataDir('linux', {})).toBeUndefined();
   });
 
   it('in the image: /state when a volume is mounted there, else a CA for this run only', () => {
     expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => true)).toBe('/state');
     expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => false)).toBeUndefined();
-    expect(defaultState('host', 'linux', { HOME: '/home/you' }, () => false)).toBe('/home/you/.local/share/kestrel-cert-sidecar');
+    expect(defaultState('host', 'linux', { HOME: '/home/you' }, () => false)).toBe(
+      '/home/you/.local/share/kestrel-cert-sidecar',
+    );
   });
 
   it('two quick starts in a row print the same CA, kept in the per-user directory', () => {
@@ -58,7 +82,8 @@ describe('the CA lives where a user\'s CA lives', () => {
     expect(a.stderr).toBe('');
     expect(a.stdout).toContain(`, created in ${dir}\n`);
     expect(b.stdout).toContain(`, reused from ${dir}\n`);
-    const issuer = (out: string) => new crypto.X509Certificate(fs.readFileSync(path.join(cwd, out, 'ca.crt'))).fingerprint256;
+    const issuer = (out: string) =>
+      new crypto.X509Certificate(fs.readFileSync(path.join(cwd, out, 'ca.crt'))).fingerprint256;
     expect(issuer('out2')).toBe(issuer('out'));
     expect(issuer('out')).toBe(caFingerprint(dir));
     expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe('700');
@@ -66,11 +91,20 @@ describe('the CA lives where a user\'s CA lives', () => {
 });
 
 describe('running from a clone', () => {
-  it('npx kestrel-cert-sidecar runs on the project\'s own Node 24 whatever Node runs npm, with no EBADENGINE noise', () => {
+  it("npx kestrel-cert-sidecar runs on the project's own Node 24 whatever Node runs npm, with no EBADENGINE noise", () => {
     const npx = spawnSync('sh', ['-c', 'command -v npx'], { encoding: 'utf8' }).stdout.trim();
-    const r = spawnSync(npx, ['kestrel-cert-sidecar', '--version'], { cwd: path.resolve('.'), encoding: 'utf8', timeout: 60_000, env: { PATH: `${path.dirname(npx)}:/usr/bin:/bin`, HOME: tmp('kcs-home-') } });
+    const r = spawnSync(npx, ['kestrel-cert-sidecar', '--version'], {
+      cwd: path.resolve('.'),
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: `${path.dirname(npx)}:/usr/bin:/bin`, HOME: tmp('kcs-home-') },
+    });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(new RegExp(`^kestrel-cert-sidecar \\d+\\.\\d+\\.\\d+ \\(Node\\.js v24\\.\\d+\\.\\d+, linux-${process.arch}\\)\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^kestrel-cert-sidecar \\d+\\.\\d+\\.\\d+ \\(Node\\.js v24\\.\\d+\\.\\d+, linux-${process.arch}\\)\\n$`,
+      ),
+    );
   });
 });
 
@@ -90,7 +124,9 @@ describe('init prints guidance that is right for where it ran', () => {
   it('on a host, with the default mount path: host paths for a Kestrel on this machine, and one trust command', () => {
     const r = run(['init', '--output', out], { HOME: home });
     expect(r.code).toBe(0);
-    expect(stable(r.stdout)).toBe(`${HEAD}  source   generated: ${state} (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted true; leaf issued (none was published yet))
+    expect(
+      stable(r.stdout),
+    ).toBe(`${HEAD}  source   generated: ${state} (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted true; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, created in ${state}
 point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
@@ -104,7 +140,9 @@ trust the development CA on this machine once (system store, Chromium, Firefox):
 
   it('on a host, rerun: the CA is reused and no trust step is printed again', () => {
     const r = run(['init', '--output', out], { HOME: home });
-    expect(stable(r.stdout).split('\n').slice(7).join('\n')).toBe(`  CA           kestrel-cert-sidecar development CA ID, reused from ${state}
+    expect(
+      stable(r.stdout).split('\n').slice(7).join('\n'),
+    ).toBe(`  CA           kestrel-cert-sidecar development CA ID, reused from ${state}
 point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
@@ -113,39 +151,49 @@ point Kestrel at it:
 `);
   });
 
-  it('on a host, with KCS_MOUNT_PATH: the app\'s paths, and --env-file is right because kestrel.env holds them', () => {
+  it("on a host, with KCS_MOUNT_PATH: the app's paths, and --env-file is right because kestrel.env holds them", () => {
     const o = path.join(tmp(), 'out');
     const r = run(['init', '--output', o, '--mount-path', '/https', '--kestrel-format', 'pfx'], { HOME: home });
-    expect(stable(r.stdout).split('\n').slice(8).join('\n')).toBe(`point Kestrel at it: mount ${o} at /https (read-only) in the app container, and set there
+    expect(
+      stable(r.stdout).split('\n').slice(8).join('\n'),
+    ).toBe(`point Kestrel at it: mount ${o} at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/cert.pfx
   ASPNETCORE_Kestrel__Certificates__Default__Password=(see kestrel.env)
   (docker run -v ${o}:/https:ro --env-file ${o}/kestrel.env ... sets them)
 `);
-    expect(fs.readFileSync(path.join(o, 'kestrel.env'), 'utf8')).toMatch(/^ASPNETCORE_Kestrel__Certificates__Default__Path=\/https\/cert\.pfx\n/);
+    expect(fs.readFileSync(path.join(o, 'kestrel.env'), 'utf8')).toMatch(
+      /^ASPNETCORE_Kestrel__Certificates__Default__Path=\/https\/cert\.pfx\n/,
+    );
   });
 
   it('on a host, with a KCS_STATE of its own: the trust command names the CA file', () => {
     const o = path.join(tmp(), 'out');
     const r = run(['init', '--output', o, '--state', path.join(tmp(), 'state')], { HOME: home });
-    expect(r.stdout).toContain(`trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install --ca ${o}/ca.crt\n`);
+    expect(r.stdout).toContain(
+      `trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install --ca ${o}/ca.crt\n`,
+    );
   });
 
   it('the Development layout: APPDATA and ASPNETCORE_ENVIRONMENT, not the Path lines', () => {
     const o = path.join(tmp(), 'out');
     const r = run(['init', '--output', o, '--app-name', 'Api', '--user-secrets-id', 'abc-123'], { HOME: home });
     expect(r.code).toBe(0);
-    expect(stable(r.stdout).split('\n').slice(8, 13).join('\n')).toBe(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it):
+    expect(
+      stable(r.stdout).split('\n').slice(8, 13).join('\n'),
+    ).toBe(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it):
   a Kestrel on this machine (dotnet run): set
     APPDATA=${o}/appdata
     ASPNETCORE_ENVIRONMENT=Development
   a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...`);
   });
 
-  it('in a container: the app\'s view of the volume, and how to get the CA to the host; no host commands', () => {
+  it("in a container: the app's view of the volume, and how to get the CA to the host; no host commands", () => {
     const o = path.join(tmp(), 'https');
     const r = run(['init', '--output', o, '--mount-path', '/https'], { HOME: home, KCS_RUNS_IN: 'container' });
     expect(r.code).toBe(0);
-    expect(stable(r.stdout).split('\n').slice(6).join('\n')).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
+    expect(
+      stable(r.stdout).split('\n').slice(6).join('\n'),
+    ).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, for this run only (set KCS_STATE to keep it)
 point Kestrel at it: mount this volume at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt
@@ -155,13 +203,32 @@ trust the development CA on your machine once (system store, Chromium, Firefox):
 `);
     // The sidecar's own path means nothing to the app or the host: only the first line, what it did, names it.
     expect(r.stdout.split('\n').filter((l) => l.includes(o))).toEqual([expect.stringMatching(/^published /)]);
-    expect(r.stderr).toBe('warning: CA_EPHEMERAL the development CA lives for this run only (KCS_STATE is unset), so every run issues certificates under a new CA that clients must trust again\nfix: set KCS_STATE to a private directory to keep one CA across runs (in the image: mount a named volume at /state that only the sidecar mounts)\n');
+    expect(r.stderr).toBe(
+      'warning: CA_EPHEMERAL the development CA lives for this run only (KCS_STATE is unset), so every run issues certificates under a new CA that clients must trust again\nfix: set KCS_STATE to a private directory to keep one CA across runs (in the image: mount a named volume at /state that only the sidecar mounts)\n',
+    );
   });
 
   it('in a container, the Development layout: APPDATA under the mount path', () => {
     const o = path.join(tmp(), 'https');
-    const r = run(['init', '--output', o, '--mount-path', '/https', '--app-name', 'Api', '--user-secrets-id', 'abc-123', '--state', path.join(tmp(), 's')], { HOME: home, KCS_RUNS_IN: 'container' });
-    expect(stable(r.stdout)).toContain(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it): mount this volume at /https (read-only) in the app container, and set there
+    const r = run(
+      [
+        'init',
+        '--output',
+        o,
+        '--mount-path',
+        '/https',
+        '--app-name',
+        'Api',
+        '--user-secrets-id',
+        'abc-123',
+        '--state',
+        path.join(tmp(), 's'),
+      ],
+      { HOME: home, KCS_RUNS_IN: 'container' },
+    );
+    expect(
+      stable(r.stdout),
+    ).toContain(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it): mount this volume at /https (read-only) in the app container, and set there
   APPDATA=/https/appdata
   ASPNETCORE_ENVIRONMENT=Development
 `);
@@ -170,7 +237,9 @@ trust the development CA on your machine once (system store, Chromium, Firefox):
   it('KCS_RUNS_IN takes host or container only', () => {
     const r = run(['init', '--output', path.join(tmp(), 'o')], { HOME: home, KCS_RUNS_IN: 'docker' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('CONFIG_INVALID KCS_RUNS_IN `docker` is not valid: use one of host, container\nfix: set KCS_RUNS_IN to one of host, container\n');
+    expect(r.stderr).toBe(
+      'CONFIG_INVALID KCS_RUNS_IN `docker` is not valid: use one of host, container\nfix: set KCS_RUNS_IN to one of host, container\n',
+    );
   });
 });
 
@@ -192,7 +261,9 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--print', '--output', out], {});
     expect(r.stdout).toBe(caPem);
     const other = run(['trust', '--print', '--ca', fixture('root.crt')], { HOME: home });
-    expect(other.stdout).toBe(`${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).toString().trim()}\n`);
+    expect(other.stdout).toBe(
+      `${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).toString().trim()}\n`,
+    );
   });
 
   it('--print never follows a link the output holds: a ca.crt pointing at a key is no CA', () => {
@@ -201,45 +272,64 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--print', '--output', hostile], {});
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`SOURCE_NOT_FOUND no CA to trust: neither ${hostile}/ca.crt exists\nfix: run \`kestrel-cert-sidecar init\` first (it creates the development CA), or pass the CA with --ca FILE\n`);
+    expect(r.stderr).toBe(
+      `SOURCE_NOT_FOUND no CA to trust: neither ${hostile}/ca.crt exists\nfix: run \`kestrel-cert-sidecar init\` first (it creates the development CA), or pass the CA with --ca FILE\n`,
+    );
   });
 
   it('refuses a server certificate, and says so', () => {
     const r = run(['trust', '--print', '--ca', path.join(out, 'tls.crt')], { HOME: home });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust the CA that issued the certificate, such as the ca.crt that init published, not the server certificate\n`);
+    expect(r.stderr).toBe(
+      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust the CA that issued the certificate, such as the ca.crt that init published, not the server certificate\n`,
+    );
   });
 
   it('needs exactly one action, and its flags belong to it', () => {
-    expect(run(['trust'], { HOME: home }).stderr).toBe('CONFIG_INVALID trust needs to be told what to do\nfix: run `trust --install` (or --print, --uninstall, --status)\n');
-    expect(run(['trust', '--install', '--status'], { HOME: home }).stderr).toBe('CONFIG_INVALID trust takes one of --install, --status, not 2\nfix: run `trust --install` (or --print, --uninstall, --status)\n');
-    expect(run(['init', '--install'], { HOME: home }).stderr).toBe('CONFIG_INVALID --install is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install`\n');
-    expect(run(['check', '--java'], { HOME: home }).stderr).toBe('CONFIG_INVALID --java is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install --java`\n');
+    expect(run(['trust'], { HOME: home }).stderr).toBe(
+      'CONFIG_INVALID trust needs to be told what to do\nfix: run `trust --install` (or --print, --uninstall, --status)\n',
+    );
+    expect(run(['trust', '--install', '--status'], { HOME: home }).stderr).toBe(
+      'CONFIG_INVALID trust takes one of --install, --status, not 2\nfix: run `trust --install` (or --print, --uninstall, --status)\n',
+    );
+    expect(run(['init', '--install'], { HOME: home }).stderr).toBe(
+      'CONFIG_INVALID --install is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install`\n',
+    );
+    expect(run(['check', '--java'], { HOME: home }).stderr).toBe(
+      'CONFIG_INVALID --java is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install --java`\n',
+    );
   });
 
   it('in a container, --install says how to trust the CA on the host instead of changing the container', () => {
     const r = run(['trust', '--install'], { HOME: home, KCS_RUNS_IN: 'container' });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt\n');
+    expect(r.stderr).toBe(
+      'CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt\n',
+    );
   });
 
-  it.runIf(needsRoot('trust as a user who is not root'))('as a user who is not root: NSS is done, the system store says the command root runs', () => {
-    const userHome = tmp('kcs-home-');
-    fs.chownSync(userHome, 1654, 1654);
-    const ca = path.join(userHome, 'ca.crt');
-    fs.writeFileSync(ca, caPem, { mode: 0o644 });
-    const r = run(['trust', '--install', '--ca', ca], { HOME: userHome }, { uid: 1654 });
-    const name = describeCa(Buffer.from(caPem), ca).name;
-    const store = LINUX_SYSTEM_STORES.find((s) => fs.existsSync(s.dir))!;
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout.split('\n').slice(3).join('\n')).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
+  it.runIf(needsRoot('trust as a user who is not root'))(
+    'as a user who is not root: NSS is done, the system store says the command root runs',
+    () => {
+      const userHome = tmp('kcs-home-');
+      fs.chownSync(userHome, 1654, 1654);
+      const ca = path.join(userHome, 'ca.crt');
+      fs.writeFileSync(ca, caPem, { mode: 0o644 });
+      const r = run(['trust', '--install', '--ca', ca], { HOME: userHome }, { uid: 1654 });
+      const name = describeCa(Buffer.from(caPem), ca).name;
+      const store = LINUX_SYSTEM_STORES.find((s) => fs.existsSync(s.dir))!;
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(
+        r.stdout.split('\n').slice(3).join('\n'),
+      ).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
 NSS for Chromium (${userHome}/.pki/nssdb): installed
 Java cacerts: not asked (add --java)
 browsers that were open read the change when restarted
 `);
-    expect(fs.existsSync(`${store.dir}/${name}${store.ext}`)).toBe(false);
-  });
+      expect(fs.existsSync(`${store.dir}/${name}${store.ext}`)).toBe(false);
+    },
+  );
 });
 
 /** A System that runs real commands but sees only what the test says exists (no real system store). */
@@ -247,89 +337,161 @@ function sandbox(env: NodeJS.ProcessEnv, exists: (p: string) => boolean = fs.exi
   return { ...nodeSystem({ PATH: process.env.PATH, ...env }), exists, isRoot };
 }
 
-const haveCertutil = needs('trust into NSS databases', spawnSync('certutil', ['-H'], { encoding: 'utf8' }).error ? 'certutil is not installed' : undefined, ENABLE.certutil);
+const haveCertutil = needs(
+  'trust into NSS databases',
+  spawnSync('certutil', ['-H'], { encoding: 'utf8' }).error ? 'certutil is not installed' : undefined,
+  ENABLE.certutil,
+);
 const haveKeytool = needs('trust into a Java cacerts', missing('keytool', ['-help']), ENABLE.keytool);
 
 describe('trust: the stores', () => {
   const ca = describeCa(fs.readFileSync(fixture('root.crt')), fixture('root.crt'));
 
   it('names the CA by its fingerprint, the same in every store', () => {
-    expect(ca.name).toBe(`kestrel-cert-sidecar-${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).fingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase()}`);
+    expect(ca.name).toBe(
+      `kestrel-cert-sidecar-${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).fingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase()}`,
+    );
   });
 
   it('macOS: the login keychain, through security(1)', () => {
     const c = macosCommands(ca, '/Users/you');
-    expect(c.install).toEqual([['security', 'add-trusted-cert', '-r', 'trustRoot', '-k', '/Users/you/Library/Keychains/login.keychain-db', ca.file]]);
+    expect(c.install).toEqual([
+      [
+        'security',
+        'add-trusted-cert',
+        '-r',
+        'trustRoot',
+        '-k',
+        '/Users/you/Library/Keychains/login.keychain-db',
+        ca.file,
+      ],
+    ]);
     expect(c.uninstall).toEqual([
       ['security', 'remove-trusted-cert', ca.file],
       ['security', 'delete-certificate', '-Z', ca.sha1, '/Users/you/Library/Keychains/login.keychain-db'],
     ]);
-    expect(c.status).toEqual(['security', 'find-certificate', '-a', '-Z', '/Users/you/Library/Keychains/login.keychain-db']);
+    expect(c.status).toEqual([
+      'security',
+      'find-certificate',
+      '-a',
+      '-Z',
+      '/Users/you/Library/Keychains/login.keychain-db',
+    ]);
     expect(c.found(`SHA-256 hash: ${ca.sha256}\nSHA-1 hash: ${ca.sha1}\n`)).toBe(true);
     expect(c.found('SHA-1 hash: 00\n')).toBe(false);
   });
 
-  it('Windows: the current user\'s Root store, through certutil.exe', () => {
+  it("Windows: the current user's Root store, through certutil.exe", () => {
     const c = windowsCommands(ca);
     expect(c.install).toEqual([['certutil', '-addstore', '-user', 'Root', ca.file]]);
     expect(c.uninstall).toEqual([['certutil', '-delstore', '-user', 'Root', ca.sha1]]);
     expect(c.status).toEqual(['certutil', '-user', '-store', 'Root', ca.sha1]);
   });
 
-  it.each(LINUX_SYSTEM_STORES.map((s) => [s.distro, s] as const))('Linux system store, %s: the anchor file and the refresh command', (_d, s) => {
-    const store = linuxSystemStore(ca, sandbox({}, (p) => p === s.dir));
-    expect(store.label).toBe(`system store (${s.distro}: ${s.dir}/${ca.name}${s.ext})`);
-    expect(store.needsRoot).toEqual({ install: `sudo cp ${ca.file} ${s.dir}/${ca.name}${s.ext} && sudo ${s.refresh.join(' ')}`, uninstall: `sudo rm ${s.dir}/${ca.name}${s.ext} && sudo ${s.refreshRemoved.join(' ')}` });
-  });
+  it.each(LINUX_SYSTEM_STORES.map((s) => [s.distro, s] as const))(
+    'Linux system store, %s: the anchor file and the refresh command',
+    (_d, s) => {
+      const store = linuxSystemStore(
+        ca,
+        sandbox({}, (p) => p === s.dir),
+      );
+      expect(store.label).toBe(`system store (${s.distro}: ${s.dir}/${ca.name}${s.ext})`);
+      expect(store.needsRoot).toEqual({
+        install: `sudo cp ${ca.file} ${s.dir}/${ca.name}${s.ext} && sudo ${s.refresh.join(' ')}`,
+        uninstall: `sudo rm ${s.dir}/${ca.name}${s.ext} && sudo ${s.refreshRemoved.join(' ')}`,
+      });
+    },
+  );
 
   it('a Linux without any known anchor directory says where the CA is instead', () => {
-    expect(linuxSystemStore(ca, sandbox({}, () => false)).unavailable).toBe(`none of ${LINUX_SYSTEM_STORES.map((s) => s.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`);
+    expect(
+      linuxSystemStore(
+        ca,
+        sandbox({}, () => false),
+      ).unavailable,
+    ).toBe(
+      `none of ${LINUX_SYSTEM_STORES.map((s) => s.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
+    );
   });
 
   it('NSS without certutil names the package that has it', () => {
-    const stores = nssStores(ca, { ...sandbox({ HOME: tmp() }), which: (c) => (c === 'apt-get' ? '/usr/bin/apt-get' : undefined) });
+    const stores = nssStores(ca, {
+      ...sandbox({ HOME: tmp() }),
+      which: (c) => (c === 'apt-get' ? '/usr/bin/apt-get' : undefined),
+    });
     expect(stores.map((s) => s.unavailable)).toEqual(['certutil is not installed: sudo apt-get install libnss3-tools']);
   });
 
-  it.runIf(haveCertutil)('NSS, for real: Chromium\'s database is made, every Firefox profile gets it, and only our entry is removed', () => {
-    const home = tmp('kcs-home-');
-    const profile = path.join(home, '.mozilla/firefox/abcd.default-release');
-    fs.mkdirSync(profile, { recursive: true });
-    execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
-    // Someone else's CA in the same database stays.
-    execFileSync('certutil', ['-A', '-d', `sql:${profile}`, '-t', 'C,,', '-n', 'someone-else', '-i', fixture('chain.crt')]);
-    const sys = sandbox({ HOME: home });
-    const stores = () => nssStores(ca, sys);
-    expect(stores().map((s) => s.label)).toEqual([`NSS for Chromium (${home}/.pki/nssdb)`, `NSS for Firefox (profile ${profile})`]);
-    expect(stores().map((s) => s.status())).toEqual([false, false]);
-    expect(stores().map((s) => s.install())).toEqual([true, true]);
-    expect(stores().map((s) => s.install())).toEqual([false, false]); // idempotent
-    const listed = (db: string) => execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' });
-    expect(listed(path.join(home, '.pki/nssdb'))).toMatch(new RegExp(`^${ca.name}\\s+C,,\\s*$`, 'm'));
-    expect(stores().map((s) => s.status())).toEqual([true, true]);
-    expect(stores().map((s) => s.uninstall())).toEqual([true, true]);
-    expect(stores().map((s) => s.uninstall())).toEqual([false, false]);
-    expect(listed(profile)).not.toContain(ca.name);
-    expect(listed(profile)).toMatch(/^someone-else\s+C,,/m);
-  });
+  it.runIf(haveCertutil)(
+    "NSS, for real: Chromium's database is made, every Firefox profile gets it, and only our entry is removed",
+    () => {
+      const home = tmp('kcs-home-');
+      const profile = path.join(home, '.mozilla/firefox/abcd.default-release');
+      fs.mkdirSync(profile, { recursive: true });
+      execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
+      // Someone else's CA in the same database stays.
+      execFileSync('certutil', [
+        '-A',
+        '-d',
+        `sql:${profile}`,
+        '-t',
+        'C,,',
+        '-n',
+        'someone-else',
+        '-i',
+        fixture('chain.crt'),
+      ]);
+      const sys = sandbox({ HOME: home });
+      const stores = () => nssStores(ca, sys);
+      expect(stores().map((s) => s.label)).toEqual([
+        `NSS for Chromium (${home}/.pki/nssdb)`,
+        `NSS for Firefox (profile ${profile})`,
+      ]);
+      expect(stores().map((s) => s.status())).toEqual([false, false]);
+      expect(stores().map((s) => s.install())).toEqual([true, true]);
+      expect(stores().map((s) => s.install())).toEqual([false, false]); // idempotent
+      const listed = (db: string) => execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' });
+      expect(listed(path.join(home, '.pki/nssdb'))).toMatch(new RegExp(`^${ca.name}\\s+C,,\\s*$`, 'm'));
+      expect(stores().map((s) => s.status())).toEqual([true, true]);
+      expect(stores().map((s) => s.uninstall())).toEqual([true, true]);
+      expect(stores().map((s) => s.uninstall())).toEqual([false, false]);
+      expect(listed(profile)).not.toContain(ca.name);
+      expect(listed(profile)).toMatch(/^someone-else\s+C,,/m);
+    },
+  );
 
-  it.runIf(haveKeytool)('Java, for real: a JDK\'s cacerts takes the CA under our alias and gives it back', () => {
+  it.runIf(haveKeytool)("Java, for real: a JDK's cacerts takes the CA under our alias and gives it back", () => {
     const keytool = fs.realpathSync(execFileSync('sh', ['-c', 'command -v keytool'], { encoding: 'utf8' }).trim());
     const jdk = tmp('kcs-jdk-');
     fs.mkdirSync(path.join(jdk, 'bin'));
     fs.mkdirSync(path.join(jdk, 'lib/security'), { recursive: true });
     fs.symlinkSync(keytool, path.join(jdk, 'bin/keytool'));
-    fs.copyFileSync(fs.realpathSync(path.join(path.dirname(path.dirname(keytool)), 'lib/security/cacerts')), path.join(jdk, 'lib/security/cacerts'));
+    fs.copyFileSync(
+      fs.realpathSync(path.join(path.dirname(path.dirname(keytool)), 'lib/security/cacerts')),
+      path.join(jdk, 'lib/security/cacerts'),
+    );
     fs.chmodSync(path.join(jdk, 'lib/security/cacerts'), 0o644);
     const before = fs.readFileSync(path.join(jdk, 'lib/security/cacerts'));
     const store = () => javaStore(ca, sandbox({ JAVA_HOME: jdk }));
     expect(store().label).toBe(`Java cacerts (${jdk}/lib/security/cacerts)`);
     expect(store().needsRoot).toBeUndefined();
-    expect([store().status(), store().install(), store().install(), store().status()]).toEqual([false, true, false, true]);
-    const listed = execFileSync(path.join(jdk, 'bin/keytool'), ['-list', '-keystore', path.join(jdk, 'lib/security/cacerts'), '-storepass', 'changeit', '-alias', ca.name, '-v'], { encoding: 'utf8' });
+    expect([store().status(), store().install(), store().install(), store().status()]).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+    const listed = execFileSync(
+      path.join(jdk, 'bin/keytool'),
+      ['-list', '-keystore', path.join(jdk, 'lib/security/cacerts'), '-storepass', 'changeit', '-alias', ca.name, '-v'],
+      { encoding: 'utf8' },
+    );
     expect(listed).toContain(`SHA256: ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`);
     expect([store().uninstall(), store().uninstall(), store().status()]).toEqual([true, false, false]);
-    const count = (f: string) => execFileSync(path.join(jdk, 'bin/keytool'), ['-list', '-keystore', f, '-storepass', 'changeit'], { encoding: 'utf8' }).match(/trustedCertEntry/g)?.length;
+    const count = (f: string) =>
+      execFileSync(path.join(jdk, 'bin/keytool'), ['-list', '-keystore', f, '-storepass', 'changeit'], {
+        encoding: 'utf8',
+      }).match(/trustedCertEntry/g)?.length;
     const orig = path.join(tmp(), 'orig');
     fs.writeFileSync(orig, before);
     expect(count(path.join(jdk, 'lib/security/cacerts'))).toBe(count(orig));

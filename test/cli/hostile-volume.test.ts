@@ -23,7 +23,12 @@ function tmp(): string {
   return d;
 }
 function run(args: string[], env: Record<string, string> = {}, opts: SpawnSyncOptions = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH!, HOME: os.tmpdir(), ...env }, encoding: 'utf8', timeout: 60_000, ...opts });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH!, HOME: os.tmpdir(), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...opts,
+  });
   return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 /** Runs a shell command as the attacker, uid 1654. */
@@ -56,52 +61,70 @@ function published(out: string): string {
     .join('\n');
 }
 
+describe.runIf(needsRoot('hostile volume V1 (an attacker uid)'))(
+  'V1: nothing in the output can make the sidecar publish a file it can read',
+  () => {
+    it.each([
+      ['the CA key', (state: string) => path.join(state, 'ca', 'ca.key'), 'evil'],
+      ['/etc/shadow', () => '/etc/shadow', 'evil'],
+      [
+        'the CA key, through a directory named like a generation',
+        (state: string) => path.join(state, 'ca', 'ca.key'),
+        '..2030_01_01_00_00_00.000000',
+      ],
+    ])(
+      'a ..data planted by uid 1654 that leads cert.password to %s is replaced, not read',
+      (_what, target, dirName) => {
+        const d = tmp();
+        const out = path.join(d, 'out');
+        const state = path.join(d, 'state');
+        // A volume the app can write (a forgotten :ro, a fresh named volume owned by 1654).
+        fs.mkdirSync(out);
+        fs.chownSync(out, APP, APP);
+        expect(run(['init', '--output', out, '--state', state]).code).toBe(0);
+        fs.chownSync(out, APP, APP); // as it was before a sidecar of this version took it
+        const secret = target(state);
+        asApp(
+          `cd ${out} && mkdir ${dirName} && ln -s ${secret} ${dirName}/cert.password && ln -s ${dirName} ..d && mv -T ..d ..data`,
+        );
+        const r = run(['init', '--output', out, '--state', state]);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^warning: OUTPUT_REPAIRED ${out}: \\.\\.data points at .*${dirName === 'evil' ? 'which is not a generation of ours' : `which belongs to uid ${APP}, not to this sidecar \\(uid 0\\)`}; replaced by a new generation\\nfix: `,
+            'm',
+          ),
+        );
+        const live = fs.readlinkSync(path.join(out, '..data'));
+        expect(live).not.toBe(dirName);
+        expect(fs.lstatSync(path.join(out, live)).uid).toBe(0);
+        const secretBody = body(fs.readFileSync(secret, 'utf8'));
+        expect(secretBody.length).toBeGreaterThan(20);
+        expect(published(out)).not.toContain(secretBody.slice(0, 40));
+        expect(fs.readFileSync(path.join(out, 'cert.password'), 'utf8')).not.toContain(secretBody.slice(0, 20));
+      },
+    );
 
-describe.runIf(needsRoot('hostile volume V1 (an attacker uid)'))('V1: nothing in the output can make the sidecar publish a file it can read', () => {
-  it.each([
-    ['the CA key', (state: string) => path.join(state, 'ca', 'ca.key'), 'evil'],
-    ['/etc/shadow', () => '/etc/shadow', 'evil'],
-    ['the CA key, through a directory named like a generation', (state: string) => path.join(state, 'ca', 'ca.key'), '..2030_01_01_00_00_00.000000'],
-  ])('a ..data planted by uid 1654 that leads cert.password to %s is replaced, not read', (_what, target, dirName) => {
-    const d = tmp();
-    const out = path.join(d, 'out');
-    const state = path.join(d, 'state');
-    // A volume the app can write (a forgotten :ro, a fresh named volume owned by 1654).
-    fs.mkdirSync(out);
-    fs.chownSync(out, APP, APP);
-    expect(run(['init', '--output', out, '--state', state]).code).toBe(0);
-    fs.chownSync(out, APP, APP); // as it was before a sidecar of this version took it
-    const secret = target(state);
-    asApp(`cd ${out} && mkdir ${dirName} && ln -s ${secret} ${dirName}/cert.password && ln -s ${dirName} ..d && mv -T ..d ..data`);
-    const r = run(['init', '--output', out, '--state', state]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`^warning: OUTPUT_REPAIRED ${out}: \\.\\.data points at .*${dirName === 'evil' ? 'which is not a generation of ours' : `which belongs to uid ${APP}, not to this sidecar \\(uid 0\\)`}; replaced by a new generation\\nfix: `, 'm'));
-    const live = fs.readlinkSync(path.join(out, '..data'));
-    expect(live).not.toBe(dirName);
-    expect(fs.lstatSync(path.join(out, live)).uid).toBe(0);
-    const secretBody = body(fs.readFileSync(secret, 'utf8'));
-    expect(secretBody.length).toBeGreaterThan(20);
-    expect(published(out)).not.toContain(secretBody.slice(0, 40));
-    expect(fs.readFileSync(path.join(out, 'cert.password'), 'utf8')).not.toContain(secretBody.slice(0, 20));
-  });
-
-  it('a sidecar running as the same uid as the attacker follows no symlink it finds in a generation', () => {
-    const d = tmp();
-    const out = path.join(d, 'out');
-    const state = path.join(d, 'state');
-    fs.mkdirSync(out);
-    fs.mkdirSync(state, { mode: 0o700 });
-    fs.chownSync(out, APP, APP);
-    fs.chownSync(state, APP, APP);
-    const asSidecar = { uid: APP, gid: APP };
-    expect(run(['init', '--output', out, '--state', state], {}, asSidecar).code).toBe(0);
-    // The same uid can write anything in the output: it plants a generation of its own.
-    const caKey = path.join(state, 'ca', 'ca.key');
-    asApp(`cd ${out} && mkdir ..2030_01_01_00_00_00.000000 && ln -s ${caKey} ..2030_01_01_00_00_00.000000/cert.password && ln -s ..2030_01_01_00_00_00.000000 ..d && mv -T ..d ..data`);
-    expect(run(['init', '--output', out, '--state', state], {}, asSidecar).code).toBe(0);
-    expect(published(out)).not.toContain(body(fs.readFileSync(caKey, 'utf8')).slice(0, 40));
-  });
-});
+    it('a sidecar running as the same uid as the attacker follows no symlink it finds in a generation', () => {
+      const d = tmp();
+      const out = path.join(d, 'out');
+      const state = path.join(d, 'state');
+      fs.mkdirSync(out);
+      fs.mkdirSync(state, { mode: 0o700 });
+      fs.chownSync(out, APP, APP);
+      fs.chownSync(state, APP, APP);
+      const asSidecar = { uid: APP, gid: APP };
+      expect(run(['init', '--output', out, '--state', state], {}, asSidecar).code).toBe(0);
+      // The same uid can write anything in the output: it plants a generation of its own.
+      const caKey = path.join(state, 'ca', 'ca.key');
+      asApp(
+        `cd ${out} && mkdir ..2030_01_01_00_00_00.000000 && ln -s ${caKey} ..2030_01_01_00_00_00.000000/cert.password && ln -s ..2030_01_01_00_00_00.000000 ..d && mv -T ..d ..data`,
+      );
+      expect(run(['init', '--output', out, '--state', state], {}, asSidecar).code).toBe(0);
+      expect(published(out)).not.toContain(body(fs.readFileSync(caKey, 'utf8')).slice(0, 40));
+    });
+  },
+);
 
 describe('V3: KCS_STATE is compared with KCS_OUTPUT by real path', () => {
   it('refuses a KCS_STATE that is a symlink to the output, and writes no CA key there', () => {
@@ -110,7 +133,9 @@ describe('V3: KCS_STATE is compared with KCS_OUTPUT by real path', () => {
     fs.mkdirSync(out);
     fs.symlinkSync(out, path.join(d, 'st-link'));
     const r = run(['init'], { KCS_OUTPUT: out, KCS_STATE: path.join(d, 'st-link') });
-    expect(r.stderr).toBe(`CONFIG_INVALID KCS_STATE ${path.join(d, 'st-link')} (${fs.realpathSync(out)}) is inside KCS_OUTPUT ${out}\nfix: the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT\n`);
+    expect(r.stderr).toBe(
+      `CONFIG_INVALID KCS_STATE ${path.join(d, 'st-link')} (${fs.realpathSync(out)}) is inside KCS_OUTPUT ${out}\nfix: the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT\n`,
+    );
     expect(r.code).toBe(2);
     expect(fs.existsSync(path.join(out, 'ca'))).toBe(false);
   });
@@ -130,10 +155,20 @@ describe('V4: no error path quotes a secret file', () => {
     const d = tmp();
     const secrets = path.join(d, 'secrets.json');
     fs.writeFileSync(secrets, `{ "Kestrel:Certificates:Development:Password": 'S3cr3t-Al"pha-9' }`);
-    const r = run(['init', '--verbose', '--output', path.join(d, 'out'), '--source', fixture('openssl3-modern.pfx'), '--user-secrets', secrets]);
+    const r = run([
+      'init',
+      '--verbose',
+      '--output',
+      path.join(d, 'out'),
+      '--source',
+      fixture('openssl3-modern.pfx'),
+      '--user-secrets',
+      secrets,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`CONFIG_INVALID cannot read ${secrets}: it is not valid JSON\n`);
-    for (const part of ['S3cr3t', 'Al"pha', 'pha-9', "'S3", 'assword":']) expect(r.stderr + r.stdout).not.toContain(part);
+    for (const part of ['S3cr3t', 'Al"pha', 'pha-9', "'S3", 'assword":'])
+      expect(r.stderr + r.stdout).not.toContain(part);
   });
 });
 
@@ -145,7 +180,9 @@ describe('R3: "current" means every published name resolves to the live generati
     const r = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^unchanged: /);
-    expect(r.stderr).toContain(`warning: OUTPUT_REPAIRED ${out}: tls.key was missing\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`);
+    expect(r.stderr).toContain(
+      `warning: OUTPUT_REPAIRED ${out}: tls.key was missing\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`,
+    );
     expect(fs.readlinkSync(path.join(out, 'tls.key'))).toBe('..data/tls.key');
     expect(fs.readFileSync(path.join(out, 'tls.key'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
@@ -157,7 +194,16 @@ describe('R3: "current" means every published name resolves to the live generati
     for (const n of fs.readdirSync(out)) if (!n.startsWith('.')) fs.rmSync(path.join(out, n));
     const r = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(0);
-    for (const n of ['tls.crt', 'tls.key', 'ca.crt', 'cert.pfx', 'kestrel.env', 'kestrel.json', 'manifest.json', 'trust']) {
+    for (const n of [
+      'tls.crt',
+      'tls.key',
+      'ca.crt',
+      'cert.pfx',
+      'kestrel.env',
+      'kestrel.json',
+      'manifest.json',
+      'trust',
+    ]) {
       expect(fs.readlinkSync(path.join(out, n))).toBe(`..data/${n}`);
     }
   });
@@ -167,10 +213,15 @@ describe('R4: a clock that went backwards', () => {
   it('publishes 40 changed sets after a generation named in the future, with short names, and cleans them up', () => {
     const out = path.join(tmp(), 'out');
     const future = new Date('2031-01-01T00:00:00Z');
-    const set = (n: number) => new Map([['tls.crt', { data: Buffer.from(`c${n}`), mode: 0o444 }], ['manifest.json', { data: Buffer.from(JSON.stringify({ contentDigest: `d${n}` })), mode: 0o444 }]]);
+    const set = (n: number) =>
+      new Map([
+        ['tls.crt', { data: Buffer.from(`c${n}`), mode: 0o444 }],
+        ['manifest.json', { data: Buffer.from(JSON.stringify({ contentDigest: `d${n}` })), mode: 0o444 }],
+      ]);
     writeAtomically(out, () => set(-1), { now: future, digest: 'd-1' });
     const names: string[] = [];
-    for (let i = 0; i < 40; i++) names.push(writeAtomically(out, () => set(i), { now: new Date(), digest: `d${i}` }).generation);
+    for (let i = 0; i < 40; i++)
+      names.push(writeAtomically(out, () => set(i), { now: new Date(), digest: `d${i}` }).generation);
     expect(names.at(-1)).toBe('..2031_01_01_00_00_00.000000_000040');
     expect(Math.max(...names.map((n) => n.length))).toBe(35);
     expect(fs.readFileSync(path.join(out, 'tls.crt'), 'utf8')).toBe('c39');
@@ -190,12 +241,23 @@ describe('R5: one writer at a time', () => {
     release();
     expect(fs.existsSync(path.join(out, LOCK))).toBe(false);
     // Left by a process of this host that is gone: taken over at once.
-    fs.writeFileSync(path.join(out, LOCK), JSON.stringify({ pid: 2 ** 22 + 17, host: os.hostname(), pidns: fs.readlinkSync('/proc/self/ns/pid'), since: new Date().toISOString() }));
+    fs.writeFileSync(
+      path.join(out, LOCK),
+      JSON.stringify({
+        pid: 2 ** 22 + 17,
+        host: os.hostname(),
+        pidns: fs.readlinkSync('/proc/self/ns/pid'),
+        since: new Date().toISOString(),
+      }),
+    );
     const again = lockOutput(openOutput(out), { wait: false });
     expect(again).toBeTypeOf('function');
     again!();
     // Left by a writer elsewhere: taken over once it is older than LOCK_STALE_MS.
-    fs.writeFileSync(path.join(out, LOCK), JSON.stringify({ pid: 1, host: 'another-host', pidns: 'pid:[1]', since: 'then' }));
+    fs.writeFileSync(
+      path.join(out, LOCK),
+      JSON.stringify({ pid: 1, host: 'another-host', pidns: 'pid:[1]', since: 'then' }),
+    );
     expect(lockOutput(openOutput(out), { wait: false })).toBeUndefined();
     const old = new Date(Date.now() - LOCK_STALE_MS - 1000);
     fs.utimesSync(path.join(out, LOCK), old, old);
@@ -235,7 +297,9 @@ describe('R6: a dangling or foreign ..data is repaired', () => {
     fs.symlinkSync('/etc', path.join(out, '..data'));
     const r = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: OUTPUT_REPAIRED ${out}: ..data points at "/etc", which is not a generation of ours; replaced by a new generation\n`);
+    expect(r.stderr).toContain(
+      `warning: OUTPUT_REPAIRED ${out}: ..data points at "/etc", which is not a generation of ours; replaced by a new generation\n`,
+    );
     const live = fs.readlinkSync(path.join(out, '..data'));
     expect(live).toMatch(/^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d{6}$/);
     const again = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
@@ -254,7 +318,11 @@ describe('R7: a damaged state is STATE_INVALID, never a silent new CA', () => {
     fs.rmSync(path.join(state, 'ca'), { recursive: true });
     const r = run(['init', '--output', path.join(d, 'out'), '--state', state, '--hostnames', 'other']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^STATE_INVALID the CA that ${state} held \\(sha256 [0-9A-F:]{95}\\) is gone: ${state}/ca was removed\\nfix: restore ${state}/ca from a backup; or, to start over with a new CA that clients must trust again, delete ${state}/kcs-state.json\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^STATE_INVALID the CA that ${state} held \\(sha256 [0-9A-F:]{95}\\) is gone: ${state}/ca was removed\\nfix: restore ${state}/ca from a backup; or, to start over with a new CA that clients must trust again, delete ${state}/kcs-state.json\\n$`,
+      ),
+    );
     expect(fs.readFileSync(path.join(d, 'out', 'ca.crt'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(state, 'ca'))).toBe(false);
   });
@@ -271,7 +339,9 @@ describe('R7: a damaged state is STATE_INVALID, never a silent new CA', () => {
       await w.trigger('renewal');
       expect(w.state).toMatchObject({ degraded: true, lastFinding: { code: 'STATE_INVALID' } });
       const port = (w.server!.address() as { port: number }).port;
-      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toMatch(/^ready, degraded: the last attempt failed \(STATE_INVALID the CA that .* is gone/);
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toMatch(
+        /^ready, degraded: the last attempt failed \(STATE_INVALID the CA that .* is gone/,
+      );
       expect(fs.readFileSync(path.join(d, 'out', 'ca.crt'), 'utf8')).toBe(before);
     } finally {
       await w.stop();
@@ -283,13 +353,17 @@ describe('R8: system directories are refused as the output', () => {
   it.each(['/', '/etc', '/usr', '/var/lib', '/proc/self', '/etc/ssl/certs'])('--output %s is CONFIG_INVALID', (dir) => {
     const r = run(['init', '--output', dir, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^CONFIG_INVALID KCS_OUTPUT \/.* is a system directory\nfix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at \/https\n$/);
+    expect(r.stderr).toMatch(
+      /^CONFIG_INVALID KCS_OUTPUT \/.* is a system directory\nfix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at \/https\n$/,
+    );
   });
 
   it('a symlink to /etc is refused too', () => {
     const link = path.join(tmp(), 'out');
     fs.symlinkSync('/etc', link);
-    expect(run(['init', '--output', link, '--source', fixture('pem-pkcs8')]).stderr).toBe(`CONFIG_INVALID KCS_OUTPUT ${link} (/etc) is a system directory\nfix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https\n`);
+    expect(run(['init', '--output', link, '--source', fixture('pem-pkcs8')]).stderr).toBe(
+      `CONFIG_INVALID KCS_OUTPUT ${link} (/etc) is a system directory\nfix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https\n`,
+    );
   });
 
   it('a ca.crt that is not ours is replaced only with a warning that names it', () => {
@@ -299,7 +373,9 @@ describe('R8: system directories are refused as the output', () => {
     fs.writeFileSync(path.join(out, 'notes.txt'), 'left alone\n');
     const r = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`warning: OUTPUT_REPAIRED ${out}: ca.crt was a file not made by kestrel-cert-sidecar\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`);
+    expect(r.stderr).toContain(
+      `warning: OUTPUT_REPAIRED ${out}: ca.crt was a file not made by kestrel-cert-sidecar\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`,
+    );
     expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('left alone\n');
   });
 });
@@ -319,13 +395,17 @@ describe('R1: the clean-up meets what it did not make', () => {
   });
 });
 
-describe('an output named through a symlink of the user\'s (KCS_OUTPUT=/https -> /mnt/vol)', () => {
+describe("an output named through a symlink of the user's (KCS_OUTPUT=/https -> /mnt/vol)", () => {
   it('is published, cleaned up, re-linked and fingerprinted through the directory it names', () => {
     const d = tmp();
     fs.mkdirSync(path.join(d, 'vol'));
     const link = path.join(d, 'out');
     fs.symlinkSync(path.join(d, 'vol'), link);
-    const set = (n: string) => new Map([['tls.crt', { data: Buffer.from(n), mode: 0o444 }], ['manifest.json', { data: Buffer.from(JSON.stringify({ contentDigest: n })), mode: 0o444 }]]);
+    const set = (n: string) =>
+      new Map([
+        ['tls.crt', { data: Buffer.from(n), mode: 0o444 }],
+        ['manifest.json', { data: Buffer.from(JSON.stringify({ contentDigest: n })), mode: 0o444 }],
+      ]);
     const a = writeAtomically(link, () => set('a'), { now: new Date(), digest: 'a' });
     const b = writeAtomically(link, () => set('b'), { now: new Date(), digest: 'b' });
     expect(liveGeneration(link)).toBe(b.generation);
@@ -345,8 +425,18 @@ describe('the health server of watch', () => {
     const port = (server.address() as { port: number }).port;
     const d = tmp();
     try {
-      const r = run(['watch', '--output', path.join(d, 'out'), '--health-port', String(port), '--health-address', '127.0.0.1']);
-      expect(r.stderr).toBe(`CONFIG_INVALID the health server cannot listen on 127.0.0.1, port ${port}: the port is in use\nfix: set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there\n`);
+      const r = run([
+        'watch',
+        '--output',
+        path.join(d, 'out'),
+        '--health-port',
+        String(port),
+        '--health-address',
+        '127.0.0.1',
+      ]);
+      expect(r.stderr).toBe(
+        `CONFIG_INVALID the health server cannot listen on 127.0.0.1, port ${port}: the port is in use\nfix: set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there\n`,
+      );
       expect(r.code).toBe(2);
       expect(fs.existsSync(path.join(d, 'out', '..data'))).toBe(false);
     } finally {
@@ -358,8 +448,22 @@ describe('the health server of watch', () => {
     const d = tmp();
     const lines: string[] = [];
     const io = { out: (x: string) => lines.push(x), err: (x: string) => lines.push(x) };
-    const local = await startWatch(loadConfig({ KCS_HEALTH_PORT: '0', KCS_HEALTH_ADDRESS: '127.0.0.1', KCS_OUTPUT: path.join(d, 'a'), KCS_SOURCE: fixture('pem-pkcs8') }, ['watch']), io);
-    const every = await startWatch(loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: path.join(d, 'b'), KCS_SOURCE: fixture('pem-pkcs8') }, ['watch']), io);
+    const local = await startWatch(
+      loadConfig(
+        {
+          KCS_HEALTH_PORT: '0',
+          KCS_HEALTH_ADDRESS: '127.0.0.1',
+          KCS_OUTPUT: path.join(d, 'a'),
+          KCS_SOURCE: fixture('pem-pkcs8'),
+        },
+        ['watch'],
+      ),
+      io,
+    );
+    const every = await startWatch(
+      loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: path.join(d, 'b'), KCS_SOURCE: fixture('pem-pkcs8') }, ['watch']),
+      io,
+    );
     try {
       expect((local.server!.address() as { address: string }).address).toBe('127.0.0.1');
       expect((every.server!.address() as { address: string }).address).toBe('::');
@@ -367,23 +471,41 @@ describe('the health server of watch', () => {
       await local.stop();
       await every.stop();
     }
-    const child = spawn(process.execPath, [BIN, 'watch', '--output', path.join(d, 'c'), '--source', fixture('pem-pkcs8'), '--health-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'watch', '--output', path.join(d, 'c'), '--source', fixture('pem-pkcs8'), '--health-port', '0'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let log = '';
     child.stderr.on('data', (x: Buffer) => (log += x.toString()));
     const end = Date.now() + 20_000;
     while (!log.includes('health on') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
-    expect(log).toMatch(/info: watching .*pem-pkcs8; health on :\d+ \(every address; set KCS_HEALTH_ADDRESS=127\.0\.0\.1 to keep it on this host\)\n/);
+    expect(log).toMatch(
+      /info: watching .*pem-pkcs8; health on :\d+ \(every address; set KCS_HEALTH_ADDRESS=127\.0\.0\.1 to keep it on this host\)\n/,
+    );
   });
 });
 
 describe('smaller items of the review', () => {
   it.each([
-    ['KCS_OWNER', '4294967295:1654', /^CONFIG_INVALID KCS_OWNER `4294967295:1654` is not valid: use uid:gid with numbers from 0 to 4294967294/],
+    [
+      'KCS_OWNER',
+      '4294967295:1654',
+      /^CONFIG_INVALID KCS_OWNER `4294967295:1654` is not valid: use uid:gid with numbers from 0 to 4294967294/,
+    ],
     ['KCS_OWNER', '99999999999:1', /^CONFIG_INVALID KCS_OWNER `99999999999:1` is not valid/],
-    ['KCS_HOSTNAMES', '999.1.1.1', /^CONFIG_INVALID KCS_HOSTNAMES name `999\.1\.1\.1` is neither an IP address nor a DNS name \(its last label is a number\)\nfix: write an IPv4 address as four numbers from 0 to 255/],
+    [
+      'KCS_HOSTNAMES',
+      '999.1.1.1',
+      /^CONFIG_INVALID KCS_HOSTNAMES name `999\.1\.1\.1` is neither an IP address nor a DNS name \(its last label is a number\)\nfix: write an IPv4 address as four numbers from 0 to 255/,
+    ],
     ['KCS_HOSTNAMES', '1.2.3', /^CONFIG_INVALID KCS_HOSTNAMES name `1\.2\.3` is neither an IP address nor a DNS name/],
-    ['KCS_HOSTNAMES', '::ffff:1.2.3.4', /^CONFIG_INVALID KCS_HOSTNAMES address `::ffff:1\.2\.3\.4` is an IPv4-mapped IPv6 address: clients reach that host as 1\.2\.3\.4, and a certificate names it by its 4-byte address\nfix: write 1\.2\.3\.4\n$/],
+    [
+      'KCS_HOSTNAMES',
+      '::ffff:1.2.3.4',
+      /^CONFIG_INVALID KCS_HOSTNAMES address `::ffff:1\.2\.3\.4` is an IPv4-mapped IPv6 address: clients reach that host as 1\.2\.3\.4, and a certificate names it by its 4-byte address\nfix: write 1\.2\.3\.4\n$/,
+    ],
   ])('%s=%s is CONFIG_INVALID', (name, value, want) => {
     const r = run(['init', '--output', path.join(tmp(), 'out')], { [name]: value });
     expect(r.stderr).toMatch(want);
@@ -396,11 +518,15 @@ describe('smaller items of the review', () => {
     ['Api', '.'],
     ['Api', '..'],
   ])('KCS_APP_NAME=%s KCS_USER_SECRETS_ID=%s is CONFIG_INVALID', (app, id) => {
-    expect(() => loadConfig({ KCS_APP_NAME: app, KCS_USER_SECRETS_ID: id }, ['init'])).toThrow(/^CONFIG_INVALID KCS_(APP_NAME|USER_SECRETS_ID) `\.\.?` is not/);
+    expect(() => loadConfig({ KCS_APP_NAME: app, KCS_USER_SECRETS_ID: id }, ['init'])).toThrow(
+      /^CONFIG_INVALID KCS_(APP_NAME|USER_SECRETS_ID) `\.\.?` is not/,
+    );
   });
 
   it('keeps a 63-character DNS name and a real IP address', () => {
-    expect(loadConfig({ KCS_HOSTNAMES: `${'a'.repeat(63)}.example,10.0.0.5,::1,1.2.3.4a` }, ['init']).hostnames).toHaveLength(4);
+    expect(
+      loadConfig({ KCS_HOSTNAMES: `${'a'.repeat(63)}.example,10.0.0.5,::1,1.2.3.4a` }, ['init']).hostnames,
+    ).toHaveLength(4);
   });
 });
 
@@ -411,8 +537,16 @@ describe.runIf(needsRoot('the output taken by root'))('the output is taken by ro
     fs.chownSync(out, APP, APP);
     expect(run(['init', '--output', out, '--source', fixture('pem-pkcs8')]).code).toBe(0);
     const st = fs.statSync(out);
-    expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8) }).toEqual({ uid: 0, gid: APP, mode: '755' });
-    const r = spawnSync('sh', ['-c', `touch ${out}/x; mv ${out}/..data ${out}/y`], { uid: APP, gid: APP, encoding: 'utf8' });
+    expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8) }).toEqual({
+      uid: 0,
+      gid: APP,
+      mode: '755',
+    });
+    const r = spawnSync('sh', ['-c', `touch ${out}/x; mv ${out}/..data ${out}/y`], {
+      uid: APP,
+      gid: APP,
+      encoding: 'utf8',
+    });
     expect(r.stderr).toMatch(/Permission denied[\s\S]*Permission denied/);
     expect(fs.existsSync(path.join(out, 'x'))).toBe(false);
   });

@@ -12,15 +12,21 @@ import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const HOSTILE = path.resolve('test/fixtures/hostile');
-const expected: Record<string, { code: string; exit: number; why: string; password?: string }> = JSON.parse(fs.readFileSync(path.join(HOSTILE, 'expected.json'), 'utf8'));
+const expected: Record<string, { code: string; exit: number; why: string; password?: string }> = JSON.parse(
+  fs.readFileSync(path.join(HOSTILE, 'expected.json'), 'utf8'),
+);
 const isRoot = process.getuid?.() === 0;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-hostile-'));
-export const tally = { inputs: 0, failures: 0 };
+const tally = { inputs: 0, failures: 0 };
 
 const out = path.join(tmp(), 'out');
 let liveManifest = '';
 beforeAll(() => {
-  const r = spawnSync(process.execPath, [BIN, 'init', '--output', out, '--owner', `${process.getuid!()}:${process.getgid!()}`], { env: { PATH: process.env.PATH! }, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'init', '--output', out, '--owner', `${process.getuid!()}:${process.getgid!()}`],
+    { env: { PATH: process.env.PATH! }, encoding: 'utf8' },
+  );
   expect(r.status).toBe(0);
   liveManifest = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
 });
@@ -31,13 +37,17 @@ afterAll(() => {
 /** Runs `init` on the bad input against the live output; 2 s is the bound, not a measurement. */
 function attack(source: string, env: Record<string, string> = {}, opts: { uid?: number } = {}) {
   tally.inputs++;
-  const r = spawnSync(process.execPath, [BIN, 'init', '--output', out, '--owner', `${process.getuid!()}:${process.getgid!()}`], {
-    env: { PATH: process.env.PATH!, KCS_SOURCE: source, ...env },
-    encoding: 'utf8',
-    timeout: 2000,
-    killSignal: 'SIGKILL',
-    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
-  });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'init', '--output', out, '--owner', `${process.getuid!()}:${process.getgid!()}`],
+    {
+      env: { PATH: process.env.PATH!, KCS_SOURCE: source, ...env },
+      encoding: 'utf8',
+      timeout: 2000,
+      killSignal: 'SIGKILL',
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
+    },
+  );
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, first: r.stderr.split('\n')[0] ?? '' };
 }
 
@@ -61,7 +71,11 @@ describe('the committed hostile corpus', () => {
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(60);
   });
   it.each(Object.entries(expected))('%s gives its code: %o', (name, x) => {
-    expectRefused(attack(path.join(HOSTILE, name), x.password !== undefined ? { KCS_PASSWORD: x.password } : {}), x.code, x.exit);
+    expectRefused(
+      attack(path.join(HOSTILE, name), x.password !== undefined ? { KCS_PASSWORD: x.password } : {}),
+      x.code,
+      x.exit,
+    );
   });
 });
 
@@ -125,9 +139,14 @@ describe('hostile inputs made at test time', () => {
     fs.copyFileSync(fixture('openssl3-default.pfx'), path.join(d, 'api.pfx'));
     fs.chmodSync(path.join(d, 'api.pfx'), 0o000);
     // root reads anything: the unreadable case is a non-root sidecar, so run it as the app user
-    if (isRoot) fs.chmodSync(path.dirname(out), 0o755), fs.chmodSync(out, 0o777);
+    if (isRoot) {
+      fs.chmodSync(path.dirname(out), 0o755);
+      fs.chmodSync(out, 0o777);
+    }
     const r = attack(d, { KCS_PASSWORD: 'fixture-Pa55', KCS_OWNER: '' }, isRoot ? { uid: 1654 } : {});
-    expect(r.stderr).toMatch(/^SOURCE_UNREADABLE cannot read .*api\.pfx: permission denied\nfix: make the file readable by uid \d+/);
+    expect(r.stderr).toMatch(
+      /^SOURCE_UNREADABLE cannot read .*api\.pfx: permission denied\nfix: make the file readable by uid \d+/,
+    );
     expectRefused(r, 'SOURCE_UNREADABLE', 3);
   });
 
@@ -149,42 +168,51 @@ describe('hostile inputs made at test time', () => {
   });
 });
 
-describe.runIf(needsRoot('full and read-only output volumes (tmpfs mounts)'))('an output volume that is full or read-only', () => {
-  const mounts: string[] = [];
-  afterAll(() => {
-    for (const m of mounts) spawnSync('umount', [m]);
-  });
-  function tmpfs(opts: string) {
-    const m = tmp();
-    execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', m]);
-    mounts.push(m);
-    return m;
-  }
-  const publish = (output: string, env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [BIN, 'init', '--output', output, '--owner', '0:0'], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
+describe.runIf(needsRoot('full and read-only output volumes (tmpfs mounts)'))(
+  'an output volume that is full or read-only',
+  () => {
+    const mounts: string[] = [];
+    afterAll(() => {
+      for (const m of mounts) spawnSync('umount', [m]);
+    });
+    function tmpfs(opts: string) {
+      const m = tmp();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', m]);
+      mounts.push(m);
+      return m;
+    }
+    const publish = (output: string, env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [BIN, 'init', '--output', output, '--owner', '0:0'], {
+        env: { PATH: process.env.PATH!, ...env },
+        encoding: 'utf8',
+      });
 
-  it('a full volume gives OUTPUT_NOT_WRITABLE with the fix, and the live set stays intact', () => {
-    const m = tmpfs('size=2m');
-    const first = publish(m, { KCS_SOURCE: fixture('pem-pkcs8') });
-    expect(first.status).toBe(0);
-    const before = fs.readFileSync(path.join(m, 'manifest.json'), 'utf8');
-    spawnSync('dd', ['if=/dev/zero', `of=${path.join(m, 'filler')}`, 'bs=64k'], { encoding: 'utf8' }); // fill what is left
-    const r = publish(m, { KCS_SOURCE: fixture('k8s-secret') });
-    expect(r.stderr).toMatch(/^OUTPUT_NOT_WRITABLE cannot publish to .*: taking its lock failed \(ENOSPC\)\nfix: free space on the volume that holds .*; the live set was left as it was\n$/);
-    expect(r.status).toBe(5);
-    expect(fs.readFileSync(path.join(m, 'manifest.json'), 'utf8')).toBe(before);
-    expect(fs.readdirSync(m).filter((n) => /^\.\.\d/.test(n))).toHaveLength(1);
-  });
+    it('a full volume gives OUTPUT_NOT_WRITABLE with the fix, and the live set stays intact', () => {
+      const m = tmpfs('size=2m');
+      const first = publish(m, { KCS_SOURCE: fixture('pem-pkcs8') });
+      expect(first.status).toBe(0);
+      const before = fs.readFileSync(path.join(m, 'manifest.json'), 'utf8');
+      spawnSync('dd', ['if=/dev/zero', `of=${path.join(m, 'filler')}`, 'bs=64k'], { encoding: 'utf8' }); // fill what is left
+      const r = publish(m, { KCS_SOURCE: fixture('k8s-secret') });
+      expect(r.stderr).toMatch(
+        /^OUTPUT_NOT_WRITABLE cannot publish to .*: taking its lock failed \(ENOSPC\)\nfix: free space on the volume that holds .*; the live set was left as it was\n$/,
+      );
+      expect(r.status).toBe(5);
+      expect(fs.readFileSync(path.join(m, 'manifest.json'), 'utf8')).toBe(before);
+      expect(fs.readdirSync(m).filter((n) => /^\.\.\d/.test(n))).toHaveLength(1);
+    });
 
-  it('a read-only volume gives OUTPUT_NOT_WRITABLE with the fix, and the live set stays intact', () => {
-    const m = tmpfs('size=4m');
-    expect(publish(m, { KCS_SOURCE: fixture('pem-pkcs8') }).status).toBe(0);
-    const before = fs.readFileSync(path.join(m, 'manifest.json'), 'utf8');
-    execFileSync('mount', ['-o', 'remount,ro', m]);
-    const r = publish(m, { KCS_SOURCE: fixture('k8s-secret') });
-    expect(r.stderr).toMatch(/^OUTPUT_NOT_WRITABLE cannot publish to .*\(EROFS\)\nfix: mount .* read-write in the sidecar/);
-    expect(r.status).toBe(5);
-    expect(fs.readFileSync(path.join(m, 'manifest.json'), 'utf8')).toBe(before);
-  });
-});
-
+    it('a read-only volume gives OUTPUT_NOT_WRITABLE with the fix, and the live set stays intact', () => {
+      const m = tmpfs('size=4m');
+      expect(publish(m, { KCS_SOURCE: fixture('pem-pkcs8') }).status).toBe(0);
+      const before = fs.readFileSync(path.join(m, 'manifest.json'), 'utf8');
+      execFileSync('mount', ['-o', 'remount,ro', m]);
+      const r = publish(m, { KCS_SOURCE: fixture('k8s-secret') });
+      expect(r.stderr).toMatch(
+        /^OUTPUT_NOT_WRITABLE cannot publish to .*\(EROFS\)\nfix: mount .* read-write in the sidecar/,
+      );
+      expect(r.status).toBe(5);
+      expect(fs.readFileSync(path.join(m, 'manifest.json'), 'utf8')).toBe(before);
+    });
+  },
+);

@@ -35,26 +35,32 @@ function pemSource() {
 /** `watch` of the CLI on `src`, under a limit of `nofile` descriptors when given; `log()` is its stderr so far. */
 function watchCli(src: string, out: string, nofile?: number) {
   const args = [BIN, 'watch', '--source', src, '--output', out, '--health-port', '0', '--hostnames', 'localhost'];
-  const child = nofile === undefined ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child =
+    nofile === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('prlimit', [`--nofile=${nofile}:${nofile}`, process.execPath, ...args], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
   let text = '';
   child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
   return { child, log: () => text };
 }
 
 /** The real publisher, with the timers it asks for brought forward, so a test need not wait 10 s. */
-const soon = (base: Publisher, ms = 200): Publisher => async (req) => {
-  const r = await base(req);
-  if (!r.ok) return r;
-  const at = new Date(Date.now() + ms).toISOString();
-  return { ...r, renewAt: at, cleanupAt: at };
-};
+const soon =
+  (base: Publisher, ms = 200): Publisher =>
+  async (req) => {
+    const r = await base(req);
+    if (!r.ok) return r;
+    const at = new Date(Date.now() + ms).toISOString();
+    return { ...r, renewAt: at, cleanupAt: at };
+  };
 
 let watchers: Watcher[] = [];
 afterEach(async () => {
   await Promise.all(watchers.map((w) => w.stop()));
   watchers = [];
 });
-
 
 describe('no timer or callback can end watch', () => {
   it('every path made to throw is logged and survived, and the sidecar works on once the fault is gone', async () => {
@@ -79,7 +85,15 @@ describe('no timer or callback can end watch', () => {
       if (publishes === 2) throw new Error('the publish broke'); // makes the retry path run
       return soon(inProcess)(req);
     };
-    const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: path.join(d, 'out'), KCS_STATE: path.join(d, 'state'), KCS_OWNER: `${process.getuid!()}:${process.getgid!()}` }, ['watch']);
+    const cfg = loadConfig(
+      {
+        KCS_HEALTH_PORT: '0',
+        KCS_OUTPUT: path.join(d, 'out'),
+        KCS_STATE: path.join(d, 'state'),
+        KCS_OWNER: `${process.getuid!()}:${process.getgid!()}`,
+      },
+      ['watch'],
+    );
     const w = await startWatch(cfg, io, { publisher, faults, rescanMs: 150 });
     watchers.push(w);
     const port = (w.server!.address() as { port: number }).port;
@@ -106,10 +120,15 @@ describe('no timer or callback can end watch', () => {
     try {
       const port = Number((await until(() => /health on :(\d+)/.exec(log()), 'watch to start'))![1]);
       await until(() => publishedSha(out) === fp('p256'), 'the first publish');
-      const sockets = Array.from({ length: MAX_CONNECTIONS }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+      const sockets = Array.from({ length: MAX_CONNECTIONS }, () =>
+        net.connect(port, '127.0.0.1').on('error', () => undefined),
+      );
       await until(() => sockets.filter((s) => s.readyState === 'open').length >= 20, 'the connections');
       fs.writeFileSync(path.join(src, 'server.pem'), pair('p384'));
-      await until(() => /cannot start the publish worker .*EMFILE.*; kept the last good set/.test(log()), 'a spawn to fail for want of descriptors');
+      await until(
+        () => /cannot start the publish worker .*EMFILE.*; kept the last good set/.test(log()),
+        'a spawn to fail for want of descriptors',
+      );
       // The connections time out (5 s); the retry then has its descriptors and publishes.
       await until(() => publishedSha(out) === fp('p384'), 'the retry to publish', 30_000);
       expect(child.exitCode).toBe(null);
@@ -119,27 +138,35 @@ describe('no timer or callback can end watch', () => {
     }
   });
 
-  it.runIf(needsRoot('watch on a volume remounted read-only'))('R1: a volume remounted read-only under the clean-up is logged, and watch stays up', async () => {
-    const m = tmp();
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', m]);
-    try {
-      const src = path.join(tmp(), 'src');
-      fs.mkdirSync(src);
-      fs.writeFileSync(path.join(src, 'server.pem'), pair('p256'));
-      const lines: string[] = [];
-      const io = { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) };
-      const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: m, KCS_SOURCE: src, KCS_HOSTNAMES: 'localhost' }, ['watch']);
-      const w = await startWatch(cfg, io, { publisher: soon(inProcess, 1500) });
-      watchers.push(w);
-      fs.writeFileSync(path.join(src, 'server.pem'), pair('p384'));
-      await until(() => publishedSha(m) === fp('p384'), 'the second publish');
-      execFileSync('mount', ['-o', 'remount,ro', m]);
-      await until(() => lines.some((l) => /warning: cleanup: .*EROFS.*; the sidecar keeps running/.test(l)), 'the clean-up to meet the read-only volume');
-      expect(publishedSha(m)).toBe(fp('p384'));
-    } finally {
-      spawnSync('umount', [m]);
-    }
-  });
+  it.runIf(needsRoot('watch on a volume remounted read-only'))(
+    'R1: a volume remounted read-only under the clean-up is logged, and watch stays up',
+    async () => {
+      const m = tmp();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', m]);
+      try {
+        const src = path.join(tmp(), 'src');
+        fs.mkdirSync(src);
+        fs.writeFileSync(path.join(src, 'server.pem'), pair('p256'));
+        const lines: string[] = [];
+        const io = { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) };
+        const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OUTPUT: m, KCS_SOURCE: src, KCS_HOSTNAMES: 'localhost' }, [
+          'watch',
+        ]);
+        const w = await startWatch(cfg, io, { publisher: soon(inProcess, 1500) });
+        watchers.push(w);
+        fs.writeFileSync(path.join(src, 'server.pem'), pair('p384'));
+        await until(() => publishedSha(m) === fp('p384'), 'the second publish');
+        execFileSync('mount', ['-o', 'remount,ro', m]);
+        await until(
+          () => lines.some((l) => /warning: cleanup: .*EROFS.*; the sidecar keeps running/.test(l)),
+          'the clean-up to meet the read-only volume',
+        );
+        expect(publishedSha(m)).toBe(fp('p384'));
+      } finally {
+        spawnSync('umount', [m]);
+      }
+    },
+  );
 });
 
 describe('R2: slow health connections cannot starve watch of descriptors', () => {
@@ -187,7 +214,9 @@ describe('R5: two writers on one output', () => {
     const wb = watchCli(src, out);
     const [a, b] = [wa.child, wb.child];
     await until(() => publishedSha(out) === fp('p256'), 'the first publish', 60_000);
-    const reader = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, 'consistent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const reader = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, 'consistent'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let report = '';
     reader.stdout.on('data', (x: Buffer) => (report += x));
     try {

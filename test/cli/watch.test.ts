@@ -16,7 +16,13 @@ const WORKER = path.resolve('dist/publish-worker.mjs');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-watch-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fp = (leaf: string) => new crypto.X509Certificate(readFixture(`${leaf}.crt`)).fingerprint256;
-const bundle = (leaf: string) => Buffer.concat([readFixture(`${leaf}.key`), readFixture(`${leaf}.crt`), readFixture('inter.crt'), readFixture('root.crt')]);
+const bundle = (leaf: string) =>
+  Buffer.concat([
+    readFixture(`${leaf}.key`),
+    readFixture(`${leaf}.crt`),
+    readFixture('inter.crt'),
+    readFixture('root.crt'),
+  ]);
 const LEAVES = ['rsa2048', 'p256', 'p384', 'rsa4096'];
 
 /** Writes a file the way a careful tool does: to a temporary name, then rename. */
@@ -27,7 +33,11 @@ const put = (file: string, data: Buffer | string) => {
 
 /** What one watcher printed: each watcher gets its own, so a test reads only its own run's lines. */
 function newIo() {
-  const io = { lines: [] as string[], out: (s: string) => void io.lines.push(s), err: (s: string) => void io.lines.push(s) };
+  const io = {
+    lines: [] as string[],
+    out: (s: string) => void io.lines.push(s),
+    err: (s: string) => void io.lines.push(s),
+  };
   return io;
 }
 let watchers: Watcher[] = [];
@@ -37,7 +47,9 @@ afterEach(async () => {
 });
 
 async function watchWith(env: Record<string, string>, publisher?: Publisher) {
-  const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OWNER: `${process.getuid!()}:${process.getgid!()}`, ...env }, ['watch']);
+  const cfg = loadConfig({ KCS_HEALTH_PORT: '0', KCS_OWNER: `${process.getuid!()}:${process.getgid!()}`, ...env }, [
+    'watch',
+  ]);
   const io = newIo();
   const w = await startWatch(cfg, io, publisher ? { publisher } : {});
   watchers.push(w);
@@ -63,7 +75,10 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
     const out = path.join(tmp(), 'out');
     const gen = (name: string, leaf: string) => {
       fs.mkdirSync(path.join(src, name));
-      fs.writeFileSync(path.join(src, name, 'tls.crt'), Buffer.concat([readFixture(`${leaf}.crt`), readFixture('inter.crt')]));
+      fs.writeFileSync(
+        path.join(src, name, 'tls.crt'),
+        Buffer.concat([readFixture(`${leaf}.crt`), readFixture('inter.crt')]),
+      );
       fs.writeFileSync(path.join(src, name, 'tls.key'), readFixture(`${leaf}.key`));
       fs.writeFileSync(path.join(src, name, 'ca.crt'), readFixture('root.crt'));
     };
@@ -83,13 +98,19 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
   it('waits out a copy in two steps (the key first) without ever publishing a mismatched pair', async () => {
     const src = tmp();
     const out = path.join(tmp(), 'out');
-    put(path.join(src, 'tls.crt'), Buffer.concat([readFixture('rsa2048.crt'), readFixture('inter.crt'), readFixture('root.crt')]));
+    put(
+      path.join(src, 'tls.crt'),
+      Buffer.concat([readFixture('rsa2048.crt'), readFixture('inter.crt'), readFixture('root.crt')]),
+    );
     put(path.join(src, 'tls.key'), readFixture('rsa2048.key'));
     const { w } = await watch({ KCS_SOURCE: src, KCS_OUTPUT: out });
     put(path.join(src, 'tls.key'), readFixture('p256.key'));
     await until(() => w.state.lastFinding?.code === 'KEY_MISMATCH', 'the mismatched pair to be seen and refused');
     expect(publishedSha(out)).toBe(fp('rsa2048'));
-    put(path.join(src, 'tls.crt'), Buffer.concat([readFixture('p256.crt'), readFixture('inter.crt'), readFixture('root.crt')]));
+    put(
+      path.join(src, 'tls.crt'),
+      Buffer.concat([readFixture('p256.crt'), readFixture('inter.crt'), readFixture('root.crt')]),
+    );
     await until(() => publishedSha(out) === fp('p256'), 'the completed copy to be published');
     await until(() => !w.state.degraded, 'recovery');
   });
@@ -120,8 +141,14 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
     expect(w.state.lastFinding?.code).toBe('FILE_CORRUPT');
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.text).toMatch(/^ready, degraded: the last attempt failed \(FILE_CORRUPT cannot read .*\); the last good set is still published\n$/);
-    expect(JSON.parse((await get('/status')).text)).toMatchObject({ ready: true, degraded: true, lastFinding: { code: 'FILE_CORRUPT' } });
+    expect(ready.text).toMatch(
+      /^ready, degraded: the last attempt failed \(FILE_CORRUPT cannot read .*\); the last good set is still published\n$/,
+    );
+    expect(JSON.parse((await get('/status')).text)).toMatchObject({
+      ready: true,
+      degraded: true,
+      lastFinding: { code: 'FILE_CORRUPT' },
+    });
     expect((await get('/metrics')).text).toMatch(/^kcs_failed_attempts_total [1-9]\d*$/m);
     expect(io.lines.join('')).toMatch(/FILE_CORRUPT cannot read .*server\.pem: the PEM block .* \| fix: /);
     put(path.join(src, 'server.pem'), bundle('p384'));
@@ -132,20 +159,39 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
   it('serves health, readiness, metrics and status without secrets', async () => {
     const out = path.join(tmp(), 'out');
     const secret = 'Health-Secret-9f2k';
-    const { get } = await watch({ KCS_OUTPUT: out, KCS_OUTPUT_PASSWORD: secret, KCS_STATE: path.join(tmp(), 'state'), KCS_VALIDITY: '30d' });
+    const { get } = await watch({
+      KCS_OUTPUT: out,
+      KCS_OUTPUT_PASSWORD: secret,
+      KCS_STATE: path.join(tmp(), 'state'),
+      KCS_VALIDITY: '30d',
+    });
     expect(await get('/healthz')).toEqual({ status: 200, text: 'ok\n' });
     expect(await get('/readyz')).toEqual({ status: 200, text: 'ready\n' });
     const metrics = (await get('/metrics')).text;
-    for (const m of ['kcs_certificate_expiry_seconds', 'kcs_generation_info', 'kcs_publishes_total 1', 'kcs_failed_attempts_total 0', 'kcs_last_success_timestamp_seconds', 'kcs_ready 1']) expect(metrics).toContain(m);
+    for (const m of [
+      'kcs_certificate_expiry_seconds',
+      'kcs_generation_info',
+      'kcs_publishes_total 1',
+      'kcs_failed_attempts_total 0',
+      'kcs_last_success_timestamp_seconds',
+      'kcs_ready 1',
+    ])
+      expect(metrics).toContain(m);
     const status = JSON.parse((await get('/status')).text);
-    expect(status).toMatchObject({ ready: true, degraded: false, publishes: 1, manifest: { sans: ['localhost', '127.0.0.1', '::1', 'host.docker.internal', 'host.containers.internal'] } });
+    expect(status).toMatchObject({
+      ready: true,
+      degraded: false,
+      publishes: 1,
+      manifest: { sans: ['localhost', '127.0.0.1', '::1', 'host.docker.internal', 'host.containers.internal'] },
+    });
     // a generated leaf is renewed at two-thirds of its lifetime: 20 of 30 days
     const renewIn = new Date(status.renewAt).getTime() - new Date(status.manifest.notBefore).getTime();
     expect(renewIn).toBe(20 * 86400e3);
     expect((await get('/nope')).status).toBe(404);
     for (const p of ['/healthz', '/readyz', '/metrics', '/status']) {
       const t = (await get(p)).text;
-      for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')]) expect(t).not.toContain(form);
+      for (const form of [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')])
+        expect(t).not.toContain(form);
     }
   });
 
@@ -159,7 +205,20 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
     const env = fs.readFileSync(path.join(out, 'kestrel.env'), 'utf8');
     expect(env).toContain('Password=fixture-Pa55');
     // the operator rotates to a PFX with another password (and another certificate)
-    spawnSync('openssl', ['pkcs12', '-export', '-inkey', fixture('p256.key'), '-in', fixture('p256.crt'), '-certfile', fixture('chain.crt'), '-out', path.join(src, '.new.pfx'), '-passout', 'pass:Another-Pa55']);
+    spawnSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      fixture('p256.key'),
+      '-in',
+      fixture('p256.crt'),
+      '-certfile',
+      fixture('chain.crt'),
+      '-out',
+      path.join(src, '.new.pfx'),
+      '-passout',
+      'pass:Another-Pa55',
+    ]);
     put(pwFile, 'Another-Pa55\n');
     fs.renameSync(path.join(src, '.new.pfx'), path.join(src, 'api.pfx'));
     await until(() => publishedSha(out) === fp('p256'), 'the new PFX to be published');
@@ -170,12 +229,17 @@ describe.each(PUBLISHERS)('watch keeps the published set current, publishing %s'
 describe('the publish worker', () => {
   it('a worker that cannot run is a failed attempt: logged, counted, not ready, and retried', async () => {
     const out = path.join(tmp(), 'out');
-    const { w, get, io } = await watchWith({ KCS_OUTPUT: out, KCS_STATE: path.join(tmp(), 'state') }, workerPublisher(path.join(tmp(), 'missing-worker.mjs')));
+    const { w, get, io } = await watchWith(
+      { KCS_OUTPUT: out, KCS_STATE: path.join(tmp(), 'state') },
+      workerPublisher(path.join(tmp(), 'missing-worker.mjs')),
+    );
     expect(w.state.failures).toBeGreaterThanOrEqual(1);
     expect(w.state.generation).toBeUndefined();
     expect(fs.existsSync(path.join(out, '..data'))).toBe(false);
     expect((await get('/readyz')).status).toBe(503);
-    expect(io.lines.join('')).toMatch(/start: the publish worker ended with exit code 1 and no report; kept the last good set/);
+    expect(io.lines.join('')).toMatch(
+      /start: the publish worker ended with exit code 1 and no report; kept the last good set/,
+    );
   });
 
   it('sends the passwords through its stdin only: never in its command line or environment', async () => {
@@ -185,11 +249,17 @@ describe('the publish worker', () => {
     const spyDir = tmp();
     const spy = path.join(spyDir, 'spy.mjs');
     // A stand-in worker that records what it was started with, then runs the real one with the same stdin.
-    fs.writeFileSync(spy, `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(path.join(spyDir, 'seen.json'))}, JSON.stringify({ argv: process.argv, env: process.env })); await import(${JSON.stringify(WORKER)});`);
+    fs.writeFileSync(
+      spy,
+      `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(path.join(spyDir, 'seen.json'))}, JSON.stringify({ argv: process.argv, env: process.env })); await import(${JSON.stringify(WORKER)});`,
+    );
     // As in a container: the settings, secrets included, are in the sidecar's environment.
     process.env.KCS_OUTPUT_PASSWORD = 'Out-Only-In-Pipe-7';
     try {
-      await watchWith({ KCS_SOURCE: src, KCS_OUTPUT: out, KCS_PASSWORD: PASS, KCS_OUTPUT_PASSWORD: 'Out-Only-In-Pipe-7' }, workerPublisher(spy));
+      await watchWith(
+        { KCS_SOURCE: src, KCS_OUTPUT: out, KCS_PASSWORD: PASS, KCS_OUTPUT_PASSWORD: 'Out-Only-In-Pipe-7' },
+        workerPublisher(spy),
+      );
     } finally {
       delete process.env.KCS_OUTPUT_PASSWORD;
     }
@@ -227,7 +297,9 @@ describe('readers in other processes never see a torn set during rotations', () 
     put(path.join(src, 'server.pem'), bundle('rsa2048'));
     await watch({ KCS_SOURCE: src, KCS_OUTPUT: out });
     const readers = ['consistent', 'naive'].map((mode) => {
-      const p = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, mode], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let report = '';
       p.stdout.on('data', (d) => (report += d));
       return { p, done: new Promise<void>((r) => p.on('exit', () => r())), report: () => JSON.parse(report) };
@@ -247,7 +319,9 @@ describe('readers in other processes never see a torn set during rotations', () 
     // Top-level names: never missing or partial. A swap can fall between two separate opens.
     expect(naive.failures).toEqual([]);
     expect(naive.checks).toBeGreaterThan(1000);
-    console.log(`reader checks during 40 rotations: ${consistent.checks} within a generation, ${naive.checks} through the top-level names (${naive.straddled} straddled a swap)`);
+    console.log(
+      `reader checks during 40 rotations: ${consistent.checks} within a generation, ${naive.checks} through the top-level names (${naive.straddled} straddled a swap)`,
+    );
   });
 });
 
@@ -255,7 +329,11 @@ describe('watch as a process', () => {
   it('ends cleanly on SIGTERM and SIGINT with exit code 0 and no half-written generation', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const out = path.join(tmp(), 'out');
-      const p = spawn(process.execPath, [BIN, 'watch', '--output', out, '--health-port', '0', '--owner', `${process.getuid!()}:${process.getgid!()}`], { stdio: 'ignore', env: { PATH: process.env.PATH! } });
+      const p = spawn(
+        process.execPath,
+        [BIN, 'watch', '--output', out, '--health-port', '0', '--owner', `${process.getuid!()}:${process.getgid!()}`],
+        { stdio: 'ignore', env: { PATH: process.env.PATH! } },
+      );
       await until(() => fs.existsSync(path.join(out, 'manifest.json')), 'the first publish');
       const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
       p.kill(signal);
@@ -274,7 +352,10 @@ describe('a rotation reaches a real HTTPS server', () => {
     const out = path.join(tmp(), 'out');
     put(path.join(src, 'server.pem'), bundle('rsa2048'));
     await watch({ KCS_SOURCE: src, KCS_OUTPUT: out });
-    const load = () => ({ cert: fs.readFileSync(path.join(out, 'tls.crt')), key: fs.readFileSync(path.join(out, 'tls.key')) });
+    const load = () => ({
+      cert: fs.readFileSync(path.join(out, 'tls.crt')),
+      key: fs.readFileSync(path.join(out, 'tls.key')),
+    });
     const server = https.createServer(load(), (_q, s) => s.end('ok'));
     // What a reloading server does: watch the published directory, and load the pair again on a change.
     const watcher = fs.watch(out, () => {
@@ -290,7 +371,11 @@ describe('a rotation reaches a real HTTPS server', () => {
       // spawn, not spawnSync: the server runs in this process and must keep answering
       const probeFor = (leaf: string) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-          const p = spawn(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', fp(leaf), '--ca', fixture('root.crt'), '--wait', '10s'], { env: { PATH: process.env.PATH! } });
+          const p = spawn(
+            process.execPath,
+            [BIN, 'probe', '--url', url, '--expect-sha256', fp(leaf), '--ca', fixture('root.crt'), '--wait', '10s'],
+            { env: { PATH: process.env.PATH! } },
+          );
           let stdout = '';
           let stderr = '';
           p.stdout.on('data', (d) => (stdout += d));

@@ -24,7 +24,13 @@ import { makeInputs, type Input } from './producers.js';
 
 const run = needsAll('conformance matrix', [
   [missingAspNet(), ENABLE.dotnet],
-  [missing('keytool', ['-help']) ?? missing('certtool', ['--version']) ?? missing('mkcert', ['-help']) ?? missing(process.env.MATRIX_PYTHON ?? 'python3', ['-c', 'import cryptography']), ENABLE.producers],
+  [
+    missing('keytool', ['-help']) ??
+      missing('certtool', ['--version']) ??
+      missing('mkcert', ['-help']) ??
+      missing(process.env.MATRIX_PYTHON ?? 'python3', ['-c', 'import cryptography']),
+    ENABLE.producers,
+  ],
 ]);
 const TABLE = path.join(ROOT, 'docs', 'compatibility.md');
 const USER_SECRETS_ID = 'kcs-matrix-1';
@@ -32,10 +38,17 @@ const USER_SECRETS_ID = 'kcs-matrix-1';
 function buildJudge(): string {
   const dir = path.join(ROOT, 'test/conformance/judge');
   const hash = crypto.createHash('sha256');
-  for (const f of fs.readdirSync(dir).filter((n) => /\.(cs|csproj)$/.test(n)).sort()) hash.update(fs.readFileSync(path.join(dir, f)));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => /\.(cs|csproj)$/.test(n))
+    .sort())
+    hash.update(fs.readFileSync(path.join(dir, f)));
   const out = path.join(ROOT, '.cache', `judge-${hash.digest('hex').slice(0, 12)}`);
   if (!fs.existsSync(path.join(out, 'Judge.dll'))) {
-    const r = spawnSync('dotnet', ['build', dir, '-c', 'Release', '-o', out, '--nologo'], { encoding: 'utf8', env: cleanEnv() });
+    const r = spawnSync('dotnet', ['build', dir, '-c', 'Release', '-o', out, '--nologo'], {
+      encoding: 'utf8',
+      env: cleanEnv(),
+    });
     if (r.status !== 0) throw new Error(`dotnet build of the judge failed:\n${r.stdout}\n${r.stderr}`);
   }
   return path.join(out, 'Judge.dll');
@@ -52,7 +65,10 @@ interface ServeCase {
 
 /** Starts every case in one judge process; returns each case's port or error, and the stop. */
 async function serve(judge: string, cases: ServeCase[]) {
-  const child = spawn('dotnet', [judge, 'serve'], { env: cleanEnv({ HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-judge-home-')) }), stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('dotnet', [judge, 'serve'], {
+    env: cleanEnv({ HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-judge-home-')) }),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const results = new Map<string, { port?: number; error?: string }>();
   const lines = readline.createInterface({ input: child.stdout });
   const ready = new Promise<void>((resolve, reject) => {
@@ -79,18 +95,65 @@ async function serve(judge: string, cases: ServeCase[]) {
 type Verdict = boolean;
 /** The strict clients, each trusting only `anchor`, connecting to 127.0.0.1:port as localhost. */
 async function clients(judge: string, port: number, anchor: string): Promise<Record<string, Verdict>> {
-  const s = spawnSync('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-verify_return_error', '-verify_hostname', 'localhost', '-CAfile', anchor], { input: '', encoding: 'utf8', timeout: 20_000 });
-  const curl = spawnSync('curl', ['-sS', '--max-time', '10', '--cacert', anchor, '--resolve', `localhost:${port}:127.0.0.1`, `https://localhost:${port}/`], { encoding: 'utf8', env: cleanEnv({ CURL_CA_BUNDLE: anchor }) });
+  const s = spawnSync(
+    'openssl',
+    [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-verify_return_error',
+      '-verify_hostname',
+      'localhost',
+      '-CAfile',
+      anchor,
+    ],
+    { input: '', encoding: 'utf8', timeout: 20_000 },
+  );
+  const curl = spawnSync(
+    'curl',
+    [
+      '-sS',
+      '--max-time',
+      '10',
+      '--cacert',
+      anchor,
+      '--resolve',
+      `localhost:${port}:127.0.0.1`,
+      `https://localhost:${port}/`,
+    ],
+    { encoding: 'utf8', env: cleanEnv({ CURL_CA_BUNDLE: anchor }) },
+  );
   const node = await new Promise<boolean>((resolve) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(anchor) }, () => {
-      socket.end();
-      resolve(true);
+    const socket = tls.connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(anchor) },
+      () => {
+        socket.end();
+        resolve(true);
+      },
+    );
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      resolve(false);
     });
-    socket.setTimeout(10_000, () => (socket.destroy(), resolve(false)));
     socket.on('error', () => resolve(false));
   });
-  const py = spawnSync(process.env.MATRIX_PYTHON ?? 'python3', ['-c', "import socket, ssl, sys\nctx = ssl.create_default_context(cafile=sys.argv[1])\nctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=10), server_hostname='localhost').close()", anchor, String(port)], { encoding: 'utf8' });
-  const dotnet = spawnSync('dotnet', [judge, 'get', `https://localhost:${port}/`, 'localhost'], { encoding: 'utf8', env: cleanEnv({ SSL_CERT_FILE: anchor, SSL_CERT_DIR: path.join(os.tmpdir(), 'kcs-no-cert-dir') }), timeout: 30_000 });
+  const py = spawnSync(
+    process.env.MATRIX_PYTHON ?? 'python3',
+    [
+      '-c',
+      "import socket, ssl, sys\nctx = ssl.create_default_context(cafile=sys.argv[1])\nctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=10), server_hostname='localhost').close()",
+      anchor,
+      String(port),
+    ],
+    { encoding: 'utf8' },
+  );
+  const dotnet = spawnSync('dotnet', [judge, 'get', `https://localhost:${port}/`, 'localhost'], {
+    encoding: 'utf8',
+    env: cleanEnv({ SSL_CERT_FILE: anchor, SSL_CERT_DIR: path.join(os.tmpdir(), 'kcs-no-cert-dir') }),
+    timeout: 30_000,
+  });
   return {
     openssl: s.status === 0 && s.stdout.includes('Verify return code: 0 (ok)'),
     curl: curl.status === 0,
@@ -112,10 +175,29 @@ function servedLeaf(port: number): Promise<string | undefined> {
 }
 
 function check(input: Input) {
-  const args = ['check', '--source', input.source, '--hostnames', 'localhost', ...(input.dev ? ['--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID] : [])];
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(input.password !== undefined ? { KCS_PASSWORD: input.password } : {}), encoding: 'utf8' });
-  const findings = [...`${r.stdout}\n${r.stderr}`.matchAll(/^\s*(warning: |info: )?([A-Z_]{6,}) /gm)].map((m) => ({ code: m[2]!, severity: m[1] === 'warning: ' ? 'warning' : m[1] === 'info: ' ? 'info' : 'error' }));
-  return { ok: r.status === 0, code: r.status, text: `${r.stdout}\n${r.stderr}`, errors: findings.filter((f) => f.severity === 'error').map((f) => f.code), warnings: [...new Set(findings.filter((f) => f.severity === 'warning').map((f) => f.code))] };
+  const args = [
+    'check',
+    '--source',
+    input.source,
+    '--hostnames',
+    'localhost',
+    ...(input.dev ? ['--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID] : []),
+  ];
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: cleanEnv(input.password !== undefined ? { KCS_PASSWORD: input.password } : {}),
+    encoding: 'utf8',
+  });
+  const findings = [...`${r.stdout}\n${r.stderr}`.matchAll(/^\s*(warning: |info: )?([A-Z_]{6,}) /gm)].map((m) => ({
+    code: m[2]!,
+    severity: m[1] === 'warning: ' ? 'warning' : m[1] === 'info: ' ? 'info' : 'error',
+  }));
+  return {
+    ok: r.status === 0,
+    code: r.status,
+    text: `${r.stdout}\n${r.stderr}`,
+    errors: findings.filter((f) => f.severity === 'error').map((f) => f.code),
+    warnings: [...new Set(findings.filter((f) => f.severity === 'warning').map((f) => f.code))],
+  };
 }
 
 const CLIENTS = ['openssl', 'curl', 'node', 'python', 'dotnet'] as const;
@@ -133,9 +215,20 @@ describe.runIf(run)('the conformance matrix', () => {
     const verdicts = new Map(inputs.map((i) => [i.id, check(i)]));
 
     // 2. Kestrel, given each source in its best faithful form.
-    const sourceCases: ServeCase[] = inputs.filter((i) => i.best).map((i) => ({ id: i.id, mode: i.best!.mode, path: i.best!.path, ...(i.best!.keyPath ? { keyPath: i.best!.keyPath } : {}), ...(i.best!.password !== undefined ? { password: i.best!.password } : {}) }));
+    const sourceCases: ServeCase[] = inputs
+      .filter((i) => i.best)
+      .map((i) => ({
+        id: i.id,
+        mode: i.best!.mode,
+        path: i.best!.path,
+        ...(i.best!.keyPath ? { keyPath: i.best!.keyPath } : {}),
+        ...(i.best!.password !== undefined ? { password: i.best!.password } : {}),
+      }));
     const source = await serve(judge, sourceCases);
-    const kestrel = new Map<string, { ok: boolean; error?: string; served?: string; clients?: Record<string, Verdict> }>();
+    const kestrel = new Map<
+      string,
+      { ok: boolean; error?: string; served?: string; clients?: Record<string, Verdict> }
+    >();
     try {
       for (const i of inputs) {
         const r = source.results.get(i.id);
@@ -156,25 +249,77 @@ describe.runIf(run)('the conformance matrix', () => {
     const expectSha = new Map<string, string>();
     for (const i of inputs.filter((x) => verdicts.get(x.id)!.ok)) {
       const out = path.join(work, 'published', i.id);
-      const args = ['init', '--source', i.source, '--output', out, '--hostnames', 'localhost', ...(i.dev ? ['--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID] : [])];
-      const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(i.password !== undefined ? { KCS_PASSWORD: i.password } : {}), encoding: 'utf8' });
+      const args = [
+        'init',
+        '--source',
+        i.source,
+        '--output',
+        out,
+        '--hostnames',
+        'localhost',
+        ...(i.dev ? ['--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID] : []),
+      ];
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        env: cleanEnv(i.password !== undefined ? { KCS_PASSWORD: i.password } : {}),
+        encoding: 'utf8',
+      });
       if (r.status !== 0) {
         published.set(i.id, { init: false });
         continue;
       }
-      const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { sha256: string; chain: unknown[] };
+      const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
+        sha256: string;
+        chain: unknown[];
+      };
       expectSha.set(i.id, manifest.sha256);
-      const pfxPassword = fs.existsSync(path.join(out, 'cert.password')) ? fs.readFileSync(path.join(out, 'cert.password'), 'utf8') : (i.password ?? '');
-      publishCases.push({ id: `${i.id}/pem`, mode: 'pem-urls', path: path.join(out, 'tls.crt'), keyPath: path.join(out, 'tls.key') });
-      publishCases.push({ id: `${i.id}/config`, mode: 'pem-config', path: path.join(out, 'tls.crt'), keyPath: path.join(out, 'tls.key') });
-      if (manifest.chain.length === 1) publishCases.push({ id: `${i.id}/pfx`, mode: 'pfx-urls', path: path.join(out, 'cert.pfx'), password: pfxPassword });
+      const pfxPassword = fs.existsSync(path.join(out, 'cert.password'))
+        ? fs.readFileSync(path.join(out, 'cert.password'), 'utf8')
+        : (i.password ?? '');
+      publishCases.push({
+        id: `${i.id}/pem`,
+        mode: 'pem-urls',
+        path: path.join(out, 'tls.crt'),
+        keyPath: path.join(out, 'tls.key'),
+      });
+      publishCases.push({
+        id: `${i.id}/config`,
+        mode: 'pem-config',
+        path: path.join(out, 'tls.crt'),
+        keyPath: path.join(out, 'tls.key'),
+      });
+      if (manifest.chain.length === 1)
+        publishCases.push({
+          id: `${i.id}/pfx`,
+          mode: 'pfx-urls',
+          path: path.join(out, 'cert.pfx'),
+          password: pfxPassword,
+        });
       if (i.dev) {
-        const secrets = JSON.parse(fs.readFileSync(path.join(out, 'appdata/Microsoft/UserSecrets', USER_SECRETS_ID, 'secrets.json'), 'utf8')) as Record<string, string>;
-        publishCases.push({ id: `${i.id}/dev`, mode: 'dev', appdata: path.join(out, 'appdata'), password: secrets['Kestrel:Certificates:Development:Password']! });
+        const secrets = JSON.parse(
+          fs.readFileSync(path.join(out, 'appdata/Microsoft/UserSecrets', USER_SECRETS_ID, 'secrets.json'), 'utf8'),
+        ) as Record<string, string>;
+        publishCases.push({
+          id: `${i.id}/dev`,
+          mode: 'dev',
+          appdata: path.join(out, 'appdata'),
+          password: secrets['Kestrel:Certificates:Development:Password']!,
+        });
       }
-      const opensslPfx = spawnSync('openssl', ['pkcs12', '-in', path.join(out, 'cert.pfx'), '-nodes', '-passin', `pass:${pfxPassword}`], { encoding: 'utf8' });
-      const keytool = spawnSync('keytool', ['-list', '-keystore', path.join(out, 'cert.pfx'), '-storetype', 'PKCS12', '-storepass', pfxPassword], { encoding: 'utf8' });
-      published.set(i.id, { init: true, pfxOpenssl: opensslPfx.status === 0, pfxKeytool: keytool.status === 0 && /PrivateKeyEntry/.test(keytool.stdout) });
+      const opensslPfx = spawnSync(
+        'openssl',
+        ['pkcs12', '-in', path.join(out, 'cert.pfx'), '-nodes', '-passin', `pass:${pfxPassword}`],
+        { encoding: 'utf8' },
+      );
+      const keytool = spawnSync(
+        'keytool',
+        ['-list', '-keystore', path.join(out, 'cert.pfx'), '-storetype', 'PKCS12', '-storepass', pfxPassword],
+        { encoding: 'utf8' },
+      );
+      published.set(i.id, {
+        init: true,
+        pfxOpenssl: opensslPfx.status === 0,
+        pfxKeytool: keytool.status === 0 && /PrivateKeyEntry/.test(keytool.stdout),
+      });
     }
     const pub = await serve(judge, publishCases);
     try {
@@ -186,7 +331,8 @@ describe.runIf(run)('the conformance matrix', () => {
         if (port) {
           const sha = await servedLeaf(port);
           const trusted = await clients(judge, port, input.anchor);
-          ok = sha === expectSha.get(id) && trusted.openssl === true && trusted.dotnet === true && trusted.node === true;
+          ok =
+            sha === expectSha.get(id) && trusted.openssl === true && trusted.dotnet === true && trusted.node === true;
         }
         published.get(id)![mode] = ok;
       }
@@ -202,20 +348,44 @@ describe.runIf(run)('the conformance matrix', () => {
       const k = kestrel.get(i.id)!;
       const usable = k.ok && CLIENTS.every((c) => k.clients?.[c]);
       // A keystore with several entries: the finding names the entry Kestrel itself serves.
-      if (v.errors.includes('SOURCE_AMBIGUOUS') && k.served && !new RegExp(`Kestrel itself would load the last one, [^\\n]*sha256 ${k.served}`).test(v.text)) {
+      if (
+        v.errors.includes('SOURCE_AMBIGUOUS') &&
+        k.served &&
+        !new RegExp(`Kestrel itself would load the last one, [^\\n]*sha256 ${k.served}`).test(v.text)
+      ) {
         disagreements.push(`${i.id}: SOURCE_AMBIGUOUS does not name the entry Kestrel serves (sha256 ${k.served})`);
       }
       if (i.issuerIsRoot !== undefined) {
         // The source lacks the leaf's issuer: check cannot know whether it is a root, and says so.
-        if (!v.ok || !v.warnings.includes('CHAIN_BROKEN')) disagreements.push(`${i.id}: the leaf's issuer is missing, and check does not accept it with CHAIN_BROKEN`);
-        if (usable !== i.issuerIsRoot) disagreements.push(`${i.id}: the material is ${usable ? '' : 'not '}usable, though its missing issuer is ${i.issuerIsRoot ? '' : 'not '}a root`);
-      } else if (v.ok !== usable) disagreements.push(`${i.id}: check ${v.ok ? 'accepts' : `refuses (${v.errors.join(', ')})`}, but the material is ${usable ? 'usable' : `not usable (Kestrel ${k.ok ? 'served' : `failed: ${k.error}`}; clients ${JSON.stringify(k.clients ?? {})})`}`);
+        if (!v.ok || !v.warnings.includes('CHAIN_BROKEN'))
+          disagreements.push(`${i.id}: the leaf's issuer is missing, and check does not accept it with CHAIN_BROKEN`);
+        if (usable !== i.issuerIsRoot)
+          disagreements.push(
+            `${i.id}: the material is ${usable ? '' : 'not '}usable, though its missing issuer is ${i.issuerIsRoot ? '' : 'not '}a root`,
+          );
+      } else if (v.ok !== usable)
+        disagreements.push(
+          `${i.id}: check ${v.ok ? 'accepts' : `refuses (${v.errors.join(', ')})`}, but the material is ${usable ? 'usable' : `not usable (Kestrel ${k.ok ? 'served' : `failed: ${k.error}`}; clients ${JSON.stringify(k.clients ?? {})})`}`,
+        );
       const p = published.get(i.id);
       if (v.ok && i.issuerIsRoot !== false) {
-        for (const mode of ['init', 'pem', 'config', 'pfx', 'dev', 'pfxOpenssl', 'pfxKeytool']) if (p?.[mode] === false) disagreements.push(`${i.id}: check accepts, but the published set fails ${mode}`);
+        for (const mode of ['init', 'pem', 'config', 'pfx', 'dev', 'pfxOpenssl', 'pfxKeytool'])
+          if (p?.[mode] === false) disagreements.push(`${i.id}: check accepts, but the published set fails ${mode}`);
       }
-      const checkCell = (i.issuerIsRoot === undefined ? '' : '(issuer missing) ') + (v.ok ? `✓${v.warnings.length ? ` (${v.warnings.join(', ')})` : ''}` : `✗ ${v.errors[0] ?? `exit ${v.code}`}`);
-      const cells = [i.id, i.producer, i.what, checkCell, mark(k.ok), ...CLIENTS.map((c) => mark(k.clients?.[c])), ...['pem', 'config', 'pfx', 'dev'].map((m) => mark(p?.[m])), mark(p?.pfxOpenssl), mark(p?.pfxKeytool)];
+      const checkCell =
+        (i.issuerIsRoot === undefined ? '' : '(issuer missing) ') +
+        (v.ok ? `✓${v.warnings.length ? ` (${v.warnings.join(', ')})` : ''}` : `✗ ${v.errors[0] ?? `exit ${v.code}`}`);
+      const cells = [
+        i.id,
+        i.producer,
+        i.what,
+        checkCell,
+        mark(k.ok),
+        ...CLIENTS.map((c) => mark(k.clients?.[c])),
+        ...['pem', 'config', 'pfx', 'dev'].map((m) => mark(p?.[m])),
+        mark(p?.pfxOpenssl),
+        mark(p?.pfxKeytool),
+      ];
       rows.push(`| ${cells.join(' | ')} |`);
     }
     const table = [
@@ -225,14 +395,14 @@ describe.runIf(run)('the conformance matrix', () => {
       'made by its producer at test time; CI fails when a fresh run disagrees with this file. `check` must',
       'accept exactly the inputs that Kestrel serves (given the source in its best faithful form: PEM as it',
       'is, a keystore as its key and certificates in PEM, a keystore with several entries as Kestrel loads it)',
-      'and that every strict client accepts, trusting only the input\'s own root. Where it accepts, the set',
+      "and that every strict client accepts, trusting only the input's own root. Where it accepts, the set",
       '`init` publishes must be served with the same leaf in each Kestrel mode that fits it, and `cert.pfx`',
       'must open in OpenSSL 3 (no `-legacy`) and Java keytool. A source that lacks the issuer of its leaf is',
       'usable only when that issuer is a root the clients trust, which no tool can tell from the source:',
       '`check` accepts it with a `CHAIN_BROKEN` warning that says so, marked "(issuer missing)" below.',
       '',
       'Columns: **check** (✓ exit 0, with its warnings; ✗ and the first error); **Kestrel** serving the',
-      'source; the clients trusting the source\'s root (**OpenSSL** `s_client -verify_return_error',
+      "source; the clients trusting the source's root (**OpenSSL** `s_client -verify_return_error",
       '-verify_hostname`, **curl**, **Node** `tls.connect`, **Python** `ssl`, **.NET** `HttpClient` with only',
       '`SSL_CERT_FILE`); the published set in Kestrel: **PEM** (`Path` + `KeyPath`), **config** (an endpoint',
       'declared in configuration), **PFX** (`cert.pfx`, only without intermediates: see `KESTREL_PFX_CHAIN`),',

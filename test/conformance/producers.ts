@@ -27,13 +27,15 @@ export interface Input {
 }
 
 const PW = 'matrix-Pa55';
-const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) => execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) =>
+  execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
 const ossl = (...args: string[]) => sh('openssl', args);
 
 /** The Kestrel form of a PKCS#12 file, taken out by OpenSSL (with its legacy provider, for RC2). */
 function pemForm(dir: string, pfx: string, password: string | undefined): Input['best'] {
   const pass = `pass:${password ?? ''}`;
-  const out = (args: string[]) => spawnSync('openssl', ['pkcs12', '-in', pfx, '-passin', pass, '-legacy', ...args], { encoding: 'latin1' });
+  const out = (args: string[]) =>
+    spawnSync('openssl', ['pkcs12', '-in', pfx, '-passin', pass, '-legacy', ...args], { encoding: 'latin1' });
   const key = out(['-nocerts', '-nodes']);
   const leaf = out(['-clcerts', '-nokeys']);
   const rest = out(['-cacerts', '-nokeys']);
@@ -51,7 +53,12 @@ function extfile(dir: string, name: string, lines: string[]): string {
   return f;
 }
 
-const SERVER = ['subjectAltName=DNS:localhost', 'extendedKeyUsage=serverAuth', 'basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment'];
+const SERVER = [
+  'subjectAltName=DNS:localhost',
+  'extendedKeyUsage=serverAuth',
+  'basicConstraints=critical,CA:FALSE',
+  'keyUsage=critical,digitalSignature,keyEncipherment',
+];
 
 export function makeInputs(work: string, judge: string): Input[] {
   const inputs: Input[] = [];
@@ -66,10 +73,53 @@ export function makeInputs(work: string, judge: string): Input[] {
   const ca = dir('openssl-ca');
   const genkey = (file: string, spec: string[]) => ossl('genpkey', ...spec, '-out', file);
   genkey(path.join(ca, 'root.key'), ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  ossl('req', '-x509', '-new', '-key', path.join(ca, 'root.key'), '-subj', '/CN=Matrix Root CA', '-days', '3650', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', path.join(ca, 'root.crt'));
+  ossl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    path.join(ca, 'root.key'),
+    '-subj',
+    '/CN=Matrix Root CA',
+    '-days',
+    '3650',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    path.join(ca, 'root.crt'),
+  );
   genkey(path.join(ca, 'inter.key'), ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  ossl('req', '-new', '-key', path.join(ca, 'inter.key'), '-subj', '/CN=Matrix Intermediate CA', '-out', path.join(ca, 'inter.csr'));
-  ossl('x509', '-req', '-in', path.join(ca, 'inter.csr'), '-CA', path.join(ca, 'root.crt'), '-CAkey', path.join(ca, 'root.key'), '-CAcreateserial', '-days', '3650', '-extfile', extfile(ca, 'inter', ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign']), '-extensions', 'v3', '-out', path.join(ca, 'inter.crt'));
+  ossl(
+    'req',
+    '-new',
+    '-key',
+    path.join(ca, 'inter.key'),
+    '-subj',
+    '/CN=Matrix Intermediate CA',
+    '-out',
+    path.join(ca, 'inter.csr'),
+  );
+  ossl(
+    'x509',
+    '-req',
+    '-in',
+    path.join(ca, 'inter.csr'),
+    '-CA',
+    path.join(ca, 'root.crt'),
+    '-CAkey',
+    path.join(ca, 'root.key'),
+    '-CAcreateserial',
+    '-days',
+    '3650',
+    '-extfile',
+    extfile(ca, 'inter', ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign']),
+    '-extensions',
+    'v3',
+    '-out',
+    path.join(ca, 'inter.crt'),
+  );
   const root = path.join(ca, 'root.crt');
   const chainPem = (...files: string[]) => files.map((f) => fs.readFileSync(f, 'utf8')).join('');
 
@@ -92,17 +142,55 @@ export function makeInputs(work: string, judge: string): Input[] {
     genkey(path.join(d, 'leaf.key'), keySpecs[key]!);
     ossl('req', '-new', '-key', path.join(d, 'leaf.key'), '-subj', subject, '-out', path.join(d, 'leaf.csr'));
     const digestArgs = key.startsWith('ed') ? [] : [`-${digest}`];
-    ossl('x509', '-req', '-in', path.join(d, 'leaf.csr'), '-CA', path.join(ca, 'inter.crt'), '-CAkey', path.join(ca, 'inter.key'), '-CAcreateserial', '-days', '60', ...digestArgs, '-extfile', extfile(d, 'leaf', ext), '-extensions', 'v3', '-out', path.join(d, 'leaf.crt'));
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      path.join(d, 'leaf.csr'),
+      '-CA',
+      path.join(ca, 'inter.crt'),
+      '-CAkey',
+      path.join(ca, 'inter.key'),
+      '-CAcreateserial',
+      '-days',
+      '60',
+      ...digestArgs,
+      '-extfile',
+      extfile(d, 'leaf', ext),
+      '-extensions',
+      'v3',
+      '-out',
+      path.join(d, 'leaf.crt'),
+    );
     return d;
   };
   /** A PEM source: tls.crt (leaf + intermediate [+ root]) and tls.key. */
-  const pemSource = (id: string, what: string, key: string, opts: { ext?: string[]; digest?: string; withRoot?: boolean; noInter?: boolean; subject?: string } = {}) => {
+  const pemSource = (
+    id: string,
+    what: string,
+    key: string,
+    opts: { ext?: string[]; digest?: string; withRoot?: boolean; noInter?: boolean; subject?: string } = {},
+  ) => {
     const d = leaf(id, key, opts.ext, opts.digest, opts.subject);
     const src = path.join(d, 'src');
     fs.mkdirSync(src);
-    fs.writeFileSync(path.join(src, 'tls.crt'), chainPem(path.join(d, 'leaf.crt'), ...(opts.noInter ? [] : [path.join(ca, 'inter.crt')]), ...(opts.withRoot ? [root] : [])));
+    fs.writeFileSync(
+      path.join(src, 'tls.crt'),
+      chainPem(
+        path.join(d, 'leaf.crt'),
+        ...(opts.noInter ? [] : [path.join(ca, 'inter.crt')]),
+        ...(opts.withRoot ? [root] : []),
+      ),
+    );
     fs.copyFileSync(path.join(d, 'leaf.key'), path.join(src, 'tls.key'));
-    add({ id, producer: 'OpenSSL 3', what, source: src, anchor: root, best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') } });
+    add({
+      id,
+      producer: 'OpenSSL 3',
+      what,
+      source: src,
+      anchor: root,
+      best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') },
+    });
     return d;
   };
   /** A self-signed PEM source made by `openssl req -x509`. */
@@ -111,8 +199,28 @@ export function makeInputs(work: string, judge: string): Input[] {
     const src = path.join(d, 'src');
     fs.mkdirSync(src);
     genkey(path.join(src, 'tls.key'), keySpecs[key]!);
-    ossl('req', '-x509', '-new', '-key', path.join(src, 'tls.key'), '-subj', '/CN=localhost', '-days', '60', ...ext.flatMap((e) => ['-addext', e]), '-out', path.join(src, 'tls.crt'));
-    add({ id, producer: 'OpenSSL 3', what, source: src, anchor: path.join(src, 'tls.crt'), best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') } });
+    ossl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      path.join(src, 'tls.key'),
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '60',
+      ...ext.flatMap((e) => ['-addext', e]),
+      '-out',
+      path.join(src, 'tls.crt'),
+    );
+    add({
+      id,
+      producer: 'OpenSSL 3',
+      what,
+      source: src,
+      anchor: path.join(src, 'tls.crt'),
+      best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') },
+    });
   };
 
   pemSource('openssl-rsa2048', 'RSA 2048 leaf, intermediate, no root', 'rsa:2048');
@@ -127,22 +235,43 @@ export function makeInputs(work: string, judge: string): Input[] {
   pemSource('openssl-ed448', 'Ed448 leaf', 'ed448');
   selfSigned('openssl-rsa-pss', 'RSA-PSS key (id-RSASSA-PSS), self-signed', 'rsa-pss');
   selfSigned('openssl-selfsigned', 'self-signed RSA 2048 with serverAuth', 'rsa:2048');
-  selfSigned('openssl-selfsigned-bare', 'self-signed, SAN only (no key usage, no EKU, no basic constraints)', 'p256', ['subjectAltName=DNS:localhost']);
+  selfSigned('openssl-selfsigned-bare', 'self-signed, SAN only (no key usage, no EKU, no basic constraints)', 'p256', [
+    'subjectAltName=DNS:localhost',
+  ]);
   pemSource('openssl-sha1', 'leaf signed with SHA-1', 'rsa:2048', { digest: 'sha1' });
   pemSource('openssl-sha384', 'leaf signed with SHA-384', 'p384', { digest: 'sha384' });
   pemSource('openssl-sha512', 'leaf signed with SHA-512', 'rsa:2048', { digest: 'sha512' });
   pemSource('openssl-with-root', 'leaf, intermediate and root in tls.crt', 'p256', { withRoot: true });
   pemSource('openssl-leaf-only', 'leaf alone, its intermediate missing', 'p256', { noInter: true });
   inputs.at(-1)!.issuerIsRoot = false;
-  pemSource('openssl-ca-leaf', 'leaf with basicConstraints CA:TRUE', 'p256', { ext: ['subjectAltName=DNS:localhost', 'extendedKeyUsage=serverAuth', 'basicConstraints=critical,CA:TRUE', 'keyUsage=critical,digitalSignature,keyCertSign'] });
-  pemSource('openssl-clientauth', 'extended key usage clientAuth only', 'p256', { ext: ['subjectAltName=DNS:localhost', 'extendedKeyUsage=clientAuth'] });
+  pemSource('openssl-ca-leaf', 'leaf with basicConstraints CA:TRUE', 'p256', {
+    ext: [
+      'subjectAltName=DNS:localhost',
+      'extendedKeyUsage=serverAuth',
+      'basicConstraints=critical,CA:TRUE',
+      'keyUsage=critical,digitalSignature,keyCertSign',
+    ],
+  });
+  pemSource('openssl-clientauth', 'extended key usage clientAuth only', 'p256', {
+    ext: ['subjectAltName=DNS:localhost', 'extendedKeyUsage=clientAuth'],
+  });
   pemSource('openssl-no-eku', 'no extended key usage at all', 'p256', { ext: ['subjectAltName=DNS:localhost'] });
-  pemSource('openssl-ku-certsign', 'key usage keyCertSign only (no digitalSignature)', 'p256', { ext: ['subjectAltName=DNS:localhost', 'extendedKeyUsage=serverAuth', 'keyUsage=critical,keyCertSign'] });
-  pemSource('openssl-critical-unknown', 'a critical extension of an unknown OID', 'p256', { ext: [...SERVER, '1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:x'] });
-  pemSource('openssl-noncritical-unknown', 'a non-critical extension of an unknown OID', 'p256', { ext: [...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x'] });
-  pemSource('openssl-wrong-name', 'SAN other.example only', 'p256', { ext: ['subjectAltName=DNS:other.example', 'extendedKeyUsage=serverAuth'] });
+  pemSource('openssl-ku-certsign', 'key usage keyCertSign only (no digitalSignature)', 'p256', {
+    ext: ['subjectAltName=DNS:localhost', 'extendedKeyUsage=serverAuth', 'keyUsage=critical,keyCertSign'],
+  });
+  pemSource('openssl-critical-unknown', 'a critical extension of an unknown OID', 'p256', {
+    ext: [...SERVER, '1.3.6.1.4.1.55555.1=critical,ASN1:UTF8String:x'],
+  });
+  pemSource('openssl-noncritical-unknown', 'a non-critical extension of an unknown OID', 'p256', {
+    ext: [...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x'],
+  });
+  pemSource('openssl-wrong-name', 'SAN other.example only', 'p256', {
+    ext: ['subjectAltName=DNS:other.example', 'extendedKeyUsage=serverAuth'],
+  });
   pemSource('openssl-cn-only', 'CN=localhost and no subjectAltName', 'p256', { ext: ['extendedKeyUsage=serverAuth'] });
-  pemSource('openssl-ip-only', 'SAN IP:127.0.0.1 only (no DNS name)', 'p256', { ext: ['subjectAltName=IP:127.0.0.1', 'extendedKeyUsage=serverAuth'] });
+  pemSource('openssl-ip-only', 'SAN IP:127.0.0.1 only (no DNS name)', 'p256', {
+    ext: ['subjectAltName=IP:127.0.0.1', 'extendedKeyUsage=serverAuth'],
+  });
   {
     const d = pemSource('openssl-pkcs1', 'RSA key in PKCS#1 (BEGIN RSA PRIVATE KEY)', 'rsa:2048');
     ossl('rsa', '-in', path.join(d, 'leaf.key'), '-traditional', '-out', path.join(d, 'src', 'tls.key'));
@@ -153,7 +282,18 @@ export function makeInputs(work: string, judge: string): Input[] {
   }
   {
     const d = pemSource('openssl-encrypted-key', 'PKCS#8 key encrypted with AES-256 (PBES2)', 'p256');
-    ossl('pkcs8', '-topk8', '-in', path.join(d, 'leaf.key'), '-v2', 'aes-256-cbc', '-passout', `pass:${PW}`, '-out', path.join(d, 'src', 'tls.key'));
+    ossl(
+      'pkcs8',
+      '-topk8',
+      '-in',
+      path.join(d, 'leaf.key'),
+      '-v2',
+      'aes-256-cbc',
+      '-passout',
+      `pass:${PW}`,
+      '-out',
+      path.join(d, 'src', 'tls.key'),
+    );
     const i = inputs.at(-1)!;
     i.password = PW;
     i.best = { ...i.best!, password: PW };
@@ -163,15 +303,47 @@ export function makeInputs(work: string, judge: string): Input[] {
   const pfx = (id: string, what: string, args: string[], password: string | undefined) => {
     const d = dir(id);
     const file = path.join(d, `${id}.pfx`);
-    ossl('pkcs12', '-export', '-in', path.join(pfxLeaf, 'leaf.crt'), '-inkey', path.join(pfxLeaf, 'leaf.key'), '-certfile', path.join(ca, 'inter.crt'), '-passout', `pass:${password ?? ''}`, ...args, '-out', file);
-    add({ id, producer: 'OpenSSL 3', what, source: file, ...(password !== undefined ? { password } : {}), anchor: root, best: pemForm(d, file, password) });
+    ossl(
+      'pkcs12',
+      '-export',
+      '-in',
+      path.join(pfxLeaf, 'leaf.crt'),
+      '-inkey',
+      path.join(pfxLeaf, 'leaf.key'),
+      '-certfile',
+      path.join(ca, 'inter.crt'),
+      '-passout',
+      `pass:${password ?? ''}`,
+      ...args,
+      '-out',
+      file,
+    );
+    add({
+      id,
+      producer: 'OpenSSL 3',
+      what,
+      source: file,
+      ...(password !== undefined ? { password } : {}),
+      anchor: root,
+      best: pemForm(d, file, password),
+    });
   };
   pfx('openssl-pfx-modern', 'PKCS#12 of OpenSSL 3 defaults (PBES2 AES-256, HMAC-SHA256)', [], PW);
   pfx('openssl-pfx-legacy', 'PKCS#12 with -legacy (RC2-40 and 3DES, HMAC-SHA1)', ['-legacy'], PW);
-  pfx('openssl-pfx-3des', 'PKCS#12 with PBE-SHA1-3DES for key and certificates', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'], PW);
+  pfx(
+    'openssl-pfx-3des',
+    'PKCS#12 with PBE-SHA1-3DES for key and certificates',
+    ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'],
+    PW,
+  );
   pfx('openssl-pfx-nomac', 'PKCS#12 without a MAC', ['-nomac'], PW);
   pfx('openssl-pfx-empty-password', 'PKCS#12 with the empty password', [], '');
-  pfx('openssl-pfx-600k', 'PKCS#12 with 600,000 KDF and MAC iterations (over .NET limits)', ['-iter', '600000', '-maciter'], PW);
+  pfx(
+    'openssl-pfx-600k',
+    'PKCS#12 with 600,000 KDF and MAC iterations (over .NET limits)',
+    ['-iter', '600000', '-maciter'],
+    PW,
+  );
 
   // ---- dotnet dev-certs, with a HOME of its own (it keeps the certificate in the user's store).
   {
@@ -180,13 +352,46 @@ export function makeInputs(work: string, judge: string): Input[] {
     sh('dotnet', ['dev-certs', 'https', '-ep', path.join(d, 'devcert.pfx'), '-p', PW], { env });
     const pemDir = path.join(d, 'pem');
     fs.mkdirSync(pemDir);
-    sh('dotnet', ['dev-certs', 'https', '-ep', path.join(pemDir, 'devcert.pem'), '--format', 'PEM', '--no-password'], { env });
+    sh('dotnet', ['dev-certs', 'https', '-ep', path.join(pemDir, 'devcert.pem'), '--format', 'PEM', '--no-password'], {
+      env,
+    });
     const encDir = path.join(d, 'pem-encrypted');
     fs.mkdirSync(encDir);
     sh('dotnet', ['dev-certs', 'https', '-ep', path.join(encDir, 'devcert.pem'), '--format', 'PEM', '-p', PW], { env });
-    add({ id: 'devcerts-pfx', producer: 'dotnet dev-certs', what: 'the ASP.NET Core development certificate, PFX with a password', source: path.join(d, 'devcert.pfx'), password: PW, anchor: path.join(pemDir, 'devcert.pem'), best: pemForm(d, path.join(d, 'devcert.pfx'), PW), dev: true });
-    add({ id: 'devcerts-pem', producer: 'dotnet dev-certs', what: 'the development certificate, --format PEM --no-password (devcert.pem + devcert.key)', source: path.join(pemDir, 'devcert.pem'), anchor: path.join(pemDir, 'devcert.pem'), best: { mode: 'pem-urls', path: path.join(pemDir, 'devcert.pem'), keyPath: path.join(pemDir, 'devcert.key') }, dev: true });
-    add({ id: 'devcerts-pem-encrypted', producer: 'dotnet dev-certs', what: 'the development certificate, --format PEM with an encrypted key', source: path.join(encDir, 'devcert.pem'), password: PW, anchor: path.join(pemDir, 'devcert.pem'), best: { mode: 'pem-urls', path: path.join(encDir, 'devcert.pem'), keyPath: path.join(encDir, 'devcert.key'), password: PW }, dev: true });
+    add({
+      id: 'devcerts-pfx',
+      producer: 'dotnet dev-certs',
+      what: 'the ASP.NET Core development certificate, PFX with a password',
+      source: path.join(d, 'devcert.pfx'),
+      password: PW,
+      anchor: path.join(pemDir, 'devcert.pem'),
+      best: pemForm(d, path.join(d, 'devcert.pfx'), PW),
+      dev: true,
+    });
+    add({
+      id: 'devcerts-pem',
+      producer: 'dotnet dev-certs',
+      what: 'the development certificate, --format PEM --no-password (devcert.pem + devcert.key)',
+      source: path.join(pemDir, 'devcert.pem'),
+      anchor: path.join(pemDir, 'devcert.pem'),
+      best: { mode: 'pem-urls', path: path.join(pemDir, 'devcert.pem'), keyPath: path.join(pemDir, 'devcert.key') },
+      dev: true,
+    });
+    add({
+      id: 'devcerts-pem-encrypted',
+      producer: 'dotnet dev-certs',
+      what: 'the development certificate, --format PEM with an encrypted key',
+      source: path.join(encDir, 'devcert.pem'),
+      password: PW,
+      anchor: path.join(pemDir, 'devcert.pem'),
+      best: {
+        mode: 'pem-urls',
+        path: path.join(encDir, 'devcert.pem'),
+        keyPath: path.join(encDir, 'devcert.key'),
+        password: PW,
+      },
+      dev: true,
+    });
   }
 
   // ---- .NET itself (the judge's producer).
@@ -210,25 +415,95 @@ export function makeInputs(work: string, judge: string): Input[] {
   {
     const d = dir('keytool');
     const gen = (file: string, alias: string, type: string, extra: string[] = []) =>
-      sh('keytool', [...extra, '-genkeypair', '-alias', alias, '-keyalg', 'EC', '-groupname', 'secp256r1', '-dname', 'CN=localhost', '-ext', 'SAN=dns:localhost', '-ext', 'EKU=serverAuth', '-validity', '60', '-storetype', type, '-keystore', file, '-storepass', PW, '-keypass', PW]);
+      sh('keytool', [
+        ...extra,
+        '-genkeypair',
+        '-alias',
+        alias,
+        '-keyalg',
+        'EC',
+        '-groupname',
+        'secp256r1',
+        '-dname',
+        'CN=localhost',
+        '-ext',
+        'SAN=dns:localhost',
+        '-ext',
+        'EKU=serverAuth',
+        '-validity',
+        '60',
+        '-storetype',
+        type,
+        '-keystore',
+        file,
+        '-storepass',
+        PW,
+        '-keypass',
+        PW,
+      ]);
     const exportAnchor = (file: string, type: string, alias: string) => {
       const out = `${file}.${alias}.crt`;
-      fs.writeFileSync(out, sh('keytool', ['-exportcert', '-rfc', '-alias', alias, '-keystore', file, '-storetype', type, '-storepass', PW]));
+      fs.writeFileSync(
+        out,
+        sh('keytool', [
+          '-exportcert',
+          '-rfc',
+          '-alias',
+          alias,
+          '-keystore',
+          file,
+          '-storetype',
+          type,
+          '-storepass',
+          PW,
+        ]),
+      );
       return out;
     };
     const p12 = path.join(d, 'keytool.p12');
     gen(p12, 'server', 'PKCS12');
-    add({ id: 'keytool-pkcs12', producer: 'Java keytool 17', what: 'PKCS12 keystore, keytool defaults (PBES2 AES-256, HMAC-SHA256)', source: p12, password: PW, anchor: exportAnchor(p12, 'PKCS12', 'server'), best: pemForm(d, p12, PW) });
+    add({
+      id: 'keytool-pkcs12',
+      producer: 'Java keytool 17',
+      what: 'PKCS12 keystore, keytool defaults (PBES2 AES-256, HMAC-SHA256)',
+      source: p12,
+      password: PW,
+      anchor: exportAnchor(p12, 'PKCS12', 'server'),
+      best: pemForm(d, p12, PW),
+    });
     const legacy = path.join(d, 'keytool-legacy.p12');
     gen(legacy, 'server', 'PKCS12', ['-J-Dkeystore.pkcs12.legacy']);
-    add({ id: 'keytool-pkcs12-legacy', producer: 'Java keytool 17', what: 'PKCS12 keystore with -J-Dkeystore.pkcs12.legacy (RC2-40, 3DES)', source: legacy, password: PW, anchor: exportAnchor(legacy, 'PKCS12', 'server'), best: pemForm(d, legacy, PW) });
+    add({
+      id: 'keytool-pkcs12-legacy',
+      producer: 'Java keytool 17',
+      what: 'PKCS12 keystore with -J-Dkeystore.pkcs12.legacy (RC2-40, 3DES)',
+      source: legacy,
+      password: PW,
+      anchor: exportAnchor(legacy, 'PKCS12', 'server'),
+      best: pemForm(d, legacy, PW),
+    });
     const jks = path.join(d, 'keytool.jks');
     gen(jks, 'server', 'JKS');
-    add({ id: 'keytool-jks', producer: 'Java keytool 17', what: 'JKS keystore (magic FEEDFEED)', source: jks, password: PW, anchor: exportAnchor(jks, 'JKS', 'server') });
+    add({
+      id: 'keytool-jks',
+      producer: 'Java keytool 17',
+      what: 'JKS keystore (magic FEEDFEED)',
+      source: jks,
+      password: PW,
+      anchor: exportAnchor(jks, 'JKS', 'server'),
+    });
     const two = path.join(d, 'keytool-two.p12');
     gen(two, 'first', 'PKCS12');
     gen(two, 'second', 'PKCS12');
-    add({ id: 'keytool-two-entries', producer: 'Java keytool 17', what: 'PKCS12 keystore with two key entries (judged as Kestrel loads the file)', source: two, password: PW, anchor: exportAnchor(two, 'PKCS12', 'first'), best: { mode: 'pfx-urls', path: two, password: PW } });
+    add({
+      id: 'keytool-two-entries',
+      producer: 'Java keytool 17',
+      what: 'PKCS12 keystore with two key entries (judged as Kestrel loads the file)',
+      source: two,
+      password: PW,
+      anchor: exportAnchor(two, 'PKCS12', 'first'),
+      best: { mode: 'pfx-urls', path: two, password: PW },
+    });
   }
 
   // ---- Python cryptography.
@@ -259,22 +534,63 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
 `;
     sh(process.env.MATRIX_PYTHON ?? 'python3', ['-c', script, d, PW]);
     const anchor = path.join(d, 'cert.pem');
-    add({ id: 'python-best', producer: 'Python cryptography', what: 'pkcs12 with BestAvailableEncryption', source: path.join(d, 'best.p12'), password: PW, anchor, best: pemForm(d, path.join(d, 'best.p12'), PW) });
-    add({ id: 'python-none', producer: 'Python cryptography', what: 'pkcs12 with NoEncryption (no password, no MAC)', source: path.join(d, 'none.p12'), anchor, best: pemForm(d, path.join(d, 'none.p12'), undefined) });
-    add({ id: 'python-pbes2', producer: 'Python cryptography', what: 'pkcs12 by a custom builder: PBES2 SHA-256 AES-256, HMAC-SHA256, 50,000 rounds', source: path.join(d, 'pbes2.p12'), password: PW, anchor, best: pemForm(d, path.join(d, 'pbes2.p12'), PW) });
+    add({
+      id: 'python-best',
+      producer: 'Python cryptography',
+      what: 'pkcs12 with BestAvailableEncryption',
+      source: path.join(d, 'best.p12'),
+      password: PW,
+      anchor,
+      best: pemForm(d, path.join(d, 'best.p12'), PW),
+    });
+    add({
+      id: 'python-none',
+      producer: 'Python cryptography',
+      what: 'pkcs12 with NoEncryption (no password, no MAC)',
+      source: path.join(d, 'none.p12'),
+      anchor,
+      best: pemForm(d, path.join(d, 'none.p12'), undefined),
+    });
+    add({
+      id: 'python-pbes2',
+      producer: 'Python cryptography',
+      what: 'pkcs12 by a custom builder: PBES2 SHA-256 AES-256, HMAC-SHA256, 50,000 rounds',
+      source: path.join(d, 'pbes2.p12'),
+      password: PW,
+      anchor,
+      best: pemForm(d, path.join(d, 'pbes2.p12'), PW),
+    });
     const src = path.join(d, 'pem');
     fs.mkdirSync(src);
     fs.copyFileSync(anchor, path.join(src, 'tls.crt'));
     fs.copyFileSync(path.join(d, 'tls.key'), path.join(src, 'tls.key'));
-    add({ id: 'python-pem', producer: 'Python cryptography', what: 'PEM certificate and PKCS#8 key', source: src, anchor, best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') } });
+    add({
+      id: 'python-pem',
+      producer: 'Python cryptography',
+      what: 'PEM certificate and PKCS#8 key',
+      source: src,
+      anchor,
+      best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') },
+    });
   }
 
   // ---- GnuTLS certtool.
   {
     const d = dir('certtool');
-    fs.writeFileSync(path.join(d, 'tmpl'), 'cn = "localhost"\ndns_name = "localhost"\ntls_www_server\nsigning_key\nencryption_key\nexpiration_days = 60\n');
+    fs.writeFileSync(
+      path.join(d, 'tmpl'),
+      'cn = "localhost"\ndns_name = "localhost"\ntls_www_server\nsigning_key\nencryption_key\nexpiration_days = 60\n',
+    );
     sh('certtool', ['--generate-privkey', '--key-type', 'ecdsa', '--outfile', path.join(d, 'tls.key')]);
-    sh('certtool', ['--generate-self-signed', '--load-privkey', path.join(d, 'tls.key'), '--template', path.join(d, 'tmpl'), '--outfile', path.join(d, 'tls.crt')]);
+    sh('certtool', [
+      '--generate-self-signed',
+      '--load-privkey',
+      path.join(d, 'tls.key'),
+      '--template',
+      path.join(d, 'tmpl'),
+      '--outfile',
+      path.join(d, 'tls.crt'),
+    ]);
     const src = path.join(d, 'pem');
     fs.mkdirSync(src);
     fs.copyFileSync(path.join(d, 'tls.crt'), path.join(src, 'tls.crt'));
@@ -283,21 +599,69 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
     // as it was ("ASN1 corrupted data"), where OpenSSL and Node read it; the sidecar publishes the key
     // re-encoded as PKCS#8, which Kestrel loads (the PEM column of this row).
     ossl('pkey', '-in', path.join(d, 'tls.key'), '-out', path.join(d, 'tls.key.openssl'));
-    add({ id: 'certtool-pem', producer: 'GnuTLS certtool', what: 'self-signed ECDSA certificate and key (PEM)', source: src, anchor: path.join(d, 'tls.crt'), best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(d, 'tls.key.openssl') } });
+    add({
+      id: 'certtool-pem',
+      producer: 'GnuTLS certtool',
+      what: 'self-signed ECDSA certificate and key (PEM)',
+      source: src,
+      anchor: path.join(d, 'tls.crt'),
+      best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(d, 'tls.key.openssl') },
+    });
     const p12 = path.join(d, 'certtool.p12');
-    sh('certtool', ['--to-p12', '--load-privkey', path.join(d, 'tls.key'), '--load-certificate', path.join(d, 'tls.crt'), '--p12-name', 'server', '--password', PW, '--outder', '--outfile', p12]);
-    add({ id: 'certtool-p12', producer: 'GnuTLS certtool', what: 'PKCS#12 of certtool --to-p12 (its default encryption)', source: p12, password: PW, anchor: path.join(d, 'tls.crt'), best: pemForm(d, p12, PW) });
+    sh('certtool', [
+      '--to-p12',
+      '--load-privkey',
+      path.join(d, 'tls.key'),
+      '--load-certificate',
+      path.join(d, 'tls.crt'),
+      '--p12-name',
+      'server',
+      '--password',
+      PW,
+      '--outder',
+      '--outfile',
+      p12,
+    ]);
+    add({
+      id: 'certtool-p12',
+      producer: 'GnuTLS certtool',
+      what: 'PKCS#12 of certtool --to-p12 (its default encryption)',
+      source: p12,
+      password: PW,
+      anchor: path.join(d, 'tls.crt'),
+      best: pemForm(d, p12, PW),
+    });
   }
 
   // ---- mkcert, with a CAROOT of its own.
   {
     const d = dir('mkcert');
     const env = { ...process.env, CAROOT: path.join(d, 'caroot'), HOME: d };
-    sh('mkcert', ['-cert-file', path.join(d, 'localhost.pem'), '-key-file', path.join(d, 'localhost-key.pem'), 'localhost'], { env, cwd: d });
+    sh(
+      'mkcert',
+      ['-cert-file', path.join(d, 'localhost.pem'), '-key-file', path.join(d, 'localhost-key.pem'), 'localhost'],
+      { env, cwd: d },
+    );
     sh('mkcert', ['-pkcs12', '-p12-file', path.join(d, 'localhost.p12'), 'localhost'], { env, cwd: d });
     const anchor = path.join(d, 'caroot', 'rootCA.pem');
-    add({ id: 'mkcert-pem', producer: 'mkcert', what: 'localhost.pem + localhost-key.pem, issued by its local CA (not in the source)', source: path.join(d, 'localhost.pem'), anchor, best: { mode: 'pem-urls', path: path.join(d, 'localhost.pem'), keyPath: path.join(d, 'localhost-key.pem') }, issuerIsRoot: true });
-    add({ id: 'mkcert-p12', producer: 'mkcert', what: 'mkcert -pkcs12 (password "changeit", RC2 and 3DES)', source: path.join(d, 'localhost.p12'), password: 'changeit', anchor, best: pemForm(d, path.join(d, 'localhost.p12'), 'changeit') });
+    add({
+      id: 'mkcert-pem',
+      producer: 'mkcert',
+      what: 'localhost.pem + localhost-key.pem, issued by its local CA (not in the source)',
+      source: path.join(d, 'localhost.pem'),
+      anchor,
+      best: { mode: 'pem-urls', path: path.join(d, 'localhost.pem'), keyPath: path.join(d, 'localhost-key.pem') },
+      issuerIsRoot: true,
+    });
+    add({
+      id: 'mkcert-p12',
+      producer: 'mkcert',
+      what: 'mkcert -pkcs12 (password "changeit", RC2 and 3DES)',
+      source: path.join(d, 'localhost.p12'),
+      password: 'changeit',
+      anchor,
+      best: pemForm(d, path.join(d, 'localhost.p12'), 'changeit'),
+    });
   }
   return inputs;
 }

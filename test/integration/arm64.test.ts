@@ -14,7 +14,10 @@ import { buildKestrelApp, startKestrel } from './support/kestrel.js';
 
 const run = needsAll('arm64 image (under emulation)', [
   [missing('docker', ['info']), ENABLE.docker],
-  [runsArm64() ? undefined : 'arm64 binaries cannot run here: qemu-aarch64 is not registered in binfmt_misc', ENABLE.arm64],
+  [
+    runsArm64() ? undefined : 'arm64 binaries cannot run here: qemu-aarch64 is not registered in binfmt_misc',
+    ENABLE.arm64,
+  ],
   [missingAspNet(), ENABLE.dotnet],
 ]);
 const PASS = 'fixture-Pa55';
@@ -36,27 +39,76 @@ describe.runIf(run)('the arm64 image, under emulation', () => {
   it('says it is arm64, with the tag <version>-arm64', () => {
     expect(tag).toBe(`kestrel-cert-sidecar:${VERSION}-arm64`);
     const r = docker(['run', '--rm', tag, '--version']);
-    expect(r.out).toMatch(new RegExp(`^kestrel-cert-sidecar ${VERSION.replace(/\./g, '\\.')} \\(Node\\.js v24\\.\\d+\\.\\d+, linux-arm64\\)\\n$`));
+    expect(r.out).toMatch(
+      new RegExp(
+        `^kestrel-cert-sidecar ${VERSION.replace(/\./g, '\\.')} \\(Node\\.js v24\\.\\d+\\.\\d+, linux-arm64\\)\\n$`,
+      ),
+    );
     expect(r.code).toBe(0);
   });
 
   it('publishes from a PFX what the amd64 CLI publishes, byte for byte, and a Kestrel on the host serves it', async () => {
     const out = volume();
-    const r = docker(['run', '--rm', '--read-only', '--cap-drop', 'ALL', '-v', `${path.join(FIXTURES, 'openssl3-default.pfx')}:/certs/api.pfx:ro`, '-v', `${out}:/https`, '-e', 'KCS_SOURCE=/certs', '-e', `KCS_PASSWORD=${PASS}`, tag, 'init']);
+    const r = docker([
+      'run',
+      '--rm',
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '-v',
+      `${path.join(FIXTURES, 'openssl3-default.pfx')}:/certs/api.pfx:ro`,
+      '-v',
+      `${out}:/https`,
+      '-e',
+      'KCS_SOURCE=/certs',
+      '-e',
+      `KCS_PASSWORD=${PASS}`,
+      tag,
+      'init',
+    ]);
     expect(r.out).toMatch(/^published \.\.\d{4}_/);
     expect(r.code).toBe(0);
     const host = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-amd64-')), 'out');
-    const h = spawnSync(process.execPath, [BIN, 'init', '--source', path.join(FIXTURES, 'openssl3-default.pfx'), '--output', host, '--owner', `${process.getuid!()}:${process.getgid!()}`], { env: cleanEnv({ KCS_PASSWORD: PASS }), encoding: 'utf8' });
+    const h = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'init',
+        '--source',
+        path.join(FIXTURES, 'openssl3-default.pfx'),
+        '--output',
+        host,
+        '--owner',
+        `${process.getuid!()}:${process.getgid!()}`,
+      ],
+      { env: cleanEnv({ KCS_PASSWORD: PASS }), encoding: 'utf8' },
+    );
     expect(h.status, h.stderr).toBe(0);
-    for (const f of PUBLISHED) expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(host, f))), f).toBe(true);
+    for (const f of PUBLISHED)
+      expect(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(host, f))), f).toBe(true);
 
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
-    await using app = await startKestrel(buildKestrelApp(), { ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(out, 'tls.crt'), ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(out, 'tls.key') }, 'arm64-published');
+    await using app = await startKestrel(
+      buildKestrelApp(),
+      {
+        ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(out, 'tls.crt'),
+        ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(out, 'tls.key'),
+      },
+      'arm64-published',
+    );
     const served = await new Promise<string>((resolve, reject) => {
-      const s = tls.connect({ host: '127.0.0.1', port: app.port, servername: 'localhost', ca: fs.readFileSync(path.join(FIXTURES, 'root.crt')) }, () => {
-        resolve(s.getPeerCertificate().fingerprint256);
-        s.end();
-      });
+      const s = tls.connect(
+        {
+          host: '127.0.0.1',
+          port: app.port,
+          servername: 'localhost',
+          ca: fs.readFileSync(path.join(FIXTURES, 'root.crt')),
+        },
+        () => {
+          resolve(s.getPeerCertificate().fingerprint256);
+          s.end();
+        },
+      );
       s.on('error', reject);
     });
     expect(served).toBe(manifest.sha256);
@@ -64,7 +116,19 @@ describe.runIf(run)('the arm64 image, under emulation', () => {
 
   it('generates a certificate under emulation that chains to its CA', () => {
     const out = volume();
-    const r = docker(['run', '--rm', '--read-only', '--cap-drop', 'ALL', '-v', `${out}:/https`, tag, 'init', '--hostnames', 'localhost,api']);
+    const r = docker([
+      'run',
+      '--rm',
+      '--read-only',
+      '--cap-drop',
+      'ALL',
+      '-v',
+      `${out}:/https`,
+      tag,
+      'init',
+      '--hostnames',
+      'localhost,api',
+    ]);
     expect(r.code).toBe(0);
     const leaf = new crypto.X509Certificate(fs.readFileSync(path.join(out, 'tls.crt')));
     const ca = new crypto.X509Certificate(fs.readFileSync(path.join(out, 'ca.crt')));

@@ -13,18 +13,23 @@ import { buildKestrelApp, startKestrel, type RunningApp } from './support/kestre
 
 const run = needsAll('browser (trust proven in Chromium)', [
   [missing('chromium', ['--version']), ENABLE.browser],
-  [missing('sh', ['-c', 'command -v certutil || { echo "certutil (libnss3-tools) is not installed" >&2; exit 1; }']), ENABLE.browser],
+  [
+    missing('sh', ['-c', 'command -v certutil || { echo "certutil (libnss3-tools) is not installed" >&2; exit 1; }']),
+    ENABLE.browser,
+  ],
   [missingAspNet(), ENABLE.dotnet],
 ]);
 const ARTEFACTS = path.join(ROOT, 'test-results');
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const sha = (f: string) => (fs.existsSync(f) ? crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex') : 'none');
+const sha = (f: string) =>
+  fs.existsSync(f) ? crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex') : 'none';
 
 describe.runIf(run)('trust, proven in headless Chromium', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-browser-home-'));
   const out = path.join(home, 'out');
   const env = cleanEnv({ HOME: home });
-  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 120_000 });
   const bundleBefore = sha(SYSTEM_BUNDLE);
   let app: RunningApp;
   let url: string;
@@ -34,7 +39,19 @@ describe.runIf(run)('trust, proven in headless Chromium', () => {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-chromium-'));
     const r = spawnSync(
       'chromium',
-      ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...extra, url],
+      [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        ...extra,
+        url,
+      ],
       { env, encoding: 'utf8', timeout: 60_000 },
     );
     fs.rmSync(profile, { recursive: true, force: true });
@@ -44,7 +61,14 @@ describe.runIf(run)('trust, proven in headless Chromium', () => {
   beforeAll(async () => {
     const init = cli('init', '--output', out, '--hostnames', 'localhost');
     expect(init.status, init.stderr).toBe(0);
-    app = await startKestrel(buildKestrelApp(), { ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(out, 'tls.crt'), ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(out, 'tls.key') }, 'the trusted app');
+    app = await startKestrel(
+      buildKestrelApp(),
+      {
+        ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(out, 'tls.crt'),
+        ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(out, 'tls.key'),
+      },
+      'the trusted app',
+    );
     url = `https://localhost:${app.port}/`;
   }, 300_000);
 
@@ -60,7 +84,7 @@ describe.runIf(run)('trust, proven in headless Chromium', () => {
     expect(r.dom).not.toContain('hello from');
   });
 
-  it('after trust --install: the page is the app\'s response, and a screenshot shows it', () => {
+  it("after trust --install: the page is the app's response, and a screenshot shows it", () => {
     const install = cli('trust', '--install');
     expect(install.stderr).toBe('');
     expect(install.status).toBe(0);

@@ -24,7 +24,10 @@ const PASS = 'fixture-Pa55';
 const fp = (f: string) => new crypto.X509Certificate(fs.readFileSync(path.join(FIXTURES, f))).fingerprint256;
 const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) => {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: opts.env ?? process.env, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
+    );
   return r.stdout;
 };
 const outDir = () => appVolume();
@@ -38,11 +41,17 @@ function dockerRun(args: string[]): { code: number | null; out: string } {
 
 async function getVia(url: string, opts: { ca?: string; insecure?: boolean } = {}) {
   let served = '';
-  const agent = new Agent({ connect: { ...(opts.ca ? { ca: opts.ca } : {}), rejectUnauthorized: !opts.insecure, servername: 'localhost' } });
+  const agent = new Agent({
+    connect: { ...(opts.ca ? { ca: opts.ca } : {}), rejectUnauthorized: !opts.insecure, servername: 'localhost' },
+  });
   try {
     const res = await request(url, { dispatcher: agent, headersTimeout: 10_000, bodyTimeout: 10_000 });
     const body = await res.body.text();
-    const p = spawnSync(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', '0'.repeat(64), '--insecure', '--json'], { encoding: 'utf8', env: cleanEnv() });
+    const p = spawnSync(
+      process.execPath,
+      [BIN, 'probe', '--url', url, '--expect-sha256', '0'.repeat(64), '--insecure', '--json'],
+      { encoding: 'utf8', env: cleanEnv() },
+    );
     served = JSON.parse(p.stdout).served ?? '';
     return { status: res.statusCode, body, served };
   } finally {
@@ -68,19 +77,38 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
   }, 900_000);
 
   it('adds less than 3 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
-    const rows = sh('docker', ['history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE]).trim().split('\n');
+    const rows = sh('docker', ['history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE])
+      .trim()
+      .split('\n');
     const base = sh('docker', ['history', '-q', STANDIN.NODE_IMAGE]).trim().split('\n').length;
     const ours = rows.slice(0, rows.length - base);
-    const bytes = Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', IMAGE])) - Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', STANDIN.NODE_IMAGE]));
+    const bytes =
+      Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', IMAGE])) -
+      Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', STANDIN.NODE_IMAGE]));
     console.log(`image layers on top of the base: ${(bytes / 1e6).toFixed(2)} MB\n${ours.join('\n')}`);
     expect(bytes).toBeLessThan(3e6);
     const instructions = ours.map((r) => /#\(nop\)\s+(\w+)/.exec(r)?.[1] ?? (r.includes('/bin/sh -c') ? 'RUN' : '?'));
-    expect(instructions.filter((i) => !['COPY', 'USER', 'ENV', 'ENTRYPOINT', 'HEALTHCHECK', 'LABEL', 'ARG'].includes(i))).toEqual([]);
+    expect(
+      instructions.filter((i) => !['COPY', 'USER', 'ENV', 'ENTRYPOINT', 'HEALTHCHECK', 'LABEL', 'ARG'].includes(i)),
+    ).toEqual([]);
     const config = JSON.parse(sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
     expect(config.User).toBe('1654:1654');
-    expect(config.Labels).toMatchObject({ 'org.opencontainers.image.title': 'kestrel-cert-sidecar', 'org.opencontainers.image.version': VERSION, 'org.opencontainers.image.base.name': STANDIN.NODE_IMAGE, 'org.opencontainers.image.licenses': 'MIT' });
+    expect(config.Labels).toMatchObject({
+      'org.opencontainers.image.title': 'kestrel-cert-sidecar',
+      'org.opencontainers.image.version': VERSION,
+      'org.opencontainers.image.base.name': STANDIN.NODE_IMAGE,
+      'org.opencontainers.image.licenses': 'MIT',
+    });
     // No shell in the image: Node itself reports the owners.
-    const owners = sh('docker', ['run', '--rm', '--entrypoint', '/nodejs/bin/node', IMAGE, '-e', "for (const d of ['/https', '/state']) { const s = require('fs').statSync(d); console.log(d, s.uid, s.gid) }"]);
+    const owners = sh('docker', [
+      'run',
+      '--rm',
+      '--entrypoint',
+      '/nodejs/bin/node',
+      IMAGE,
+      '-e',
+      "for (const d of ['/https', '/state']) { const s = require('fs').statSync(d); console.log(d, s.uid, s.gid) }",
+    ]);
     expect(owners).toBe('/https 1654 1654\n/state 1654 1654\n');
   });
 
@@ -89,15 +117,27 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ['a legacy RC2 PFX', 'openssl-legacy-rc2.pfx', PASS, fp('rsa2048.crt')],
     ['PEM files', 'pem-pkcs8', undefined, fp('rsa2048.crt')],
     ['a Kubernetes-style ..data layout', 'k8s-secret', undefined, fp('rsa2048.crt')],
-  ])('init publishes from %s, as 1654 with a read-only root and no capabilities (KestrelCertsContainer)', async (_what, source, password, sha) => {
-    const certs = await new KestrelCertsContainer(IMAGE).withSource(path.join(FIXTURES, source), password).withOutputDir(outDir(), '/https').publish();
-    expect(certs.manifest.sha256).toBe(sha);
-    expect(certs.kestrelEnvironment).toEqual({ ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt', ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key' });
-    expect(certs.logs).toMatch(/^published \.\.\d{4}_/m);
-  });
+  ])(
+    'init publishes from %s, as 1654 with a read-only root and no capabilities (KestrelCertsContainer)',
+    async (_what, source, password, sha) => {
+      const certs = await new KestrelCertsContainer(IMAGE)
+        .withSource(path.join(FIXTURES, source), password)
+        .withOutputDir(outDir(), '/https')
+        .publish();
+      expect(certs.manifest.sha256).toBe(sha);
+      expect(certs.kestrelEnvironment).toEqual({
+        ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt',
+        ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key',
+      });
+      expect(certs.logs).toMatch(/^published \.\.\d{4}_/m);
+    },
+  );
 
   it('init generates when nothing is mounted', async () => {
-    const certs = await new KestrelCertsContainer(IMAGE).withOutputDir(outDir()).withHostnames('localhost', 'api').publish();
+    const certs = await new KestrelCertsContainer(IMAGE)
+      .withOutputDir(outDir())
+      .withHostnames('localhost', 'api')
+      .publish();
     expect(certs.manifest.sans).toEqual(['localhost', 'api']);
     expect(certs.logs).toContain('CA_EPHEMERAL');
   });
@@ -105,20 +145,66 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
   it('publishes files the app user (1654) can read from a read-only mount, and another uid cannot read the key', () => {
     const out = outDir();
     expect(dockerRun(['-v', `${out}:/https`, IMAGE, 'init']).code).toBe(0);
-    const asApp = dockerRun(['--user', '1654:1654', '-v', `${out}:/https:ro`, '--entrypoint', '/bin/sh', STANDIN.ASPNET_IMAGE, '-c', 'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok']);
+    const asApp = dockerRun([
+      '--user',
+      '1654:1654',
+      '-v',
+      `${out}:/https:ro`,
+      '--entrypoint',
+      '/bin/sh',
+      STANDIN.ASPNET_IMAGE,
+      '-c',
+      'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok',
+    ]);
     expect(asApp).toEqual({ code: 0, out: 'ok\n' });
-    const other = dockerRun(['--user', '2000:2000', '-v', `${out}:/https:ro`, '--entrypoint', '/bin/sh', STANDIN.ASPNET_IMAGE, '-c', 'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ! cat /https/cert.pfx 2>/dev/null && echo denied']);
+    const other = dockerRun([
+      '--user',
+      '2000:2000',
+      '-v',
+      `${out}:/https:ro`,
+      '--entrypoint',
+      '/bin/sh',
+      STANDIN.ASPNET_IMAGE,
+      '-c',
+      'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ! cat /https/cert.pfx 2>/dev/null && echo denied',
+    ]);
     expect(other).toEqual({ code: 0, out: 'denied\n' });
   });
 
   it('exits 4 with PASSWORD_WRONG on a wrong password and leaves the volume unchanged', () => {
     const out = outDir();
     const src = path.join(FIXTURES, 'openssl3-default.pfx');
-    expect(dockerRun(['-v', `${out}:/https`, '-v', `${src}:/certs/api.pfx:ro`, '-e', `KCS_PASSWORD=${PASS}`, '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']).code).toBe(0);
+    expect(
+      dockerRun([
+        '-v',
+        `${out}:/https`,
+        '-v',
+        `${src}:/certs/api.pfx:ro`,
+        '-e',
+        `KCS_PASSWORD=${PASS}`,
+        '-e',
+        'KCS_SOURCE=/certs',
+        IMAGE,
+        'init',
+      ]).code,
+    ).toBe(0);
     const before = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
-    const r = dockerRun(['-v', `${out}:/https`, '-v', `${src}:/certs/api.pfx:ro`, '-e', 'KCS_PASSWORD=not-it', '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']);
+    const r = dockerRun([
+      '-v',
+      `${out}:/https`,
+      '-v',
+      `${src}:/certs/api.pfx:ro`,
+      '-e',
+      'KCS_PASSWORD=not-it',
+      '-e',
+      'KCS_SOURCE=/certs',
+      IMAGE,
+      'init',
+    ]);
     expect(r.code).toBe(4);
-    expect(r.out).toBe('PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n');
+    expect(r.out).toBe(
+      'PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n',
+    );
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
   });
 
@@ -132,12 +218,36 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rootvol-')); // owned by root, like a fresh bind mount
     fs.chmodSync(out, 0o755);
     // As root it needs one capability: CAP_CHOWN, to hand the files to 1654.
-    const asRoot = dockerRun(['--user', '0:0', '--cap-add', 'CHOWN', '-v', `${src}:/certs:ro`, '-v', `${out}:/https`, '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']);
+    const asRoot = dockerRun([
+      '--user',
+      '0:0',
+      '--cap-add',
+      'CHOWN',
+      '-v',
+      `${src}:/certs:ro`,
+      '-v',
+      `${out}:/https`,
+      '-e',
+      'KCS_SOURCE=/certs',
+      IMAGE,
+      'init',
+    ]);
     expect(asRoot.code).toBe(0);
     expect(fs.statSync(path.join(out, '..data', 'tls.key'))).toMatchObject({ uid: 1654, gid: 1654 });
-    const asApp = dockerRun(['-v', `${src}:/certs:ro`, '-v', `${outDir()}:/https`, '-e', 'KCS_SOURCE=/certs', IMAGE, 'init']);
+    const asApp = dockerRun([
+      '-v',
+      `${src}:/certs:ro`,
+      '-v',
+      `${outDir()}:/https`,
+      '-e',
+      'KCS_SOURCE=/certs',
+      IMAGE,
+      'init',
+    ]);
     expect(asApp.code).toBe(3);
-    expect(asApp.out).toMatch(/^SOURCE_UNREADABLE cannot read \/certs\/tls\.key: permission denied\nfix: make the file readable by uid 1654 .*or run the sidecar as root/);
+    expect(asApp.out).toMatch(
+      /^SOURCE_UNREADABLE cannot read \/certs\/tls\.key: permission denied\nfix: make the file readable by uid 1654 .*or run the sidecar as root/,
+    );
     expect(asApp.out).not.toMatch(/\n\s+at /);
   });
 
@@ -169,7 +279,11 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
 
     it.each(['pem', 'pfx'])('serves the published set with KCS_KESTREL_FORMAT=%s', async (format) => {
       const out = outDir();
-      const certs = await new KestrelCertsContainer(IMAGE).withOutputDir(out).withHostnames('localhost', '127.0.0.1').withEnvironment({ KCS_KESTREL_FORMAT: format }).publish();
+      const certs = await new KestrelCertsContainer(IMAGE)
+        .withOutputDir(out)
+        .withHostnames('localhost', '127.0.0.1')
+        .withEnvironment({ KCS_KESTREL_FORMAT: format })
+        .publish();
       const url = await kestrel(out, certs.kestrelEnvironment);
       const r = await getVia(url, { ca: fs.readFileSync(path.join(out, 'ca.crt'), 'utf8') });
       expect(r).toMatchObject({ status: 200, body: 'hello from kestrel-app', served: certs.manifest.sha256 });
@@ -177,7 +291,13 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
 
     it('serves the Development-certificate layout with APPDATA and no Kestrel certificate settings', async () => {
       const out = outDir();
-      const certs = await new KestrelCertsContainer(IMAGE).withOutputDir(out).withEnvironment({ KCS_APP_NAME: 'Api', KCS_USER_SECRETS_ID: 'kcs-example-7f3c2a10-5b2e-4c1d-9a8e-3f6d2b1c0e95' }).publish();
+      const certs = await new KestrelCertsContainer(IMAGE)
+        .withOutputDir(out)
+        .withEnvironment({
+          KCS_APP_NAME: 'Api',
+          KCS_USER_SECRETS_ID: 'kcs-example-7f3c2a10-5b2e-4c1d-9a8e-3f6d2b1c0e95',
+        })
+        .publish();
       const url = await kestrel(out, { APPDATA: '/https/appdata', ASPNETCORE_ENVIRONMENT: 'Development' });
       const r = await getVia(url, { ca: fs.readFileSync(path.join(out, 'ca.crt'), 'utf8') });
       expect(r).toMatchObject({ status: 200, served: certs.manifest.sha256 });
@@ -187,7 +307,15 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-src-'));
       fs.chmodSync(src, 0o755);
       const put = (leaf: string) => {
-        fs.writeFileSync(path.join(src, '.part'), Buffer.concat(['key', 'crt'].map((e) => fs.readFileSync(path.join(FIXTURES, `${leaf}.${e}`))).concat(fs.readFileSync(path.join(FIXTURES, 'chain.crt')))), { mode: 0o644 });
+        fs.writeFileSync(
+          path.join(src, '.part'),
+          Buffer.concat(
+            ['key', 'crt']
+              .map((e) => fs.readFileSync(path.join(FIXTURES, `${leaf}.${e}`)))
+              .concat(fs.readFileSync(path.join(FIXTURES, 'chain.crt'))),
+          ),
+          { mode: 0o644 },
+        );
         fs.renameSync(path.join(src, '.part'), path.join(src, 'server.pem'));
       };
       put('rsa2048');
@@ -204,10 +332,30 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
         .withWaitStrategy(Wait.forLogMessage(/watching \/certs/))
         .start();
       started.push(watch);
-      const url = await kestrel(out, { ASPNETCORE_URLS: '', ASPNETCORE_Kestrel__Endpoints__Https__Url: 'https://+:8081', ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt', ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key' });
+      const url = await kestrel(out, {
+        ASPNETCORE_URLS: '',
+        ASPNETCORE_Kestrel__Endpoints__Https__Url: 'https://+:8081',
+        ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt',
+        ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key',
+      });
       expect((await getVia(url, { insecure: true })).served).toBe(fp('rsa2048.crt'));
       put('p256');
-      const r = spawnSync(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', fp('p256.crt'), '--ca', path.join(FIXTURES, 'root.crt'), '--wait', '10s'], { encoding: 'utf8', env: cleanEnv() });
+      const r = spawnSync(
+        process.execPath,
+        [
+          BIN,
+          'probe',
+          '--url',
+          url,
+          '--expect-sha256',
+          fp('p256.crt'),
+          '--ca',
+          path.join(FIXTURES, 'root.crt'),
+          '--wait',
+          '10s',
+        ],
+        { encoding: 'utf8', env: cleanEnv() },
+      );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(manifest(out).sha256).toBe(fp('p256.crt'));
@@ -218,22 +366,60 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     const project = `kcs-ci-${process.pid}`;
     const certsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-compose-certs-'));
     const env = { ...process.env, KCS_TEST_CERTS: certsDir, ...STANDIN };
-    const compose = (...args: string[]) => sh('docker', ['compose', '-p', project, '-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml', ...args], { env });
+    const compose = (...args: string[]) =>
+      sh(
+        'docker',
+        [
+          'compose',
+          '-p',
+          project,
+          '-f',
+          'compose.example.yml',
+          '-f',
+          'test/integration/docker/compose.standins.yml',
+          ...args,
+        ],
+        { env },
+      );
     beforeAll(() => {
       fs.chmodSync(certsDir, 0o755);
       fs.writeFileSync(path.join(certsDir, 'password.txt'), '', { mode: 0o644 }); // empty ./certs: generate
       compose('--profile', 'sidecar', 'build');
     }, 900_000);
     afterAll(() => {
-      spawnSync('docker', ['compose', '-p', project, '-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml', '--profile', 'sidecar', 'down', '-v', '--remove-orphans'], { cwd: ROOT, env });
+      spawnSync(
+        'docker',
+        [
+          'compose',
+          '-p',
+          project,
+          '-f',
+          'compose.example.yml',
+          '-f',
+          'test/integration/docker/compose.standins.yml',
+          '--profile',
+          'sidecar',
+          'down',
+          '-v',
+          '--remove-orphans',
+        ],
+        { cwd: ROOT, env },
+      );
     });
 
     it('npm run compose:example brings it up, and web calls api over verified HTTPS, trusting the CA through SSL_CERT_FILE', () => {
-      const r = spawnSync(process.execPath, ['scripts/compose-example.mjs'], { cwd: ROOT, env: { ...env, COMPOSE_PROJECT_NAME: project }, encoding: 'utf8', timeout: 900_000 });
+      const r = spawnSync(process.execPath, ['scripts/compose-example.mjs'], {
+        cwd: ROOT,
+        env: { ...env, COMPOSE_PROJECT_NAME: project },
+        encoding: 'utf8',
+        timeout: 900_000,
+      });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain("web -> api over HTTPS, verified against the sidecar's CA: hello from api\n");
-      expect(r.stdout).toContain('  docker compose -f compose.example.yml run --rm certs trust --print > ca.crt\n  curl --cacert ca.crt "https://localhost:8082/call?url=https://api:8081/"\n');
+      expect(r.stdout).toContain(
+        '  docker compose -f compose.example.yml run --rm certs trust --print > ca.crt\n  curl --cacert ca.crt "https://localhost:8082/call?url=https://api:8081/"\n',
+      );
       expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
     }, 900_000);
@@ -246,12 +432,44 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       const apiLive = compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim();
       // the operator drops a certificate from another CA into ./certs, for the names certs-watch checks
       const other = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-other-ca-'));
-      sh(process.execPath, [BIN, 'init', '--output', path.join(other, 'out'), '--state', path.join(other, 'state'), '--hostnames', 'localhost,127.0.0.1,api-live', '--owner', `${process.getuid!()}:${process.getgid!()}`], { env: cleanEnv() });
-      const pem = Buffer.concat(['tls.key', 'tls.crt', 'ca.crt'].map((f) => fs.readFileSync(path.join(other, 'out', f))));
+      sh(
+        process.execPath,
+        [
+          BIN,
+          'init',
+          '--output',
+          path.join(other, 'out'),
+          '--state',
+          path.join(other, 'state'),
+          '--hostnames',
+          'localhost,127.0.0.1,api-live',
+          '--owner',
+          `${process.getuid!()}:${process.getgid!()}`,
+        ],
+        { env: cleanEnv() },
+      );
+      const pem = Buffer.concat(
+        ['tls.key', 'tls.crt', 'ca.crt'].map((f) => fs.readFileSync(path.join(other, 'out', f))),
+      );
       const expected = JSON.parse(fs.readFileSync(path.join(other, 'out', 'manifest.json'), 'utf8')).sha256 as string;
       fs.writeFileSync(path.join(certsDir, '.server.pem'), pem, { mode: 0o644 });
       fs.renameSync(path.join(certsDir, '.server.pem'), path.join(certsDir, 'server.pem'));
-      const r = spawnSync(process.execPath, [BIN, 'probe', '--url', url, '--expect-sha256', expected, '--ca', path.join(other, 'out', 'ca.crt'), '--wait', '20s'], { encoding: 'utf8', env: cleanEnv() });
+      const r = spawnSync(
+        process.execPath,
+        [
+          BIN,
+          'probe',
+          '--url',
+          url,
+          '--expect-sha256',
+          expected,
+          '--ca',
+          path.join(other, 'out', 'ca.crt'),
+          '--wait',
+          '20s',
+        ],
+        { encoding: 'utf8', env: cleanEnv() },
+      );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive); // the same container: no restart
@@ -259,4 +477,3 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     });
   });
 });
-

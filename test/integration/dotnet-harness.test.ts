@@ -20,7 +20,13 @@ const LIBRARY = path.join(HARNESS, 'KestrelCertSidecar.Testcontainers');
 const XUNIT_TESTS = 6;
 
 function dotnet(args: string[], env: Record<string, string>, cwd = ROOT) {
-  const r = spawnSync('dotnet', args, { cwd, encoding: 'utf8', env: cleanEnv(env), maxBuffer: 64 << 20, timeout: 600_000 });
+  const r = spawnSync('dotnet', args, {
+    cwd,
+    encoding: 'utf8',
+    env: cleanEnv(env),
+    maxBuffer: 64 << 20,
+    timeout: 600_000,
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -41,8 +47,21 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
 
   it('passes its xunit tests with real containers', () => {
     const trx = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-xunit-'));
-    const r = dotnet(['test', path.join(HARNESS, 'KestrelCertSidecar.Testcontainers.Tests'), '--nologo', '--logger', 'trx;LogFileName=results.trx', '--results-directory', trx], env);
-    const results = fs.existsSync(path.join(trx, 'results.trx')) ? fs.readFileSync(path.join(trx, 'results.trx'), 'utf8') : '';
+    const r = dotnet(
+      [
+        'test',
+        path.join(HARNESS, 'KestrelCertSidecar.Testcontainers.Tests'),
+        '--nologo',
+        '--logger',
+        'trx;LogFileName=results.trx',
+        '--results-directory',
+        trx,
+      ],
+      env,
+    );
+    const results = fs.existsSync(path.join(trx, 'results.trx'))
+      ? fs.readFileSync(path.join(trx, 'results.trx'), 'utf8')
+      : '';
     const counters = /<Counters total="(\d+)" executed="(\d+)" passed="(\d+)" failed="(\d+)"/.exec(results);
     if (r.code !== 0) console.log(r.out.slice(-6000));
     expect(r.code).toBe(0);
@@ -55,7 +74,11 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
     expect(r.out).not.toMatch(/warning/i);
     expect(r.code).toBe(0);
     const nupkg = path.join(out, `KestrelCertSidecar.Testcontainers.${VERSION}.nupkg`);
-    const list = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))', nupkg], { encoding: 'utf8' });
+    const list = spawnSync(
+      'python3',
+      ['-c', 'import sys, zipfile; print("\\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))', nupkg],
+      { encoding: 'utf8' },
+    );
     const files = list.stdout.split('\n').filter((f) => /^(lib\/|README\.md$|[^/]+\.nuspec$)/.test(f));
     expect(files).toEqual([
       'KestrelCertSidecar.Testcontainers.nuspec',
@@ -65,7 +88,15 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
       'lib/net8.0/KestrelCertSidecar.Testcontainers.dll',
       'lib/net8.0/KestrelCertSidecar.Testcontainers.xml',
     ]);
-    const nuspec = spawnSync('python3', ['-c', 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("KestrelCertSidecar.Testcontainers.nuspec").decode())', nupkg], { encoding: 'utf8' }).stdout;
+    const nuspec = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("KestrelCertSidecar.Testcontainers.nuspec").decode())',
+        nupkg,
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
     expect(nuspec).toContain(`<version>${VERSION}</version>`);
     expect(nuspec).toMatch(/<dependency id="Testcontainers" version="4\.16\.0"/);
   });

@@ -22,7 +22,28 @@ function check(args: string[], env: Record<string, string> = {}) {
 /** A self-signed server certificate for localhost, by openssl, with the key options given. */
 function openssl(keyArgs: string[]): string {
   const dir = tmp();
-  execFileSync('openssl', ['req', '-x509', '-nodes', ...keyArgs, '-subj', '/CN=localhost', '-days', '30', '-addext', 'subjectAltName=DNS:localhost', '-addext', 'extendedKeyUsage=serverAuth', '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-nodes',
+      ...keyArgs,
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '30',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-addext',
+      'extendedKeyUsage=serverAuth',
+      '-keyout',
+      path.join(dir, 'tls.key'),
+      '-out',
+      path.join(dir, 'tls.crt'),
+    ],
+    { stdio: 'pipe' },
+  );
   return dir;
 }
 
@@ -58,8 +79,13 @@ describe.runIf(run)('check agrees with a real Kestrel', () => {
   ])('a PEM pair with an %s key: Kestrel and check agree', async (_what, keyArgs, refusal) => {
     const src = openssl(keyArgs as string[]);
     const verdict = check(['--source', src]);
-    const kestrel = await kestrelServes(app, { ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(src, 'tls.crt'), ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(src, 'tls.key') });
-    console.log(`${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ${verdict.code} ${verdict.codes.join(' ')}`);
+    const kestrel = await kestrelServes(app, {
+      ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(src, 'tls.crt'),
+      ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(src, 'tls.key'),
+    });
+    console.log(
+      `${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ${verdict.code} ${verdict.codes.join(' ')}`,
+    );
     expect(verdict.code === 0).toBe(kestrel.served);
     if (refusal) {
       expect(verdict.codes).toContain(refusal);
@@ -78,19 +104,55 @@ describe.runIf(run)('check agrees with a real Kestrel', () => {
     let source: string;
     if (producer === 'openssl') {
       const src = openssl(['-newkey', 'rsa:2048']);
-      execFileSync('openssl', ['pkcs12', '-export', '-in', path.join(src, 'tls.crt'), '-inkey', path.join(src, 'tls.key'), '-passout', 'pass:pw', '-out', pfx]);
+      execFileSync('openssl', [
+        'pkcs12',
+        '-export',
+        '-in',
+        path.join(src, 'tls.crt'),
+        '-inkey',
+        path.join(src, 'tls.key'),
+        '-passout',
+        'pass:pw',
+        '-out',
+        pfx,
+      ]);
       source = pfx;
     } else {
-      execFileSync('openssl', ['pkcs12', '-in', path.join(FIXTURES, 'dotnet-devcert.pfx'), '-passin', 'pass:fixture-Pa55', '-nodes', '-out', path.join(d, 'dev.pem')]);
-      execFileSync('openssl', ['pkcs12', '-export', '-in', path.join(d, 'dev.pem'), '-passout', 'pass:pw', '-out', pfx]);
+      execFileSync('openssl', [
+        'pkcs12',
+        '-in',
+        path.join(FIXTURES, 'dotnet-devcert.pfx'),
+        '-passin',
+        'pass:fixture-Pa55',
+        '-nodes',
+        '-out',
+        path.join(d, 'dev.pem'),
+      ]);
+      execFileSync('openssl', [
+        'pkcs12',
+        '-export',
+        '-in',
+        path.join(d, 'dev.pem'),
+        '-passout',
+        'pass:pw',
+        '-out',
+        pfx,
+      ]);
       source = path.join(FIXTURES, 'dotnet-devcert.pfx');
     }
     const secrets = path.join(d, 'appdata', 'Microsoft', 'UserSecrets', USER_SECRETS_ID, 'secrets.json');
     fs.mkdirSync(path.dirname(secrets), { recursive: true });
     fs.writeFileSync(secrets, JSON.stringify({ 'Kestrel:Certificates:Development:Password': 'pw' }));
-    const kestrel = await kestrelServes(app, { APPDATA: path.join(d, 'appdata'), ASPNETCORE_ENVIRONMENT: 'Development' });
-    const verdict = check(['--source', source, '--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID], { KCS_PASSWORD: producer === 'openssl' ? 'pw' : 'fixture-Pa55' });
-    console.log(`Development layout, ${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ${verdict.code} ${verdict.codes.join(' ')}`);
+    const kestrel = await kestrelServes(app, {
+      APPDATA: path.join(d, 'appdata'),
+      ASPNETCORE_ENVIRONMENT: 'Development',
+    });
+    const verdict = check(['--source', source, '--app-name', 'Api', '--user-secrets-id', USER_SECRETS_ID], {
+      KCS_PASSWORD: producer === 'openssl' ? 'pw' : 'fixture-Pa55',
+    });
+    console.log(
+      `Development layout, ${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ${verdict.code} ${verdict.codes.join(' ')}`,
+    );
     expect(kestrel.served).toBe(expected);
     expect(verdict.code === 0).toBe(kestrel.served);
     if (!expected) {

@@ -26,13 +26,22 @@ describe('kill -9 during publishes', () => {
     const out = path.join(dir, 'out');
     const [srcA, srcB] = ['rsa2048', 'p256'].map((leaf) => {
       const f = path.join(dir, `${leaf}.pem`);
-      fs.writeFileSync(f, Buffer.concat([fs.readFileSync(fixture(`${leaf}.key`)), fs.readFileSync(fixture(`${leaf}.crt`)), fs.readFileSync(fixture('chain.crt'))]));
+      fs.writeFileSync(
+        f,
+        Buffer.concat([
+          fs.readFileSync(fixture(`${leaf}.key`)),
+          fs.readFileSync(fixture(`${leaf}.crt`)),
+          fs.readFileSync(fixture('chain.crt')),
+        ]),
+      );
       return f;
     });
     const owner = ['--owner', `${process.getuid!()}:${process.getgid!()}`];
     expect(spawnSync(process.execPath, [BIN, 'init', '--source', srcA!, '--output', out, ...owner]).status).toBe(0);
 
-    const reader = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, 'consistent', '--pfx'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const reader = spawn(process.execPath, [path.resolve('test/support/reader.mjs'), out, 'consistent', '--pfx'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let report = '';
     reader.stdout.on('data', (d) => (report += d));
     const readerDone = new Promise<void>((r) => reader.on('exit', () => r()));
@@ -40,7 +49,9 @@ describe('kill -9 during publishes', () => {
     let publishes = 0;
     const problems: string[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const p = spawn(process.execPath, [path.resolve('test/support/publisher.mjs'), out, srcA!, srcB!], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const p = spawn(process.execPath, [path.resolve('test/support/publisher.mjs'), out, srcA!, srcB!], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let lines = '';
       p.stdout.on('data', (d) => (lines += d));
       const exited = new Promise<void>((r) => p.on('exit', () => r()));
@@ -53,7 +64,11 @@ describe('kill -9 during publishes', () => {
       publishes += lines.split('\n').filter(Boolean).length;
 
       // restart: one init must converge to a correct set and clear what the kill left
-      const r = spawnSync(process.execPath, [BIN, 'init', '--source', trial % 2 ? srcA! : srcB!, '--output', out, ...owner], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'init', '--source', trial % 2 ? srcA! : srcB!, '--output', out, ...owner],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) problems.push(`trial ${trial}: restart exited ${r.status}: ${r.stderr}`);
       const live = fs.readlinkSync(path.join(out, '..data'));
       const names = fs.readdirSync(out);
@@ -61,12 +76,15 @@ describe('kill -9 during publishes', () => {
       const temps = names.filter((n) => n.endsWith('_tmp'));
       if (newer.length || temps.length) problems.push(`trial ${trial}: left behind ${[...newer, ...temps].join(', ')}`);
       const cert = new crypto.X509Certificate(fs.readFileSync(path.join(out, 'tls.crt')));
-      if (!cert.checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(path.join(out, 'tls.key'))))) problems.push(`trial ${trial}: the restarted set does not match`);
+      if (!cert.checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(path.join(out, 'tls.key')))))
+        problems.push(`trial ${trial}: the restarted set does not match`);
     }
     reader.kill('SIGTERM');
     await readerDone;
     const r = JSON.parse(report);
-    console.log(`kill-and-restart trials: ${TRIALS}, publishes interrupted or completed: ${publishes}, reader checks: ${r.checks}, failures: ${r.failures.length + problems.length}`);
+    console.log(
+      `kill-and-restart trials: ${TRIALS}, publishes interrupted or completed: ${publishes}, reader checks: ${r.checks}, failures: ${r.failures.length + problems.length}`,
+    );
     expect(problems).toEqual([]);
     expect(r.failures).toEqual([]);
     expect(publishes).toBeGreaterThanOrEqual(TRIALS);

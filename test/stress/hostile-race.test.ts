@@ -28,7 +28,6 @@ interface Counts {
   tmpDone: number;
 }
 
-
 function secretBody(file: string): string {
   return fs
     .readFileSync(file, 'utf8')
@@ -41,15 +40,29 @@ function secretBody(file: string): string {
 function liveBytes(out: string): string {
   const gen = fs.realpathSync(path.join(out, '..data'));
   expect(path.dirname(gen)).toBe(fs.realpathSync(out));
-  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const walk = (d: string): string[] =>
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
   return walk(gen)
     .map((f) => fs.readFileSync(f, 'latin1').replace(/\n/g, ''))
     .join('\n');
 }
 
 /** Runs the attacker as uid 1654 during `publishes` publishes by `asUid`, and returns both reports. */
-async function race(opts: { asUid: number; publishes: number; out: string; state: string; victim: string; secret: string }) {
-  const attacker = spawn(process.execPath, [ATTACKER, opts.out, opts.victim, opts.secret], { uid: APP, gid: APP, stdio: ['ignore', 'pipe', 'inherit'] });
+async function race(opts: {
+  asUid: number;
+  publishes: number;
+  out: string;
+  state: string;
+  victim: string;
+  secret: string;
+}) {
+  const attacker = spawn(process.execPath, [ATTACKER, opts.out, opts.victim, opts.secret], {
+    uid: APP,
+    gid: APP,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let said = '';
   attacker.stdout.on('data', (b: Buffer) => (said += b.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -62,7 +75,12 @@ async function race(opts: { asUid: number; publishes: number; out: string; state
     }, 10);
   });
   const sources = [fixture('pem-pkcs8'), fixture('k8s-secret')];
-  const loop = spawnSync(process.execPath, [LOOP, opts.out, opts.state, String(opts.publishes), ...sources], { uid: opts.asUid, gid: opts.asUid === 0 ? 0 : APP, encoding: 'utf8', timeout: 600_000 });
+  const loop = spawnSync(process.execPath, [LOOP, opts.out, opts.state, String(opts.publishes), ...sources], {
+    uid: opts.asUid,
+    gid: opts.asUid === 0 ? 0 : APP,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   attacker.removeAllListeners('exit');
   const ended = new Promise<void>((r) => attacker.on('exit', () => r()));
   attacker.kill('SIGTERM');
@@ -89,48 +107,64 @@ function setUp(owner: number) {
   // The secret: the development CA key in KCS_STATE, made by a first run as the sidecar's uid.
   fs.mkdirSync(path.join(d, 'first'));
   fs.chownSync(path.join(d, 'first'), owner, owner);
-  const first = spawnSync(process.execPath, [BIN, 'init', '--output', path.join(d, 'first'), '--state', state], { uid: owner, gid: owner === 0 ? 0 : APP, encoding: 'utf8', cwd: d });
+  const first = spawnSync(process.execPath, [BIN, 'init', '--output', path.join(d, 'first'), '--state', state], {
+    uid: owner,
+    gid: owner === 0 ? 0 : APP,
+    encoding: 'utf8',
+    cwd: d,
+  });
   expect(first.status, first.stderr).toBe(0);
   return { d, out, state, victim, secret: path.join(state, 'ca', 'ca.key') };
 }
 
-describe.runIf(needsRoot('the hostile-volume race (an attacker as uid 1654)'))('an attacker as uid 1654 races thousands of publishes', () => {
-  it(`as root: ${PUBLISHES} publishes, nothing written outside the output, no secret published`, async () => {
-    const s = setUp(0);
-    const victimBefore = fs.statSync(s.victim);
-    const { result, counts } = await race({ asUid: 0, publishes: PUBLISHES, ...s });
-    console.log(`hostile race as root: ${result.ok} publishes; attacker: ${JSON.stringify(counts)}`);
-    expect(result).toEqual({ ok: PUBLISHES, failed: {}, other: [] });
-    // The attacker really ran and tried every attack, and the kernel refused each one.
-    expect(counts.events).toBeGreaterThan(PUBLISHES);
-    expect(counts.swapTried).toBeGreaterThan(PUBLISHES / 2);
-    expect(counts.dataTried).toBeGreaterThan(0);
-    expect(counts.tmpTried).toBeGreaterThan(0);
-    expect({ swapDone: counts.swapDone, dataDone: counts.dataDone, tmpDone: counts.tmpDone }).toEqual({ swapDone: 0, dataDone: 0, tmpDone: 0 });
-    const victim = fs.statSync(s.victim);
-    expect(fs.readdirSync(s.victim)).toEqual([]);
-    expect({ uid: victim.uid, mode: victim.mode }).toEqual({ uid: victimBefore.uid, mode: victimBefore.mode });
-    expect(liveBytes(s.out)).not.toContain(secretBody(s.secret));
-  });
+describe.runIf(needsRoot('the hostile-volume race (an attacker as uid 1654)'))(
+  'an attacker as uid 1654 races thousands of publishes',
+  () => {
+    it(`as root: ${PUBLISHES} publishes, nothing written outside the output, no secret published`, async () => {
+      const s = setUp(0);
+      const victimBefore = fs.statSync(s.victim);
+      const { result, counts } = await race({ asUid: 0, publishes: PUBLISHES, ...s });
+      console.log(`hostile race as root: ${result.ok} publishes; attacker: ${JSON.stringify(counts)}`);
+      expect(result).toEqual({ ok: PUBLISHES, failed: {}, other: [] });
+      // The attacker really ran and tried every attack, and the kernel refused each one.
+      expect(counts.events).toBeGreaterThan(PUBLISHES);
+      expect(counts.swapTried).toBeGreaterThan(PUBLISHES / 2);
+      expect(counts.dataTried).toBeGreaterThan(0);
+      expect(counts.tmpTried).toBeGreaterThan(0);
+      expect({ swapDone: counts.swapDone, dataDone: counts.dataDone, tmpDone: counts.tmpDone }).toEqual({
+        swapDone: 0,
+        dataDone: 0,
+        tmpDone: 0,
+      });
+      const victim = fs.statSync(s.victim);
+      expect(fs.readdirSync(s.victim)).toEqual([]);
+      expect({ uid: victim.uid, mode: victim.mode }).toEqual({ uid: victimBefore.uid, mode: victimBefore.mode });
+      expect(liveBytes(s.out)).not.toContain(secretBody(s.secret));
+    });
 
-  it('as the same uid as the attacker: nothing written outside the output, no secret published, every failure a clear one', async () => {
-    const s = setUp(APP);
-    const victimBefore = fs.statSync(s.victim);
-    const publishes = Math.max(100, Math.round(PUBLISHES / 4));
-    const { result, counts } = await race({ asUid: APP, publishes, ...s });
-    console.log(`hostile race as uid 1654: ${JSON.stringify(result)}; attacker: ${JSON.stringify(counts)}`);
-    expect(result.other).toEqual([]);
-    // The attacker has the sidecar's own rights here: it can break a publish (a denial of service
-    // it could do anyway by deleting files), but only as a clear OUTPUT_NOT_WRITABLE.
-    expect(Object.keys(result.failed).filter((c) => c !== 'OUTPUT_NOT_WRITABLE')).toEqual([]);
-    expect(result.ok).toBeGreaterThan(0);
-    expect(counts.swapDone + counts.dataDone).toBeGreaterThan(0);
-    const victim = fs.statSync(s.victim);
-    expect(fs.readdirSync(s.victim)).toEqual([]);
-    expect({ uid: victim.uid, mode: victim.mode }).toEqual({ uid: victimBefore.uid, mode: victimBefore.mode });
-    // Once the attacker stops, the next publish repairs whatever it left, and publishes no secret.
-    const after = spawnSync(process.execPath, [BIN, 'init', '--output', s.out, '--state', s.state, '--source', fixture('pem-pkcs8')], { uid: APP, gid: APP, encoding: 'utf8', cwd: s.d });
-    expect(after.status, after.stderr).toBe(0);
-    expect(liveBytes(s.out)).not.toContain(secretBody(s.secret));
-  });
-});
+    it('as the same uid as the attacker: nothing written outside the output, no secret published, every failure a clear one', async () => {
+      const s = setUp(APP);
+      const victimBefore = fs.statSync(s.victim);
+      const publishes = Math.max(100, Math.round(PUBLISHES / 4));
+      const { result, counts } = await race({ asUid: APP, publishes, ...s });
+      console.log(`hostile race as uid 1654: ${JSON.stringify(result)}; attacker: ${JSON.stringify(counts)}`);
+      expect(result.other).toEqual([]);
+      // The attacker has the sidecar's own rights here: it can break a publish (a denial of service
+      // it could do anyway by deleting files), but only as a clear OUTPUT_NOT_WRITABLE.
+      expect(Object.keys(result.failed).filter((c) => c !== 'OUTPUT_NOT_WRITABLE')).toEqual([]);
+      expect(result.ok).toBeGreaterThan(0);
+      expect(counts.swapDone + counts.dataDone).toBeGreaterThan(0);
+      const victim = fs.statSync(s.victim);
+      expect(fs.readdirSync(s.victim)).toEqual([]);
+      expect({ uid: victim.uid, mode: victim.mode }).toEqual({ uid: victimBefore.uid, mode: victimBefore.mode });
+      // Once the attacker stops, the next publish repairs whatever it left, and publishes no secret.
+      const after = spawnSync(
+        process.execPath,
+        [BIN, 'init', '--output', s.out, '--state', s.state, '--source', fixture('pem-pkcs8')],
+        { uid: APP, gid: APP, encoding: 'utf8', cwd: s.d },
+      );
+      expect(after.status, after.stderr).toBe(0);
+      expect(liveBytes(s.out)).not.toContain(secretBody(s.secret));
+    });
+  },
+);

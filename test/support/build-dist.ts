@@ -19,7 +19,11 @@ function newest(dir: string): number {
 export default function setup(): void {
   const built = path.join(ROOT, 'dist', 'kestrel-cert-sidecar.mjs');
   const builtAt = fs.existsSync(built) ? fs.statSync(built).mtimeMs : 0;
-  const sources = Math.max(newest(path.join(ROOT, 'sidecar')), fs.statSync(path.join(ROOT, 'scripts', 'build.mjs')).mtimeMs, fs.statSync(path.join(ROOT, 'package.json')).mtimeMs);
+  const sources = Math.max(
+    newest(path.join(ROOT, 'sidecar')),
+    fs.statSync(path.join(ROOT, 'scripts', 'build.mjs')).mtimeMs,
+    fs.statSync(path.join(ROOT, 'package.json')).mtimeMs,
+  );
   if (sources <= builtAt) return;
   console.log(builtAt ? 'dist/ is older than its sources: rebuilding it' : 'dist/ is missing: building it');
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });

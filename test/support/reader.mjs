@@ -12,7 +12,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 // With --pfx, every 10th check also opens cert.pfx with our reader and compares its leaf with tls.crt.
-const lib = process.argv.includes('--pfx') ? await import(pathToFileURL(path.resolve('dist/lib/index.mjs')).href) : undefined;
+const lib = process.argv.includes('--pfx')
+  ? await import(pathToFileURL(path.resolve('dist/lib/index.mjs')).href)
+  : undefined;
 
 const out = process.argv[2];
 const mode = process.argv[3] ?? 'consistent';
@@ -37,7 +39,8 @@ function once() {
     if (lib && mode === 'consistent' && checks % 10 === 0) {
       const password = fs.readFileSync(path.join(dir, 'cert.password'), 'utf8');
       const inPfx = lib.parsePkcs12(pfx, password).certs[0];
-      if (!Buffer.from(inPfx).equals(Buffer.from(cert.raw))) failures.push(`cert.pfx holds another certificate at check ${checks}`);
+      if (!Buffer.from(inPfx).equals(Buffer.from(cert.raw)))
+        failures.push(`cert.pfx holds another certificate at check ${checks}`);
     }
   } catch (err) {
     failures.push(`${err.code ?? err.message} at check ${checks}`);

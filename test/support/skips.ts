@@ -14,7 +14,8 @@ export const REQUIRED = process.env.REQUIRE_INTEGRATION_TESTS === '1';
 /** The commands that enable each kind of suite. */
 export const ENABLE = {
   docker: 'sudo bash test/integration/docker/setup-engine.sh',
-  dotnet: 'sudo apt-get install -y dotnet-sdk-10.0   (the .NET 10 SDK with the ASP.NET Core runtime; see https://dot.net)',
+  dotnet:
+    'sudo apt-get install -y dotnet-sdk-10.0   (the .NET 10 SDK with the ASP.NET Core runtime; see https://dot.net)',
   browser: 'sudo apt-get install -y chromium libnss3-tools',
   producers: 'sudo apt-get install -y openssl curl default-jre-headless gnutls-bin mkcert python3-cryptography',
   keytool: 'sudo apt-get install -y default-jre-headless',
@@ -36,7 +37,8 @@ export function missing(cmd: string, args: string[]): string | undefined {
 /** True when the suite can run. Else: in CI it throws; elsewhere it records the skip and returns false. */
 export function needs(suite: string, reason: string | undefined, enable: string): boolean {
   if (!reason) return true;
-  if (REQUIRED) throw new Error(`${suite} is required here (REQUIRE_INTEGRATION_TESTS=1) but ${reason}; to run it: ${enable}`);
+  if (REQUIRED)
+    throw new Error(`${suite} is required here (REQUIRE_INTEGRATION_TESTS=1) but ${reason}; to run it: ${enable}`);
   console.warn(`skipping ${suite}: ${reason}`);
   try {
     fs.mkdirSync(path.dirname(SKIPS_FILE), { recursive: true });
@@ -53,7 +55,10 @@ export function needsRoot(suite: string): boolean {
 }
 
 /** `needs` for several requirements: the first that is missing decides, with its own command. */
-export function needsAll(suite: string, checks: readonly (readonly [reason: string | undefined, enable: string])[]): boolean {
+export function needsAll(
+  suite: string,
+  checks: readonly (readonly [reason: string | undefined, enable: string])[],
+): boolean {
   const failed = checks.find(([reason]) => reason !== undefined);
   return failed ? needs(suite, failed[0], failed[1]) : true;
 }

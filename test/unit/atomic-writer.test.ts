@@ -11,14 +11,21 @@ import { needsRoot } from '../support/skips.js';
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-aw-'));
 const set = (n: string, extra: Record<string, string> = {}): FileSet =>
   new Map(
-    Object.entries({ 'tls.crt': `cert ${n}`, 'tls.key': `key ${n}`, 'trust/ca-bundle.crt': `bundle ${n}`, 'manifest.json': JSON.stringify({ contentDigest: n }), ...extra }).map(([k, v]) => [
-      k,
-      { data: Buffer.from(v), mode: k.endsWith('.key') ? 0o440 : 0o444 },
-    ]),
+    Object.entries({
+      'tls.crt': `cert ${n}`,
+      'tls.key': `key ${n}`,
+      'trust/ca-bundle.crt': `bundle ${n}`,
+      'manifest.json': JSON.stringify({ contentDigest: n }),
+      ...extra,
+    }).map(([k, v]) => [k, { data: Buffer.from(v), mode: k.endsWith('.key') ? 0o440 : 0o444 }]),
   );
 const t0 = new Date('2026-11-26T12:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const gens = (dir: string) => fs.readdirSync(dir).filter((n) => /^\.\.\d{4}_/.test(n)).sort();
+const gens = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((n) => /^\.\.\d{4}_/.test(n))
+    .sort();
 const oldUmask = process.umask();
 afterEach(() => process.umask(oldUmask));
 
@@ -29,7 +36,8 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
     expect(r.changed).toBe(true);
     expect(fs.readlinkSync(path.join(dir, '..data'))).toBe(r.generation);
     expect(r.generation).toBe('..2026_11_26_12_00_00.000000');
-    for (const name of ['tls.crt', 'tls.key', 'trust', 'manifest.json']) expect(fs.readlinkSync(path.join(dir, name))).toBe(`..data/${name}`);
+    for (const name of ['tls.crt', 'tls.key', 'trust', 'manifest.json'])
+      expect(fs.readlinkSync(path.join(dir, name))).toBe(`..data/${name}`);
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
     expect(fs.readFileSync(path.join(dir, 'trust/ca-bundle.crt'), 'utf8')).toBe('bundle a');
   });
@@ -49,7 +57,14 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
     const dir = tmpDir();
     const first = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
     let built = false;
-    const again = writeAtomically(dir, () => ((built = true), set('a')), { now: at(60_000), digest: 'a' });
+    const again = writeAtomically(
+      dir,
+      () => {
+        built = true;
+        return set('a');
+      },
+      { now: at(60_000), digest: 'a' },
+    );
     expect(again).toMatchObject({ changed: false, generation: first.generation });
     expect(built).toBe(false);
     expect(gens(dir)).toEqual([first.generation]);
@@ -110,42 +125,50 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
       error = err;
     }
     expect(error).toBeInstanceOf(KcsError);
-    expect((error as KcsError).finding.message).toContain('refusing to write outside the generation: sub/../../../escaped');
+    expect((error as KcsError).finding.message).toContain(
+      'refusing to write outside the generation: sub/../../../escaped',
+    );
     expect(fs.readdirSync(dir).sort()).toEqual(before); // no generation directory was made, not even a partial one
     expect(liveGeneration(dir)).toBe(a.generation);
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
     expect(fs.existsSync(path.join(path.dirname(dir), 'escaped'))).toBe(false);
   });
 
-  it.runIf(process.getuid?.() !== 0)('reports OUTPUT_NOT_WRITABLE for an output it may not write (not root: modes apply) and keeps the live set', () => {
-    const dir = tmpDir();
-    writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
-    fs.chmodSync(dir, 0o555);
-    expect(() => writeAtomically(dir, () => set('b'), { now: at(1000), digest: 'b' })).toThrow(/OUTPUT_NOT_WRITABLE/);
-    fs.chmodSync(dir, 0o755);
-    expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
-  });
-
-  it.runIf(needsRoot('a volume remounted read-only under the writer'))('reports OUTPUT_NOT_WRITABLE for a volume remounted read-only (as root, modes do not apply) and keeps the live set', () => {
-    const dir = tmpDir();
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
-    try {
-      const a = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
-      execFileSync('mount', ['-o', 'remount,ro', dir]);
-      let error: unknown;
-      try {
-        writeAtomically(dir, () => set('b'), { now: at(1000), digest: 'b' });
-      } catch (err) {
-        error = err;
-      }
-      expect((error as KcsError).code).toBe('OUTPUT_NOT_WRITABLE');
-      expect((error as KcsError).finding.message).toMatch(/EROFS/);
-      expect(liveGeneration(dir)).toBe(a.generation);
+  it.runIf(process.getuid?.() !== 0)(
+    'reports OUTPUT_NOT_WRITABLE for an output it may not write (not root: modes apply) and keeps the live set',
+    () => {
+      const dir = tmpDir();
+      writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
+      fs.chmodSync(dir, 0o555);
+      expect(() => writeAtomically(dir, () => set('b'), { now: at(1000), digest: 'b' })).toThrow(/OUTPUT_NOT_WRITABLE/);
+      fs.chmodSync(dir, 0o755);
       expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
-    } finally {
-      execFileSync('umount', [dir]);
-    }
-  });
+    },
+  );
+
+  it.runIf(needsRoot('a volume remounted read-only under the writer'))(
+    'reports OUTPUT_NOT_WRITABLE for a volume remounted read-only (as root, modes do not apply) and keeps the live set',
+    () => {
+      const dir = tmpDir();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
+      try {
+        const a = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
+        execFileSync('mount', ['-o', 'remount,ro', dir]);
+        let error: unknown;
+        try {
+          writeAtomically(dir, () => set('b'), { now: at(1000), digest: 'b' });
+        } catch (err) {
+          error = err;
+        }
+        expect((error as KcsError).code).toBe('OUTPUT_NOT_WRITABLE');
+        expect((error as KcsError).finding.message).toMatch(/EROFS/);
+        expect(liveGeneration(dir)).toBe(a.generation);
+        expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
+      } finally {
+        execFileSync('umount', [dir]);
+      }
+    },
+  );
 });
 
 describe('relink', () => {

@@ -16,7 +16,9 @@ const fails = (argv: string[]) => {
 
 describe('the command line', () => {
   it('takes --name value, --name=value, flags and positionals, the last of a repeated option winning', () => {
-    expect(parseCommandLine(['init', '--output', '/a', '--verbose', '--hostnames=api,localhost', '--output=/b'])).toEqual({
+    expect(
+      parseCommandLine(['init', '--output', '/a', '--verbose', '--hostnames=api,localhost', '--output=/b']),
+    ).toEqual({
       values: { output: '/b', verbose: true, hostnames: 'api,localhost' },
       positionals: ['init'],
     });
@@ -70,19 +72,34 @@ describe('settings are read through the table', () => {
       expect(given.given).toEqual([name]);
     }
     expect(unset.given).toEqual([]);
-    expect([unset.minValidityMs, unset.validityMs, unset.healthPort, unset.kestrelFormat]).toEqual([3600e3, 90 * 86400e3, 8089, 'pem']);
+    expect([unset.minValidityMs, unset.validityMs, unset.healthPort, unset.kestrelFormat]).toEqual([
+      3600e3,
+      90 * 86400e3,
+      8089,
+      'pem',
+    ]);
   });
 
   it("refuses what env-var's own accessor refuses, naming the setting, the value and the fix", () => {
-    expect(configError({ KCS_HEALTH_PORT: '70000' })).toBe('KCS_HEALTH_PORT `70000` is not valid: cannot assign a port number greater than 65535\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089');
-    expect(configError({ KCS_HEALTH_PORT: '80a' })).toBe('KCS_HEALTH_PORT `80a` is not valid: should be a valid integer\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089');
+    expect(configError({ KCS_HEALTH_PORT: '70000' })).toBe(
+      'KCS_HEALTH_PORT `70000` is not valid: cannot assign a port number greater than 65535\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089',
+    );
+    expect(configError({ KCS_HEALTH_PORT: '80a' })).toBe(
+      'KCS_HEALTH_PORT `80a` is not valid: should be a valid integer\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089',
+    );
     expect(loadConfig({ KCS_HEALTH_PORT: '0' }, ['watch']).healthPort).toBe(0);
   });
 
   it('throws the error our own accessors raise as it was raised, with the fix for that value', () => {
-    expect(configError({ KCS_HOSTNAMES: 'api,bücher.example' })).toBe('KCS_HOSTNAMES name `bücher.example` is not ASCII: certificates carry internationalized names in their punycode form\nfix: write it as xn--bcher-kva.example');
-    expect(configError({ KCS_KEY_TYPE: 'ecdsa-p265' })).toBe('KCS_KEY_TYPE `ecdsa-p265` is not valid: use one of rsa-2048, rsa-3072, ecdsa-p256 (did you mean ecdsa-p256?)\nfix: set KCS_KEY_TYPE to one of rsa-2048, rsa-3072, ecdsa-p256');
-    expect(configError({}, ['init', '--min-validity', '3 weeks'])).toBe('KCS_MIN_VALIDITY `3 weeks` is not a duration: use a number and a unit, such as 90d, 12h, 30m or 45s\nfix: set KCS_MIN_VALIDITY to a value like 90d');
+    expect(configError({ KCS_HOSTNAMES: 'api,bücher.example' })).toBe(
+      'KCS_HOSTNAMES name `bücher.example` is not ASCII: certificates carry internationalized names in their punycode form\nfix: write it as xn--bcher-kva.example',
+    );
+    expect(configError({ KCS_KEY_TYPE: 'ecdsa-p265' })).toBe(
+      'KCS_KEY_TYPE `ecdsa-p265` is not valid: use one of rsa-2048, rsa-3072, ecdsa-p256 (did you mean ecdsa-p256?)\nfix: set KCS_KEY_TYPE to one of rsa-2048, rsa-3072, ecdsa-p256',
+    );
+    expect(configError({}, ['init', '--min-validity', '3 weeks'])).toBe(
+      'KCS_MIN_VALIDITY `3 weeks` is not a duration: use a number and a unit, such as 90d, 12h, 30m or 45s\nfix: set KCS_MIN_VALIDITY to a value like 90d',
+    );
   });
 
   it('never shows a secret, not even in an error', () => {
@@ -93,19 +110,38 @@ describe('settings are read through the table', () => {
 });
 
 describe('KCS_HOSTNAMES takes DNS names label by label', () => {
-  const long = (n: number) => Array.from({ length: Math.ceil(n / 50) }, () => 'a'.repeat(49)).join('.').slice(0, n).replace(/\.$/, 'a');
-  it.each([['a'.repeat(63)], ['*.example.test'], ['api.example.test.'], ['_srv.example'], ['x'], ['a-b.c'], [long(253)]])('accepts %s', (name) => {
+  const long = (n: number) =>
+    Array.from({ length: Math.ceil(n / 50) }, () => 'a'.repeat(49))
+      .join('.')
+      .slice(0, n)
+      .replace(/\.$/, 'a');
+  it.each([
+    ['a'.repeat(63)],
+    ['*.example.test'],
+    ['api.example.test.'],
+    ['_srv.example'],
+    ['x'],
+    ['a-b.c'],
+    [long(253)],
+  ])('accepts %s', (name) => {
     expect(loadConfig({ KCS_HOSTNAMES: name }, ['init']).hostnames).toEqual([name]);
   });
-  it.each([['a'.repeat(64)], [long(254)], ['-api'], ['api-'], ['a..b'], ['a.*.b'], ['*'], ['api.example..'], ['a b!']])('refuses %s', (name) => {
-    expect(configError({ KCS_HOSTNAMES: name })).toMatch(/^KCS_HOSTNAMES name `.*` is not a DNS name or IP address\n/);
-  });
+  it.each([['a'.repeat(64)], [long(254)], ['-api'], ['api-'], ['a..b'], ['a.*.b'], ['*'], ['api.example..'], ['a b!']])(
+    'refuses %s',
+    (name) => {
+      expect(configError({ KCS_HOSTNAMES: name })).toMatch(
+        /^KCS_HOSTNAMES name `.*` is not a DNS name or IP address\n/,
+      );
+    },
+  );
 });
 
 describe('secrets', () => {
   it('have no flag (flags show up in `ps`), and every other setting has one', () => {
     const secrets = SETTING_ENTRIES.filter(([, s]) => s.kind === 'secret').map(([, s]) => s.env);
     expect(secrets).toEqual(['KCS_PASSWORD', 'KCS_OUTPUT_PASSWORD']);
-    expect(SETTING_ENTRIES.filter(([, s]) => (s.kind === 'secret') === (s.flag !== undefined)).map(([, s]) => s.env)).toEqual([]);
+    expect(
+      SETTING_ENTRIES.filter(([, s]) => (s.kind === 'secret') === (s.flag !== undefined)).map(([, s]) => s.env),
+    ).toEqual([]);
   });
 });

@@ -20,7 +20,9 @@ const cases = PFX_PROFILES.flatMap((profile) =>
 
 describe('encodePfx writes files that independent readers open', () => {
   it.each(cases)('$profile PFX of $leaf with password "$password"', ({ profile, leaf, password }) => {
-    const chain = [readFixture(`${leaf}.crt`), readFixture('inter.crt')].map((pem) => new crypto.X509Certificate(pem).raw);
+    const chain = [readFixture(`${leaf}.crt`), readFixture('inter.crt')].map(
+      (pem) => new crypto.X509Certificate(pem).raw,
+    );
     const key = crypto.createPrivateKey(readFixture(`${leaf}.key`));
     const pfx = encodePfx({ chain, key, password, profile, friendlyName: 'api' });
 
@@ -31,10 +33,15 @@ describe('encodePfx writes files that independent readers open', () => {
     // openssl 3 without -legacy
     const file = path.join(tmp, `${profile}-${leaf}.pfx`);
     writeFileSync(file, pfx);
-    const run = spawnSync('openssl', ['pkcs12', '-in', file, '-info', '-noout', '-passin', `pass:${password}`], { encoding: 'utf8' });
+    const run = spawnSync('openssl', ['pkcs12', '-in', file, '-info', '-noout', '-passin', `pass:${password}`], {
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(0);
     const info = run.stdout + run.stderr; // openssl prints -info to stderr
-    const dump = execFileSync('openssl', ['pkcs12', '-in', file, '-nodes', '-passin', `pass:${password}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const dump = execFileSync('openssl', ['pkcs12', '-in', file, '-nodes', '-passin', `pass:${password}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     expect(dump.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
     expect(dump).toContain('BEGIN PRIVATE KEY');
     if (profile === 'modern') {
@@ -48,15 +55,26 @@ describe('encodePfx writes files that independent readers open', () => {
 
     // and our own reader round-trips it
     const back = parsePkcs12(pfx, password);
-    expect(back.certs.map((c) => Buffer.from(c).toString('hex'))).toEqual(chain.map((c) => Buffer.from(c).toString('hex')));
-    expect(new crypto.X509Certificate(back.certs[0]!).checkPrivateKey(crypto.createPrivateKey({ key: back.keys[0]!, format: 'der', type: 'pkcs8' }))).toBe(true);
+    expect(back.certs.map((c) => Buffer.from(c).toString('hex'))).toEqual(
+      chain.map((c) => Buffer.from(c).toString('hex')),
+    );
+    expect(
+      new crypto.X509Certificate(back.certs[0]!).checkPrivateKey(
+        crypto.createPrivateKey({ key: back.keys[0]!, format: 'der', type: 'pkcs8' }),
+      ),
+    ).toBe(true);
   });
 });
 
 describe('the modern profile derives the encryption key once per file', () => {
   it('with one salt for the key and the certificates, and an IV of their own for each', () => {
     const chain = [new crypto.X509Certificate(readFixture('rsa2048.crt')).raw];
-    const pfx = encodePfx({ chain, key: crypto.createPrivateKey(readFixture('rsa2048.key')), password: 'pw', profile: 'modern' });
+    const pfx = encodePfx({
+      chain,
+      key: crypto.createPrivateKey(readFixture('rsa2048.key')),
+      password: 'pw',
+      profile: 'modern',
+    });
     // The PBES2 parameters sit in clear DER: PBKDF2 (1.2.840.113549.1.5.12) with a 16-byte salt, and
     // AES-256-CBC (2.16.840.1.101.3.4.1.42) with a 16-byte IV, once for the certificates and once for the key.
     const hex = pfx.toString('hex').toUpperCase();
@@ -69,7 +87,9 @@ describe('the modern profile derives the encryption key once per file', () => {
     // and both parts open, in OpenSSL and in our reader
     const file = path.join(tmp, 'one-salt.pfx');
     writeFileSync(file, pfx);
-    expect(spawnSync('openssl', ['pkcs12', '-in', file, '-nodes', '-passin', 'pass:pw'], { encoding: 'utf8' }).stdout).toContain('BEGIN PRIVATE KEY');
+    expect(
+      spawnSync('openssl', ['pkcs12', '-in', file, '-nodes', '-passin', 'pass:pw'], { encoding: 'utf8' }).stdout,
+    ).toContain('BEGIN PRIVATE KEY');
     expect(parsePkcs12(pfx, 'pw').keys).toHaveLength(1);
   });
 });

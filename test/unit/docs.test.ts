@@ -23,7 +23,9 @@ describe('docs/reference.md documents what the code has', () => {
   });
 
   it('every KCS_* setting, and no other, in the Settings table', () => {
-    const documented = firstCells('| env | flag | meaning | default |').flatMap((c) => [...c.matchAll(/`(KCS_[A-Z_]+)`/g)].map((m) => m[1]!));
+    const documented = firstCells('| env | flag | meaning | default |').flatMap((c) =>
+      [...c.matchAll(/`(KCS_[A-Z_]+)`/g)].map((m) => m[1]!),
+    );
     expect([...new Set(documented)].sort()).toEqual([...SETTING_VARIABLES].sort());
   });
 
@@ -35,7 +37,7 @@ describe('docs/reference.md documents what the code has', () => {
       const [, envCell, flagCell] = row.split('|');
       const envs = [...envCell!.matchAll(/`(KCS_[A-Z_]+)`/g)].map((m) => m[1]!);
       const flags = [...flagCell!.matchAll(/`--([a-z0-9-]+)`/g)].map((m) => m[1]!);
-      envs.forEach((env, i) => (documented[env] = flags[i] ?? null));
+      for (const [i, env] of envs.entries()) documented[env] = flags[i] ?? null;
     }
     const table = Object.fromEntries(Object.values(SETTINGS).map((s) => [s.env, 'flag' in s ? s.flag : null]));
     expect(documented).toEqual(table);
@@ -43,12 +45,18 @@ describe('docs/reference.md documents what the code has', () => {
   it("every default and every choice of the table of settings, in the setting's row", () => {
     const start = readme.indexOf('| env | flag | meaning | default |');
     const rows = readme.slice(start).split('\n\n')[0]!.split('\n').slice(2);
-    const cells = (env: string) => rows.find((r) => r.split('|')[1]!.includes(`\`${env}\``))!.split('|').map((c) => c.trim());
+    const cells = (env: string) =>
+      rows
+        .find((r) => r.split('|')[1]!.includes(`\`${env}\``))!
+        .split('|')
+        .map((c) => c.trim());
     const wrong: string[] = [];
     for (const [, s] of SETTING_ENTRIES) {
       const [, , , meaning, dflt] = cells(s.env);
-      if (s.default !== undefined && !dflt!.includes(`\`${s.default}\``)) wrong.push(`${s.env}: default \`${s.default}\` is not in "${dflt}"`);
-      for (const o of s.options ?? []) if (!meaning!.includes(`\`${o}\``)) wrong.push(`${s.env}: choice \`${o}\` is not in "${meaning}"`);
+      if (s.default !== undefined && !dflt!.includes(`\`${s.default}\``))
+        wrong.push(`${s.env}: default \`${s.default}\` is not in "${dflt}"`);
+      for (const o of s.options ?? [])
+        if (!meaning!.includes(`\`${o}\``)) wrong.push(`${s.env}: choice \`${o}\` is not in "${meaning}"`);
     }
     expect(wrong).toEqual([]);
   });
@@ -57,14 +65,35 @@ describe('docs/reference.md documents what the code has', () => {
 describe('--verbose shows every setting of the table, secrets as ***', () => {
   it('for a configuration that sets them all', () => {
     const env: Record<string, string> = {
-      KCS_SOURCE: '/certs', KCS_CERT_FILE: 'a.crt', KCS_KEY_FILE: 'a.key', KCS_CERT_ENTRY: 'api', KCS_PASSWORD: 'in-Secret-1', KCS_USER_SECRETS: '/s.json',
-      KCS_OUTPUT: '/tmp/kcs-verbose-out', KCS_MOUNT_PATH: '/https', KCS_OUTPUT_PASSWORD: 'out-Secret-2', KCS_HOSTNAMES: 'api', KCS_MIN_VALIDITY: '2h', KCS_OWNER: '1:2',
-      KCS_KESTREL_FORMAT: 'pfx', KCS_PFX_PROFILE: 'modern', KCS_KEY_TYPE: 'ecdsa-p256', KCS_VALIDITY: '30d', KCS_STATE: '/tmp/kcs-verbose-state', KCS_APP_NAME: 'Api',
-      KCS_USER_SECRETS_ID: 'abc', KCS_HEALTH_PORT: '9000', KCS_HEALTH_ADDRESS: '127.0.0.1', KCS_LOG_FORMAT: 'json', KCS_RUNS_IN: 'container',
+      KCS_SOURCE: '/certs',
+      KCS_CERT_FILE: 'a.crt',
+      KCS_KEY_FILE: 'a.key',
+      KCS_CERT_ENTRY: 'api',
+      KCS_PASSWORD: 'in-Secret-1',
+      KCS_USER_SECRETS: '/s.json',
+      KCS_OUTPUT: '/tmp/kcs-verbose-out',
+      KCS_MOUNT_PATH: '/https',
+      KCS_OUTPUT_PASSWORD: 'out-Secret-2',
+      KCS_HOSTNAMES: 'api',
+      KCS_MIN_VALIDITY: '2h',
+      KCS_OWNER: '1:2',
+      KCS_KESTREL_FORMAT: 'pfx',
+      KCS_PFX_PROFILE: 'modern',
+      KCS_KEY_TYPE: 'ecdsa-p256',
+      KCS_VALIDITY: '30d',
+      KCS_STATE: '/tmp/kcs-verbose-state',
+      KCS_APP_NAME: 'Api',
+      KCS_USER_SECRETS_ID: 'abc',
+      KCS_HEALTH_PORT: '9000',
+      KCS_HEALTH_ADDRESS: '127.0.0.1',
+      KCS_LOG_FORMAT: 'json',
+      KCS_RUNS_IN: 'container',
     };
     const shown = describeSettings(loadConfig(env, ['init']));
     // The two *_FILE variants of the passwords cannot be set beside the passwords themselves.
-    const missing = SETTING_VARIABLES.filter((v) => !(v in shown) && !['KCS_PASSWORD_FILE', 'KCS_OUTPUT_PASSWORD_FILE'].includes(v));
+    const missing = SETTING_VARIABLES.filter(
+      (v) => !(v in shown) && !['KCS_PASSWORD_FILE', 'KCS_OUTPUT_PASSWORD_FILE'].includes(v),
+    );
     expect(missing).toEqual([]);
     expect([shown.KCS_PASSWORD, shown.KCS_OUTPUT_PASSWORD]).toEqual(['***', '***']);
     expect(JSON.stringify(shown)).not.toMatch(/Secret-/);
@@ -73,7 +102,13 @@ describe('--verbose shows every setting of the table, secrets as ***', () => {
 
 describe('the README and docs/ link only to what exists', () => {
   it('every relative link resolves to a file or directory of the repository', () => {
-    const files = ['README.md', ...fs.readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const files = [
+      'README.md',
+      ...fs
+        .readdirSync('docs')
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
     const broken = files.flatMap((file) =>
       [...fs.readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
         .map((m) => m[1]!)

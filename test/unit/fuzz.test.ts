@@ -16,15 +16,25 @@ import { PASS, readFixture } from '../support/helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
 const stats = { cases: 0, coded: 0, accepted: 0, slowestMs: 0 };
-afterAll(() => console.log(`fuzz cases run: ${stats.cases} (${stats.coded} refused with a code, ${stats.accepted} accepted), slowest ${stats.slowestMs.toFixed(0)} ms, uncaught: 0`));
+afterAll(() =>
+  console.log(
+    `fuzz cases run: ${stats.cases} (${stats.coded} refused with a code, ${stats.accepted} accepted), slowest ${stats.slowestMs.toFixed(0)} ms, uncaught: 0`,
+  ),
+);
 
 /** A mutation of `base`: some bytes replaced, then maybe cut short or lengthened. */
 const mutated = (base: Buffer) =>
   fc
     .record({
-      edits: fc.array(fc.record({ at: fc.nat({ max: base.length - 1 }), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }),
+      edits: fc.array(fc.record({ at: fc.nat({ max: base.length - 1 }), byte: fc.integer({ min: 0, max: 255 }) }), {
+        minLength: 1,
+        maxLength: 8,
+      }),
       cut: fc.option(fc.nat({ max: base.length }), { freq: 4 }),
-      insert: fc.option(fc.record({ at: fc.nat({ max: base.length }), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }), { freq: 4 }),
+      insert: fc.option(
+        fc.record({ at: fc.nat({ max: base.length }), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+        { freq: 4 },
+      ),
     })
     .map(({ edits, cut, insert }) => {
       let b = Buffer.from(base);
@@ -54,20 +64,42 @@ function survives(fn: () => unknown): boolean {
 }
 
 describe('fuzzing the readers', () => {
-  it.each(['openssl3-default.pfx', 'openssl-legacy-rc2.pfx', 'nomac.pfx', 'ecdsa-p256.pfx'])('the PKCS#12 reader survives mutations of %s', (name) => {
-    const base = readFixture(name);
-    fc.assert(fc.property(mutated(base), (b) => survives(() => parsePkcs12(b, PASS))), { numRuns: RUNS });
-  });
+  it.each(['openssl3-default.pfx', 'openssl-legacy-rc2.pfx', 'nomac.pfx', 'ecdsa-p256.pfx'])(
+    'the PKCS#12 reader survives mutations of %s',
+    (name) => {
+      const base = readFixture(name);
+      fc.assert(
+        fc.property(mutated(base), (b) => survives(() => parsePkcs12(b, PASS))),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
-  it.each(['pem-combined/bundle.pem', 'pem-encrypted/key.pem', 'pem-sec1/key.pem', 'chain.crt'])('the PEM reader survives mutations of %s', (name) => {
-    const base = readFixture(name);
-    fc.assert(fc.property(mutated(base), (b) => survives(() => parsePemOrDer(b, PASS))), { numRuns: RUNS });
-  });
+  it.each(['pem-combined/bundle.pem', 'pem-encrypted/key.pem', 'pem-sec1/key.pem', 'chain.crt'])(
+    'the PEM reader survives mutations of %s',
+    (name) => {
+      const base = readFixture(name);
+      fc.assert(
+        fc.property(mutated(base), (b) => survives(() => parsePemOrDer(b, PASS))),
+        { numRuns: RUNS },
+      );
+    },
+  );
 
   it('the PEM reader survives arbitrary text between PEM markers', () => {
-    const block = fc.tuple(fc.constantFrom('CERTIFICATE', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'X'), fc.string({ maxLength: 200 }));
+    const block = fc.tuple(
+      fc.constantFrom('CERTIFICATE', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'X'),
+      fc.string({ maxLength: 200 }),
+    );
     fc.assert(
-      fc.property(fc.array(block, { maxLength: 4 }), (blocks) => survives(() => parsePemOrDer(Buffer.from(blocks.map(([l, body]) => `-----BEGIN ${l}-----\n${body}\n-----END ${l}-----\n`).join('')), PASS))),
+      fc.property(fc.array(block, { maxLength: 4 }), (blocks) =>
+        survives(() =>
+          parsePemOrDer(
+            Buffer.from(blocks.map(([l, body]) => `-----BEGIN ${l}-----\n${body}\n-----END ${l}-----\n`).join('')),
+            PASS,
+          ),
+        ),
+      ),
       { numRuns: RUNS },
     );
   });

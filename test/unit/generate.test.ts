@@ -26,16 +26,34 @@ function write(dir: string, name: string, data: string | Buffer) {
 }
 
 /** Serves the leaf with node:https and connects with a client that checks the chain against ca.crt and the host name. */
-async function handshake(cert: crypto.X509Certificate, key: crypto.KeyObject, ca: crypto.X509Certificate, servername: string, host = '127.0.0.1') {
-  const server = https.createServer({ cert: cert.toString(), key: key.export({ type: 'pkcs8', format: 'pem' }) }, (_q, s) => s.end('ok'));
+async function handshake(
+  cert: crypto.X509Certificate,
+  key: crypto.KeyObject,
+  ca: crypto.X509Certificate,
+  servername: string,
+  host = '127.0.0.1',
+) {
+  const server = https.createServer(
+    { cert: cert.toString(), key: key.export({ type: 'pkcs8', format: 'pem' }) },
+    (_q, s) => s.end('ok'),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   try {
     return await new Promise<string>((resolve, reject) => {
-      const socket = tls.connect({ host, port, ...(isIP(servername) ? {} : { servername }), ca: ca.toString(), checkServerIdentity: (_h, peer) => tls.checkServerIdentity(servername, peer) }, () => {
-        resolve(socket.getPeerCertificate().fingerprint256);
-        socket.end();
-      });
+      const socket = tls.connect(
+        {
+          host,
+          port,
+          ...(isIP(servername) ? {} : { servername }),
+          ca: ca.toString(),
+          checkServerIdentity: (_h, peer) => tls.checkServerIdentity(servername, peer),
+        },
+        () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.end();
+        },
+      );
       socket.on('error', reject);
     });
   } finally {
@@ -44,25 +62,33 @@ async function handshake(cert: crypto.X509Certificate, key: crypto.KeyObject, ca
 }
 
 describe('generated certificates are real: OpenSSL and Node TLS accept them', () => {
-  it.each(['rsa-2048', 'ecdsa-p256', 'rsa-3072'] as const)('a %s leaf for names, a wildcard and IPv4/IPv6 passes openssl verify and a hostname-checking handshake', async (keyType) => {
-    const dir = tmp();
-    const ca = loadOrCreateCa(path.join(dir, 'state'), now);
-    const hostnames = ['localhost', 'api', '*.svc.test', '127.0.0.1', '::1'];
-    const leaf = issueLeaf(ca, { ...base, keyType, hostnames });
-    const caFile = write(dir, 'ca.crt', ca.cert.toString());
-    const leafFile = write(dir, 'leaf.crt', leaf.cert.toString());
-    const text = execFileSync('openssl', ['x509', '-in', leafFile, '-noout', '-text'], { encoding: 'utf8' });
-    expect(text).toContain('TLS Web Server Authentication');
-    expect(text).toMatch(/X509v3 Subject Key Identifier/);
-    expect(text).toMatch(/X509v3 Authority Key Identifier/);
-    expect(text).toContain('DNS:localhost, DNS:api, DNS:*.svc.test, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
-    expect(text).toMatch(keyType === 'ecdsa-p256' ? /Digital Signature\n/ : /Digital Signature, Key Encipherment/);
-    expect(execFileSync('openssl', ['verify', '-CAfile', caFile, '-purpose', 'sslserver', leafFile], { encoding: 'utf8' })).toBe(`${leafFile}: OK\n`);
-    expect(leaf.key.asymmetricKeyType).toBe(keyType === 'ecdsa-p256' ? 'ec' : 'rsa');
-    expect(sansOf(leaf.cert)).toEqual(hostnames);
-    for (const name of ['localhost', 'api', 'x.svc.test', '127.0.0.1']) expect(await handshake(leaf.cert, leaf.key, ca.cert, name)).toBe(leaf.cert.fingerprint256);
-    await expect(handshake(leaf.cert, leaf.key, ca.cert, 'web')).rejects.toThrow(/altnames/);
-  });
+  it.each(['rsa-2048', 'ecdsa-p256', 'rsa-3072'] as const)(
+    'a %s leaf for names, a wildcard and IPv4/IPv6 passes openssl verify and a hostname-checking handshake',
+    async (keyType) => {
+      const dir = tmp();
+      const ca = loadOrCreateCa(path.join(dir, 'state'), now);
+      const hostnames = ['localhost', 'api', '*.svc.test', '127.0.0.1', '::1'];
+      const leaf = issueLeaf(ca, { ...base, keyType, hostnames });
+      const caFile = write(dir, 'ca.crt', ca.cert.toString());
+      const leafFile = write(dir, 'leaf.crt', leaf.cert.toString());
+      const text = execFileSync('openssl', ['x509', '-in', leafFile, '-noout', '-text'], { encoding: 'utf8' });
+      expect(text).toContain('TLS Web Server Authentication');
+      expect(text).toMatch(/X509v3 Subject Key Identifier/);
+      expect(text).toMatch(/X509v3 Authority Key Identifier/);
+      expect(text).toContain(
+        'DNS:localhost, DNS:api, DNS:*.svc.test, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+      );
+      expect(text).toMatch(keyType === 'ecdsa-p256' ? /Digital Signature\n/ : /Digital Signature, Key Encipherment/);
+      expect(
+        execFileSync('openssl', ['verify', '-CAfile', caFile, '-purpose', 'sslserver', leafFile], { encoding: 'utf8' }),
+      ).toBe(`${leafFile}: OK\n`);
+      expect(leaf.key.asymmetricKeyType).toBe(keyType === 'ecdsa-p256' ? 'ec' : 'rsa');
+      expect(sansOf(leaf.cert)).toEqual(hostnames);
+      for (const name of ['localhost', 'api', 'x.svc.test', '127.0.0.1'])
+        expect(await handshake(leaf.cert, leaf.key, ca.cert, name)).toBe(leaf.cert.fingerprint256);
+      await expect(handshake(leaf.cert, leaf.key, ca.cert, 'web')).rejects.toThrow(/altnames/);
+    },
+  );
 
   it('gives the CA and the development marker the form openssl expects', () => {
     const dir = tmp();
@@ -78,7 +104,10 @@ describe('generated certificates are real: OpenSSL and Node TLS accept them', ()
 
   it('computes the OpenSSL subject hash of trust/certs exactly as openssl x509 -hash', () => {
     const ca = loadOrCreateCa(path.join(tmp(), 'state'), now);
-    const openssl = execFileSync('openssl', ['x509', '-noout', '-hash'], { input: ca.cert.toString(), encoding: 'utf8' }).trim();
+    const openssl = execFileSync('openssl', ['x509', '-noout', '-hash'], {
+      input: ca.cert.toString(),
+      encoding: 'utf8',
+    }).trim();
     expect(subjectHash(ca.cert)).toBe(openssl);
   });
 });
@@ -95,10 +124,34 @@ describe('the CA is kept in KCS_STATE and reused', () => {
   });
 
   it.each([
-    ['a damaged CA certificate', (s: string) => fs.writeFileSync(path.join(s, 'ca', 'ca.crt'), 'garbage'), /cannot read the CA in/],
-    ['a CA key that belongs to another CA', (s: string) => { fs.chmodSync(path.join(s, 'ca', 'ca.key'), 0o600); fs.writeFileSync(path.join(s, 'ca', 'ca.key'), crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' })); }, /does not belong to/],
+    [
+      'a damaged CA certificate',
+      (s: string) => fs.writeFileSync(path.join(s, 'ca', 'ca.crt'), 'garbage'),
+      /cannot read the CA in/,
+    ],
+    [
+      'a CA key that belongs to another CA',
+      (s: string) => {
+        fs.chmodSync(path.join(s, 'ca', 'ca.key'), 0o600);
+        fs.writeFileSync(
+          path.join(s, 'ca', 'ca.key'),
+          crypto
+            .generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+            .privateKey.export({ type: 'pkcs8', format: 'pem' }),
+        );
+      },
+      /does not belong to/,
+    ],
     ['a missing CA key', (s: string) => fs.rmSync(path.join(s, 'ca', 'ca.key')), /cannot read the CA key/],
-    ['a foreign directory', (s: string) => { fs.rmSync(s, { recursive: true }); fs.mkdirSync(s); fs.writeFileSync(path.join(s, 'id_rsa'), 'x'); }, /is not empty \(id_rsa\) and holds no CA of ours/],
+    [
+      'a foreign directory',
+      (s: string) => {
+        fs.rmSync(s, { recursive: true });
+        fs.mkdirSync(s);
+        fs.writeFileSync(path.join(s, 'id_rsa'), 'x');
+      },
+      /is not empty \(id_rsa\) and holds no CA of ours/,
+    ],
   ])('refuses %s with STATE_INVALID instead of making a new CA', (_what, damage, message) => {
     const state = path.join(tmp(), 'state');
     loadOrCreateCa(state, now);
@@ -123,8 +176,16 @@ describe('the leaf is reused until it must be reissued', () => {
   it.each([
     ['the same names and CA', { hostnames: ['api', 'localhost'] }, 'reused'],
     ['a new name', { hostnames: ['localhost', 'api', 'web'] }, 'issued (KCS_HOSTNAMES changed)'],
-    ['another key type', { hostnames: ['localhost', 'api'], keyType: 'ecdsa-p256' as KeyType }, 'issued (KCS_KEY_TYPE changed)'],
-    ['two-thirds of the lifetime passed', { hostnames: ['localhost', 'api'], now: new Date(now.getTime() + 61 * DAY) }, 'issued (it is past two-thirds of its lifetime)'],
+    [
+      'another key type',
+      { hostnames: ['localhost', 'api'], keyType: 'ecdsa-p256' as KeyType },
+      'issued (KCS_KEY_TYPE changed)',
+    ],
+    [
+      'two-thirds of the lifetime passed',
+      { hostnames: ['localhost', 'api'], now: new Date(now.getTime() + 61 * DAY) },
+      'issued (it is past two-thirds of its lifetime)',
+    ],
     ['another CA', { hostnames: ['localhost', 'api'], stateDir: undefined }, 'issued (the CA changed)'],
   ])('%s: %s', (_what, change, expected) => {
     const g = generateMaterial({ ...base, stateDir: state, previous, ...change } as never);

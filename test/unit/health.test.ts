@@ -4,9 +4,18 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { route, startHealthServer, type HealthState } from '../../sidecar/watch/health.js';
 
-const state: HealthState = { publishes: 1, failures: 0, degraded: false, generation: '..g', sha256: 'AB', notAfter: new Date(Date.now() + 86400e3) };
+const state: HealthState = {
+  publishes: 1,
+  failures: 0,
+  degraded: false,
+  generation: '..g',
+  sha256: 'AB',
+  notAfter: new Date(Date.now() + 86400e3),
+};
 const servers: net.Server[] = [];
-afterAll(() => servers.forEach((s) => s.close()));
+afterAll(() => {
+  for (const s of servers) s.close();
+});
 
 async function raw(request: string): Promise<string> {
   const server = await startHealthServer(0, () => state);
@@ -34,7 +43,24 @@ describe('the health server', () => {
   });
 
   it('is not ready before a set is published, and says why', () => {
-    expect(route('GET', '/readyz', { publishes: 0, failures: 1, degraded: false, lastFinding: { code: 'PASSWORD_WRONG', severity: 'error', message: 'cannot open /certs/a.pfx: the password does not match', hint: '' } }, new Date())).toEqual({
+    expect(
+      route(
+        'GET',
+        '/readyz',
+        {
+          publishes: 0,
+          failures: 1,
+          degraded: false,
+          lastFinding: {
+            code: 'PASSWORD_WRONG',
+            severity: 'error',
+            message: 'cannot open /certs/a.pfx: the password does not match',
+            hint: '',
+          },
+        },
+        new Date(),
+      ),
+    ).toEqual({
       status: 503,
       type: 'text/plain; charset=utf-8',
       body: 'not ready: PASSWORD_WRONG cannot open /certs/a.pfx: the password does not match\n',
@@ -42,10 +68,14 @@ describe('the health server', () => {
   });
 
   it('answers a plain request and closes the connection', async () => {
-    expect(await raw('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 3\r\ncache-control: no-store\r\nconnection: close\r\n\r\nok\n');
+    expect(await raw('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')).toBe(
+      'HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 3\r\ncache-control: no-store\r\nconnection: close\r\n\r\nok\n',
+    );
   });
   it('answers HEAD without a body', async () => {
-    expect(await raw('HEAD /healthz HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*content-length: 3\r\n[^]*\r\n\r\n$/);
+    expect(await raw('HEAD /healthz HTTP/1.0\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*content-length: 3\r\n[\s\S]*\r\n\r\n$/,
+    );
   });
   it('refuses garbage and oversized requests', async () => {
     expect(await raw('hello\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);

@@ -83,11 +83,21 @@ describe('loadSource refuses what it cannot use, with a finding code', () => {
     return d;
   };
   const mismatch = dir('mismatch', { 'tls.crt': readFixture('rsa2048.crt'), 'tls.key': readFixture('other.key') });
-  const twoPairs = dir('two-pairs', { 'a.crt': readFixture('rsa2048.crt'), 'a.key': readFixture('rsa2048.key'), 'b.crt': readFixture('p256.crt'), 'b.key': readFixture('p256.key') });
-  const pfxAndKey = dir('pfx-and-key', { 'api.pfx': readFixture('openssl3-default.pfx'), 'other.key': readFixture('other.key') });
+  const twoPairs = dir('two-pairs', {
+    'a.crt': readFixture('rsa2048.crt'),
+    'a.key': readFixture('rsa2048.key'),
+    'b.crt': readFixture('p256.crt'),
+    'b.key': readFixture('p256.key'),
+  });
+  const pfxAndKey = dir('pfx-and-key', {
+    'api.pfx': readFixture('openssl3-default.pfx'),
+    'other.key': readFixture('other.key'),
+  });
   const empty = dir('empty', { 'README.txt': 'nothing here' });
   const emptyFile = dir('empty-file', { 'tls.crt': '', 'tls.key': readFixture('rsa2048.key') });
-  const csr = dir('csr', { 'req.pem': '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n' });
+  const csr = dir('csr', {
+    'req.pem': '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n',
+  });
   const outside = dir('outside', {});
   fs.symlinkSync(fixture('rsa2048.key'), path.join(outside, 'tls.key'));
   fs.copyFileSync(fixture('rsa2048.crt'), path.join(outside, 'tls.crt'));
@@ -96,8 +106,16 @@ describe('loadSource refuses what it cannot use, with a finding code', () => {
     ['a wrong PFX password', 'PASSWORD_WRONG', { source: fixture('openssl3-default.pfx'), password: 'wrong' }],
     ['a PFX without its password', 'PASSWORD_REQUIRED', { source: fixture('openssl3-default.pfx') }],
     ['an encrypted key without its password', 'PASSWORD_REQUIRED', { source: fixture('pem-encrypted') }],
-    ['an encrypted key with a wrong password', 'PASSWORD_WRONG', { source: fixture('pem-encrypted'), password: 'wrong' }],
-    ['a PFX asking for 2,500,000 iterations', 'ITERATIONS_TOO_HIGH', { source: fixture('iter-2500k.pfx'), password: PASS }],
+    [
+      'an encrypted key with a wrong password',
+      'PASSWORD_WRONG',
+      { source: fixture('pem-encrypted'), password: 'wrong' },
+    ],
+    [
+      'a PFX asking for 2,500,000 iterations',
+      'ITERATIONS_TOO_HIGH',
+      { source: fixture('iter-2500k.pfx'), password: PASS },
+    ],
     ['a PFX holding no key', 'KEY_MISSING', { source: fixture('certs-only.pfx'), password: PASS }],
     ['a certificate without its key', 'KEY_MISSING', { source: fixture('key-missing') }],
     ['a key that belongs to another certificate', 'KEY_MISMATCH', { source: mismatch }],
@@ -118,8 +136,12 @@ describe('loadSource refuses what it cannot use, with a finding code', () => {
       loadSource({ source: fixture('vs-https-two'), password: PASS });
       expect.unreachable();
     } catch (err) {
-      expect((err as KcsError).finding.message).toBe(`cannot choose a certificate in ${fixture('vs-https-two')}: it holds 2 PFX files (MyApi.pfx, MyWeb.pfx)`);
-      expect((err as KcsError).finding.hint).toBe('set KCS_CERT_FILE to the one to publish, for example KCS_CERT_FILE=MyApi.pfx');
+      expect((err as KcsError).finding.message).toBe(
+        `cannot choose a certificate in ${fixture('vs-https-two')}: it holds 2 PFX files (MyApi.pfx, MyWeb.pfx)`,
+      );
+      expect((err as KcsError).finding.hint).toBe(
+        'set KCS_CERT_FILE to the one to publish, for example KCS_CERT_FILE=MyApi.pfx',
+      );
     }
   });
 
@@ -147,7 +169,10 @@ describe('passwords come from a variable, a secret file or secrets.json', () => 
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pw-')), 'pw');
     fs.writeFileSync(f, '');
     expect(resolvePassword({ passwordFile: f })).toBe('');
-    expect(loadSource({ source: fixture('empty-password.pfx'), password: resolvePassword({ passwordFile: f })! }).leaf.fingerprint256).toBe(RSA);
+    expect(
+      loadSource({ source: fixture('empty-password.pfx'), password: resolvePassword({ passwordFile: f })! }).leaf
+        .fingerprint256,
+    ).toBe(RSA);
   });
   it('reads a Unicode password file as UTF-8', () => {
     expect(resolvePassword({ passwordFile: fixture('unicode-password.txt') })).toBe(UNICODE_PASS);
@@ -156,7 +181,9 @@ describe('passwords come from a variable, a secret file or secrets.json', () => 
     expect(resolvePassword({ userSecrets: fixture('secrets.json') })).toBe(PASS);
   });
   it('reads the Default password from a nested secrets.json', () => {
-    expect(passwordFromSecretsJson('{"Kestrel":{"Certificates":{"Default":{"Password":"n3sted"}}}}', 'x')).toBe('n3sted');
+    expect(passwordFromSecretsJson('{"Kestrel":{"Certificates":{"Default":{"Password":"n3sted"}}}}', 'x')).toBe(
+      'n3sted',
+    );
   });
   it('refuses a secrets.json without a password key', () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-us-')), 'secrets.json');

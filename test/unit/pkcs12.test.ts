@@ -29,7 +29,11 @@ describe('parsePkcs12 reads every common producer', () => {
     ['dotnet-devcert.pfx', PASS, 1, undefined, 'PBE-SHA1-3DES', false],
   ] as const)('opens %s', (file, password, certCount, leafFile, encryption, legacy) => {
     // `legacy` is what OpenSSL 3 itself says: it refuses the file without its legacy provider.
-    const openssl = spawnSync('openssl', ['pkcs12', '-in', fixture(file), '-nodes', '-passin', `pass:${password ?? ''}`], { encoding: 'utf8' });
+    const openssl = spawnSync(
+      'openssl',
+      ['pkcs12', '-in', fixture(file), '-nodes', '-passin', `pass:${password ?? ''}`],
+      { encoding: 'utf8' },
+    );
     expect(openssl.status !== 0 && /unsupported|legacy/i.test(openssl.stderr), openssl.stderr).toBe(legacy);
     const { certs, keys, info } = parsePkcs12(readFixture(file), password);
     expect(certs).toHaveLength(certCount);

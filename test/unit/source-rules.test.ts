@@ -26,7 +26,10 @@ describe('the source of sidecar/', () => {
       fs
         .readFileSync(f, 'utf8')
         .split('\n')
-        .filter((l) => /^import\s+(?!type\b)[^'"]*from\s+'node:/.test(l) && !/^import\s+[A-Za-z_$][\w$]*\s+from\s+'node:/.test(l))
+        .filter(
+          (l) =>
+            /^import\s+(?!type\b)[^'"]*from\s+'node:/.test(l) && !/^import\s+[A-Za-z_$][\w$]*\s+from\s+'node:/.test(l),
+        )
         .map((l) => `${f}: ${l}`),
     );
     expect(named).toEqual([]);
@@ -34,7 +37,9 @@ describe('the source of sidecar/', () => {
 
   it('has no file over 300 lines unless it says why at its top', () => {
     const lines = (f: string) => fs.readFileSync(f, 'utf8').replace(/\n$/, '').split('\n');
-    const long = files.filter((f) => lines(f).length > 300 && !/^\/\/ Over 300 lines: /m.test(lines(f).slice(0, 12).join('\n')));
+    const long = files.filter(
+      (f) => lines(f).length > 300 && !/^\/\/ Over 300 lines: /m.test(lines(f).slice(0, 12).join('\n')),
+    );
     expect(long.map((f) => `${f}: ${lines(f).length} lines`)).toEqual([]);
   });
 
@@ -65,7 +70,12 @@ describe('the source of sidecar/', () => {
       fs
         .readFileSync(path.join(dir, f), 'utf8')
         .split('\n')
-        .filter((l) => l.trim() !== '' && !l.startsWith('//') && !/^export (\*|\{[^}]*\}) from '\.\.\/\.\.\/[\w/.-]+\.js';$/.test(l))
+        .filter(
+          (l) =>
+            l.trim() !== '' &&
+            !l.startsWith('//') &&
+            !/^export (\*|\{[^}]*\}) from '\.\.\/\.\.\/[\w/.-]+\.js';$/.test(l),
+        )
         .map((l) => `${dir}/${f}: ${l}`),
     );
     expect(other).toEqual([]);

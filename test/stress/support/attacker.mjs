@@ -12,7 +12,10 @@ const counts = { events: 0, swapTried: 0, swapDone: 0, dataTried: 0, dataDone: 0
 let n = 0;
 /** Names it made itself: their events are not the sidecar's doing, and are not answered (that loops). */
 const mine = new Set();
-const made = (name) => (mine.add(name), path.join(out, name));
+const made = (name) => {
+  mine.add(name);
+  return path.join(out, name);
+};
 const attempt = (what, fn) => {
   counts[`${what}Tried`]++;
   try {

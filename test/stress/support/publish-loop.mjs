@@ -6,7 +6,7 @@ const [out, state, count, ...sources] = process.argv.slice(2);
 const result = { ok: 0, failed: {}, other: [] };
 const t0 = Date.now();
 for (let i = 0; i < Number(count); i++) {
-  const cfg = loadConfig({ KCS_OUTPUT: out, KCS_STATE: state, KCS_SOURCE: sources[i % sources.length] }, ["init"]);
+  const cfg = loadConfig({ KCS_OUTPUT: out, KCS_STATE: state, KCS_SOURCE: sources[i % sources.length] }, ['init']);
   try {
     // Twenty seconds apart on the publisher's clock, so every retired generation is past its grace.
     publish(cfg, { now: new Date(t0 + i * 20_000) });
