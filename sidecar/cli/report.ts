@@ -123,12 +123,16 @@ function caLines(r: PublishResult, g: Guidance): string[] {
       : `${r.caCreated ? 'created in' : 'reused from'} ${kept}`;
   const lines = [`  CA           ${cn}, ${where}`];
   if (kept !== undefined && !r.caCreated) return lines;
-  const trust =
-    g.runsIn === 'container'
-      ? HOST_TRUST_STEPS
-      : `npx kestrel-cert-sidecar trust --install${g.stateDefaulted ? '' : ` --ca ${path.join(r.output, 'ca.crt')}`}`;
+  const machine = g.runsIn === 'container' ? 'your' : 'this';
+  // The advice names the state's CA (or `trust --print`, which reads it), never the ca.crt of the
+  // output: other containers may write the volume, and `trust --install` runs as root.
+  const ca = kept !== undefined && !g.stateDefaulted ? ` --ca ${path.join(kept, 'ca', 'ca.crt')}` : '';
+  const command = g.runsIn === 'container' ? HOST_TRUST_STEPS : `npx kestrel-cert-sidecar trust --install${ca}`;
   lines.push(
-    `trust the development CA on ${g.runsIn === 'container' ? 'your' : 'this'} machine once (system store, Chromium, Firefox): ${trust}`,
+    kept === undefined
+      ? `trust the development CA on ${machine} machine: it lives for this run only, so keep one first ` +
+          `(${g.runsIn === 'container' ? 'mount a named volume at /state' : 'set KCS_STATE'}), then run ${command}`
+      : `trust the development CA on ${machine} machine once (system store, Chromium, Firefox): ${command}`,
   );
   lines.push(`  other containers trust it with SSL_CERT_FILE=${path.posix.join(g.mountPath, 'trust/ca-bundle.crt')}`);
   return lines;

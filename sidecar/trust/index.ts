@@ -26,7 +26,7 @@ export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.
       `run ${HOST_TRUST_STEPS}`,
     );
   }
-  const ca = findCa(cfg);
+  const ca = findCa(cfg, sys);
   if (action === 'print') {
     io.out(ca.pem);
     return ExitCode.ok;

@@ -1,0 +1,103 @@
+// Issue 23, the inputs and the trust side: what the sidecar trusts outside the output it publishes.
+// Each attack of the outside review runs as it was described, against the built CLI (or, for the system
+// trust store, against a store in a temporary directory), and must now fail. The attacker is uid 1654,
+// the app of every ASP.NET Core image; the attacks that need a second uid run only as root (as CI runs).
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from '../support/helpers.js';
+import { needsRoot } from '../support/skips.js';
+
+const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
+const APP = 1654;
+
+/** A directory every uid can enter, as a volume's parent is. */
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-oi-'));
+  fs.chmodSync(d, 0o755);
+  return d;
+}
+function run(args: string[], env: Record<string, string> = {}, opts: SpawnSyncOptions = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH!, HOME: tmp(), ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...opts,
+  });
+  return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+/** Runs a shell command as the attacker, uid 1654. */
+function asApp(script: string): void {
+  const r = spawnSync('sh', ['-c', script], { uid: APP, gid: APP, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`attacker script failed: ${r.stderr}`);
+}
+/** Every byte under `dir` (following its links, as the app reads it), as text. */
+function everything(dir: string): string {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((p) => path.join(dir, p))
+    .filter((p) => {
+      try {
+        return fs.statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    })
+    .map((p) => fs.readFileSync(p, 'latin1'))
+    .join('\n');
+}
+const pemOf = (file: string) => `${new crypto.X509Certificate(fs.readFileSync(file)).toString().trim()}\n`;
+
+describe.runIf(needsRoot('trust under sudo (an attacker uid)'))(
+  'trust takes no CA from the output unless --ca names it',
+  () => {
+    const d = tmp();
+    const out = path.join(d, 'out');
+    const state = path.join(d, 'state');
+    const rootHome = tmp(); // root's HOME under sudo: no CA of its own
+    beforeAll(() => {
+      expect(run(['init', '--output', out, '--state', state]).code).toBe(0);
+      // The app rewrites the live ca.crt with a CA of its own where it can (the files of a generation
+      // were its own); with the set out of its reach, the CA in the output is the sidecar's. Either
+      // way, `trust` run by root without a CA of its own must not take it.
+      spawnSync('sh', ['-c', `chmod u+w ${out}/ca.crt && cat ${fixture('root.crt')} > ${out}/ca.crt`], {
+        uid: APP,
+        gid: APP,
+      });
+    });
+
+    it.each([['--print'], ['--status']])(
+      "sudo trust %s with no CA in root's state: a finding that says why and what to run, nothing printed",
+      (action) => {
+        const r = run(['trust', action, '--output', out], { HOME: rootHome, SUDO_USER: 'you' });
+        const file = `${rootHome}/.local/share/kestrel-cert-sidecar/ca/ca.crt`;
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toBe(
+          `SOURCE_NOT_FOUND no development CA in ${file}: trust takes the CA from KCS_STATE or --ca, ` +
+            "never from the output's ca.crt, which other containers can write\n" +
+            'fix: this ran as root (sudo), whose state holds no CA: as you, run ' +
+            `\`kestrel-cert-sidecar trust --print > ca.crt\`, then \`sudo kestrel-cert-sidecar trust ${action} --ca ca.crt\`\n`,
+        );
+        expect(r.code).toBe(3);
+      },
+    );
+
+    it('without a state at all (KCS_STATE unset, no HOME), the same: the output is not a fallback', () => {
+      const r = run(['trust', '--print', '--output', out], { HOME: '' });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^SOURCE_NOT_FOUND no development CA to trust: KCS_STATE is unset/);
+      expect(r.code).toBe(3);
+    });
+
+    it("the state's CA, or --ca naming any file (the output's ca.crt included), is what it takes", () => {
+      expect(run(['trust', '--print', '--output', out, '--state', state]).stdout).toBe(
+        pemOf(path.join(state, 'ca/ca.crt')),
+      );
+      const named = run(['trust', '--print', '--ca', path.join(out, 'ca.crt')], { HOME: rootHome });
+      expect(named.stdout).toBe(pemOf(path.join(out, 'ca.crt')));
+    });
+  },
+);
