@@ -6,7 +6,7 @@ import { didYouMean, parseOptions } from './command-line.js';
 import { defaultState } from './place.js';
 import { readSettings } from './read.js';
 import { SETTINGS, SETTING_ENTRIES, type SettingName, type SettingValues } from './table.js';
-import { checkOutput, parseDuration, realPathOf } from './values.js';
+import { checkOutput, checkPathText, parseDuration, realPathOf } from './values.js';
 
 export { DEFAULT_HOSTNAMES, SETTINGS, SETTING_VARIABLES, settingsHelp } from './table.js';
 export { parseDuration, parseHostnames, realPathOf } from './values.js';
@@ -186,6 +186,7 @@ function checkCombinations(cfg: Config, validityText: string): void {
       `KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`,
       'set it to the <UserSecretsId> of the app project, such as a GUID',
     );
+  if (cfg.given.includes('mountPath')) checkPathText('KCS_MOUNT_PATH', cfg.mountPath);
   if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(cfg.output);
   if (cfg.state !== undefined) {
     // Compared by real path: a symlink to the output (or into it) is the output.

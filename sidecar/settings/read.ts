@@ -14,7 +14,7 @@ import { EnvVarError, accessors as envVarAccessors, from } from 'env-var';
 import { KcsError, fail } from '../findings.js';
 import { didYouMean } from './command-line.js';
 import { SETTING_ENTRIES, type Kind, type SettingName, type SettingSpec, type SettingValues } from './table.js';
-import { parseDuration, parseHostnames, parseOwner } from './values.js';
+import { checkPathText, parseDuration, parseHostnames, parseOwner } from './values.js';
 
 function parseChoice(value: string, name: string, options: readonly string[]): string {
   if (options.includes(value)) return value;
@@ -30,7 +30,7 @@ const ACCESSORS: Record<Kind, (value: string, s: SettingSpec) => unknown> = {
   text: (v) => envVarAccessors.asString(v),
   secret: (v) => envVarAccessors.asString(v),
   port: (v) => envVarAccessors.asPortNumber(v),
-  path: (v) => path.resolve(v),
+  path: (v, s) => path.resolve(checkPathText(s.env, v)),
   choice: (v, s) => parseChoice(v, s.env, s.options ?? []),
   duration: (v, s) => parseDuration(s.env, v),
   hostnames: (v) => parseHostnames(v),

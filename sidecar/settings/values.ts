@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
-import { fail } from '../findings.js';
+import { fail, printable } from '../findings.js';
 import { MAX_HOSTNAMES } from '../limits.js';
 import { ipv6Bytes, isIP } from '../pkix/ip.js';
 
@@ -91,6 +91,25 @@ export function parseOwner(value: string): { uid: number; gid: number } {
       'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)',
     );
   return { uid: Number(m[1]), gid: Number(m[2]) };
+}
+
+/**
+ * A path as a setting gives it: no control character. KCS_OUTPUT (or KCS_MOUNT_PATH) is written into
+ * kestrel.env, Docker's env-file format, one KEY=value a line and no quoting: a line break in it would
+ * add any variable to the app's environment (DOTNET_STARTUP_HOOKS=...), and a NUL cannot be passed to a
+ * process at all. No real path needs one, so every path setting refuses them.
+ */
+export function checkPathText(name: string, value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  const c = /[\x00-\x1f\x7f]/.exec(value)?.[0];
+  if (c !== undefined) {
+    const what = c === '\n' || c === '\r' ? 'a line break' : c === '\0' ? 'a NUL' : 'a control character';
+    invalid(
+      `${name} \`${printable(value)}\` holds ${what}: it is written into kestrel.env, one variable a line`,
+      `set ${name} to a path without control characters`,
+    );
+  }
+  return value;
 }
 
 /** The real path of `p`, or of its nearest existing parent with the rest appended: what `p` will be. */

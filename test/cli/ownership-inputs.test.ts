@@ -101,3 +101,23 @@ describe.runIf(needsRoot('trust under sudo (an attacker uid)'))(
     });
   },
 );
+
+describe('KCS_OUTPUT and KCS_MOUNT_PATH cannot add a variable to kestrel.env', () => {
+  const hook = '\nDOTNET_STARTUP_HOOKS=/https/evil.dll';
+  it.each([
+    ['KCS_OUTPUT', 'a line break', (d: string) => ({ KCS_OUTPUT: `${d}/out${hook}` })],
+    ['KCS_MOUNT_PATH', 'a line break', (d: string) => ({ KCS_OUTPUT: `${d}/out`, KCS_MOUNT_PATH: `/https${hook}` })],
+    ['KCS_MOUNT_PATH', 'a control character', (d: string) => ({ KCS_OUTPUT: `${d}/out`, KCS_MOUNT_PATH: '/ht\ttps' })],
+  ])('%s holding %s is CONFIG_INVALID, and nothing is published', (name, said, env) => {
+    const d = tmp();
+    const e: Record<string, string> = env(d);
+    const r = run(['init'], { ...e, KCS_STATE: path.join(d, 'state') });
+    const shown = e[name]!.replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+    expect(r.stderr).toBe(
+      `CONFIG_INVALID ${name} \`${shown}\` holds ${said}: it is written into kestrel.env, one variable a line\n` +
+        `fix: set ${name} to a path without control characters\n`,
+    );
+    expect(r.code).toBe(2);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+});
