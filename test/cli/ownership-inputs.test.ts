@@ -121,3 +121,101 @@ describe('KCS_OUTPUT and KCS_MOUNT_PATH cannot add a variable to kestrel.env', (
     expect(fs.readdirSync(d)).toEqual([]);
   });
 });
+
+/** A copy of a fixture directory, owned by `uid` (the attacker's source directory, or a secret's mount). */
+function copyDir(from: string, uid = 0): string {
+  const d = path.join(tmp(), 'src');
+  fs.cpSync(fixture(from), d, { recursive: true, verbatimSymlinks: true });
+  if (uid) spawnSync('chown', ['-R', `${uid}:${uid}`, d]);
+  return d;
+}
+/** A Kubernetes secret mount holding `password`: password -> ..data/password, ..data -> ..<time>. */
+function k8sSecret(password: string): string {
+  const d = path.join(tmp(), 'secret');
+  fs.mkdirSync(path.join(d, '..2026_01_01_00_00_00.000000001'), { recursive: true });
+  fs.writeFileSync(path.join(d, '..2026_01_01_00_00_00.000000001', 'password'), `${password}\n`);
+  fs.symlinkSync('..2026_01_01_00_00_00.000000001', path.join(d, '..data'));
+  fs.symlinkSync('..data/password', path.join(d, 'password'));
+  return path.join(d, 'password');
+}
+const PASS = 'fixture-Pa55';
+const envFile = (out: string) => fs.readFileSync(path.join(out, 'kestrel.env'), 'utf8');
+
+describe.runIf(needsRoot('password files in a source another uid writes'))(
+  "password files follow the source's link rule, and only a password that opened something is published",
+  () => {
+    // A secret only root reads: what the app must never see.
+    const secretDir = tmp();
+    const secret = path.join(secretDir, 'root-only');
+    beforeAll(() => fs.writeFileSync(secret, 'the-root-only-secret\n', { mode: 0o600 }));
+
+    it.each([
+      ['KCS_PASSWORD_FILE', 'pem-encrypted'],
+      ['KCS_OUTPUT_PASSWORD_FILE', 'pem-pkcs8'],
+      ['KCS_USER_SECRETS', 'pem-encrypted'],
+    ])('%s: a link planted by uid 1654 in the source to a root-only file is SOURCE_UNREADABLE', (variable, from) => {
+      const src = copyDir(from, APP);
+      asApp(`ln -s ${secret} ${src}/password`);
+      const out = path.join(tmp(), 'out');
+      const r = run(['init', '--source', src, '--output', out, '--kestrel-format', 'pfx'], {
+        [variable]: `${src}/password`,
+      });
+      expect(r.stderr).toBe(
+        `SOURCE_UNREADABLE cannot read ${variable} ${src}/password: it is a symlink to ${secret}, outside its own ` +
+          `directory ${src}\nfix: point ${variable} at the secret file itself (a Docker secret in /run/secrets, ` +
+          "a Kubernetes secret's mount)\n",
+      );
+      expect(r.code).toBe(3);
+      expect(fs.existsSync(path.join(out, 'kestrel.env'))).toBe(false);
+    });
+
+    it.each([['KCS_PASSWORD_FILE'], ['KCS_OUTPUT_PASSWORD_FILE']])(
+      '%s: a Kubernetes secret mount (links through ..data inside its directory) works',
+      (variable) => {
+        const out = path.join(tmp(), 'out');
+        const r = run(['init', '--source', fixture('pem-encrypted'), '--output', out, '--kestrel-format', 'pfx'], {
+          ...(variable === 'KCS_PASSWORD_FILE' ? {} : { KCS_PASSWORD: PASS }),
+          [variable]: k8sSecret(PASS),
+        });
+        expect(r.code, r.stderr).toBe(0);
+        expect(envFile(out)).toContain(`__Password=${PASS}\n`);
+      },
+    );
+
+    it.each([
+      ['an unencrypted PEM key', 'pem-pkcs8'],
+      ['a PFX without a password', 'nopassword.pfx'],
+    ])('a password given for %s opened nothing, so it is not published: a generated one is', (_what, from) => {
+      const src = from.endsWith('.pfx') ? fixture(from) : copyDir(from);
+      const pw = path.join(tmp(), 'password');
+      fs.writeFileSync(pw, 'a-password-that-opened-nothing\n');
+      const out = path.join(tmp(), 'out');
+      const r = run(['init', '--source', src, '--output', out, '--kestrel-format', 'pfx'], { KCS_PASSWORD_FILE: pw });
+      expect(r.code, r.stderr).toBe(0);
+      expect(everything(out)).not.toContain('a-password-that-opened-nothing');
+      const generated = fs.readFileSync(path.join(out, 'cert.password'), 'utf8');
+      expect(envFile(out)).toContain(`__Password=${generated}\n`);
+    });
+
+    it.each([
+      ['KCS_PASSWORD_FILE', 'a NUL', `${PASS}\0DOTNET_STARTUP_HOOKS=/x.dll\n`, 'NUL'],
+      ['KCS_PASSWORD_FILE', 'a line break', `${PASS}\nDOTNET_STARTUP_HOOKS=/x.dll\n`, 'line break'],
+      ['KCS_OUTPUT_PASSWORD_FILE', 'a line break', `out\r\nDOTNET_STARTUP_HOOKS=/x.dll\n`, 'line break'],
+    ])('%s holding %s is CONFIG_INVALID, and the password is not shown', (variable, _what, text, said) => {
+      const pw = path.join(tmp(), 'password');
+      fs.writeFileSync(pw, text);
+      const out = path.join(tmp(), 'out');
+      const r = run(['init', '--source', fixture('pem-encrypted'), '--output', out, '--kestrel-format', 'pfx'], {
+        ...(variable === 'KCS_PASSWORD_FILE' ? {} : { KCS_PASSWORD: PASS }),
+        [variable]: pw,
+      });
+      expect(r.stderr).toBe(
+        `CONFIG_INVALID the password in ${variable} ${pw} holds a ${said} (after the one trailing newline that is ` +
+          "stripped)\nfix: write the password on one line, with no NUL: kestrel.env and the app's environment carry " +
+          'it as one line\n',
+      );
+      expect(r.code).toBe(2);
+      expect(fs.existsSync(path.join(out, 'kestrel.env'))).toBe(false);
+    });
+  },
+);
