@@ -3,7 +3,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KcsError } from '../findings.js';
+import { KcsError, finding, type Finding } from '../findings.js';
+import { readInput } from '../load/files.js';
+import { syncDir, writeDurably } from './durable.js';
 import { buildCertificate } from './x509.js';
 
 export interface Ca {
@@ -31,11 +33,15 @@ function markedCa(dir: string): string | undefined {
   }
 }
 
-/** Writes the marker with the CA's fingerprint (temporary file, then rename). */
+/** Writes the marker with the CA's fingerprint: a temporary file written durably, renamed over the
+ *  marker, and the directory fsynced. A temporary file a crash left (same pid: pid 1 in a container)
+ *  is removed first. */
 function markCa(dir: string, cert: crypto.X509Certificate): void {
   const tmp = path.join(dir, `.tmp-${MARKER}-${process.pid}`);
-  fs.writeFileSync(tmp, markerBody(cert), { mode: 0o644 });
+  fs.rmSync(tmp, { force: true });
+  writeDurably(tmp, markerBody(cert), 0o644);
   fs.renameSync(tmp, path.join(dir, MARKER));
+  syncDir(dir);
 }
 
 function stateInvalid(message: string, hint: string, file: string, cause?: unknown): KcsError {
@@ -102,12 +108,8 @@ function tryMark(dir: string, cert: crypto.X509Certificate): void {
   }
 }
 
-/**
- * Loads the CA from `dir`, or creates it there. Creation is atomic and safe against a second
- * sidecar doing the same at once: the CA is written to a temporary directory that is renamed to
- * `ca/`; the loser of the race reads the winner's.
- */
-export function loadOrCreateCa(dir: string, now: Date): Ca {
+/** The entries of the state directory (made when missing), without temporary ones. */
+function stateEntries(dir: string): string[] {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -118,9 +120,8 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
       err,
     );
   }
-  let entries: string[];
   try {
-    entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
+    return fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
   } catch (err) {
     throw stateInvalid(
       `cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
@@ -129,24 +130,29 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
       err,
     );
   }
-  const marked = entries.includes(MARKER) ? markedCa(dir) : undefined;
-  if (entries.includes('ca')) {
-    if (!entries.includes(MARKER))
-      throw stateInvalid(
-        `${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`,
-        RESET(dir),
-        dir,
-      );
-    const ca = readCa(dir, now);
-    if (marked !== undefined && marked !== ca.cert.fingerprint256)
-      throw stateInvalid(
-        `the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`,
-        RESET(dir),
-        path.join(dir, 'ca'),
-      );
-    if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
-    return ca;
-  }
+}
+
+/** The CA a state holds: it must be ours (the marker), the one the marker names, and intact. */
+function existingCa(dir: string, entries: string[], marked: string | undefined, now: Date): Ca {
+  if (!entries.includes(MARKER))
+    throw stateInvalid(
+      `${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`,
+      RESET(dir),
+      dir,
+    );
+  const ca = readCa(dir, now);
+  if (marked !== undefined && marked !== ca.cert.fingerprint256)
+    throw stateInvalid(
+      `the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`,
+      RESET(dir),
+      path.join(dir, 'ca'),
+    );
+  if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
+  return ca;
+}
+
+/** A state without a CA may take a new one only when it is empty (a marker without a CA aside). */
+function refuseForeignState(dir: string, entries: string[], marked: string | undefined): void {
   if (marked !== undefined) {
     throw stateInvalid(
       `the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`,
@@ -161,22 +167,33 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
       dir,
     );
   }
+}
+
+/**
+ * Creates the CA in `dir`, atomically and durably, safe against a second sidecar doing the same at once:
+ * (1) the key (0400) and the certificate (0444) are written into a temporary directory, each fsynced,
+ * and then the directory; (2) the marker is created (a second sidecar may have made it); (3) one rename
+ * makes the pair `ca/`, and the state directory is fsynced so the rename survives a power loss; the
+ * loser of a race reads the winner's CA; (4) the marker records the CA's fingerprint.
+ */
+function writeNewCa(dir: string, now: Date): Ca {
   const ca = createCa(now);
   let tmp: string | undefined;
   try {
     tmp = fs.mkdtempSync(path.join(dir, '.tmp-'));
-    // (1) Write the key 0400 and the certificate 0444 into the temporary directory.
-    fs.writeFileSync(path.join(tmp, 'ca.key'), ca.key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
-    fs.writeFileSync(path.join(tmp, 'ca.crt'), ca.cert.toString(), { mode: 0o444 });
-    fs.chmodSync(path.join(tmp, 'ca.key'), 0o400); // the umask may have cleared bits; set them exactly
-    fs.chmodSync(path.join(tmp, 'ca.crt'), 0o444);
+    // (1)
+    writeDurably(path.join(tmp, 'ca.key'), ca.key.export({ type: 'pkcs8', format: 'pem' }), 0o400);
+    writeDurably(path.join(tmp, 'ca.crt'), ca.cert.toString(), 0o444);
+    syncDir(tmp);
+    // (2)
     try {
-      fs.writeFileSync(path.join(dir, MARKER), markerBody(), { mode: 0o644, flag: 'wx' });
+      writeDurably(path.join(dir, MARKER), markerBody(), 0o644);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // a second sidecar creating it too
     }
-    // (2) One rename publishes the pair. If another sidecar got there first, use its CA.
+    // (3)
     fs.renameSync(tmp, path.join(dir, 'ca'));
+    syncDir(dir);
   } catch (err) {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
@@ -188,6 +205,51 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
       err,
     );
   }
+  // (4)
   tryMark(dir, ca.cert);
   return { ...ca, dir };
+}
+
+/** Loads the CA from `dir`, or creates it there (writeNewCa). */
+export function loadOrCreateCa(dir: string, now: Date): Ca {
+  const entries = stateEntries(dir);
+  const marked = entries.includes(MARKER) ? markedCa(dir) : undefined;
+  if (entries.includes('ca')) return existingCa(dir, entries, marked, now);
+  refuseForeignState(dir, entries, marked);
+  return writeNewCa(dir, now);
+}
+
+/**
+ * The one key a source may never hold: the development CA's own. Published as tls.key, it would let the
+ * app, and every container that reads the volume, issue certificates that every machine trusting the CA
+ * accepts. However it arrived (KCS_SOURCE at a copy of the state, a hard link, a key file named outside
+ * the source), it is recognised by its public key, compared with the CA in `stateDir` when there is one.
+ * Only this key: a self-signed CA:TRUE server certificate of its own is served by Kestrel and accepted by
+ * the clients that trust it, and stays accepted.
+ */
+export function caKeyFinding(
+  stateDir: string | undefined,
+  key: crypto.KeyObject,
+  source: string | undefined,
+): Finding | undefined {
+  if (stateDir === undefined) return undefined;
+  const file = path.join(stateDir, 'ca', 'ca.crt');
+  let ca: crypto.X509Certificate;
+  try {
+    ca = new crypto.X509Certificate(readInput(file));
+  } catch {
+    return undefined; // no CA there (yet): nothing the key could be
+  }
+  const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' });
+  if (!spki(crypto.createPublicKey(key)).equals(spki(ca.publicKey))) return undefined;
+  return finding(
+    'CA_KEY_IN_SOURCE',
+    'error',
+    `${source ?? 'the source'} holds the private key of the development CA in ${path.dirname(file)} ` +
+      `(sha256 ${ca.fingerprint256}): published as tls.key, it would let every reader of the volume issue ` +
+      'certificates that the machines trusting this CA accept',
+    'point KCS_SOURCE at a certificate and key of their own (never at KCS_STATE or a copy of it), or unset it ' +
+      'to have a leaf issued by the CA',
+    source,
+  );
 }

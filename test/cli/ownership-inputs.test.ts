@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/helpers.js';
-import { needsRoot } from '../support/skips.js';
+import { missing, needs, needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const APP = 1654;
@@ -216,6 +216,141 @@ describe.runIf(needsRoot('password files in a source another uid writes'))(
       );
       expect(r.code).toBe(2);
       expect(fs.existsSync(path.join(out, 'kestrel.env'))).toBe(false);
+    });
+  },
+);
+
+describe('the development CA key is never a source', () => {
+  const d = tmp();
+  const state = path.join(d, 'state');
+  beforeAll(() => expect(run(['init', '--output', path.join(d, 'o'), '--state', state]).code).toBe(0));
+  const caKeyOf = (out: string) => fs.existsSync(path.join(out, 'tls.key'));
+
+  it.each([
+    ["the state's ca/ directory", () => path.join(state, 'ca'), 'is inside', (s: string) => s],
+    ['the state itself', () => state, 'is inside', (s: string) => s],
+    [
+      "a symlink to the state's ca/ directory (compared by real path)",
+      () => {
+        const link = path.join(tmp(), 'certs');
+        fs.symlinkSync(path.join(state, 'ca'), link);
+        return link;
+      },
+      'is inside',
+      (s: string) => `${s} (${path.join(state, 'ca')})`,
+    ],
+  ])('KCS_SOURCE at %s is CONFIG_INVALID, and nothing is published', (_what, source, says, shown) => {
+    const src = source();
+    const out = path.join(tmp(), 'out');
+    const r = run(['init', '--source', src, '--output', out, '--state', state]);
+    expect(r.stderr).toBe(
+      `CONFIG_INVALID KCS_SOURCE ${shown(src)} ${says} KCS_STATE ${state}, where the development CA key is kept\n` +
+        'fix: the CA key must never be published: point KCS_SOURCE at your certificate and key, apart from ' +
+        'KCS_STATE, or unset it to have a leaf issued by the CA\n',
+    );
+    expect(r.code).toBe(2);
+    expect(caKeyOf(out)).toBe(false);
+  });
+
+  it.runIf(needsRoot('a source that uid 1654 writes, holding the state'))(
+    'a source directory holding the state, with links into it planted by uid 1654, is CONFIG_INVALID',
+    () => {
+      const src = path.join(tmp(), 'certs');
+      fs.mkdirSync(src);
+      fs.chownSync(src, APP, APP);
+      const inner = path.join(src, 'state');
+      expect(run(['init', '--output', path.join(tmp(), 'o'), '--state', inner]).code).toBe(0);
+      asApp(`ln -s state/ca/ca.crt ${src}/tls.crt && ln -s state/ca/ca.key ${src}/tls.key`);
+      const out = path.join(tmp(), 'out');
+      const r = run(['init', '--source', src, '--output', out, '--state', inner]);
+      expect(r.stderr).toMatch(new RegExp(`^CONFIG_INVALID KCS_SOURCE ${src} holds KCS_STATE ${inner}, `));
+      expect(r.code).toBe(2);
+      expect(caKeyOf(out)).toBe(false);
+    },
+  );
+
+  it.each([
+    ['a copy', (from: string, to: string) => fs.copyFileSync(from, to)],
+    ['a hard link', (from: string, to: string) => fs.linkSync(from, to)],
+  ])('the CA key arriving as %s in a source of its own is CA_KEY_IN_SOURCE, for init and check', (_how, put) => {
+    const src = path.join(tmp(), 'certs');
+    fs.mkdirSync(src);
+    put(path.join(state, 'ca/ca.crt'), path.join(src, 'tls.crt'));
+    put(path.join(state, 'ca/ca.key'), path.join(src, 'tls.key'));
+    const out = path.join(tmp(), 'out');
+    const sha = new crypto.X509Certificate(fs.readFileSync(path.join(state, 'ca/ca.crt'))).fingerprint256;
+    const r = run(['init', '--source', src, '--output', out, '--state', state]);
+    expect(r.stderr).toBe(
+      `CA_KEY_IN_SOURCE ${src} holds the private key of the development CA in ${state}/ca (sha256 ${sha}): ` +
+        'published as tls.key, it would let every reader of the volume issue certificates that the machines ' +
+        'trusting this CA accept\nfix: point KCS_SOURCE at a certificate and key of their own (never at ' +
+        'KCS_STATE or a copy of it), or unset it to have a leaf issued by the CA\n',
+    );
+    expect(r.code).toBe(4);
+    expect(caKeyOf(out)).toBe(false);
+    const c = run(['check', '--json', '--source', src, '--state', state]);
+    expect(c.code).toBe(4);
+    expect(JSON.parse(c.stdout).findings.map((f: { code: string }) => f.code)).toContain('CA_KEY_IN_SOURCE');
+  });
+
+  it('a self-signed CA:TRUE server certificate with a key of its own stays accepted', () => {
+    // The conformance matrix's `openssl-ca-leaf` (test/conformance/producers.ts): Kestrel serves a leaf
+    // with basicConstraints CA:TRUE and the strict clients accept it, so only the dev CA's key is refused.
+    const src = path.join(tmp(), 'certs');
+    fs.mkdirSync(src);
+    const ext = ['subjectAltName=DNS:localhost', 'basicConstraints=critical,CA:TRUE'];
+    ext.push('keyUsage=critical,digitalSignature,keyCertSign', 'extendedKeyUsage=serverAuth');
+    const r0 = spawnSync('openssl', [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=localhost'],
+      ...ext.flatMap((e) => ['-addext', e]),
+      ...['-days', '365', '-keyout', path.join(src, 'tls.key'), '-out', path.join(src, 'tls.crt')],
+    ]);
+    expect(r0.status).toBe(0);
+    const out = path.join(tmp(), 'out');
+    const r = run(['init', '--source', src, '--output', out, '--state', state]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'tls.crt'), 'utf8')).toBe(fs.readFileSync(path.join(src, 'tls.crt'), 'utf8'));
+  });
+});
+
+describe.runIf(needs('durable CA writes (strace)', missing('strace', ['-V']), 'sudo apt-get install -y strace'))(
+  'the development CA reaches the disk before its names do',
+  () => {
+    it('each file is fsynced before the rename that names it, and the state directory after', () => {
+      const d = tmp();
+      const state = path.join(d, 'state');
+      const t = spawnSync(
+        'strace',
+        [
+          ...['-f', '-qq', '-y', '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2', '-o', path.join(d, 'trace')],
+          ...[process.execPath, BIN, 'init', '--output', path.join(d, 'out'), '--state', state],
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: d }, timeout: 60_000 },
+      );
+      expect(t.status, t.stderr).toBe(0);
+      // One event a line: `fsync(<path>)` or `rename(<from> -> <to>)`, in the order the kernel saw them.
+      const events = fs
+        .readFileSync(path.join(d, 'trace'), 'utf8')
+        .split('\n')
+        .flatMap((l) => {
+          const f = /\bf(?:data)?sync\(\d+<([^>]+)>\) = 0/.exec(l);
+          if (f) return [`fsync(${f[1]})`];
+          const m = /\brename(?:at2?)?\((?:[^"]*)"([^"]+)",(?:[^"]*)"([^"]+)"[^)]*\) = 0/.exec(l);
+          return m && m[1]!.startsWith(state) ? [`rename(${m[1]} -> ${m[2]})`] : [];
+        })
+        .filter((e) => e.includes(state))
+        .map((e) => e.replaceAll(state, 'STATE').replace(/\.tmp-[A-Za-z0-9]{6}/g, '.tmp-X'));
+      expect(events).toEqual([
+        'fsync(STATE/.tmp-X/ca.key)',
+        'fsync(STATE/.tmp-X/ca.crt)',
+        'fsync(STATE/.tmp-X)',
+        'fsync(STATE/kcs-state.json)',
+        'rename(STATE/.tmp-X -> STATE/ca)',
+        'fsync(STATE)',
+        expect.stringMatching(/^fsync\(STATE\/\.tmp-kcs-state\.json-\d+\)$/),
+        expect.stringMatching(/^rename\(STATE\/\.tmp-kcs-state\.json-\d+ -> STATE\/kcs-state\.json\)$/),
+        'fsync(STATE)',
+      ]);
     });
   },
 );
