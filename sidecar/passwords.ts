@@ -15,7 +15,8 @@ export interface PasswordSources {
   userSecrets?: string;
 }
 
-/** Secret files usually end with one newline (`echo pw > file`, `kubectl create secret --from-file`). Strip exactly one. */
+/** Secret files usually end with one newline (`echo pw > file`, `kubectl create secret --from-file`).
+ *  Strip exactly one. */
 export function stripOneNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
 }
@@ -58,7 +59,8 @@ function oneLine(password: string, where: string, file?: string): string {
   if (/[\0\r\n]/.test(password))
     fail(
       'CONFIG_INVALID',
-      `the password in ${where} holds a ${password.includes('\0') ? 'NUL' : 'line break'} (after the one trailing newline that is stripped)`,
+      `the password in ${where} holds a ${password.includes('\0') ? 'NUL' : 'line break'} ` +
+        '(after the one trailing newline that is stripped)',
       "write the password on one line, with no NUL: kestrel.env and the app's environment carry it as one line",
       file,
     );
@@ -78,7 +80,8 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
     fail(
       'CONFIG_INVALID',
       `cannot read ${file}: it is not valid JSON`,
-      'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it (check it with `dotnet user-secrets list`)',
+      'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it ' +
+        '(check it with `dotnet user-secrets list`)',
       file,
     );
   }
@@ -114,7 +117,9 @@ export function resolvePassword(src: PasswordSources): string | undefined {
       throw new KcsError({
         code: 'CONFIG_INVALID',
         message: `cannot read a password from ${src.userSecrets}: it has neither ${SECRET_KEYS.join(' nor ')}`,
-        hint: 'run `dotnet user-secrets set "Kestrel:Certificates:Development:Password" <password>` in the app project, or set KCS_PASSWORD_FILE',
+        hint:
+          'run `dotnet user-secrets set "Kestrel:Certificates:Development:Password" <password>` in the app ' +
+          'project, or set KCS_PASSWORD_FILE',
         file: src.userSecrets,
       });
     }

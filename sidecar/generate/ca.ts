@@ -48,9 +48,11 @@ function stateInvalid(message: string, hint: string, file: string, cause?: unkno
   return new KcsError({ code: 'STATE_INVALID', message, hint, file }, cause === undefined ? undefined : { cause });
 }
 const RESET = (dir: string) =>
-  `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); if it belongs to something else, point KCS_STATE at an empty directory`;
+  `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); ` +
+  'if it belongs to something else, point KCS_STATE at an empty directory';
 
-/** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it under RSA or ECDSA leaves. */
+/** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it
+ *  under RSA or ECDSA leaves. */
 export function createCa(now: Date): Ca {
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const id = crypto.randomBytes(4).toString('hex');
@@ -86,7 +88,8 @@ function readCa(dir: string, now: Date): Ca {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw stateInvalid(
-      `cannot read the CA key in ${keyFile}: ${code === 'EACCES' ? 'permission denied' : (code ?? 'it is not a private key')}`,
+      `cannot read the CA key in ${keyFile}: ` +
+        `${code === 'EACCES' ? 'permission denied' : (code ?? 'it is not a private key')}`,
       code === 'EACCES' ? `run the sidecar as the user that created ${dir} (or as root)` : RESET(dir),
       keyFile,
       err,
@@ -125,7 +128,8 @@ function stateEntries(dir: string): string[] {
   } catch (err) {
     throw stateInvalid(
       `cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
-      `make ${dir} readable and writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654)`,
+      `make ${dir} readable and writable by uid ${process.getuid?.()} ` +
+        '(in the image, use /state, which belongs to 1654)',
       dir,
       err,
     );
@@ -156,7 +160,8 @@ function refuseForeignState(dir: string, entries: string[], marked: string | und
   if (marked !== undefined) {
     throw stateInvalid(
       `the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`,
-      `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, delete ${path.join(dir, MARKER)}`,
+      `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, ` +
+        `delete ${path.join(dir, MARKER)}`,
       dir,
     );
   }
@@ -200,7 +205,8 @@ function writeNewCa(dir: string, now: Date): Ca {
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
     throw stateInvalid(
       `cannot write the CA into ${dir}: ${code}`,
-      `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point KCS_STATE at a writable directory`,
+      `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point ` +
+        'KCS_STATE at a writable directory',
       dir,
       err,
     );

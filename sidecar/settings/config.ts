@@ -149,12 +149,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     const state = defaultState(cfg.runsIn, process.platform, env);
     if (state !== undefined) cfg.state = state;
   }
-  if (cfg.owner === undefined && process.getuid?.() === 0) cfg.owner = { uid: 1654, gid: 1654 }; // the `app` user of the ASP.NET Core images
+  // The `app` user of the ASP.NET Core images.
+  if (cfg.owner === undefined && process.getuid?.() === 0) cfg.owner = { uid: 1654, gid: 1654 };
   checkCombinations(cfg, given.KCS_VALIDITY ?? SETTINGS.validityMs.default);
   return cfg;
 }
 
-/** What no single value can say: settings that conflict, that must come together, or that would put the CA key on the shared volume. */
+/** What no single value can say: settings that conflict, that must come together, or that would put the CA key
+ *  on the shared volume or publish it. */
 function checkCombinations(cfg: Config, validityText: string): void {
   if (cfg.password !== undefined && cfg.passwordFile !== undefined)
     invalid(
@@ -172,7 +174,8 @@ function checkCombinations(cfg: Config, validityText: string): void {
   }
   if ((cfg.appName === undefined) !== (cfg.userSecretsId === undefined)) {
     invalid(
-      `${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`,
+      `${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ` +
+        `${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`,
       'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>',
     );
   }
@@ -214,8 +217,10 @@ function checkStateApart(cfg: Config, given: string): void {
   const source = realPathOf(cfg.source);
   if (within(source, state) || within(state, source))
     invalid(
-      `KCS_SOURCE ${cfg.source}${source !== cfg.source ? ` (${source})` : ''} ${within(source, state) ? 'is inside' : 'holds'} ${shown}, where the development CA key is kept`,
-      'the CA key must never be published: point KCS_SOURCE at your certificate and key, apart from KCS_STATE, or unset it to have a leaf issued by the CA',
+      `KCS_SOURCE ${cfg.source}${source !== cfg.source ? ` (${source})` : ''} ` +
+        `${within(source, state) ? 'is inside' : 'holds'} ${shown}, where the development CA key is kept`,
+      'the CA key must never be published: point KCS_SOURCE at your certificate and key, apart from KCS_STATE, or ' +
+        'unset it to have a leaf issued by the CA',
     );
 }
 

@@ -1,8 +1,9 @@
 // Reads the settings of the table (table.ts) through env-var: one typed accessor per kind of value,
 // installed as an env-var extension named by the kind. Text, secrets and the port are env-var's own
 // accessors (asString, asPortNumber); the other kinds are ours, each a parser of values.ts. A given
-// value is read by env-var (`env.get(NAME).duration(spec)`); a default is handed to the same accessor directly: env-var builds ~25 closures per get(), which for
-// every setting of every start cost ~3 ms of `init`.
+// value is read by env-var (`env.get(NAME).duration(spec)`); a default is handed to the same accessor
+// directly: env-var builds ~25 closures per get(), which for every setting of every start cost ~3 ms
+// of `init`.
 //
 // Errors: env-var turns whatever an accessor throws into its EnvVarError, `"NAME" <reason>`. Its own
 // reasons ("should be a valid integer") become CONFIG_INVALID naming the setting, the value (never a

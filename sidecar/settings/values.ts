@@ -39,7 +39,8 @@ export function parseHostnames(value: string): string[] {
   if (names.length > MAX_HOSTNAMES)
     invalid(
       `KCS_HOSTNAMES lists ${names.length} names, more than ${MAX_HOSTNAMES}`,
-      'list only the names clients use to reach this service; use a wildcard such as *.example.test for many subdomains',
+      'list only the names clients use to reach this service; use a wildcard such as *.example.test for many ' +
+        'subdomains',
     );
   for (const n of names) {
     const bare = n.replace(/^\[(.*)\]$/, '$1');
@@ -51,7 +52,8 @@ export function parseHostnames(value: string): string[] {
     ) {
       const v4 = [...ipv6Bytes(bare)!.subarray(12)].join('.');
       invalid(
-        `KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a certificate names it by its 4-byte address`,
+        `KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a ` +
+          'certificate names it by its 4-byte address',
         `write ${v4}`,
       );
     }

@@ -33,7 +33,7 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
       {
         code: 'FILE_CORRUPT',
         message: `${file} holds no certificate (PEM or DER)`,
-        hint: 'pass the CA certificate with --ca FILE, such as the ca/ca.crt of KCS_STATE or what `trust --print` writes',
+        hint: 'pass the CA certificate with --ca FILE: the ca/ca.crt of KCS_STATE, or what `trust --print` writes',
         file,
       },
       { cause: err },
@@ -43,7 +43,8 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
     fail(
       'CONFIG_INVALID',
       `${file} is not a CA certificate (${cert.subject.replace(/\n/g, ', ')})`,
-      'trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what `trust --print` writes), not the server certificate',
+      'trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what `trust --print` writes), not ' +
+        'the server certificate',
       file,
     );
   const der = cert.raw;
@@ -68,8 +69,15 @@ export const stateCaFile = (state: string) => path.join(state, 'ca', 'ca.crt');
 function noCaHint(cfg: Config, sys: CaSystem): string {
   const env = sys.env;
   if (sys.isRoot && env.SUDO_USER)
-    return `this ran as root (sudo), whose state holds no CA: as ${env.SUDO_USER}, run \`kestrel-cert-sidecar trust --print > ca.crt\`, then \`sudo kestrel-cert-sidecar trust --${cfg.trust.action ?? 'install'} --ca ca.crt\``;
-  return 'run `kestrel-cert-sidecar init` first (it creates the development CA there), or pass the CA with --ca FILE (what `trust --print` writes where the CA lives)';
+    return (
+      `this ran as root (sudo), whose state holds no CA: as ${env.SUDO_USER}, run ` +
+      `\`kestrel-cert-sidecar trust --print > ca.crt\`, ` +
+      `then \`sudo kestrel-cert-sidecar trust --${cfg.trust.action ?? 'install'} --ca ca.crt\``
+    );
+  return (
+    'run `kestrel-cert-sidecar init` first (it creates the development CA there), or pass the CA with --ca FILE ' +
+    '(what `trust --print` writes where the CA lives)'
+  );
 }
 
 /**
@@ -80,7 +88,8 @@ function noCaHint(cfg: Config, sys: CaSystem): string {
  */
 export function findCa(cfg: Config, sys: CaSystem): TrustCa {
   if (cfg.trust.ca !== undefined) return describeCa(readInput(cfg.trust.ca), cfg.trust.ca);
-  const why = `trust takes the CA from KCS_STATE or --ca, never from the output's ca.crt, which other containers can write`;
+  const why =
+    "trust takes the CA from KCS_STATE or --ca, never from the output's ca.crt, which other containers can write";
   if (cfg.state === undefined)
     fail(
       'SOURCE_NOT_FOUND',

@@ -184,7 +184,8 @@ function certutilPackage(sys: System): string {
   return 'install the NSS tools of your distribution (libnss3-tools on Debian and Ubuntu, nss-tools on Fedora)';
 }
 
-/** The NSS databases of a home: Chromium's (~/.pki/nssdb, made when missing, as Chromium would) and every Firefox profile's. */
+/** The NSS databases of a home: Chromium's (~/.pki/nssdb, made when missing, as Chromium would) and every
+ *  Firefox profile's. */
 export function nssDatabases(home: string, sys: System): { label: string; dir: string; create: boolean }[] {
   const dbs = [
     {

@@ -81,7 +81,8 @@ describe.runIf(needsRoot('trust under sudo (an attacker uid)'))(
           `SOURCE_NOT_FOUND no development CA in ${file}: trust takes the CA from KCS_STATE or --ca, ` +
             "never from the output's ca.crt, which other containers can write\n" +
             'fix: this ran as root (sudo), whose state holds no CA: as you, run ' +
-            `\`kestrel-cert-sidecar trust --print > ca.crt\`, then \`sudo kestrel-cert-sidecar trust ${action} --ca ca.crt\`\n`,
+            `\`kestrel-cert-sidecar trust --print > ca.crt\`, then \`sudo kestrel-cert-sidecar trust ${action} --ca ` +
+            `ca.crt\`\n`,
         );
         expect(r.code).toBe(3);
       },
