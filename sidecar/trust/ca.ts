@@ -94,7 +94,8 @@ export function findCa(cfg: Config, sys: CaSystem): TrustCa {
     fail(
       'SOURCE_NOT_FOUND',
       `no development CA to trust: KCS_STATE is unset, so the CA of the last run lived for that run only; ${why}`,
-      'set KCS_STATE (or HOME) to where init keeps the CA, or pass the CA with --ca FILE',
+      'set KCS_STATE to where init keeps the CA (in the image: mount its volume at /state), or pass the CA with ' +
+        '--ca FILE',
     );
   const file = stateCaFile(cfg.state);
   try {
