@@ -1,8 +1,9 @@
 // The one place that decides the passwords. The input password: KCS_PASSWORD, KCS_PASSWORD_FILE (a
 // Docker or Kubernetes secret) or a user-secrets secrets.json, as Visual Studio writes it. The output
 // password (of the published cert.pfx): pinned by `watch` for the life of the app, else
-// KCS_OUTPUT_PASSWORD(_FILE), else the input password, else the one generated before (kept in the live
-// set's cert.password), else a new one.
+// KCS_OUTPUT_PASSWORD(_FILE), else the input password when it opened something, else the one generated
+// before (kept in the live set's cert.password), else a new one. Password files are input, read by the
+// source's rules (readSecretFile), and every password fits on one line of kestrel.env (oneLine).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
