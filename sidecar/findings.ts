@@ -45,6 +45,7 @@ const CODES = {
   CHAIN_REORDERED: ExitCode.inputInvalid,
   CA_EPHEMERAL: ExitCode.inputInvalid,
   KESTREL_PFX_CHAIN: ExitCode.inputInvalid,
+  CA_KEY_IN_SOURCE: ExitCode.inputInvalid,
   STATE_INVALID: ExitCode.config,
   OUTPUT_NOT_WRITABLE: ExitCode.output,
   OUTPUT_LOCKED: ExitCode.output,

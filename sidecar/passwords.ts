@@ -1,11 +1,14 @@
 // The one place that decides the passwords. The input password: KCS_PASSWORD, KCS_PASSWORD_FILE (a
 // Docker or Kubernetes secret) or a user-secrets secrets.json, as Visual Studio writes it. The output
 // password (of the published cert.pfx): pinned by `watch` for the life of the app, else
-// KCS_OUTPUT_PASSWORD(_FILE), else the input password, else the one generated before (kept in the live
-// set's cert.password), else a new one.
+// KCS_OUTPUT_PASSWORD(_FILE), else the input password when it opened something, else the one generated
+// before (kept in the live set's cert.password), else a new one. Password files are input, read by the
+// source's rules (readSecretFile), and every password fits on one line of kestrel.env (oneLine).
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { KcsError, fail } from './findings.js';
-import { inFile, readInput } from './load/files.js';
+import { inFile, ioError, readInput } from './load/files.js';
 
 export interface PasswordSources {
   password?: string;
@@ -13,9 +16,56 @@ export interface PasswordSources {
   userSecrets?: string;
 }
 
-/** Secret files usually end with one newline (`echo pw > file`, `kubectl create secret --from-file`). Strip exactly one. */
+/** Secret files usually end with one newline (`echo pw > file`, `kubectl create secret --from-file`).
+ *  Strip exactly one. */
 export function stripOneNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
+}
+
+/**
+ * Reads a password file (or secrets.json) by the source's rule (load/files.ts: a regular file, bounded
+ * in size), and no link out of the file's own directory: a Kubernetes secret mounts each key as a
+ * link through `..data` inside its directory, and anything further is someone else's file. A link
+ * to /etc/shadow or the CA key in a source directory that another container can write would
+ * otherwise become the password, and the output password is published to the app (kestrel.env).
+ */
+export function readSecretFile(file: string, variable: string): string {
+  const dir = path.dirname(file);
+  let real: string;
+  let realDir: string;
+  try {
+    real = fs.realpathSync(file);
+    realDir = fs.realpathSync(dir);
+  } catch (err) {
+    throw ioError(err as NodeJS.ErrnoException, file);
+  }
+  const rel = path.relative(realDir, real);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
+    fail(
+      'SOURCE_UNREADABLE',
+      `cannot read ${variable} ${file}: it is a symlink to ${real}, outside its own directory ${dir}`,
+      `point ${variable} at the secret file itself (a Docker secret in /run/secrets, a Kubernetes secret's mount)`,
+      file,
+    );
+  // An empty secret file is the empty password (a compose secret for a PFX exported without one).
+  return readInput(file, dir, { allowEmpty: true }).toString('utf8');
+}
+
+/**
+ * A password goes on one line of kestrel.env (Docker's env-file format has no quoting) and into a
+ * process's environment, where a NUL cannot be: a line break or NUL left inside it is refused,
+ * never shown.
+ */
+function oneLine(password: string, where: string, file?: string): string {
+  if (/[\0\r\n]/.test(password))
+    fail(
+      'CONFIG_INVALID',
+      `the password in ${where} holds a ${password.includes('\0') ? 'NUL' : 'line break'} ` +
+        '(after the one trailing newline that is stripped)',
+      "write the password on one line, with no NUL: kestrel.env and the app's environment carry it as one line",
+      file,
+    );
+  return password;
 }
 
 const SECRET_KEYS = ['Kestrel:Certificates:Development:Password', 'Kestrel:Certificates:Default:Password'];
@@ -31,7 +81,8 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
     fail(
       'CONFIG_INVALID',
       `cannot read ${file}: it is not valid JSON`,
-      'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it (check it with `dotnet user-secrets list`)',
+      'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it ' +
+        '(check it with `dotnet user-secrets list`)',
       file,
     );
   }
@@ -51,26 +102,29 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
 
 export function resolvePassword(src: PasswordSources): string | undefined {
   if (src.passwordFile !== undefined) {
+    let text: string;
     try {
-      // An empty secret file is the empty password (a compose secret for a PFX exported without one).
-      return stripOneNewline(readInput(src.passwordFile, undefined, { allowEmpty: true }).toString('utf8'));
+      text = stripOneNewline(readSecretFile(src.passwordFile, 'KCS_PASSWORD_FILE'));
     } catch (err) {
       throw inFile(err, src.passwordFile, 'cannot read the password file');
     }
+    return oneLine(text, `KCS_PASSWORD_FILE ${src.passwordFile}`, src.passwordFile);
   }
-  if (src.password !== undefined) return src.password;
+  if (src.password !== undefined) return oneLine(src.password, 'KCS_PASSWORD');
   if (src.userSecrets !== undefined) {
-    const text = readInput(src.userSecrets).toString('utf8');
+    const text = readSecretFile(src.userSecrets, 'KCS_USER_SECRETS');
     const pw = passwordFromSecretsJson(text, src.userSecrets);
     if (pw === undefined) {
       throw new KcsError({
         code: 'CONFIG_INVALID',
         message: `cannot read a password from ${src.userSecrets}: it has neither ${SECRET_KEYS.join(' nor ')}`,
-        hint: 'run `dotnet user-secrets set "Kestrel:Certificates:Development:Password" <password>` in the app project, or set KCS_PASSWORD_FILE',
+        hint:
+          'run `dotnet user-secrets set "Kestrel:Certificates:Development:Password" <password>` in the app ' +
+          'project, or set KCS_PASSWORD_FILE',
         file: src.userSecrets,
       });
     }
-    return pw;
+    return oneLine(pw, `KCS_USER_SECRETS ${src.userSecrets}`, src.userSecrets);
   }
   return undefined;
 }
@@ -93,12 +147,15 @@ export function outputPassword(
   kept: () => string | undefined,
 ): OutputPassword {
   if (pinned !== undefined) return pinned;
-  if (src.outputPasswordFile !== undefined)
-    return {
-      password: stripOneNewline(readInput(src.outputPasswordFile, undefined, { allowEmpty: true }).toString('utf8')),
-      origin: 'configured',
-    };
-  if (src.outputPassword !== undefined) return { password: src.outputPassword, origin: 'configured' };
+  const file = src.outputPasswordFile;
+  if (file !== undefined) {
+    const text = stripOneNewline(readSecretFile(file, 'KCS_OUTPUT_PASSWORD_FILE'));
+    return { password: oneLine(text, `KCS_OUTPUT_PASSWORD_FILE ${file}`, file), origin: 'configured' };
+  }
+  if (src.outputPassword !== undefined)
+    return { password: oneLine(src.outputPassword, 'KCS_OUTPUT_PASSWORD'), origin: 'configured' };
+  // The input password only when it opened something (load/: a PFX's MAC or encryption, an encrypted
+  // key): a password given for an unencrypted PEM key is nobody's password for cert.pfx.
   if (inputPassword) return { password: inputPassword, origin: 'input' };
   // Generated once, then read back from the live set, so it stays the same across republishes.
   return { password: kept() ?? crypto.randomBytes(24).toString('base64url'), origin: 'generated' };

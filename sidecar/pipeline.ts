@@ -6,6 +6,7 @@ import type crypto from 'node:crypto';
 import type { Config } from './settings/config.js';
 import { KcsError, finding, type Finding } from './findings.js';
 import { generateMaterial } from './generate/index.js';
+import { caKeyFinding } from './generate/ca.js';
 import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
 import { outputPassword, resolvePassword, type OutputPassword } from './passwords.js';
@@ -64,6 +65,8 @@ export function loadAndValidate(
   if (cfg.source !== undefined && !empty) {
     const password = resolvePassword(cfg);
     material = loadSource({ source: cfg.source, ...pick(cfg), ...(password !== undefined ? { password } : {}) });
+    const caKey = caKeyFinding(cfg.state, material.key, cfg.source); // the dev CA's key is never a leaf's
+    if (caKey) material.findings.push(caKey);
   } else {
     const previous = live();
     const gen = generateMaterial({

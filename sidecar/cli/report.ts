@@ -13,7 +13,8 @@ function certLines(s: CertSummary, indent: string): string[] {
   return [
     ...(s.sans.length ? [`${indent}names    ${s.sans.join(', ')}`] : []),
     `${indent}key      ${s.key}`,
-    `${indent}valid    ${date(s.notBefore)} to ${date(s.notAfter)} (${s.daysLeft >= 0 ? `${s.daysLeft} days left` : 'expired'})`,
+    `${indent}valid    ${date(s.notBefore)} to ${date(s.notAfter)} ` +
+      `(${s.daysLeft >= 0 ? `${s.daysLeft} days left` : 'expired'})`,
     `${indent}sha256   ${s.sha256}`,
   ];
 }
@@ -87,14 +88,16 @@ function kestrelLines(r: PublishResult, g: Guidance): string[] {
   const layout = g.appName !== undefined ? ' (the Development-certificate layout, as Visual Studio does it)' : '';
   if (g.runsIn === 'container') {
     return [
-      `point Kestrel at it${layout}: mount this volume at ${g.mountPath} (read-only) in the app container, and set there`,
+      `point Kestrel at it${layout}: mount this volume at ${g.mountPath} (read-only) in the app container, ` +
+        'and set there',
       ...appVariables(g, g.mountPath).map((v) => `  ${v}`),
     ];
   }
   const envFile = path.join(r.output, 'kestrel.env');
   if (g.mountPath !== r.output) {
     return [
-      `point Kestrel at it${layout}: mount ${r.output} at ${g.mountPath} (read-only) in the app container, and set there`,
+      `point Kestrel at it${layout}: mount ${r.output} at ${g.mountPath} (read-only) in the app container, ` +
+        'and set there',
       ...appVariables(g, g.mountPath).map((v) => `  ${v}`),
       ...(g.appName === undefined
         ? [`  (docker run -v ${r.output}:${g.mountPath}:ro --env-file ${envFile} ... sets them)`]
@@ -106,8 +109,10 @@ function kestrelLines(r: PublishResult, g: Guidance): string[] {
     '  a Kestrel on this machine (dotnet run): set',
     ...appVariables(g, r.output).map((v) => `    ${v}`),
     g.appName === undefined
-      ? `  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${r.output}:/https:ro --env-file ${envFile} ...`
-      : `  a Kestrel in a container: docker run -v ${r.output}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...`,
+      ? `  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${r.output}:/https:ro ` +
+        `--env-file ${envFile} ...`
+      : `  a Kestrel in a container: docker run -v ${r.output}:/https:ro -e APPDATA=/https/appdata ` +
+        '-e ASPNETCORE_ENVIRONMENT=Development ...',
   ];
 }
 
@@ -123,12 +128,16 @@ function caLines(r: PublishResult, g: Guidance): string[] {
       : `${r.caCreated ? 'created in' : 'reused from'} ${kept}`;
   const lines = [`  CA           ${cn}, ${where}`];
   if (kept !== undefined && !r.caCreated) return lines;
-  const trust =
-    g.runsIn === 'container'
-      ? HOST_TRUST_STEPS
-      : `npx kestrel-cert-sidecar trust --install${g.stateDefaulted ? '' : ` --ca ${path.join(r.output, 'ca.crt')}`}`;
+  const machine = g.runsIn === 'container' ? 'your' : 'this';
+  // The advice names the state's CA (or `trust --print`, which reads it), never the ca.crt of the
+  // output: other containers may write the volume, and `trust --install` runs as root.
+  const ca = kept !== undefined && !g.stateDefaulted ? ` --ca ${path.join(kept, 'ca', 'ca.crt')}` : '';
+  const command = g.runsIn === 'container' ? HOST_TRUST_STEPS : `npx kestrel-cert-sidecar trust --install${ca}`;
   lines.push(
-    `trust the development CA on ${g.runsIn === 'container' ? 'your' : 'this'} machine once (system store, Chromium, Firefox): ${trust}`,
+    kept === undefined
+      ? `trust the development CA on ${machine} machine: it lives for this run only, so keep one first ` +
+          `(${g.runsIn === 'container' ? 'mount a named volume at /state' : 'set KCS_STATE'}), then run ${command}`
+      : `trust the development CA on ${machine} machine once (system store, Chromium, Firefox): ${command}`,
   );
   lines.push(`  other containers trust it with SSL_CERT_FILE=${path.posix.join(g.mountPath, 'trust/ca-bundle.crt')}`);
   return lines;
@@ -156,5 +165,7 @@ export function publishText(r: PublishResult, g: Guidance, now: Date): string {
 }
 
 export function publishJson(r: PublishResult, now: Date): string {
-  return `${JSON.stringify({ ok: true, changed: r.changed, generation: r.generation, output: r.output, certificate: summarize(r.material.leaf, now), findings: r.findings })}\n`;
+  const { changed, generation, output, findings } = r;
+  const certificate = summarize(r.material.leaf, now);
+  return `${JSON.stringify({ ok: true, changed, generation, output, certificate, findings })}\n`;
 }

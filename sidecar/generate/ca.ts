@@ -3,7 +3,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KcsError } from '../findings.js';
+import { KcsError, finding, type Finding } from '../findings.js';
+import { readInput } from '../load/files.js';
+import { syncDir, writeDurably } from './durable.js';
 import { buildCertificate } from './x509.js';
 
 export interface Ca {
@@ -31,20 +33,26 @@ function markedCa(dir: string): string | undefined {
   }
 }
 
-/** Writes the marker with the CA's fingerprint (temporary file, then rename). */
+/** Writes the marker with the CA's fingerprint: a temporary file written durably, renamed over the
+ *  marker, and the directory fsynced. A temporary file a crash left (same pid: pid 1 in a container)
+ *  is removed first. */
 function markCa(dir: string, cert: crypto.X509Certificate): void {
   const tmp = path.join(dir, `.tmp-${MARKER}-${process.pid}`);
-  fs.writeFileSync(tmp, markerBody(cert), { mode: 0o644 });
+  fs.rmSync(tmp, { force: true });
+  writeDurably(tmp, markerBody(cert), 0o644);
   fs.renameSync(tmp, path.join(dir, MARKER));
+  syncDir(dir);
 }
 
 function stateInvalid(message: string, hint: string, file: string, cause?: unknown): KcsError {
   return new KcsError({ code: 'STATE_INVALID', message, hint, file }, cause === undefined ? undefined : { cause });
 }
 const RESET = (dir: string) =>
-  `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); if it belongs to something else, point KCS_STATE at an empty directory`;
+  `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); ` +
+  'if it belongs to something else, point KCS_STATE at an empty directory';
 
-/** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it under RSA or ECDSA leaves. */
+/** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it
+ *  under RSA or ECDSA leaves. */
 export function createCa(now: Date): Ca {
   const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const id = crypto.randomBytes(4).toString('hex');
@@ -80,7 +88,8 @@ function readCa(dir: string, now: Date): Ca {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw stateInvalid(
-      `cannot read the CA key in ${keyFile}: ${code === 'EACCES' ? 'permission denied' : (code ?? 'it is not a private key')}`,
+      `cannot read the CA key in ${keyFile}: ` +
+        `${code === 'EACCES' ? 'permission denied' : (code ?? 'it is not a private key')}`,
       code === 'EACCES' ? `run the sidecar as the user that created ${dir} (or as root)` : RESET(dir),
       keyFile,
       err,
@@ -102,12 +111,8 @@ function tryMark(dir: string, cert: crypto.X509Certificate): void {
   }
 }
 
-/**
- * Loads the CA from `dir`, or creates it there. Creation is atomic and safe against a second
- * sidecar doing the same at once: the CA is written to a temporary directory that is renamed to
- * `ca/`; the loser of the race reads the winner's.
- */
-export function loadOrCreateCa(dir: string, now: Date): Ca {
+/** The entries of the state directory (made when missing), without temporary ones. */
+function stateEntries(dir: string): string[] {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -118,39 +123,45 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
       err,
     );
   }
-  let entries: string[];
   try {
-    entries = fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
+    return fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
   } catch (err) {
     throw stateInvalid(
       `cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
-      `make ${dir} readable and writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654)`,
+      `make ${dir} readable and writable by uid ${process.getuid?.()} ` +
+        '(in the image, use /state, which belongs to 1654)',
       dir,
       err,
     );
   }
-  const marked = entries.includes(MARKER) ? markedCa(dir) : undefined;
-  if (entries.includes('ca')) {
-    if (!entries.includes(MARKER))
-      throw stateInvalid(
-        `${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`,
-        RESET(dir),
-        dir,
-      );
-    const ca = readCa(dir, now);
-    if (marked !== undefined && marked !== ca.cert.fingerprint256)
-      throw stateInvalid(
-        `the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`,
-        RESET(dir),
-        path.join(dir, 'ca'),
-      );
-    if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
-    return ca;
-  }
+}
+
+/** The CA a state holds: it must be ours (the marker), the one the marker names, and intact. */
+function existingCa(dir: string, entries: string[], marked: string | undefined, now: Date): Ca {
+  if (!entries.includes(MARKER))
+    throw stateInvalid(
+      `${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`,
+      RESET(dir),
+      dir,
+    );
+  const ca = readCa(dir, now);
+  if (marked !== undefined && marked !== ca.cert.fingerprint256)
+    throw stateInvalid(
+      `the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`,
+      RESET(dir),
+      path.join(dir, 'ca'),
+    );
+  if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
+  return ca;
+}
+
+/** A state without a CA may take a new one only when it is empty (a marker without a CA aside). */
+function refuseForeignState(dir: string, entries: string[], marked: string | undefined): void {
   if (marked !== undefined) {
     throw stateInvalid(
       `the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`,
-      `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, delete ${path.join(dir, MARKER)}`,
+      `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, ` +
+        `delete ${path.join(dir, MARKER)}`,
       dir,
     );
   }
@@ -161,33 +172,90 @@ export function loadOrCreateCa(dir: string, now: Date): Ca {
       dir,
     );
   }
+}
+
+/**
+ * Creates the CA in `dir`, atomically and durably, safe against a second sidecar doing the same at once:
+ * (1) the key (0400) and the certificate (0444) are written into a temporary directory, each fsynced,
+ * and then the directory; (2) the marker is created (a second sidecar may have made it); (3) one rename
+ * makes the pair `ca/`, and the state directory is fsynced so the rename survives a power loss; the
+ * loser of a race reads the winner's CA; (4) the marker records the CA's fingerprint.
+ */
+function writeNewCa(dir: string, now: Date): Ca {
   const ca = createCa(now);
   let tmp: string | undefined;
   try {
     tmp = fs.mkdtempSync(path.join(dir, '.tmp-'));
-    // (1) Write the key 0400 and the certificate 0444 into the temporary directory.
-    fs.writeFileSync(path.join(tmp, 'ca.key'), ca.key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o400 });
-    fs.writeFileSync(path.join(tmp, 'ca.crt'), ca.cert.toString(), { mode: 0o444 });
-    fs.chmodSync(path.join(tmp, 'ca.key'), 0o400); // the umask may have cleared bits; set them exactly
-    fs.chmodSync(path.join(tmp, 'ca.crt'), 0o444);
+    // (1)
+    writeDurably(path.join(tmp, 'ca.key'), ca.key.export({ type: 'pkcs8', format: 'pem' }), 0o400);
+    writeDurably(path.join(tmp, 'ca.crt'), ca.cert.toString(), 0o444);
+    syncDir(tmp);
+    // (2)
     try {
-      fs.writeFileSync(path.join(dir, MARKER), markerBody(), { mode: 0o644, flag: 'wx' });
+      writeDurably(path.join(dir, MARKER), markerBody(), 0o644);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // a second sidecar creating it too
     }
-    // (2) One rename publishes the pair. If another sidecar got there first, use its CA.
+    // (3)
     fs.renameSync(tmp, path.join(dir, 'ca'));
+    syncDir(dir);
   } catch (err) {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
     throw stateInvalid(
       `cannot write the CA into ${dir}: ${code}`,
-      `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point KCS_STATE at a writable directory`,
+      `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point ` +
+        'KCS_STATE at a writable directory',
       dir,
       err,
     );
   }
+  // (4)
   tryMark(dir, ca.cert);
   return { ...ca, dir };
+}
+
+/** Loads the CA from `dir`, or creates it there (writeNewCa). */
+export function loadOrCreateCa(dir: string, now: Date): Ca {
+  const entries = stateEntries(dir);
+  const marked = entries.includes(MARKER) ? markedCa(dir) : undefined;
+  if (entries.includes('ca')) return existingCa(dir, entries, marked, now);
+  refuseForeignState(dir, entries, marked);
+  return writeNewCa(dir, now);
+}
+
+/**
+ * The one key a source may never hold: the development CA's own. Published as tls.key, it would let the
+ * app, and every container that reads the volume, issue certificates that every machine trusting the CA
+ * accepts. However it arrived (KCS_SOURCE at a copy of the state, a hard link, a key file named outside
+ * the source), it is recognised by its public key, compared with the CA in `stateDir` when there is one.
+ * Only this key: a self-signed CA:TRUE server certificate of its own is served by Kestrel and accepted by
+ * the clients that trust it, and stays accepted.
+ */
+export function caKeyFinding(
+  stateDir: string | undefined,
+  key: crypto.KeyObject,
+  source: string | undefined,
+): Finding | undefined {
+  if (stateDir === undefined) return undefined;
+  const file = path.join(stateDir, 'ca', 'ca.crt');
+  let ca: crypto.X509Certificate;
+  try {
+    ca = new crypto.X509Certificate(readInput(file));
+  } catch {
+    return undefined; // no CA there (yet): nothing the key could be
+  }
+  const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' });
+  if (!spki(crypto.createPublicKey(key)).equals(spki(ca.publicKey))) return undefined;
+  return finding(
+    'CA_KEY_IN_SOURCE',
+    'error',
+    `${source ?? 'the source'} holds the private key of the development CA in ${path.dirname(file)} ` +
+      `(sha256 ${ca.fingerprint256}): published as tls.key, it would let every reader of the volume issue ` +
+      'certificates that the machines trusting this CA accept',
+    'point KCS_SOURCE at a certificate and key of their own (never at KCS_STATE or a copy of it), or unset it ' +
+      'to have a leaf issued by the CA',
+    source,
+  );
 }

@@ -179,6 +179,7 @@ export function loadSource(opts: LoadOptions): Material {
     d.layout === 'kubernetes-tls' ? 'kubernetes-tls' : d.layout === 'letsencrypt' ? 'letsencrypt' : 'pem';
   const files: string[] = [];
   let modernPfx: Material['modernPfx'];
+  let passwordUsed = false; // by a PFX's MAC or encryption, or an encrypted key
 
   if (d.pfx) {
     kind = 'pfx';
@@ -216,6 +217,7 @@ export function loadSource(opts: LoadOptions): Material {
     details.maxIterations = contents.info.maxIterations;
     findings.push(...pfxFindings(contents.info, d.pfx));
     const { info } = contents;
+    passwordUsed ||= info.opened === 'password';
     if (
       info.modernShape &&
       info.minIterations >= PFX_ITERATIONS &&
@@ -261,7 +263,7 @@ export function loadSource(opts: LoadOptions): Material {
         file,
       );
     }
-    if (parsed.encryptedKey) details.keyEncrypted = true;
+    if (parsed.encryptedKey) details.keyEncrypted = passwordUsed = true;
     files.push(file);
     for (const der of parsed.certs) certs.push({ value: parseCert(der, file), file });
     for (const key of parsed.keys) keys.push({ value: key, file });
@@ -298,7 +300,7 @@ export function loadSource(opts: LoadOptions): Material {
     source: { kind, files: [...new Set(files)], details },
     findings,
   };
-  if (opts.password !== undefined) m.inputPassword = opts.password;
+  if (opts.password !== undefined && passwordUsed) m.inputPassword = opts.password;
   if (modernPfx) m.modernPfx = modernPfx;
   return m;
 }

@@ -6,7 +6,7 @@ import { didYouMean, parseOptions } from './command-line.js';
 import { defaultState } from './place.js';
 import { readSettings } from './read.js';
 import { SETTINGS, SETTING_ENTRIES, type SettingName, type SettingValues } from './table.js';
-import { checkOutput, parseDuration, realPathOf } from './values.js';
+import { checkOutput, checkPathText, parseDuration, realPathOf } from './values.js';
 
 export { DEFAULT_HOSTNAMES, SETTINGS, SETTING_VARIABLES, settingsHelp } from './table.js';
 export { parseDuration, parseHostnames, realPathOf } from './values.js';
@@ -149,12 +149,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     const state = defaultState(cfg.runsIn, process.platform, env);
     if (state !== undefined) cfg.state = state;
   }
-  if (cfg.owner === undefined && process.getuid?.() === 0) cfg.owner = { uid: 1654, gid: 1654 }; // the `app` user of the ASP.NET Core images
+  // The `app` user of the ASP.NET Core images.
+  if (cfg.owner === undefined && process.getuid?.() === 0) cfg.owner = { uid: 1654, gid: 1654 };
   checkCombinations(cfg, given.KCS_VALIDITY ?? SETTINGS.validityMs.default);
   return cfg;
 }
 
-/** What no single value can say: settings that conflict, that must come together, or that would put the CA key on the shared volume. */
+/** What no single value can say: settings that conflict, that must come together, or that would put the CA key
+ *  on the shared volume or publish it. */
 function checkCombinations(cfg: Config, validityText: string): void {
   if (cfg.password !== undefined && cfg.passwordFile !== undefined)
     invalid(
@@ -172,7 +174,8 @@ function checkCombinations(cfg: Config, validityText: string): void {
   }
   if ((cfg.appName === undefined) !== (cfg.userSecretsId === undefined)) {
     invalid(
-      `${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`,
+      `${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ` +
+        `${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`,
       'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>',
     );
   }
@@ -186,18 +189,39 @@ function checkCombinations(cfg: Config, validityText: string): void {
       `KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`,
       'set it to the <UserSecretsId> of the app project, such as a GUID',
     );
+  if (cfg.given.includes('mountPath')) checkPathText('KCS_MOUNT_PATH', cfg.mountPath);
   if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(cfg.output);
-  if (cfg.state !== undefined) {
-    // Compared by real path: a symlink to the output (or into it) is the output.
-    const state = realPathOf(cfg.state);
-    const out = realPathOf(cfg.output);
-    if (state === out || state.startsWith(`${out}${path.sep}`) || out.startsWith(`${state}${path.sep}`)) {
-      invalid(
-        `KCS_STATE ${cfg.state}${state !== cfg.state ? ` (${state})` : ''} ${out.startsWith(`${state}${path.sep}`) ? 'holds' : 'is inside'} KCS_OUTPUT ${cfg.output}`,
-        'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT',
-      );
-    }
-  }
+  if (cfg.state !== undefined) checkStateApart(cfg, cfg.state);
+}
+
+/** `a` is `b` or lies inside it, by real path. */
+const within = (a: string, b: string) => a === b || a.startsWith(b.endsWith(path.sep) ? b : `${b}${path.sep}`);
+
+/**
+ * KCS_STATE holds the development CA's key, so it stays apart from the shared volume and from the
+ * source, compared by real path (a symlink to a directory is that directory): a state inside the output
+ * would put the key on the volume, and a source that is, holds or lies inside the state (its ca/
+ * directory) would publish the key as tls.key. A key that arrives some other way is refused by its
+ * public key (generate/ca.ts, caKeyFinding).
+ */
+function checkStateApart(cfg: Config, given: string): void {
+  const state = realPathOf(given);
+  const shown = `KCS_STATE ${given}${state !== given ? ` (${state})` : ''}`;
+  const out = realPathOf(cfg.output);
+  if (within(state, out) || within(out, state))
+    invalid(
+      `${shown} ${within(out, state) && out !== state ? 'holds' : 'is inside'} KCS_OUTPUT ${cfg.output}`,
+      'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT',
+    );
+  if (cfg.source === undefined) return;
+  const source = realPathOf(cfg.source);
+  if (within(source, state) || within(state, source))
+    invalid(
+      `KCS_SOURCE ${cfg.source}${source !== cfg.source ? ` (${source})` : ''} ` +
+        `${within(source, state) ? 'is inside' : 'holds'} ${shown}, where the development CA key is kept`,
+      'the CA key must never be published: point KCS_SOURCE at your certificate and key, apart from KCS_STATE, or ' +
+        'unset it to have a leaf issued by the CA',
+    );
 }
 
 /** A duration as it would be written: the largest unit that divides it. */

@@ -1,8 +1,9 @@
 // Reads the settings of the table (table.ts) through env-var: one typed accessor per kind of value,
 // installed as an env-var extension named by the kind. Text, secrets and the port are env-var's own
 // accessors (asString, asPortNumber); the other kinds are ours, each a parser of values.ts. A given
-// value is read by env-var (`env.get(NAME).duration(spec)`); a default is handed to the same accessor directly: env-var builds ~25 closures per get(), which for
-// every setting of every start cost ~3 ms of `init`.
+// value is read by env-var (`env.get(NAME).duration(spec)`); a default is handed to the same accessor
+// directly: env-var builds ~25 closures per get(), which for every setting of every start cost ~3 ms
+// of `init`.
 //
 // Errors: env-var turns whatever an accessor throws into its EnvVarError, `"NAME" <reason>`. Its own
 // reasons ("should be a valid integer") become CONFIG_INVALID naming the setting, the value (never a
@@ -14,7 +15,7 @@ import { EnvVarError, accessors as envVarAccessors, from } from 'env-var';
 import { KcsError, fail } from '../findings.js';
 import { didYouMean } from './command-line.js';
 import { SETTING_ENTRIES, type Kind, type SettingName, type SettingSpec, type SettingValues } from './table.js';
-import { parseDuration, parseHostnames, parseOwner } from './values.js';
+import { checkPathText, parseDuration, parseHostnames, parseOwner } from './values.js';
 
 function parseChoice(value: string, name: string, options: readonly string[]): string {
   if (options.includes(value)) return value;
@@ -30,7 +31,7 @@ const ACCESSORS: Record<Kind, (value: string, s: SettingSpec) => unknown> = {
   text: (v) => envVarAccessors.asString(v),
   secret: (v) => envVarAccessors.asString(v),
   port: (v) => envVarAccessors.asPortNumber(v),
-  path: (v) => path.resolve(v),
+  path: (v, s) => path.resolve(checkPathText(s.env, v)),
   choice: (v, s) => parseChoice(v, s.env, s.options ?? []),
   duration: (v, s) => parseDuration(s.env, v),
   hostnames: (v) => parseHostnames(v),

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
-import { fail } from '../findings.js';
+import { fail, printable } from '../findings.js';
 import { MAX_HOSTNAMES } from '../limits.js';
 import { ipv6Bytes, isIP } from '../pkix/ip.js';
 
@@ -39,7 +39,8 @@ export function parseHostnames(value: string): string[] {
   if (names.length > MAX_HOSTNAMES)
     invalid(
       `KCS_HOSTNAMES lists ${names.length} names, more than ${MAX_HOSTNAMES}`,
-      'list only the names clients use to reach this service; use a wildcard such as *.example.test for many subdomains',
+      'list only the names clients use to reach this service; use a wildcard such as *.example.test for many ' +
+        'subdomains',
     );
   for (const n of names) {
     const bare = n.replace(/^\[(.*)\]$/, '$1');
@@ -51,7 +52,8 @@ export function parseHostnames(value: string): string[] {
     ) {
       const v4 = [...ipv6Bytes(bare)!.subarray(12)].join('.');
       invalid(
-        `KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a certificate names it by its 4-byte address`,
+        `KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a ` +
+          'certificate names it by its 4-byte address',
         `write ${v4}`,
       );
     }
@@ -91,6 +93,25 @@ export function parseOwner(value: string): { uid: number; gid: number } {
       'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)',
     );
   return { uid: Number(m[1]), gid: Number(m[2]) };
+}
+
+/**
+ * A path as a setting gives it: no control character. KCS_OUTPUT (or KCS_MOUNT_PATH) is written into
+ * kestrel.env, Docker's env-file format, one KEY=value a line and no quoting: a line break in it would
+ * add any variable to the app's environment (DOTNET_STARTUP_HOOKS=...), and a NUL cannot be passed to a
+ * process at all. No real path needs one, so every path setting refuses them.
+ */
+export function checkPathText(name: string, value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  const c = /[\x00-\x1f\x7f]/.exec(value)?.[0];
+  if (c !== undefined) {
+    const what = c === '\n' || c === '\r' ? 'a line break' : c === '\0' ? 'a NUL' : 'a control character';
+    invalid(
+      `${name} \`${printable(value)}\` holds ${what}: it is written into kestrel.env, one variable a line`,
+      `set ${name} to a path without control characters`,
+    );
+  }
+  return value;
 }
 
 /** The real path of `p`, or of its nearest existing parent with the rest appended: what `p` will be. */

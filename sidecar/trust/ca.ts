@@ -1,12 +1,11 @@
-// Which CA `trust` works on: --ca FILE, else the development CA in KCS_STATE, else the ca.crt of the
-// live set in KCS_OUTPUT (read through the live-set reader: the output may be hostile, and nothing it
-// holds may make `trust --print` print anything but a public certificate).
+// Which CA `trust` works on: --ca FILE, else the development CA in KCS_STATE. The ca.crt of the live
+// set in KCS_OUTPUT only when --ca names it: the output may be hostile (docs/threat-model.md).
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../settings/config.js';
 import { KcsError, fail } from '../findings.js';
 import { readInput } from '../load/files.js';
-import { readLiveFiles } from '../publish/live-set.js';
+import type { System } from './system.js';
 
 export interface TrustCa {
   cert: crypto.X509Certificate;
@@ -34,7 +33,7 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
       {
         code: 'FILE_CORRUPT',
         message: `${file} holds no certificate (PEM or DER)`,
-        hint: 'pass the CA certificate with --ca FILE, such as the ca.crt that init published',
+        hint: 'pass the CA certificate with --ca FILE: the ca/ca.crt of KCS_STATE, or what `trust --print` writes',
         file,
       },
       { cause: err },
@@ -44,7 +43,8 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
     fail(
       'CONFIG_INVALID',
       `${file} is not a CA certificate (${cert.subject.replace(/\n/g, ', ')})`,
-      'trust the CA that issued the certificate, such as the ca.crt that init published, not the server certificate',
+      'trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what `trust --print` writes), not ' +
+        'the server certificate',
       file,
     );
   const der = cert.raw;
@@ -59,27 +59,49 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
   };
 }
 
-export function findCa(cfg: Config): TrustCa {
-  if (cfg.trust.ca !== undefined) return describeCa(readInput(cfg.trust.ca), cfg.trust.ca);
-  if (cfg.state !== undefined) {
-    const file = path.join(cfg.state, 'ca', 'ca.crt');
-    try {
-      return describeCa(readInput(file), file);
-    } catch (err) {
-      // No CA there yet: try the output. Anything else (permission denied) is the answer.
-      if (!(err instanceof KcsError && err.finding.code === 'SOURCE_NOT_FOUND')) throw err;
-    }
-  }
-  const live = readLiveFiles(cfg.output, ['ca.crt']).files.get('ca.crt');
-  if (live) return describeCa(live, path.join(cfg.output, 'ca.crt'));
-  const where = [
-    ...(cfg.state !== undefined ? [path.join(cfg.state, 'ca', 'ca.crt')] : []),
-    path.join(cfg.output, 'ca.crt'),
-  ].join(' nor ');
-  return fail(
-    'SOURCE_NOT_FOUND',
-    `no CA to trust: neither ${where} exists`,
-    'run `kestrel-cert-sidecar init` first (it creates the development CA), or pass the CA with --ca FILE',
-    cfg.state ?? cfg.output,
+/** What findCa needs of the machine (trust/system.ts has the real one). */
+export type CaSystem = Pick<System, 'env' | 'isRoot'>;
+
+/** Where `trust` looks when --ca is not given: the development CA of KCS_STATE. */
+export const stateCaFile = (state: string) => path.join(state, 'ca', 'ca.crt');
+
+/** The fix when the state holds no CA: under sudo, root's own state is empty (its HOME is root's). */
+function noCaHint(cfg: Config, sys: CaSystem): string {
+  const env = sys.env;
+  if (sys.isRoot && env.SUDO_USER)
+    return (
+      `this ran as root (sudo), whose state holds no CA: as ${env.SUDO_USER}, run ` +
+      `\`kestrel-cert-sidecar trust --print > ca.crt\`, ` +
+      `then \`sudo kestrel-cert-sidecar trust --${cfg.trust.action ?? 'install'} --ca ca.crt\``
+    );
+  return (
+    'run `kestrel-cert-sidecar init` first (it creates the development CA there), or pass the CA with --ca FILE ' +
+    '(what `trust --print` writes where the CA lives)'
   );
+}
+
+/**
+ * The CA `trust` works on: --ca FILE, else the development CA of KCS_STATE. Never the ca.crt of
+ * KCS_OUTPUT unless --ca names it: the volume is writable by other containers when a mount forgets
+ * `:ro` (docs/threat-model.md), and `trust --install` as root would put whatever it holds into the
+ * system store of this machine.
+ */
+export function findCa(cfg: Config, sys: CaSystem): TrustCa {
+  if (cfg.trust.ca !== undefined) return describeCa(readInput(cfg.trust.ca), cfg.trust.ca);
+  const why =
+    "trust takes the CA from KCS_STATE or --ca, never from the output's ca.crt, which other containers can write";
+  if (cfg.state === undefined)
+    fail(
+      'SOURCE_NOT_FOUND',
+      `no development CA to trust: KCS_STATE is unset, so the CA of the last run lived for that run only; ${why}`,
+      'set KCS_STATE to where init keeps the CA (in the image: mount its volume at /state), or pass the CA with ' +
+        '--ca FILE',
+    );
+  const file = stateCaFile(cfg.state);
+  try {
+    return describeCa(readInput(file), file);
+  } catch (err) {
+    if (!(err instanceof KcsError && err.finding.code === 'SOURCE_NOT_FOUND')) throw err;
+    return fail('SOURCE_NOT_FOUND', `no development CA in ${file}: ${why}`, noCaHint(cfg, sys), file, err);
+  }
 }

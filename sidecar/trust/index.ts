@@ -22,11 +22,12 @@ export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.
   if (cfg.runsIn === 'container' && (action === 'install' || action === 'uninstall')) {
     fail(
       'CONFIG_INVALID',
-      `trust --${action} changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine`,
+      `trust --${action} changes the trust stores of the machine it runs on, and this is a container ` +
+        '(KCS_RUNS_IN=container), not your machine',
       `run ${HOST_TRUST_STEPS}`,
     );
   }
-  const ca = findCa(cfg);
+  const ca = findCa(cfg, sys);
   if (action === 'print') {
     io.out(ca.pem);
     return ExitCode.ok;
@@ -65,7 +66,8 @@ export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.
   if (!cfg.trust.java) lines.push('Java cacerts: not asked (add --java)');
   if (sys.isRoot && sys.env.SUDO_USER && action !== 'status')
     lines.push(
-      `note: this ran as root, so the NSS databases were root's, not ${sys.env.SUDO_USER}'s: run it again without sudo for your own browsers`,
+      `note: this ran as root, so the NSS databases were root's, not ${sys.env.SUDO_USER}'s: run it again without ` +
+        'sudo for your own browsers',
     );
   if (action === 'install' && sys.platform === 'linux')
     lines.push('browsers that were open read the change when restarted');

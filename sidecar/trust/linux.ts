@@ -1,7 +1,10 @@
 // The Linux stores: the system store (the first anchor directory that exists, in mkcert's order, and
 // its refresh command) and the NSS databases of Chromium and Firefox (certutil).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fail } from '../findings.js';
+import { MAX_INPUT_BYTES } from '../limits.js';
 import type { TrustCa } from './ca.js';
 import { CACERTS_PASSWORD } from './java.js';
 import {
@@ -64,19 +67,70 @@ export const LINUX_SYSTEM_STORES: readonly LinuxSystemStore[] = [
   },
 ];
 
-export function linuxSystemStore(ca: TrustCa, sys: System): Store {
-  const s = LINUX_SYSTEM_STORES.find((d) => sys.exists(d.dir));
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_NONBLOCK } = fs.constants;
+
+/** An anchor file as it stands at its name: a regular file's text, never read through a link. */
+function readAnchor(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch {
+    return undefined; // missing, or a link: not ours
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFile() && st.size <= MAX_INPUT_BYTES ? fs.readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes the anchor file as root without following anything planted at its name (the anchor
+ * directory may be writable by a group: Debian makes /usr/local/share/ca-certificates root:staff 2775).
+ * The PEM goes into a new file under a random temporary name in the same directory (O_EXCL|O_NOFOLLOW:
+ * never an existing name, nor through a link), gets its mode on the descriptor and is fsynced; one
+ * rename then puts it at the final name, replacing whatever stood there (a link itself, not its target).
+ * The temporary name does not end in the store's extension, so a refresh running meanwhile skips it.
+ */
+function writeAnchor(file: string, pem: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(8).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+    try {
+      fs.writeFileSync(fd, pem);
+      fs.fchmodSync(fd, 0o644); // exactly, whatever the umask
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    fail(
+      'TRUST_STORE_FAILED',
+      `system store: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      `check what stands at ${file} (a directory there is not ours: remove it), then run trust --install again`,
+      file,
+      err,
+    );
+  }
+}
+
+/** The system store of this Linux: the first of `stores` whose anchor directory exists (tests pass their own). */
+export function linuxSystemStore(ca: TrustCa, sys: System, stores = LINUX_SYSTEM_STORES): Store {
+  const s = stores.find((d) => sys.exists(d.dir));
   if (!s) {
     return unavailableStore(
       'system store',
-      `none of ${LINUX_SYSTEM_STORES.map((d) => d.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
+      `none of ${stores.map((d) => d.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
     );
   }
   const file = path.posix.join(s.dir, `${ca.name}${s.ext}`);
   const refresh = commandLine(s.refresh);
   const refreshRemoved = commandLine(s.refreshRemoved);
   const ours = () => {
-    const text = read(file);
+    const text = readAnchor(file);
     return text !== undefined && holds(text, ca);
   };
   const status = () => ours() && holds(read(s.bundle) ?? '', ca);
@@ -93,8 +147,7 @@ export function linuxSystemStore(ca: TrustCa, sys: System): Store {
     status,
     install() {
       if (status()) return false;
-      fs.writeFileSync(file, ca.pem, { mode: 0o644 });
-      fs.chmodSync(file, 0o644);
+      writeAnchor(file, ca.pem);
       must(sys, 'system store', s.refresh);
       return true;
     },
@@ -131,7 +184,8 @@ function certutilPackage(sys: System): string {
   return 'install the NSS tools of your distribution (libnss3-tools on Debian and Ubuntu, nss-tools on Fedora)';
 }
 
-/** The NSS databases of a home: Chromium's (~/.pki/nssdb, made when missing, as Chromium would) and every Firefox profile's. */
+/** The NSS databases of a home: Chromium's (~/.pki/nssdb, made when missing, as Chromium would) and every
+ *  Firefox profile's. */
 export function nssDatabases(home: string, sys: System): { label: string; dir: string; create: boolean }[] {
   const dbs = [
     {

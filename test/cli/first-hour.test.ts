@@ -166,11 +166,12 @@ point Kestrel at it:
     );
   });
 
-  it('on a host, with a KCS_STATE of its own: the trust command names the CA file', () => {
+  it("on a host, with a KCS_STATE of its own: the trust command names the state's CA file, never the output's", () => {
     const o = path.join(tmp(), 'out');
-    const r = run(['init', '--output', o, '--state', path.join(tmp(), 'state')], { HOME: home });
+    const s = path.join(tmp(), 'state');
+    const r = run(['init', '--output', o, '--state', s], { HOME: home });
     expect(r.stdout).toContain(
-      `trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install --ca ${o}/ca.crt\n`,
+      `trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install --ca ${s}/ca/ca.crt\n`,
     );
   });
 
@@ -198,7 +199,7 @@ point Kestrel at it:
 point Kestrel at it: mount this volume at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt
   ASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key
-trust the development CA on your machine once (system store, Chromium, Firefox): docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt
+trust the development CA on your machine: it lives for this run only, so keep one first (mount a named volume at /state), then run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt
   other containers trust it with SSL_CERT_FILE=/https/trust/ca-bundle.crt
 `);
     // The sidecar's own path means nothing to the app or the host: only the first line, what it did, names it.
@@ -257,23 +258,13 @@ describe('trust: the command line', () => {
     expect(r).toEqual({ code: 0, stdout: caPem, stderr: '' });
   });
 
-  it('--print without a state reads the live ca.crt of the output; --ca FILE wins over both', () => {
+  it('--print without a CA in the state reads nothing from the output (test/cli/ownership-inputs.test.ts); --ca FILE wins', () => {
     const r = run(['trust', '--print', '--output', out], {});
-    expect(r.stdout).toBe(caPem);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^SOURCE_NOT_FOUND no development CA to trust: KCS_STATE is unset/);
     const other = run(['trust', '--print', '--ca', fixture('root.crt')], { HOME: home });
     expect(other.stdout).toBe(
       `${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).toString().trim()}\n`,
-    );
-  });
-
-  it('--print never follows a link the output holds: a ca.crt pointing at a key is no CA', () => {
-    const hostile = tmp();
-    fs.symlinkSync(path.join(home, '.local/share/kestrel-cert-sidecar/ca/ca.key'), path.join(hostile, 'ca.crt'));
-    const r = run(['trust', '--print', '--output', hostile], {});
-    expect(r.code).toBe(3);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      `SOURCE_NOT_FOUND no CA to trust: neither ${hostile}/ca.crt exists\nfix: run \`kestrel-cert-sidecar init\` first (it creates the development CA), or pass the CA with --ca FILE\n`,
     );
   });
 
@@ -281,7 +272,7 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--print', '--ca', path.join(out, 'tls.crt')], { HOME: home });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust the CA that issued the certificate, such as the ca.crt that init published, not the server certificate\n`,
+      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what \`trust --print\` writes), not the server certificate\n`,
     );
   });
 
