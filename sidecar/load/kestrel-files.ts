@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { fail, finding, type Finding } from '../findings.js';
 import { Class, Type, parseDer, seq } from '../pkix/asn1.js';
-import type { Located } from './pick.js';
+import { type Located, subjectOf } from './pick.js';
 
 /** OpenSSL's curve names, as the NIST names users know them by. */
 const NIST: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
@@ -90,7 +90,7 @@ export function leafNotFirstFinding(
 ): Finding[] {
   const first = inFile?.[0];
   if (!first || first.fingerprint256 === leaf.fingerprint256) return [];
-  const name = first.subject.replace(/\n/g, ', ') || '(empty subject)';
+  const name = subjectOf(first);
   return [
     finding(
       'LEAF_NOT_FIRST',

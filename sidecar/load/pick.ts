@@ -13,9 +13,11 @@ export interface Located<T> {
 }
 type Pair = { cert: Located<crypto.X509Certificate>; key: Located<crypto.KeyObject> };
 
-/** The subject on one line; `(empty subject)` for certificates that name themselves only in a SAN. */
-export const subjectOf = (c: crypto.X509Certificate) => c.subject.replace(/\n/g, ', ') || '(empty subject)';
-export const cn = (c: crypto.X509Certificate) => /CN=([^\n]+)/.exec(c.subject)?.[1] ?? subjectOf(c);
+/** The subject on one line; `(empty subject)` for certificates that name themselves only in a SAN
+ *  (node:crypto gives `undefined`, not the empty string, for an empty name, whatever its type says). */
+export const subjectOf = (c: crypto.X509Certificate) =>
+  ((c.subject as string | undefined) ?? '').replace(/\n/g, ', ') || '(empty subject)';
+export const cn = (c: crypto.X509Certificate) => /CN=([^\n]+)/.exec(c.subject ?? '')?.[1] ?? subjectOf(c);
 
 /** `"server" (CN=api, sha256 AB:CD:...)`, as entries are listed in findings. */
 const describeEntry = (c: Located<crypto.X509Certificate>) =>
@@ -99,7 +101,8 @@ function refuseSeveral(unique: Pair[], where: string) {
   );
 }
 
-/** node:crypto throws for some pairs of key types it cannot compare: those do not belong together. */
+/** checkPrivateKey throws only for a key that is not private, which load never makes; should any key
+ *  type ever throw, it does not belong, and the pairing reports KEY_MISMATCH instead of crashing. */
 export function belongs(cert: crypto.X509Certificate, key: crypto.KeyObject): boolean {
   try {
     return cert.checkPrivateKey(key);

@@ -12,6 +12,7 @@ import type { Discovery } from './discover.js';
 import { readInput } from './files.js';
 import { isPfxName } from './discover.js';
 import { parsePemBlocks } from './pem.js';
+import { subjectOf as nameOf } from './pick.js';
 import { isPkcs7, pkcs7Certificates } from '../pkix/pkcs7.js';
 
 export interface SkippedFile {
@@ -86,8 +87,6 @@ export function lookIntoSkipped(d: Discovery): SkippedFile[] {
   }
   return out;
 }
-
-const nameOf = (c: crypto.X509Certificate) => c.subject.replace(/\n/g, ', ') || '(empty subject)';
 
 /** The certificate in `certs` that issued one of `chain` (name, key identifier and signature), if any. */
 function issuerAmong(certs: crypto.X509Certificate[], chain: crypto.X509Certificate[]) {
