@@ -160,7 +160,8 @@ function byContent(opts: DiscoverOptions): Discovery {
     }
     fail(
       'SOURCE_AMBIGUOUS',
-      `cannot choose a certificate in ${source}: it holds ${pfx.length} PFX files (${pfx.map((f) => path.basename(f)).join(', ')})`,
+      `cannot choose a certificate in ${source}: it holds ${pfx.length} PFX files ` +
+        `(${pfx.map((f) => path.basename(f)).join(', ')})`,
       `set KCS_CERT_FILE to the one to publish, for example KCS_CERT_FILE=${path.basename(pfx[0]!)}`,
       source,
     );
@@ -169,7 +170,8 @@ function byContent(opts: DiscoverOptions): Discovery {
   if (pem.length === 0) {
     fail(
       'SOURCE_NOT_FOUND',
-      `cannot find a certificate in ${source}: it holds no .pfx, .p12, .pem, .crt, .cer, .der, .key, .ca-bundle or .p7b file`,
+      `cannot find a certificate in ${source}: it holds no .pfx, .p12, .pem, .crt, .cer, .der, .key, .ca-bundle or ` +
+        `.p7b file`,
       'mount the certificate into the source directory, or unset KCS_SOURCE to generate one',
       source,
     );

@@ -13,7 +13,8 @@ export function unreadableHint(): string {
   const uid = process.getuid?.();
   return uid === 0
     ? 'check the mount: the file must be readable by root'
-    : `make the file readable by uid ${uid} (for example chmod 0444, or chgrp to the sidecar's group and chmod 0440), or run the sidecar as root, which hands the published files to KCS_OWNER`;
+    : `make the file readable by uid ${uid} (for example chmod 0444, or chgrp to the sidecar's group and chmod ` +
+        `0440), or run the sidecar as root, which hands the published files to KCS_OWNER`;
 }
 
 export function ioError(err: NodeJS.ErrnoException, file: string, what = 'cannot read'): KcsError {
@@ -99,7 +100,8 @@ function danglingLink(file: string, err: NodeJS.ErrnoException): KcsError | unde
       code: 'SOURCE_NOT_FOUND',
       message: `cannot read ${file}: it is a symlink to ${target}, which does not exist here`,
       hint: certbot
-        ? "mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and set KCS_SOURCE to its live/<name>: the files of live/<name> are links into archive/<name>"
+        ? "mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and " +
+          'set KCS_SOURCE to its live/<name>: the files of live/<name> are links into archive/<name>'
         : 'mount the directory the link points into as well, or copy the file itself into the source directory',
       file,
     },

@@ -43,7 +43,8 @@ export function withNamedCurve(key: Located<crypto.KeyObject>): { key: crypto.Ke
     fail(
       'UNSUPPORTED_ALGORITHM',
       `the key in ${key.file} gives its elliptic curve by explicit parameters that are not those of any named curve`,
-      'issue the certificate with a key on a named curve: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+      'issue the certificate with a key on a named curve: openssl genpkey -algorithm EC -pkeyopt ' +
+        'ec_paramgen_curve:P-256',
       key.file,
     );
   }
@@ -54,8 +55,10 @@ export function withNamedCurve(key: Located<crypto.KeyObject>): { key: crypto.Ke
       finding(
         'KEY_REENCODED',
         'info',
-        `the key in ${key.file} gives its curve (${NIST[curve] ?? curve}) by explicit parameters, which .NET does not pair with the certificate: Kestrel pointed at this file would stop with "${DOES_NOT_MATCH}"`,
-        `nothing: the published tls.key and cert.pfx name the curve, and Kestrel reads them; to use the file itself, rewrite it with openssl ec -in ${path.basename(key.file)} -param_enc named_curve`,
+        `the key in ${key.file} gives its curve (${NIST[curve] ?? curve}) by explicit parameters, which .NET does ` +
+          `not pair with the certificate: Kestrel pointed at this file would stop with "${DOES_NOT_MATCH}"`,
+        `nothing: the published tls.key and cert.pfx name the curve, and Kestrel reads them; to use the file ` +
+          `itself, rewrite it with openssl ec -in ${path.basename(key.file)} -param_enc named_curve`,
         key.file,
       ),
     ],
@@ -72,8 +75,10 @@ export function traditionalKeyFinding(file: string): Finding {
   return finding(
     'KEY_REENCODED',
     'info',
-    `the key in ${file} uses OpenSSL's traditional encryption (Proc-Type: 4,ENCRYPTED), which .NET cannot read: Kestrel pointed at this file would stop with "No supported key formats were found"`,
-    `nothing: the published tls.key is unencrypted PKCS#8, which Kestrel reads; to use the file itself, convert it with openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${path.basename(file)}`,
+    `the key in ${file} uses OpenSSL's traditional encryption (Proc-Type: 4,ENCRYPTED), which .NET cannot read: ` +
+      `Kestrel pointed at this file would stop with "No supported key formats were found"`,
+    `nothing: the published tls.key is unencrypted PKCS#8, which Kestrel reads; to use the file itself, convert it ` +
+      `with openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${path.basename(file)}`,
     file,
   );
 }
@@ -95,8 +100,10 @@ export function leafNotFirstFinding(
     finding(
       'LEAF_NOT_FIRST',
       'info',
-      `${leafFile} starts with ${name}, not with the certificate of the key: Kestrel pointed at this file would pair the key with that first certificate and stop with "${DOES_NOT_MATCH}"`,
-      'nothing: the published tls.crt starts with the leaf, then its issuers; to use the file itself, put the leaf first',
+      `${leafFile} starts with ${name}, not with the certificate of the key: Kestrel pointed at this file would ` +
+        `pair the key with that first certificate and stop with "${DOES_NOT_MATCH}"`,
+      'nothing: the published tls.crt starts with the leaf, then its issuers; to use the file itself, put the leaf ' +
+        'first',
       leafFile,
     ),
   ];

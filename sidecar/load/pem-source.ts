@@ -48,11 +48,12 @@ function besidePfx(bytes: Buffer, file: string, pfx: string, out: PemFiles): boo
   try {
     labels = parsePemBlocks(bytes.toString('utf8')).map((b) => b.label);
   } catch (err) {
+    const why = (err as { finding?: Finding }).finding?.message ?? 'it is not valid PEM';
     out.findings.push(
       finding(
         'SOURCE_FILE_SKIPPED',
         'warning',
-        `${file} beside ${path.basename(pfx)} is not used: ${(err as { finding?: Finding }).finding?.message ?? 'it is not valid PEM'}`,
+        `${file} beside ${path.basename(pfx)} is not used: ${why}`,
         'remove the file, or export it again if its certificates belong to the chain',
         file,
       ),
@@ -62,7 +63,8 @@ function besidePfx(bytes: Buffer, file: string, pfx: string, out: PemFiles): boo
   if (labels.some((l) => KEY_LABELS.test(l))) {
     fail(
       'SOURCE_AMBIGUOUS',
-      `cannot choose a certificate in ${path.dirname(pfx)}: it holds ${path.basename(pfx)} and a private key in ${path.basename(file)}`,
+      `cannot choose a certificate in ${path.dirname(pfx)}: it holds ${path.basename(pfx)} and a private key in ` +
+        `${path.basename(file)}`,
       `set KCS_CERT_FILE=${path.basename(pfx)} to use the PFX, or remove one of them`,
       file,
     );

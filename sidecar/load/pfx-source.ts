@@ -32,7 +32,8 @@ function pfxFindings(info: Info, file: string): Finding[] {
       finding(
         'LEGACY_ENCRYPTION',
         'info',
-        `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its legacy provider (so does .NET on Linux without it)`,
+        `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its ` +
+          `legacy provider (so does .NET on Linux without it)`,
         'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC), which OpenSSL 3 reads as it is',
         file,
       ),
@@ -43,8 +44,11 @@ function pfxFindings(info: Info, file: string): Finding[] {
       finding(
         'PFX_REENCODED',
         'warning',
-        `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would refuse it`,
-        'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to silence this',
+        `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's ` +
+          `Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would ` +
+          `refuse it`,
+        'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
+          'silence this',
         file,
       ),
     );

@@ -45,7 +45,8 @@ function refuseUnpaired(
       const names = keyNamesBeside(file);
       fail(
         'KEY_MISSING',
-        `cannot find the private key of ${subject}: ${file} holds none, and there is no ${names.join(' or ')} beside it`,
+        `cannot find the private key of ${subject}: ${file} holds none, and there is no ${names.join(' or ')} ` +
+          `beside it`,
         `put the key in ${path.join(path.dirname(file), names[0]!)}, or set KCS_KEY_FILE to it`,
         file,
       );
@@ -73,7 +74,8 @@ function chooseEntry(unique: Pair[], entry: string, where: string): Pair[] {
   if (chosen.length === 0) {
     fail(
       'SOURCE_NOT_FOUND',
-      `cannot find the entry KCS_CERT_ENTRY=${entry} in ${where}: the certificates with their key are ${unique.map((p) => describeEntry(p.cert)).join(', ')}`,
+      `cannot find the entry KCS_CERT_ENTRY=${entry} in ${where}: the certificates with their key are ` +
+        `${unique.map((p) => describeEntry(p.cert)).join(', ')}`,
       'set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints',
       where,
     );
@@ -88,15 +90,20 @@ function refuseSeveral(unique: Pair[], where: string) {
     const last = unique.at(-1)!.cert;
     fail(
       'SOURCE_AMBIGUOUS',
-      `cannot choose a certificate in ${unique[0]!.cert.file}: it holds ${unique.length} entries with their key (${unique.map((p) => describeEntry(p.cert)).join(', ')}); Kestrel itself would load the last one, ${describeEntry(last)}`,
-      `set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=${last.name ?? last.value.fingerprint256.replace(/:/g, '')}`,
+      `cannot choose a certificate in ${unique[0]!.cert.file}: it holds ${unique.length} entries with their key ` +
+        `(${unique.map((p) => describeEntry(p.cert)).join(', ')}); Kestrel itself would load the last one, ` +
+        `${describeEntry(last)}`,
+      `set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example ` +
+        `KCS_CERT_ENTRY=${last.name ?? last.value.fingerprint256.replace(/:/g, '')}`,
       unique[0]!.cert.file,
     );
   }
   fail(
     'SOURCE_AMBIGUOUS',
-    `cannot choose a certificate in ${where}: ${unique.length} certificates have their key (${unique.map((p) => `${cn(p.cert.value)} in ${path.basename(p.cert.file)}`).join(', ')})`,
-    `set KCS_CERT_FILE and KCS_KEY_FILE to the pair to publish, for example KCS_CERT_FILE=${path.basename(unique[0]!.cert.file)}`,
+    `cannot choose a certificate in ${where}: ${unique.length} certificates have their key ` +
+      `(${unique.map((p) => `${cn(p.cert.value)} in ${path.basename(p.cert.file)}`).join(', ')})`,
+    `set KCS_CERT_FILE and KCS_KEY_FILE to the pair to publish, for example ` +
+      `KCS_CERT_FILE=${path.basename(unique[0]!.cert.file)}`,
     where,
   );
 }

@@ -112,22 +112,27 @@ export function skippedFindings(skipped: SkippedFile[], chain: crypto.X509Certif
       return finding(
         'SOURCE_FILE_SKIPPED',
         'error',
-        `${s.file} holds ${nameOf(link.issuer)}, the issuer of ${nameOf(link.child)}, but is not read (${s.why}): without it the published chain would stop short`,
+        `${s.file} holds ${nameOf(link.issuer)}, the issuer of ${nameOf(link.child)}, but is not read (${s.why}): ` +
+          `without it the published chain would stop short`,
         s.unnamed
           ? `${rename} so it is read with the certificate`
           : 'add its certificates to the certificate file, after the leaf',
         s.file,
       );
-    if (s.certs.length > 0 || s.key)
+    if (s.certs.length > 0 || s.key) {
+      const count = s.certs.length === 1 ? 'a certificate' : `${s.certs.length} certificates`;
+      const holds = s.key ? 'a private key' : `${count} (${nameOf(s.certs[0]!)})`;
+      const fix = s.key ? `rename it to ${path.basename(s.file, path.extname(s.file))}.key` : rename;
       return finding(
         'SOURCE_FILE_SKIPPED',
         'warning',
-        `${s.file} holds ${s.key ? 'a private key' : `${s.certs.length === 1 ? 'a certificate' : `${s.certs.length} certificates`} (${nameOf(s.certs[0]!)})`} and is not read: ${s.why}`,
+        `${s.file} holds ${holds} and is not read: ${s.why}`,
         s.unnamed
-          ? `if it belongs to this certificate, ${s.key ? `rename it to ${path.basename(s.file, path.extname(s.file))}.key` : rename}; otherwise move it out of the source directory`
+          ? `if it belongs to this certificate, ${fix}; otherwise move it out of the source directory`
           : 'move it out of the source directory if it does not belong there, or set KCS_CERT_FILE to the file to use',
         s.file,
       );
+    }
     return finding(
       'SOURCE_FILE_SKIPPED',
       'info',

@@ -66,7 +66,10 @@ describe('check and init on each layout a user is handed', () => {
     const check = run(['check', '--source', source]);
     expect(check.code).toBe(4);
     expect(check.out).toContain(
-      `SOURCE_FILE_SKIPPED ${path.join(source, 'intermediate.txt')} holds CN=Fixture Intermediate CA, the issuer of CN=rsa2048, but is not read (its name ends in .txt, which is not read as a certificate, key or bundle): without it the published chain would stop short\n  fix: rename it to intermediate.crt (or .ca-bundle) so it is read with the certificate`,
+      `SOURCE_FILE_SKIPPED ${path.join(source, 'intermediate.txt')} holds CN=Fixture Intermediate CA, the issuer of ` +
+        `CN=rsa2048, but is not read (its name ends in .txt, which is not read as a certificate, key or bundle): ` +
+        `without it the published chain would stop short\n  fix: rename it to intermediate.crt (or .ca-bundle) so ` +
+        `it is read with the certificate`,
     );
     const out = path.join(tmp(), 'out');
     expect(run(['init', '--source', source, '--output', out]).code).toBe(4);
@@ -85,7 +88,8 @@ describe('check and init on each layout a user is handed', () => {
     const r = run(['check', '--source', only]);
     expect(r.code).toBe(3);
     expect(r.out).toContain(
-      "fix: mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and set KCS_SOURCE to its live/<name>",
+      "fix: mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and " +
+        'set KCS_SOURCE to its live/<name>',
     );
   });
 });

@@ -32,8 +32,13 @@ describe('key files .NET does not use as they are', () => {
       {
         code: 'KEY_REENCODED',
         severity: 'info',
-        message: `the key in ${file} gives its curve (P-256) by explicit parameters, which .NET does not pair with the certificate: Kestrel pointed at this file would stop with "The provided key does not match the public key for this certificate."`,
-        hint: 'nothing: the published tls.key and cert.pfx name the curve, and Kestrel reads them; to use the file itself, rewrite it with openssl ec -in tls.key -param_enc named_curve',
+        message:
+          `the key in ${file} gives its curve (P-256) by explicit parameters, which .NET does not pair with ` +
+          `the certificate: Kestrel pointed at this file would stop with "The provided key does not match the ` +
+          `public key for this certificate."`,
+        hint:
+          'nothing: the published tls.key and cert.pfx name the curve, and Kestrel reads them; to use the file ' +
+          'itself, rewrite it with openssl ec -in tls.key -param_enc named_curve',
         file,
       },
     ]);
@@ -62,15 +67,21 @@ describe('key files .NET does not use as they are', () => {
     expect(m.findings.map((f) => f.code)).toEqual(['KEY_REENCODED']);
   });
 
-  it('a key under OpenSSL traditional encryption (Proc-Type: 4,ENCRYPTED) is decrypted, and says .NET cannot read it', () => {
-    const source = fixture('key-traditional');
-    expect(readFixture('key-traditional/key.pem').toString()).toContain('Proc-Type: 4,ENCRYPTED');
-    const m = loadSource({ source, password: PASS });
-    expect(m.leaf.checkPrivateKey(m.key)).toBe(true);
-    expect(m.findings.map((f) => `${f.severity} ${f.code} ${f.message}`)).toEqual([
-      `info KEY_REENCODED the key in ${path.join(source, 'key.pem')} uses OpenSSL's traditional encryption (Proc-Type: 4,ENCRYPTED), which .NET cannot read: Kestrel pointed at this file would stop with "No supported key formats were found"`,
-    ]);
-  });
+  it(
+    'a key under OpenSSL traditional encryption (Proc-Type: 4,ENCRYPTED) is decrypted, and says .NET cannot read ' +
+      'it',
+    () => {
+      const source = fixture('key-traditional');
+      expect(readFixture('key-traditional/key.pem').toString()).toContain('Proc-Type: 4,ENCRYPTED');
+      const m = loadSource({ source, password: PASS });
+      expect(m.leaf.checkPrivateKey(m.key)).toBe(true);
+      expect(m.findings.map((f) => `${f.severity} ${f.code} ${f.message}`)).toEqual([
+        `info KEY_REENCODED the key in ${path.join(source, 'key.pem')} uses OpenSSL's traditional encryption ` +
+          `(Proc-Type: 4,ENCRYPTED), which .NET cannot read: Kestrel pointed at this file would stop with "No ` +
+          `supported key formats were found"`,
+      ]);
+    },
+  );
 
   it('a PKCS#8-encrypted key says nothing: .NET reads it with the password', () => {
     expect(loadSource({ source: fixture('pem-encrypted'), password: PASS }).findings).toEqual([]);
@@ -79,7 +90,9 @@ describe('key files .NET does not use as they are', () => {
   it('a bundle that starts with an issuer: Kestrel would pair the key with that first certificate', () => {
     const m = loadSource({ source: fixture('pem-reversed') });
     expect(m.findings.map((f) => `${f.code} ${f.message}`)).toEqual([
-      `LEAF_NOT_FIRST ${fixture('pem-reversed/cert.pem')} starts with CN=Fixture Root CA, not with the certificate of the key: Kestrel pointed at this file would pair the key with that first certificate and stop with "The provided key does not match the public key for this certificate."`,
+      `LEAF_NOT_FIRST ${fixture('pem-reversed/cert.pem')} starts with CN=Fixture Root CA, not with the certificate ` +
+        `of the key: Kestrel pointed at this file would pair the key with that first certificate and stop with "The ` +
+        `provided key does not match the public key for this certificate."`,
     ]);
   });
 

@@ -105,7 +105,10 @@ describe("links out of the source: only certbot's sibling archive/<name>", () =>
     fs.cpSync(fixture('layout-certbot/live/example.com'), only, { recursive: true, verbatimSymlinks: true });
     const err = failure(() => loadSource({ source: only }));
     expect(`${err.code} ${err.finding.message}\nfix: ${err.finding.hint}`).toBe(
-      `SOURCE_NOT_FOUND cannot read ${path.join(only, 'fullchain.pem')}: it is a symlink to ../../archive/example.com/fullchain1.pem, which does not exist here\nfix: mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and set KCS_SOURCE to its live/<name>: the files of live/<name> are links into archive/<name>`,
+      `SOURCE_NOT_FOUND cannot read ${path.join(only, 'fullchain.pem')}: it is a symlink to ` +
+        `../../archive/example.com/fullchain1.pem, which does not exist here\nfix: mount certbot's whole ` +
+        `configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and set KCS_SOURCE to its ` +
+        `live/<name>: the files of live/<name> are links into archive/<name>`,
     );
   });
 });
@@ -119,7 +122,10 @@ describe('every candidate file that is not read is named, with why', () => {
       {
         code: 'SOURCE_FILE_SKIPPED',
         severity: 'error',
-        message: `${file} holds CN=Fixture Intermediate CA, the issuer of CN=rsa2048, but is not read (its name ends in .txt, which is not read as a certificate, key or bundle): without it the published chain would stop short`,
+        message:
+          `${file} holds CN=Fixture Intermediate CA, the issuer of CN=rsa2048, but is not read (its name ` +
+          `ends in .txt, which is not read as a certificate, key or bundle): without it the published chain would ` +
+          `stop short`,
         hint: 'rename it to intermediate.crt (or .ca-bundle) so it is read with the certificate',
         file,
       },
@@ -164,7 +170,8 @@ describe('every candidate file that is not read is named, with why', () => {
     );
     const m = loadSource({ source: d });
     expect(m.findings.map((f) => `${f.severity} ${f.code} ${f.message}`)).toEqual([
-      `info SOURCE_FILE_SKIPPED ${path.join(d, 'server.pem')} is not used: it holds CERTIFICATE REQUEST, not a certificate, key or bundle`,
+      `info SOURCE_FILE_SKIPPED ${path.join(d, 'server.pem')} is not used: it holds CERTIFICATE REQUEST, not a ` +
+        `certificate, key or bundle`,
     ]);
   });
 
@@ -175,7 +182,8 @@ describe('every candidate file that is not read is named, with why', () => {
     const err = failure(() => loadSource({ source: d }));
     expect(err.code).toBe('KEY_MISSING');
     expect(err.finding.message).toContain(
-      `; ${path.join(d, 'server-key.txt')} holds a private key but is not read (its name ends in .txt, which is not read as a certificate, key or bundle)`,
+      `; ${path.join(d, 'server-key.txt')} holds a private key but is not read (its name ends in .txt, which is not ` +
+        `read as a certificate, key or bundle)`,
     );
   });
 
