@@ -48,17 +48,20 @@ const PEM_EXT = new Set(['.pem', '.crt', '.cer', '.der', '.key', '.cert', '.ca-b
 const KEYSTORE_EXT = new Set(['.jks', '.jceks', '.bks', '.keystore']);
 
 /** The key files looked for beside a single certificate file: `dotnet dev-certs --format PEM`
- *  writes <name>.pem and <name>.key, mkcert <name>.pem and <name>-key.pem. */
+ *  writes <name>.pem and <name>.key, mkcert <name>.pem and <name>-key.pem, certbot fullchain.pem (or
+ *  cert.pem) and privkey.pem. */
 export function keyNamesBeside(file: string): string[] {
   const stem = path.basename(file, path.extname(file));
-  return [`${stem}.key`, `${stem}-key.pem`];
+  return [`${stem}.key`, `${stem}-key.pem`, ...(CERTBOT_CERTS.has(path.basename(file)) ? ['privkey.pem'] : [])];
 }
+const CERTBOT_CERTS = new Set(['fullchain.pem', 'cert.pem']);
 
 /** The chain looked for beside a single certificate file: Sectigo and Comodo deliver
- *  `<domain>.crt` with `<domain>.ca-bundle`; Windows and DigiCert `<domain>.p7b`. */
+ *  `<domain>.crt` with `<domain>.ca-bundle`; Windows and DigiCert `<domain>.p7b`; certbot cert.pem
+ *  with chain.pem. */
 function bundleNamesBeside(file: string): string[] {
   const stem = path.basename(file, path.extname(file));
-  return [`${stem}.ca-bundle`, `${stem}.p7b`];
+  return [`${stem}.ca-bundle`, `${stem}.p7b`, ...(path.basename(file) === 'cert.pem' ? ['chain.pem'] : [])];
 }
 
 export function isPfxName(file: string): boolean {

@@ -39,6 +39,16 @@ describe('CA bundles by the names CAs give them join the chain', () => {
       'layout-sectigo/example_com.crt',
       [INTER, ROOT],
     ],
+    [
+      "certbot's live/<name>/fullchain.pem alone, with privkey.pem beside it",
+      'layout-certbot/live/example.com/fullchain.pem',
+      [INTER],
+    ],
+    [
+      "certbot's live/<name>/cert.pem alone, with chain.pem and privkey.pem beside it",
+      'layout-certbot/live/example.com/cert.pem',
+      [INTER],
+    ],
   ] as const)('%s', (_what, source, chain) => {
     const m = loadSource({ source: fixture(source) });
     expect(m.leaf.fingerprint256).toBe(LEAF);
