@@ -95,13 +95,14 @@ export function readPemFiles(d: Discovery, password: string | undefined): PemFil
       throw inFile(err, file, 'cannot read');
     }
     if (parsed.certs.length === 0 && parsed.keys.length === 0) {
-      const holds = parsed.other.length ? parsed.other.join(', ') : 'no PEM block';
+      const none = looksLikePem(bytes) ? 'no PEM block' : 'no certificate';
+      const holds = parsed.other.length ? `${parsed.other.join(', ')}, not a certificate, key or bundle` : none;
       if (d.layout === 'pem' || d.layout === 'pfx') {
         out.findings.push(
           finding(
             'SOURCE_FILE_SKIPPED',
             'info',
-            `${file} is not used: it holds ${holds}, not a certificate, key or bundle`,
+            `${file} is not used: it holds ${holds}`,
             'nothing, if it is not meant to be published',
             file,
           ),
@@ -110,7 +111,7 @@ export function readPemFiles(d: Discovery, password: string | undefined): PemFil
       }
       fail(
         'FILE_CORRUPT',
-        `cannot read ${file}: it holds ${holds}, not a certificate or private key`,
+        `cannot read ${file}: it holds ${holds}`,
         'mount the certificate (BEGIN CERTIFICATE) and its key (BEGIN PRIVATE KEY)',
         file,
       );

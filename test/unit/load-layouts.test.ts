@@ -1,5 +1,6 @@
 // Source layouts as CAs, ACME clients and users deliver them (test/fixtures/make-layouts.sh), the link
 // rule for certbot's live/ directory, and the finding for every candidate file that is not read.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +61,36 @@ describe('CA bundles by the names CAs give them join the chain', () => {
     const m = loadSource({ source: fixture('layout-certbot/live/example.com') });
     expect(m.source.kind).toBe('letsencrypt');
     expect(m.source.files.map((f) => path.basename(f))).toEqual(['fullchain.pem', 'privkey.pem']);
+  });
+});
+
+describe('PKCS#7 bundles', () => {
+  const p7 = (...args: string[]) => execFileSync('openssl', ['crl2pkcs7', '-nocrl', ...args], { stdio: 'pipe' });
+
+  it('an ECDSA leaf and its chain in one .p7b, beside the key (node-forge could not make objects of it)', () => {
+    const d = tmp();
+    fs.writeFileSync(
+      path.join(d, 'api.p7b'),
+      p7('-certfile', fixture('p256.crt'), '-certfile', fixture('inter.crt'), '-outform', 'DER'),
+    );
+    fs.copyFileSync(fixture('p256.key'), path.join(d, 'api.key'));
+    const m = loadSource({ source: d });
+    expect(m.leaf.fingerprint256).toBe(fp('p256.crt'));
+    expect(m.others.map((c) => c.fingerprint256)).toEqual([INTER]);
+  });
+
+  it('a .p7b with no certificates is reported as not used; a damaged one is FILE_CORRUPT', () => {
+    const d = tmp();
+    fs.copyFileSync(fixture('rsa2048.crt'), path.join(d, 'server.crt'));
+    fs.copyFileSync(fixture('rsa2048.key'), path.join(d, 'server.key'));
+    fs.writeFileSync(path.join(d, 'empty.p7b'), p7('-certfile', '/dev/null', '-outform', 'DER'));
+    const m = loadSource({ source: d });
+    expect(m.findings.map((f) => `${f.severity} ${f.message}`)).toEqual([
+      `info ${path.join(d, 'empty.p7b')} is not used: it holds no certificate`,
+    ]);
+    const der = fs.readFileSync(path.join(d, 'empty.p7b'));
+    fs.writeFileSync(path.join(d, 'empty.p7b'), der.subarray(0, der.length - 3));
+    expect(failure(() => loadSource({ source: d })).code).toBe('FILE_CORRUPT');
   });
 });
 
