@@ -1,5 +1,6 @@
 // The one place that reads input files. Size and type are checked before a byte is read, and a
-// symlink may not lead out of the source directory (Kubernetes' ..data links stay inside it).
+// symlink may not lead out of the source directory (Kubernetes' ..data links stay inside it), except
+// into certbot's archive/<name> beside a live/<name> source (sourceRoots).
 import fs from 'node:fs';
 import path from 'node:path';
 import { KcsError, fail } from '../findings.js';
@@ -12,7 +13,8 @@ export function unreadableHint(): string {
   const uid = process.getuid?.();
   return uid === 0
     ? 'check the mount: the file must be readable by root'
-    : `make the file readable by uid ${uid} (for example chmod 0444, or chgrp to the sidecar's group and chmod 0440), or run the sidecar as root, which hands the published files to KCS_OWNER`;
+    : `make the file readable by uid ${uid} (for example chmod 0444, or chgrp to the sidecar's group and chmod ` +
+        `0440), or run the sidecar as root, which hands the published files to KCS_OWNER`;
 }
 
 export function ioError(err: NodeJS.ErrnoException, file: string, what = 'cannot read'): KcsError {
@@ -61,26 +63,91 @@ function isInside(child: string, root: string): boolean {
 }
 
 /**
- * Reads one input file. `root`, when given, is the source directory the file must resolve inside.
+ * The directories the files of a source directory may resolve into, by real path. A hostile source
+ * must not make us publish an arbitrary file (a link to /etc/shadow or to the CA key in KCS_STATE),
+ * so links may not lead out of the directory the user named; Kubernetes' `..data` links stay inside it.
+ * One exception, for certbot: every file of `<config>/live/<name>/` is a relative link into
+ * `../../archive/<name>/` (cert1.pem, privkey1.pem, ...). When the source is `live/<name>`, its
+ * sibling `archive/<name>`, a real directory (not itself a link), is allowed too, and nothing else:
+ * it is certbot's own copy of the same lineage, written by whoever writes `live/<name>`.
  */
-export function readInput(file: string, root?: string, opts: { allowEmpty?: boolean } = {}): Buffer {
+export function sourceRoots(source: string): string[] {
+  const real = fs.realpathSync(source);
+  const roots = [real];
+  if (path.basename(path.dirname(real)) === 'live') {
+    const archive = path.join(path.dirname(path.dirname(real)), 'archive', path.basename(real));
+    try {
+      if (fs.lstatSync(archive).isDirectory()) roots.push(archive);
+    } catch {
+      // no archive beside it: only the source itself
+    }
+  }
+  return roots;
+}
+
+/** A link whose target is missing: certbot's live/ links when only live/<name> is mounted. */
+function danglingLink(file: string, err: NodeJS.ErrnoException): KcsError | undefined {
+  let target: string;
+  try {
+    if (!fs.lstatSync(file).isSymbolicLink()) return undefined;
+    target = fs.readlinkSync(file);
+  } catch {
+    return undefined;
+  }
+  const certbot = /(^|\/)archive\//.test(target);
+  return new KcsError(
+    {
+      code: 'SOURCE_NOT_FOUND',
+      message: `cannot read ${file}: it is a symlink to ${target}, which does not exist here`,
+      hint: certbot
+        ? "mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and " +
+          'set KCS_SOURCE to its live/<name>: the files of live/<name> are links into archive/<name>'
+        : 'mount the directory the link points into as well, or copy the file itself into the source directory',
+      file,
+    },
+    { cause: err },
+  );
+}
+
+/** The real path of `file`, which must lie inside one of `roots` (see sourceRoots). */
+function resolveInside(file: string, roots: readonly string[] | undefined): string {
   let real: string;
   try {
     real = fs.realpathSync(file);
   } catch (err) {
-    throw ioError(err as NodeJS.ErrnoException, file);
+    const e = err as NodeJS.ErrnoException;
+    throw (e.code === 'ENOENT' && danglingLink(file, e)) || ioError(e, file);
   }
-  if (root !== undefined) {
-    const realRoot = fs.realpathSync(root);
-    if (!isInside(real, realRoot)) {
-      fail(
-        'SOURCE_UNREADABLE',
-        `cannot read ${file}: it is a symlink to ${real}, outside the source directory ${root}`,
-        'copy the file into the source directory, or point KCS_SOURCE (or KCS_CERT_FILE) at it directly',
-        file,
-      );
-    }
+  if (roots !== undefined && !roots.some((r) => isInside(real, r))) {
+    fail(
+      'SOURCE_UNREADABLE',
+      `cannot read ${file}: it is a symlink to ${real}, outside the source directory ${roots[0]}`,
+      'copy the file into the source directory, or point KCS_SOURCE (or KCS_CERT_FILE) at it directly',
+      file,
+    );
   }
+  return real;
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * Reads one input file. `root`, when given, is the source directory (or the directories of
+ * sourceRoots) the file must resolve inside.
+ */
+export function readInput(
+  file: string,
+  root?: string | readonly string[],
+  opts: { allowEmpty?: boolean; maxBytes?: number } = {},
+): Buffer {
+  const roots = root === undefined ? undefined : typeof root === 'string' ? [fs.realpathSync(root)] : root;
+  const real = resolveInside(file, roots);
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
@@ -90,23 +157,14 @@ export function readInput(file: string, root?: string, opts: { allowEmpty?: bool
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) {
-      const kind = st.isDirectory()
-        ? 'a directory'
-        : st.isFIFO()
-          ? 'a FIFO'
-          : st.isCharacterDevice() || st.isBlockDevice()
-            ? 'a device'
-            : st.isSocket()
-              ? 'a socket'
-              : 'not a regular file';
+    if (!st.isFile())
       fail(
         'SOURCE_UNREADABLE',
-        `cannot read ${file}: it is ${kind}, not a regular file`,
+        `cannot read ${file}: it is ${kindOf(st)}, not a regular file`,
         'point KCS_SOURCE (or KCS_CERT_FILE) at the certificate file itself',
         file,
       );
-    }
+    if (opts.maxBytes !== undefined) return readFd(fd, Math.min(st.size, opts.maxBytes));
     if (st.size > MAX_INPUT_BYTES) {
       fail(
         'FILE_TOO_LARGE',

@@ -22,7 +22,8 @@ export function refuseKeystore(bytes: Buffer, file: string): void {
   fail(
     'UNSUPPORTED_FORMAT',
     `cannot read ${file}: it is ${k.name}, which neither Kestrel nor OpenSSL reads`,
-    `convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${file} -srcstoretype ${k.type}${provider} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12`,
+    `convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${file} -srcstoretype ` +
+      `${k.type}${provider} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12`,
     file,
   );
 }

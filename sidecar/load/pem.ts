@@ -1,10 +1,12 @@
 // Reads PEM text and DER certificates: bytes and a password in, certificates and keys out. No I/O.
 // Keys of every common encoding (PKCS#8, PKCS#1 RSA, SEC1 EC, encrypted PKCS#8, OpenSSL's legacy
-// Proc-Type encryption) become node:crypto KeyObjects; certificates stay DER.
+// Proc-Type encryption) become node:crypto KeyObjects; certificates stay DER, and so do those of a
+// PKCS#7 bundle (`.p7b`, PEM `BEGIN PKCS7` or DER).
 import crypto from 'node:crypto';
 import { algorithm, corrupt, octets, parseDer, seq } from '../pkix/asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_PEM_BLOCKS } from '../limits.js';
+import { isPkcs7, pkcs7Certificates } from '../pkix/pkcs7.js';
 import { BadDecrypt, IterationBudget, iterationsOf, pbeDecrypt, unsupported } from '../pkix/pbe.js';
 
 export interface PemBlock {
@@ -22,6 +24,25 @@ export interface PemContents {
   other: string[];
   /** True when a key was encrypted (so its password was used). */
   encryptedKey: boolean;
+  /** True when a key used OpenSSL's traditional encryption (`Proc-Type: 4,ENCRYPTED`), which .NET cannot read. */
+  traditionalEncryption: boolean;
+}
+
+/** PEM labels of a PKCS#7 certificate bundle: OpenSSL's `crl2pkcs7` writes PKCS7; RFC 7468 section 8. */
+const PKCS7_LABELS = new Set(['PKCS7', 'PKCS #7 SIGNED DATA', 'CMS']);
+
+function certificate(der: Buffer, what: string): Buffer {
+  try {
+    return Buffer.from(new crypto.X509Certificate(der).raw);
+  } catch (err) {
+    throw corrupt(`${what} does not hold a valid X.509 certificate`, err);
+  }
+}
+
+function bundleCertificates(der: Buffer): Buffer[] {
+  const { certs } = pkcs7Certificates(der);
+  if (certs.length > MAX_PEM_BLOCKS) throw corrupt(`the PKCS#7 bundle holds more than ${MAX_PEM_BLOCKS} certificates`);
+  return certs.map((c, i) => certificate(c, `certificate ${i + 1} of the PKCS#7 bundle`));
 }
 
 const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -35,7 +56,7 @@ export function parsePemBlocks(text: string): PemBlock[] {
   const lines = text.split(/\r?\n/);
   const blocks: PemBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const begin = /^-----BEGIN ([A-Z0-9 ]+)-----\s*$/.exec(lines[i]!.trim());
+    const begin = /^-----BEGIN ([A-Z0-9 #]+)-----\s*$/.exec(lines[i]!.trim());
     if (!begin) continue;
     const label = begin[1]!;
     const start = i;
@@ -125,11 +146,15 @@ function readKey(block: PemBlock, password: string | undefined): crypto.KeyObjec
 
 /** Reads a PEM or DER file's certificates and keys. */
 export function parsePemOrDer(bytes: Buffer, password: string | undefined): PemContents {
-  const out: PemContents = { certs: [], keys: [], other: [], encryptedKey: false };
+  const out: PemContents = { certs: [], keys: [], other: [], encryptedKey: false, traditionalEncryption: false };
   if (!looksLikePem(bytes)) {
-    // DER: a certificate (.cer/.der) or, rarely, a PKCS#8 key.
+    // DER: a certificate (.cer/.der), a PKCS#7 bundle (.p7b/.p7c) or, rarely, a PKCS#8 key.
     if (bytes[0] !== 0x30) throw corrupt('the file is neither PEM text nor DER');
     parseDer(bytes, 'the DER file');
+    if (isPkcs7(bytes)) {
+      out.certs.push(...bundleCertificates(bytes));
+      return out;
+    }
     try {
       out.certs.push(Buffer.from(new crypto.X509Certificate(bytes).raw));
     } catch {
@@ -140,17 +165,14 @@ export function parsePemOrDer(bytes: Buffer, password: string | undefined): PemC
   for (const block of parsePemBlocks(bytes.toString('utf8'))) {
     switch (block.label) {
       case 'CERTIFICATE':
-        try {
-          out.certs.push(Buffer.from(new crypto.X509Certificate(block.der).raw));
-        } catch (err) {
-          throw corrupt('a CERTIFICATE block does not hold a valid X.509 certificate', err);
-        }
+        out.certs.push(certificate(block.der, 'a CERTIFICATE block'));
         break;
       case 'PRIVATE KEY':
       case 'RSA PRIVATE KEY':
       case 'EC PRIVATE KEY':
       case 'ENCRYPTED PRIVATE KEY':
         out.encryptedKey ||= block.label === 'ENCRYPTED PRIVATE KEY' || 'Proc-Type' in block.headers;
+        out.traditionalEncryption ||= /ENCRYPTED/.test(block.headers['Proc-Type'] ?? '');
         out.keys.push(readKey(block, password));
         break;
       case 'EC PARAMETERS':
@@ -158,7 +180,8 @@ export function parsePemOrDer(bytes: Buffer, password: string | undefined): PemC
       case 'OPENSSH PRIVATE KEY':
         throw unsupported('the key is in OpenSSH format, which TLS servers cannot use');
       default:
-        out.other.push(block.label);
+        if (PKCS7_LABELS.has(block.label)) out.certs.push(...bundleCertificates(block.der));
+        else out.other.push(block.label);
     }
   }
   return out;

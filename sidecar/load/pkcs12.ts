@@ -63,7 +63,9 @@ function passwordRequired(): KcsError {
   return new KcsError({
     code: 'PASSWORD_REQUIRED',
     message: 'the file is protected by a password and none was given',
-    hint: 'set KCS_PASSWORD_FILE to a file holding the password (or KCS_PASSWORD, or KCS_USER_SECRETS for a secrets.json)',
+    hint:
+      'set KCS_PASSWORD_FILE to a file holding the password (or KCS_PASSWORD, or KCS_USER_SECRETS for a ' +
+      'secrets.json)',
   });
 }
 function passwordWrong(detail: string): KcsError {

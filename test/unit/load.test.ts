@@ -152,7 +152,9 @@ describe('loadSource refuses what it cannot use, with a finding code', () => {
     } catch (err) {
       const f = (err as KcsError).finding;
       expect(`${f.code} ${f.message}\nfix: ${f.hint}`).toBe(
-        `PASSWORD_WRONG cannot open ${fixture('openssl3-default.pfx')}: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with`,
+        `PASSWORD_WRONG cannot open ${fixture('openssl3-default.pfx')}: the password does not match (the PKCS#12 ` +
+          `integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was ` +
+          `exported with`,
       );
     }
   });

@@ -1,0 +1,103 @@
+// A PFX source: its certificates and keys, the facts the report shows, and the findings about its
+// encryption. The PKCS#12 codec itself is pkcs12.ts.
+import crypto from 'node:crypto';
+import { fail, finding, type Finding } from '../findings.js';
+import { DOTNET_MAX_ITERATIONS_PER_KDF, DOTNET_MAX_ITERATIONS_TOTAL, PFX_ITERATIONS } from '../limits.js';
+import type { Material } from '../material.js';
+import { inFile, readInput } from './files.js';
+import { refuseKeystore } from './keystore.js';
+import type { Located } from './pick.js';
+import { parsePkcs12 } from './pkcs12.js';
+import { parseCert } from './pem-source.js';
+
+type Info = ReturnType<typeof parsePkcs12>['info'];
+
+export interface PfxContents {
+  certs: Located<crypto.X509Certificate>[];
+  keys: Located<crypto.KeyObject>[];
+  details: Material['source']['details'];
+  findings: Finding[];
+  modernPfx?: Material['modernPfx'];
+  /** The password opened the MAC or the encryption (not a PFX without a password). */
+  passwordUsed: boolean;
+}
+
+/** .NET 9+ loads it: no KDF over its per-KDF limit, and not over its total. */
+const withinDotnetLimits = (info: Info) =>
+  info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL;
+
+function pfxFindings(info: Info, file: string): Finding[] {
+  const out: Finding[] = [];
+  if (info.legacy) {
+    const legacy = info.encryption.filter((e) => /RC2|RC4|DES-CBC$/.test(e));
+    out.push(
+      finding(
+        'LEGACY_ENCRYPTION',
+        'info',
+        `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its ` +
+          `legacy provider (so does .NET on Linux without it)`,
+        'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC), which OpenSSL 3 reads as it is',
+        file,
+      ),
+    );
+  }
+  if (!withinDotnetLimits(info)) {
+    out.push(
+      finding(
+        'PFX_REENCODED',
+        'warning',
+        `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's ` +
+          `Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would ` +
+          `refuse it`,
+        'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
+          'silence this',
+        file,
+      ),
+    );
+  }
+  return out;
+}
+
+function pfxKey(der: Buffer, file: string): crypto.KeyObject {
+  try {
+    return crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } catch (err) {
+    fail(
+      'UNSUPPORTED_ALGORITHM',
+      `cannot open ${file}: its private key is of a type node:crypto cannot read`,
+      'export the PFX with an RSA or ECDSA (P-256, P-384 or P-521) key',
+      file,
+      err,
+    );
+  }
+}
+
+export function readPfx(file: string, roots: readonly string[] | undefined, password: string | undefined): PfxContents {
+  const bytes = readInput(file, roots);
+  refuseKeystore(bytes, file);
+  let contents: ReturnType<typeof parsePkcs12>;
+  try {
+    contents = parsePkcs12(bytes, password);
+  } catch (err) {
+    throw inFile(err, file, 'cannot open');
+  }
+  const { info } = contents;
+  const out: PfxContents = {
+    certs: contents.certs.map((der, i) => ({
+      value: parseCert(der, file),
+      file,
+      ...(contents.names[i] !== undefined ? { name: contents.names[i] } : {}),
+    })),
+    keys: contents.keys.map((der) => ({ value: pfxKey(der, file), file })),
+    details: {
+      encryption: info.encryption.join(', ') || 'none',
+      mac: info.mac ? `${info.mac.label}, ${info.mac.iterations} iterations` : 'none',
+      maxIterations: info.maxIterations,
+    },
+    findings: pfxFindings(info, file),
+    passwordUsed: info.opened === 'password',
+  };
+  if (info.modernShape && info.minIterations >= PFX_ITERATIONS && withinDotnetLimits(info) && info.opened !== 'none')
+    out.modernPfx = { bytes, password: info.opened === 'password' ? password! : '', certs: contents.certs };
+  return out;
+}
