@@ -5,18 +5,17 @@ import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
 import { startLeafKey } from '../generate/early-key.js';
 import { VERSION, helpText } from './help.js';
 import { checkJson, checkText, publishJson, publishText } from './report.js';
-
 import { record, type Out } from '../out.js';
 
-export type { Out } from '../out.js';
 let viaStream = false;
 /** True once some output went through process.stdout or process.stderr: it may still be in flight. */
 export const usedStreams = () => viaStream;
 
 /**
  * Writes straight to fd 1 and 2. process.stdout and process.stderr are streams whose first use loads
- * Node's stream and tty modules (~3 ms of every run). A descriptor opened non-blocking by someone
- * else can refuse a write (EAGAIN); the rest then goes through the stream, which waits for it.
+ * Node's stream modules, and node:net where stdout is a pipe, as in a container: measured, `init` with
+ * its stdout a pipe took +10 ms of CPU through the streams (docs/performance.md). A descriptor opened
+ * non-blocking by someone else can refuse a write (EAGAIN); the rest then goes through the stream.
  */
 function writer(fd: 1 | 2): (s: string) => void {
   return (s) => {

@@ -11,5 +11,6 @@ const publishWorker = url.fileURLToPath(new URL('./publish-worker.mjs', import.m
 process.exitCode = await main(argv, process.env, undefined, { publishWorker });
 saveCodeCaches();
 // Everything is written (synchronously) and nothing is left to do: exiting now skips the tear-down
-// of a clean exit, about 1 ms. Output that had to go through a stream is left to drain first.
+// of a clean exit (measured: +14 ms of CPU for `init` without this line, docs/performance.md).
+// Output that had to go through a stream is left to drain first.
 if (!(cli.usedStreams as () => boolean)()) process.exit();

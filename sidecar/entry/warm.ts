@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load, saveCodeCaches } from './loader.js';
-import type { main as Main, Out } from '../cli/main.js';
+import type { main as Main } from '../cli/main.js';
+import type { Out } from '../out.js';
 
 const main = load('cli').main as typeof Main;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-warm-'));

@@ -1,4 +1,6 @@
-// IP address parsing without node:net, which would pull the socket stack into every start.
+// IP address parsing without node:net: the settings check host names on every start, and loading
+// node:net for its isIP costs `init` +15 ms of CPU (measured, docs/performance.md), where the socket
+// stack is otherwise never loaded. The tests hold isIP to node:net's answers.
 
 const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 

@@ -208,6 +208,15 @@ export const SETTINGS = {
     otherwise: 'every address',
     help: 'watch: address it listens on',
   },
+  watchMode: {
+    env: 'KCS_WATCH_MODE',
+    flag: 'watch-mode',
+    arg: 'M',
+    kind: 'choice',
+    options: ['auto', 'events', 'poll'],
+    default: 'auto',
+    help: 'watch: inotify events, or a stat every 2 s; auto polls 9p, FUSE, virtiofs, SMB and NFS mounts',
+  },
   logFormat: {
     env: 'KCS_LOG_FORMAT',
     flag: 'log-format',

@@ -4,7 +4,7 @@
 // store that needs root says the command to run.
 import type { Config } from '../settings/config.js';
 import { ExitCode, KcsError, fail, formatFinding } from '../findings.js';
-import type { Out } from '../cli/main.js';
+import type { Out } from '../out.js';
 import { HOST_TRUST_STEPS } from '../settings/place.js';
 import { findCa, type TrustCa } from './ca.js';
 import { nodeSystem, storesFor, type Store, type System } from './stores.js';

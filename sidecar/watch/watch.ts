@@ -1,6 +1,6 @@
 // `watch`: init, then keep the published set current. It re-runs the pipeline when the source
 // changes (chokidar on the directory, since Kubernetes swaps ..data symlinks rather than writing
-// files), when a 60 s rescan finds the files changed, and when a generated certificate reaches
+// files; on a mount that delivers no inotify events, a stat of the same files every 2 s: mounts.ts), when a 60 s rescan finds the files changed, and when a generated certificate reaches
 // two-thirds of its lifetime. An invalid source never replaces the live set: the failure is logged
 // with its code, /readyz reports degraded, and it is retried with capped exponential backoff and jitter.
 //
@@ -18,9 +18,12 @@ import type { Config } from '../settings/config.js';
 import type { Out } from '../out.js';
 import { startHealthServer, type HealthState } from './health.js';
 import { RESCAN_MS, WatchLoop, log, type WatchOptions } from './loop.js';
+import { fingerprint } from './fingerprint.js';
+import { POLL_MS, watchMode, type WatchMode } from './mounts.js';
 import type { Publisher } from './publishers.js';
 
 export { fingerprint, outputFingerprint } from './fingerprint.js';
+export { POLL_MS, mountOf, parseMountinfo, watchMode, type WatchMode } from './mounts.js';
 export { WORKER_TIMEOUT_MS, inProcess, workerPublisher, type Publisher } from './publishers.js';
 
 export {
@@ -39,6 +42,8 @@ export interface Watcher {
   trigger(reason: string): Promise<void>;
   stop(): Promise<void>;
   server?: net.Server;
+  /** Events or polling, and why. */
+  mode: WatchMode;
 }
 
 export async function startWatch(cfg: Config, io: Out, opts: WatchOptions = {}): Promise<Watcher> {
@@ -50,8 +55,23 @@ export async function startWatch(cfg: Config, io: Out, opts: WatchOptions = {}):
       : await startHealthServer(cfg.healthPort, () => loop.state, cfg.healthAddress, opts.faults?.health);
   await loop.trigger('start');
 
+  const mode = watchMode(cfg.watchMode, loop.paths);
   let watcher: FSWatcher | undefined;
-  if (loop.paths.length) {
+  let pollTimer: NodeJS.Timeout | undefined;
+  if (loop.paths.length && mode.poll) {
+    // The same stat of every entry as the rescan (cheap: a few lstat calls), compared with the
+    // previous poll's, not with the last good publish: a change is an event, as inotify would give.
+    let last = fingerprint(loop.paths);
+    pollTimer = setInterval(
+      loop.guarded('rescan', () => {
+        const now = fingerprint(loop.paths);
+        if (now !== last) loop.onEvent();
+        last = now;
+      }),
+      POLL_MS,
+    );
+    pollTimer.unref?.();
+  } else if (loop.paths.length) {
     // The directory, not single files: Kubernetes replaces ..data, and a file watch would stay on the old inode.
     const dirs = loop.paths.map((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? p : path.dirname(p)));
     watcher = chokidarWatch([...new Set(dirs)], {
@@ -74,8 +94,10 @@ export async function startWatch(cfg: Config, io: Out, opts: WatchOptions = {}):
     state: loop.state,
     trigger: (reason) => loop.trigger(reason),
     ...(server ? { server } : {}),
+    mode,
     async stop() {
       clearInterval(rescanTimer);
+      clearInterval(pollTimer);
       await Promise.all([
         loop.stop(),
         watcher?.close(),
@@ -98,7 +120,8 @@ export async function runWatch(cfg: Config, io: Out, publisher?: Publisher): Pro
     cfg.healthAddress === undefined
       ? 'every address; set KCS_HEALTH_ADDRESS=127.0.0.1 to keep it on this host'
       : `address ${cfg.healthAddress}`;
-  log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}; health on :${port} (${where})`);
+  const how = w.mode.poll && cfg.source !== undefined ? ` by polling every ${POLL_MS / 1000}s: ${w.mode.why}` : '';
+  log(cfg, io, 'info', `watching ${cfg.source ?? '(generated certificate)'}${how}; health on :${port} (${where})`);
   await new Promise<void>((resolve) => {
     onSignal = (sig: string) => {
       log(cfg, io, 'info', `${sig}: stopping`);

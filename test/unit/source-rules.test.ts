@@ -1,11 +1,14 @@
 // Rules of the source that the bundler alone used to enforce, checked here too, so the type checker's
 // world and the build's agree:
 //  - sidecar/ imports Node's built-ins only as default imports (the build turns them into
-//    process.getBuiltinModule: an ESM named import would make Node build the module's ES facade, ~5 ms);
+//    process.getBuiltinModule: an ESM import makes Node build the module's ES facade; measured, +21 ms
+//    of CPU for `init`, docs/performance.md);
 //  - no source file over 300 lines without a comment at its top that says why;
 //  - no top-level function over 60 lines without a docblock that says why ("Over 60 lines: ...");
 //  - the entries of the bundles (sidecar/entry/bundles/) hold only comments and one-line re-exports,
-//    which is all the build reads to know which modules belong to which bundle.
+//    which is all the build reads to know which modules belong to which bundle;
+//  - no import cycle among the modules, type-only and dynamic imports included: a layer that reaches
+//    back up (trust/ taking a type from cli/main.ts) is read only by reading both.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +82,31 @@ describe('the source of sidecar/', () => {
         .map((l) => `${dir}/${f}: ${l}`),
     );
     expect(other).toEqual([]);
+  });
+
+  it('has no import cycle, counting type-only and dynamic imports', () => {
+    const imports = new Map(
+      files.map((f) => [
+        f,
+        [...fs.readFileSync(f, 'utf8').matchAll(/(?:^(?:import|export)[^;]*? from |import\()'(\.[^']+)\.js'/gms)].map(
+          (m) => path.join(path.dirname(f), `${m[1]}.ts`),
+        ),
+      ]),
+    );
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string) => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const to of imports.get(f) ?? []) {
+        if (state.get(to) === 'open') cycles.push([...stack.slice(stack.indexOf(to)), to].join(' -> '));
+        else if (!state.has(to)) visit(to);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of files) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
   });
 });
