@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Config } from '../settings/config.js';
 import { KcsError, fail } from '../findings.js';
 import { readInput } from '../load/files.js';
-import { readLiveFiles } from '../publish/live-set.js';
+import { readPublished } from '../publish/published.js';
 
 export interface TrustCa {
   cert: crypto.X509Certificate;
@@ -70,7 +70,7 @@ export function findCa(cfg: Config): TrustCa {
       if (!(err instanceof KcsError && err.finding.code === 'SOURCE_NOT_FOUND')) throw err;
     }
   }
-  const live = readLiveFiles(cfg.output, ['ca.crt']).files.get('ca.crt');
+  const live = readPublished(cfg.output, ['ca.crt'], true).files.get('ca.crt');
   if (live) return describeCa(live, path.join(cfg.output, 'ca.crt'));
   const where = [
     ...(cfg.state !== undefined ? [path.join(cfg.state, 'ca', 'ca.crt')] : []),

@@ -7,13 +7,35 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/settings/config.js';
-import { cleanup, liveGeneration, relink, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
 import { outputFingerprint, startWatch } from '../../sidecar/watch/watch.js';
-import { LOCK, LOCK_STALE_MS, lockOutput, openOutput } from '../../sidecar/publish/output.js';
+import { Dir } from '../../sidecar/publish/dir.js';
+import { nextGeneration } from '../../sidecar/publish/generations.js';
+import type { FileSet } from '../../sidecar/publish/layout.js';
+import { LOCK, LOCK_STALE_MS, lockOutput as takeLock } from '../../sidecar/publish/lock.js';
+import { openOutput } from '../../sidecar/publish/output.js';
+import { readPublished, tidyOutput } from '../../sidecar/publish/published.js';
+import { cleanupIn } from '../../sidecar/publish/tidy.js';
+import { Volume } from '../../sidecar/publish/volume.js';
 import { fixture } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
+
+/** One publish of `files` through the volume (open and lock, read the live set, write), as the pipeline does. */
+function writeAtomically(dir: string, build: () => FileSet, opts: { now: Date; digest: string }) {
+  const volume = Volume.open(dir);
+  try {
+    const generation = nextGeneration(opts.now, volume.live.generation);
+    return volume.write({ kind: 'new', generation, files: build() }, opts.now);
+  } finally {
+    volume.close();
+  }
+}
+const cleanup = (dir: string, now: Date) => Dir.using(dir, (out) => cleanupIn(out, now));
+const liveGeneration = (dir: string) => readPublished(dir, [], true).generation;
+const relink = (dir: string) => tidyOutput(dir, 'relink');
+/** The lock's release, as the old interface returned it. */
+const lockOutput = (out: Dir, opts: Parameters<typeof takeLock>[1] = {}) => takeLock(out, opts)?.release;
 const APP = 1654;
 
 /** A directory every uid can enter, as a volume's parent is. */
