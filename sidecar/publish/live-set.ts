@@ -33,9 +33,9 @@ export type LiveProof = { generation: string; problem?: undefined } | { generati
 /**
  * Which generation `..data` names, if it is provably a sidecar's; else why not (undefined: there is
  * none). `owner` is the uid its directory must have: the writer's own; a reader that is not the
- * writer (probe, the testing helper) passes undefined and accepts any.
+ * writer (probe, the testing helper) passes 'any'.
  */
-export function proveLive(out: Dir, owner: number | undefined = generationUid()): LiveProof {
+export function proveLive(out: Dir, owner: number | 'any' = generationUid()): LiveProof {
   const st = out.lstat(DATA);
   if (!st) return {};
   if (!st.isSymbolicLink()) return { problem: `${DATA} is not a symlink` };
@@ -45,7 +45,7 @@ export function proveLive(out: Dir, owner: number | undefined = generationUid())
   const gst = out.lstat(target);
   if (!gst) return { problem: `${DATA} points at ${target}, which does not exist` };
   if (!gst.isDirectory()) return { problem: `${DATA} points at ${target}, which is not a directory` };
-  if (owner !== undefined && gst.uid !== owner)
+  if (owner !== 'any' && gst.uid !== owner)
     return {
       problem: `${DATA} points at ${target}, which belongs to uid ${gst.uid}, not to this sidecar (uid ${owner})`,
     };
@@ -78,8 +78,8 @@ export function readIn(gen: Dir, rel: string): Buffer | undefined {
 }
 
 /** Reads `names` from the live generation of `out`, proven as proveLive says. */
-export function readFrom(out: Dir, names: readonly string[], owner?: number | 'any'): LiveFiles {
-  const proof = proveLive(out, owner === 'any' ? undefined : (owner ?? generationUid()));
+export function readFrom(out: Dir, names: readonly string[], owner: number | 'any' = generationUid()): LiveFiles {
+  const proof = proveLive(out, owner);
   const files = new Map<string, Buffer>();
   if (!proof.generation) return { files, ...(proof.problem ? { problem: proof.problem } : {}) };
   let gen: Dir;

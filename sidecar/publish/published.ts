@@ -15,7 +15,7 @@ import { cleanupIn } from './tidy.js';
  * is not the writer, such as probe in the app's container). Empty when nothing is published.
  */
 export function readPublished(output: string, names: readonly string[], writer = false): LiveFiles {
-  return Dir.tryUsing(output, (out) => readFrom(out, names, writer ? undefined : 'any')) ?? { files: new Map() };
+  return Dir.tryUsing(output, (out) => readFrom(out, names, writer ? generationUid() : 'any')) ?? { files: new Map() };
 }
 
 /** The published manifest.json. */
@@ -37,7 +37,7 @@ export function outputFingerprint(output: string): string {
         .filter((n) => n === DATA || !n.startsWith('.'))
         .sort()
         .map((n) => `${n}->${out.readlink(n) ?? '(not a link)'}`);
-      const gen = proveLive(out).generation;
+      const gen = proveLive(out, 'any').generation;
       return [...links, ...(gen ? filesOf(out, gen) : [])].join('\n');
     });
   } catch (err) {
