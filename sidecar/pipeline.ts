@@ -128,7 +128,8 @@ function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
       finding(
         'KESTREL_PFX_CHAIN',
         'warning',
-        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
+        'Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ' +
+          `${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
         'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
       ),
     );
@@ -147,8 +148,13 @@ function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
         finding(
           'NOT_DEV_CERT',
           'error',
-          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."`,
-          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)',
+          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate ` +
+            `(KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure ` +
+            'HTTPS endpoint. No server certificate was specified, and the default developer certificate could ' +
+            'not be found or is out of date."',
+          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, ' +
+            'or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point ' +
+            'Kestrel at tls.crt and tls.key (kestrel.env)',
           m.source.files[0],
         ),
       );

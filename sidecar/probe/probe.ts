@@ -149,7 +149,8 @@ export async function runProbe(
         code: 'PROBE_MISMATCH',
         message: `${opts.url} serves ${r.served}, not the published ${opts.expectSha256}`,
         hint: opts.waitMs
-          ? 'Kestrel reloads the certificate within about 4 s of a change; check that the app mounts this volume and reads kestrel.env'
+          ? 'Kestrel reloads the certificate within about 4 s of a change; ' +
+            'check that the app mounts this volume and reads kestrel.env'
           : 'retry with --wait 30s to allow for Kestrel reloading',
       })
     : new KcsError({

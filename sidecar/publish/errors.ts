@@ -30,11 +30,16 @@ function readUidMap(): string {
 export function permissionFix(dir: string, code: string, uidMap?: string): string {
   const uid = process.geteuid?.();
   if (inUserNamespace(uidMap))
-    return `${dir} belongs to a host uid that this user namespace (rootless Podman) does not map to uid ${uid}: add :U to the bind mount (-v ${dir}:/https:U), or run \`podman unshare chown ${uid}:${uid} ${dir}\` on the host`;
+    return (
+      `${dir} belongs to a host uid that this user namespace (rootless Podman) does not map to uid ${uid}: ` +
+      `add :U to the bind mount (-v ${dir}:/https:U), or run \`podman unshare chown ${uid}:${uid} ${dir}\` on the host`
+    );
   if (code === 'EPERM')
     return 'run the sidecar as root to publish files for another owner, or set KCS_OWNER to the current uid:gid';
   return `make ${dir} writable by uid ${uid} (a named volume, or chown the bind mount), or run the sidecar as root`;
 }
+
+const ONLY_OURS = 'the sidecar replaces only its own entries and files';
 
 export function outputError(err: unknown, dir: string, step: string): unknown {
   if (!isSystemError(err)) return err;
@@ -47,7 +52,7 @@ export function outputError(err: unknown, dir: string, step: string): unknown {
     EDQUOT: `raise the quota of the volume that holds ${dir}; the live set was left as it was`,
     ELOOP: `${dir} must be a directory, not a symlink to one: point KCS_OUTPUT at the directory itself`,
     ENOTDIR: `${dir} must be a directory: point KCS_OUTPUT at the volume's mount point`,
-    EISDIR: `remove the directory that stands in the way in ${dir}; the sidecar replaces only its own entries and files`,
+    EISDIR: `remove the directory that stands in the way in ${dir}; ${ONLY_OURS}`,
   };
   return new KcsError(
     {

@@ -117,8 +117,12 @@ function takeOver(out: Dir, st: fs.Stats): void {
 function refuse(out: Dir, what: string): never {
   throw new KcsError({
     code: 'OUTPUT_LOCKED',
-    message: `cannot publish to ${out.shown}: ${LOCK} is ${what}, not a lock of this sidecar; another uid can write the output, and could hold or change any publish`,
-    hint: `remove ${out.shown}/${LOCK}, mount the volume read-only in every other container, or run the sidecar as root (it takes the output directory)`,
+    message:
+      `cannot publish to ${out.shown}: ${LOCK} is ${what}, not a lock of this sidecar; ` +
+      'another uid can write the output, and could hold or change any publish',
+    hint:
+      `remove ${out.shown}/${LOCK}, mount the volume read-only in every other container, ` +
+      'or run the sidecar as root (it takes the output directory)',
     file: out.shown,
   });
 }
@@ -160,7 +164,9 @@ export function lockOutput(
       throw new KcsError({
         code: 'OUTPUT_LOCKED',
         message: `cannot publish to ${out.shown}: another writer holds it (${who})`,
-        hint: `run one kestrel-cert-sidecar per output volume; a lock left by a writer that crashed is taken over after ${LOCK_STALE_MS / 1000} s`,
+        hint:
+          'run one kestrel-cert-sidecar per output volume; ' +
+          `a lock left by a writer that crashed is taken over after ${LOCK_STALE_MS / 1000} s`,
         file: out.shown,
       });
     }

@@ -75,7 +75,8 @@ export class Volume {
       ...(problem ? [`${problem}; replaced by a new generation`] : []),
       ...damaged.map(
         (rel) =>
-          `${rel} in ${generation} does not match its digest in manifest.json: it was changed after it was published; replaced by a new generation`,
+          `${rel} in ${generation} does not match its digest in manifest.json: ` +
+          'it was changed after it was published; replaced by a new generation',
       ),
     ];
   }
@@ -112,7 +113,8 @@ export function repairFindings(output: string, repaired: readonly string[]): Fin
       'OUTPUT_REPAIRED',
       'warning',
       `${output}: ${r}`,
-      'nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)',
+      'nothing: it was replaced; if another container writes this volume, ' +
+        'mount it read-only there (docs/threat-model.md)',
       output,
     ),
   );
@@ -127,8 +129,10 @@ function parentFindings(output: string, out: Dir): Finding[] {
     finding(
       'OUTPUT_PARENT_WRITABLE',
       'warning',
-      `${output}: ${why}, so another uid can replace the output with a symlink to any directory, which this sidecar would then take and write`,
-      'mount the volume at a path whose parents only root can write (a mount point, such as /https); docs/threat-model.md',
+      `${output}: ${why}, so another uid can replace the output with a symlink to any directory, ` +
+        'which this sidecar would then take and write',
+      'mount the volume at a path whose parents only root can write (a mount point, such as /https); ' +
+        'docs/threat-model.md',
       output,
     ),
   ];

@@ -46,7 +46,8 @@ function attack(script: string, uid = APP) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 const repaired = (out: string, what: string) =>
-  `warning: OUTPUT_REPAIRED ${out}: ${what}\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`;
+  `warning: OUTPUT_REPAIRED ${out}: ${what}\nfix: nothing: it was replaced; ` +
+  'if another container writes this volume, mount it read-only there (docs/threat-model.md)\n';
 
 describe.runIf(needsRoot('the ownership model (an attacker as uid 1654)'))('the ownership model of the volume', () => {
   it('as root, the app reads every published file and can change none: not its mode, not its bytes', () => {
@@ -82,7 +83,8 @@ describe.runIf(needsRoot('the ownership model (an attacker as uid 1654)'))('the 
     expect(r.stderr).toContain(
       repaired(
         out,
-        `trust/ca-bundle.crt in ${live} does not match its digest in manifest.json: it was changed after it was published; replaced by a new generation`,
+        `trust/ca-bundle.crt in ${live} does not match its digest in manifest.json: ` +
+          'it was changed after it was published; replaced by a new generation',
       ),
     );
     expect(fs.readlinkSync(path.join(out, '..data'))).not.toBe(live);
@@ -109,7 +111,10 @@ describe.runIf(needsRoot('the ownership model (an attacker as uid 1654)'))('the 
     expect(attack(`cd ${out} && mkdir ..kcs.lock`).code).toBe(0);
     const r = init(out, as(OTHER));
     expect(r.stderr).toBe(
-      `OUTPUT_LOCKED cannot publish to ${out}: ..kcs.lock is a directory of uid 1654, not a lock of this sidecar; another uid can write the output, and could hold or change any publish\nfix: remove ${out}/..kcs.lock, mount the volume read-only in every other container, or run the sidecar as root (it takes the output directory)\n`,
+      `OUTPUT_LOCKED cannot publish to ${out}: ..kcs.lock is a directory of uid 1654, not a lock of this ` +
+        'sidecar; another uid can write the output, and could hold or change any publish\n' +
+        `fix: remove ${out}/..kcs.lock, mount the volume read-only in every other container, ` +
+        'or run the sidecar as root (it takes the output directory)\n',
     );
     expect(r.code).toBe(5);
     expect(r.ms).toBeLessThan(15_000);
@@ -194,7 +199,10 @@ describe.runIf(needsRoot('the ownership model (an attacker as uid 1654)'))('the 
     const r = init(out);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      `warning: OUTPUT_PARENT_WRITABLE ${out}: ${parent} belongs to uid 1654, so another uid can replace the output with a symlink to any directory, which this sidecar would then take and write\nfix: mount the volume at a path whose parents only root can write (a mount point, such as /https); docs/threat-model.md\n`,
+      `warning: OUTPUT_PARENT_WRITABLE ${out}: ${parent} belongs to uid 1654, so another uid can replace ` +
+        'the output with a symlink to any directory, which this sidecar would then take and write\n' +
+        'fix: mount the volume at a path whose parents only root can write (a mount point, such as /https); ' +
+        'docs/threat-model.md\n',
     );
     expect(init(path.join(tmp(), 'out')).stderr).not.toContain('OUTPUT_PARENT_WRITABLE');
   });

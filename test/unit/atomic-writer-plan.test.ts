@@ -37,7 +37,8 @@ describe('a bug while the set is built', () => {
     try {
       const r = await run(['init', '--output', out, '--source', fixture('k8s-secret')]);
       expect(r.err).toBe(
-        "internal error: Cannot read properties of undefined (reading 'raw')\nrun again with --verbose for the stack trace, and report it as a bug\n",
+        "internal error: Cannot read properties of undefined (reading 'raw')\n" +
+          'run again with --verbose for the stack trace, and report it as a bug\n',
       );
       expect(r.code).toBe(1);
     } finally {

@@ -131,7 +131,7 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
     expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert b');
   });
 
-  it('refuses a name that leaves the generation before creating anything, as the bug it is (not a volume error)', () => {
+  it('refuses a name that leaves the generation before creating anything, as the bug it is', () => {
     const dir = tmpDir();
     const a = writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
     const before = fs.readdirSync(dir).sort();
@@ -230,7 +230,8 @@ describe('the live set is read once, and "current" means its files match the man
     expect(volume.live.damaged).toEqual(['trust/ca-bundle.crt']);
     expect(keepsLive(volume.live, 'a')).toBe(false);
     expect(volume.problems()).toEqual([
-      `trust/ca-bundle.crt in ${generation} does not match its digest in manifest.json: it was changed after it was published; replaced by a new generation`,
+      `trust/ca-bundle.crt in ${generation} does not match its digest in manifest.json: ` +
+        'it was changed after it was published; replaced by a new generation',
     ]);
   });
 

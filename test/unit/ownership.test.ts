@@ -21,7 +21,7 @@ function walk(dir: string): string[] {
 
 describe('least privilege on the shared volume', () => {
   it.each([0o000, 0o077])(
-    "under umask %o: keys 0440, public files 0444; files and directories 0555 the sidecar's (root's as root), group KCS_OWNER",
+    "under umask %o: keys 0440, public files 0444; files and 0555 directories the sidecar's, group KCS_OWNER",
     (umask) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-own-'));
       const owner = isRoot ? '1234:5678' : `${process.getuid!()}:${process.getgid!()}`;
