@@ -18,9 +18,10 @@ export function readPublished(output: string, names: readonly string[], writer =
   return Dir.tryUsing(output, (out) => readFrom(out, names, writer ? generationUid() : 'any')) ?? { files: new Map() };
 }
 
-/** The published manifest.json. */
-export function readManifest(output: string, writer = false): Manifest | undefined {
-  return parseManifest(readPublished(output, ['manifest.json'], writer).files.get('manifest.json'));
+/** The live manifest.json, for `watch`'s state and health reports: the writer's read, from a
+ *  generation this uid made. */
+export function readManifest(output: string): Manifest | undefined {
+  return parseManifest(readPublished(output, ['manifest.json'], true).files.get('manifest.json'));
 }
 
 /**
