@@ -53,6 +53,7 @@ const CODES = {
   OUTPUT_NOT_WRITABLE: ExitCode.output,
   OUTPUT_LOCKED: ExitCode.output,
   OUTPUT_REPAIRED: ExitCode.output,
+  OUTPUT_PARENT_WRITABLE: ExitCode.output,
   TRUST_STORE_FAILED: ExitCode.output,
   CONFIG_INVALID: ExitCode.config,
   PROBE_UNREACHABLE: ExitCode.probe,

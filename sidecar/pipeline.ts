@@ -1,7 +1,9 @@
-// The pipeline: config -> load (or generate) -> validate -> convert -> publish. `watch` re-runs it;
-// test harnesses import it. This file does the wiring: the load, generate and validate stages read
-// their inputs and return data; the writes happen in publish/, under the output's lock, and the reads
-// of the output it needs (the leaf to reuse, the generated password to keep) go through publish/live.
+// The pipeline: config -> load (or generate) -> validate -> passwords -> convert -> layout -> publish.
+// `watch` re-runs it; test harnesses import it. Plan, then commit: one bracket opens, takes and locks
+// the output and reads its live set once (publish/volume.ts); the stages then turn the settings, the
+// sources and that live set into the bytes of the new set; one write commits them. Everything that
+// can fail for a reason in the input fails before the first write, and a bug thrown while building
+// the set stays a bug (exit 1): only the writer's file-system errors are OUTPUT_NOT_WRITABLE.
 import type crypto from 'node:crypto';
 import type { Config } from './settings/config.js';
 import { KcsError, finding, type Finding } from './findings.js';
@@ -12,13 +14,13 @@ import { loadSource } from './load/index.js';
 import { outputPassword, resolvePassword, type OutputPassword } from './passwords.js';
 import { ASPNET_HTTPS_OID_DER } from './generate/x509.js';
 import type { Material } from './material.js';
-import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
-import type { Dir } from './publish/dir.js';
-import { lockOutput, openOutput } from './publish/output.js';
+import type { Payload, WriteResult } from './publish/atomic-writer.js';
 import { convert } from './convert/index.js';
+import { nextGeneration } from './publish/generations.js';
 import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layout.js';
 import { publicRootsNamed } from './publish/trust.js';
-import { readLive, type LiveSet } from './publish/live.js';
+import { parseLive, readLive, type LiveSet } from './publish/live.js';
+import { keepsLive, repairFindings, Volume, type LiveRead } from './publish/volume.js';
 import { validate, type Validated } from './validate/validate.js';
 
 export interface CheckResult {
@@ -129,7 +131,8 @@ function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
       finding(
         'KESTREL_PFX_CHAIN',
         'warning',
-        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
+        'Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ' +
+          `${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
         'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
       ),
     );
@@ -148,8 +151,13 @@ function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
         finding(
           'NOT_DEV_CERT',
           'error',
-          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."`,
-          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)',
+          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate ` +
+            `(KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure ` +
+            'HTTPS endpoint. No server certificate was specified, and the default developer certificate could ' +
+            'not be found or is out of date."',
+          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, ' +
+            'or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point ' +
+            'Kestrel at tls.crt and tls.key (kestrel.env)',
           m.source.files[0],
         ),
       );
@@ -187,32 +195,37 @@ export class InvalidMaterial extends KcsError {
  * at a time: the output's lock is held from reading the live set to the end of the publish.
  */
 export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
-  let out: ReturnType<typeof openOutput> | undefined;
-  let release: ReturnType<typeof lockOutput>;
+  const volume = Volume.open(cfg.output, cfg.owner);
   try {
-    out = openOutput(cfg.output, cfg.owner);
-    release = lockOutput(out);
-  } catch (err) {
-    out?.close();
-    throw outputError(err, cfg.output, out ? 'taking its lock' : 'creating the output directory');
-  }
-  try {
-    return publishLocked(cfg, opts, out!);
+    // Read once the lock is held: a wait for another writer does not age the clean-up's clock.
+    const now = opts.now ?? new Date();
+    const plan = planSet(cfg, opts, now, volume.live);
+    const written = volume.write(plan.payload, now);
+    const repaired = [...(plan.payload.kind === 'new' ? volume.problems() : []), ...written.repaired];
+    plan.checked.findings.push(...volume.findings, ...repairFindings(cfg.output, repaired));
+    return { ...plan.checked, ...written, output: cfg.output, outputPassword: plan.password };
   } finally {
-    release?.();
-    out!.close();
+    volume.close();
   }
 }
 
-function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
-  const now = opts.now ?? new Date();
-  // The live set is read at most once: for the leaf to reuse and the generated password to keep.
+interface Plan {
+  checked: CheckResult;
+  password: OutputPassword;
+  payload: Payload;
+}
+
+/**
+ * The pure stages, on the live set read once: load or generate, validate, passwords, and, when the
+ * live generation cannot stay, convert and layout. Returns the bytes of the new set; writes nothing.
+ */
+function planSet(cfg: Config, opts: RunOptions, now: Date, liveRead: LiveRead): Plan {
   let live: LiveSet | undefined;
-  const liveSet = () => (live ??= readLive(cfg.output));
+  const liveSet = () => (live ??= parseLive(liveRead));
   const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
-  const pw = outputPassword(
+  const password = outputPassword(
     cfg,
     checked.material.inputPassword,
     opts.pinnedOutputPassword,
@@ -222,39 +235,20 @@ function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
     mountPath: cfg.mountPath,
     kestrelFormat: cfg.kestrelFormat,
     pfxProfile: cfg.pfxProfile,
-    outputPassword: pw.password,
-    passwordOrigin: pw.origin,
+    outputPassword: password.password,
+    passwordOrigin: password.origin,
     now,
     ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}),
     ...(cfg.userSecretsId !== undefined ? { userSecretsId: cfg.userSecretsId } : {}),
   };
-  const digest = contentDigest(checked.material, checked.validated, layout);
-  const converted = () =>
-    convert(checked.material, checked.validated, {
-      outputPassword: pw.password,
-      pfxProfile: cfg.pfxProfile,
-      friendlyName: cfg.appName ?? 'kestrel',
-    });
-  const written = writeAtomically(
-    cfg.output,
-    (gen) => buildFileSet(checked.material, checked.validated, layout, gen, converted()),
-    {
-      now,
-      digest,
-      out,
-      ...(cfg.owner ? { owner: cfg.owner } : {}),
-    },
-  );
-  for (const r of written.repaired) {
-    checked.findings.push(
-      finding(
-        'OUTPUT_REPAIRED',
-        'warning',
-        `${cfg.output}: ${r}`,
-        'nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)',
-        cfg.output,
-      ),
-    );
-  }
-  return { ...checked, ...written, output: cfg.output, outputPassword: pw };
+  if (keepsLive(liveRead, contentDigest(checked.material, checked.validated, layout)))
+    return { checked, password, payload: { kind: 'live' } };
+  const converted = convert(checked.material, checked.validated, {
+    outputPassword: password.password,
+    pfxProfile: cfg.pfxProfile,
+    friendlyName: cfg.appName ?? 'kestrel',
+  });
+  const generation = nextGeneration(now, liveRead.generation);
+  const files = buildFileSet(checked.material, checked.validated, layout, generation, converted);
+  return { checked, password, payload: { kind: 'new', generation, files } };
 }

@@ -1,11 +1,12 @@
 // `probe`: connect over TLS with undici and confirm the server serves the published certificate.
-// Reads only what publish wrote (manifest.json, ca.crt).
+// Reads only what publish wrote (manifest.json, ca.crt), through publish/published.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, request } from 'undici';
 import type { Config } from '../settings/config.js';
 import { ExitCode, KcsError, fail } from '../findings.js';
+import { readPublished } from '../publish/published.js';
 
 export interface ProbeOptions {
   url: string;
@@ -82,44 +83,54 @@ function optionsFrom(cfg: Config): ProbeOptions {
       `probe --url \`${url}\` is not an https:// URL`,
       'give the HTTPS endpoint of the app, such as https://api:8081',
     );
-  const readOut = (file: string, what: string) => {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new KcsError(
-        {
-          code: 'SOURCE_NOT_FOUND',
-          message: `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code}`,
-          hint: 'run init first, or pass --expect-sha256 and --ca (or --insecure)',
-          file,
-        },
-        { cause: err },
-      );
-    }
-  };
+  // What is published is read through the volume's reader, as the app sees it (through ..data, no
+  // link followed inside the generation); --ca is a file of the user's.
+  const published = readPublished(cfg.output, ['manifest.json', 'ca.crt']).files;
+  const missing = (file: string, what: string, why: string): never =>
+    fail(
+      'SOURCE_NOT_FOUND',
+      `cannot read ${what} ${file}: ${why}`,
+      'run init first, or pass --expect-sha256 and --ca (or --insecure)',
+      file,
+    );
   let expected = expectSha256;
   if (!expected) {
+    const file = path.join(cfg.output, 'manifest.json');
+    const data = published.get('manifest.json');
+    if (!data) missing(file, 'the manifest', 'nothing is published there');
     try {
-      expected = JSON.parse(readOut(path.join(cfg.output, 'manifest.json'), 'the manifest')).sha256 as string;
+      expected = JSON.parse(data!.toString('utf8')).sha256 as string;
     } catch (err) {
-      if (err instanceof KcsError) throw err;
-      fail(
-        'FILE_CORRUPT',
-        `cannot read ${path.join(cfg.output, 'manifest.json')}: it is not valid JSON`,
-        'run init again to republish',
-        undefined,
-        err,
-      );
+      fail('FILE_CORRUPT', `cannot read ${file}: it is not valid JSON`, 'run init again to republish', undefined, err);
     }
+    if (typeof expected !== 'string') missing(file, 'the manifest', 'it names no sha256');
   }
-  if (!/^[0-9a-f:]{64,95}$/i.test(expected) || norm(expected).length !== 64)
+  if (!/^[0-9a-f:]{64,95}$/i.test(expected!) || norm(expected!).length !== 64)
     fail(
       'CONFIG_INVALID',
       `--expect-sha256 \`${expected}\` is not a SHA-256 fingerprint`,
       'give 64 hex digits, with or without colons',
     );
-  const anchors = insecure ? undefined : readOut(ca ?? path.join(cfg.output, 'ca.crt'), 'the CA file');
-  return { url, expectSha256: expected, insecure, waitMs, ...(anchors ? { ca: anchors } : {}) };
+  const anchors = insecure ? undefined : ca !== undefined ? readCa(ca) : published.get('ca.crt')?.toString('utf8');
+  if (!insecure && anchors === undefined)
+    missing(path.join(cfg.output, 'ca.crt'), 'the CA file', 'nothing is published there');
+  return { url, expectSha256: expected!, insecure, waitMs, ...(anchors ? { ca: anchors } : {}) };
+}
+
+function readCa(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KcsError(
+      {
+        code: 'SOURCE_NOT_FOUND',
+        message: `cannot read the CA file ${file}: ${(err as NodeJS.ErrnoException).code}`,
+        hint: 'run init first, or pass --expect-sha256 and --ca (or --insecure)',
+        file,
+      },
+      { cause: err },
+    );
+  }
 }
 
 export async function runProbe(
@@ -138,7 +149,8 @@ export async function runProbe(
         code: 'PROBE_MISMATCH',
         message: `${opts.url} serves ${r.served}, not the published ${opts.expectSha256}`,
         hint: opts.waitMs
-          ? 'Kestrel reloads the certificate within about 4 s of a change; check that the app mounts this volume and reads kestrel.env'
+          ? 'Kestrel reloads the certificate within about 4 s of a change; ' +
+            'check that the app mounts this volume and reads kestrel.env'
           : 'retry with --wait 30s to allow for Kestrel reloading',
       })
     : new KcsError({

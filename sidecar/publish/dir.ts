@@ -82,6 +82,11 @@ export class Dir {
     }
   }
 
+  /** Where this directory is now, by the kernel's account. */
+  realPath(): string {
+    return fs.realpathSync(this.base);
+  }
+
   /** The path of `name` inside this directory, for calls that take a path. */
   at(name: string): string {
     return `${this.base}/${plain(name)}`;
@@ -125,18 +130,29 @@ export class Dir {
     return this.openDir(name);
   }
 
-  /** Creates a file that did not exist (O_EXCL), writes it, and sets mode and owner on the descriptor. */
+  /**
+   * Creates a file that did not exist (O_EXCL), writes it, and sets owner and mode on the descriptor.
+   * A file that could not be written whole (a full disk) is removed: nobody may find it half-written.
+   */
   writeFile(name: string, data: Buffer, mode: number, owner?: { uid: number; gid: number }): void {
     const fd = fs.openSync(this.at(name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
-      // The umask may have cleared bits of the mode given to open(); set it exactly.
-      fs.fchmodSync(fd, mode);
       if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
-    } finally {
+      // After the chown, which clears set-id bits; and the umask may have cleared bits of the mode
+      // given to open(): set it exactly.
+      fs.fchmodSync(fd, mode);
+    } catch (err) {
       fs.closeSync(fd);
+      try {
+        this.unlink(name);
+      } catch {
+        // the error below is the one to report
+      }
+      throw err;
     }
+    fs.closeSync(fd);
   }
 
   /**

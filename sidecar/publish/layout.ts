@@ -51,6 +51,8 @@ export function contentDigest(m: Material, v: Validated, o: LayoutOptions): stri
   );
 }
 
+const text = (s: string, mode = MODE_PUBLIC): OutFile => ({ data: Buffer.from(s, 'utf8'), mode });
+
 /** The files of a generation, from what convert/ made of the material. */
 export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string, c: Converted): FileSet {
   if (o.kestrelFormat === 'pfx' && /[\r\n]/.test(o.outputPassword)) {
@@ -61,12 +63,10 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
     );
   }
   const files: FileSet = new Map();
-  const text = (s: string, mode = MODE_PUBLIC) => ({ data: Buffer.from(s, 'utf8'), mode });
-  const { pfx } = c;
   files.set('tls.crt', text(c.tlsCrt));
   files.set('tls.key', text(c.tlsKey, MODE_SECRET));
   files.set('ca.crt', text(c.caCrt));
-  files.set('cert.pfx', { data: pfx, mode: MODE_SECRET });
+  files.set('cert.pfx', { data: c.pfx, mode: MODE_SECRET });
   if (o.passwordOrigin === 'generated') files.set('cert.password', text(o.outputPassword, MODE_SECRET));
   const settings = kestrelSettings(o.kestrelFormat, o.mountPath, o.outputPassword);
   const envMode = settings.Password === undefined ? MODE_PUBLIC : MODE_SECRET;
@@ -74,20 +74,27 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
   files.set('kestrel.json', text(kestrelJson(settings), envMode));
   files.set('trust/ca-bundle.crt', { data: caBundle(v.anchors), mode: MODE_PUBLIC });
   for (const [name, pem] of hashedNames(v.anchors)) files.set(`trust/certs/${name}`, text(pem));
+  if (o.appName && o.userSecretsId) addDevelopment(files, o.appName, o.userSecretsId, o.outputPassword, c.pfx);
+  files.set('manifest.json', text(`${JSON.stringify(manifest(m, v, o, generation, c, files), null, 2)}\n`));
+  return files;
+}
 
-  if (o.appName && o.userSecretsId) {
-    // Kestrel's development-certificate lookup: $APPDATA/ASP.NET/https/<app>.pfx, its password from
-    // user secrets, which .NET reads from $APPDATA/Microsoft/UserSecrets/<id>/secrets.json.
-    files.set(`appdata/ASP.NET/https/${o.appName}.pfx`, { data: pfx, mode: MODE_SECRET });
-    const secrets = { 'Kestrel:Certificates:Development:Password': o.outputPassword };
-    files.set(
-      `appdata/Microsoft/UserSecrets/${o.userSecretsId}/secrets.json`,
-      text(`${JSON.stringify(secrets, null, 2)}\n`, MODE_SECRET),
-    );
-  }
+/** Kestrel's development-certificate lookup: $APPDATA/ASP.NET/https/<app>.pfx, its password from
+ *  user secrets, which .NET reads from $APPDATA/Microsoft/UserSecrets/<id>/secrets.json. */
+function addDevelopment(files: FileSet, appName: string, userSecretsId: string, password: string, pfx: Buffer): void {
+  files.set(`appdata/ASP.NET/https/${appName}.pfx`, { data: pfx, mode: MODE_SECRET });
+  const secrets = { 'Kestrel:Certificates:Development:Password': password };
+  files.set(
+    `appdata/Microsoft/UserSecrets/${userSecretsId}/secrets.json`,
+    text(`${JSON.stringify(secrets, null, 2)}\n`, MODE_SECRET),
+  );
+}
 
+/** manifest.json: what is published, and the digest of every other file, by which the next publish
+ *  knows the live files are still the ones published (docs/threat-model.md). */
+function manifest(m: Material, v: Validated, o: LayoutOptions, generation: string, c: Converted, files: FileSet) {
   const leaf = summarize(m.leaf, o.now);
-  const manifest = {
+  return {
     generation,
     publishedAt: o.now.toISOString(),
     contentDigest: contentDigest(m, v, o),
@@ -98,8 +105,8 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
     notBefore: leaf.notBefore,
     notAfter: leaf.notAfter,
     key: leaf.key,
-    chain: v.chain.map((c) => summarize(c, o.now)),
-    ca: v.anchors.map((c) => summarize(c, o.now)),
+    chain: v.chain.map((x) => summarize(x, o.now)),
+    ca: v.anchors.map((x) => summarize(x, o.now)),
     source: { kind: m.source.kind, files: m.source.files, ...m.source.details },
     kestrel: {
       format: o.kestrelFormat,
@@ -109,7 +116,20 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
       outputPassword: o.passwordOrigin,
     },
     files: [...files.keys(), 'manifest.json'].sort(),
+    digests: Object.fromEntries(
+      [...files]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, f]) => [k, fileDigest(files.get('tls.key')?.data, f.data)]),
+    ),
   };
-  files.set('manifest.json', text(`${JSON.stringify(manifest, null, 2)}\n`));
-  return files;
+}
+
+/**
+ * The digest of a published file in manifest.json: HMAC-SHA256 keyed with the SHA-256 of the
+ * published tls.key. A plain hash of kestrel.env or secrets.json would let anyone who reads the
+ * public manifest test guesses of a weak configured password; this key has the leaf key's entropy.
+ */
+export function fileDigest(tlsKey: Buffer | undefined, data: Buffer): string {
+  const key = crypto.hash('sha256', tlsKey ?? Buffer.alloc(0), 'buffer');
+  return crypto.createHmac('sha256', key).update(data).digest('hex');
 }

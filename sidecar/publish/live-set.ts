@@ -1,22 +1,24 @@
-// The only reader of the live set: what `..data` names in the output directory. The output is
-// hostile input (docs/threat-model.md), so a generation is read only when it can be proven ours:
-// `..data` is a symlink to a bare generation name (..2026_11_26_12_00_00.123456), that entry is a
-// real directory (not a symlink), and it is owned by the uid that makes our generations (root when
-// the sidecar runs as root, which nobody else can be; else the sidecar's own uid). Its files are read
-// through the opened directory with O_NOFOLLOW, as regular files with one link, of bounded size.
-// Anything else is no live set at all, with the reason, which the writer repairs and reports.
+// What is live: the generation `..data` names in the output directory. The output is hostile input
+// (docs/threat-model.md), so a generation is read only when it can be proven a sidecar's: `..data`
+// is a symlink to a bare generation name (..2026_11_26_12_00_00.123456), that entry is a real
+// directory (not a symlink), and, for the writer, it is owned by the uid that makes our generations
+// (root when the sidecar runs as root, which nobody else can be; else the sidecar's own uid). Its
+// files are read through the opened directories with O_NOFOLLOW, as regular files with one link, of
+// bounded size. Anything else is no live set at all, with the reason, which the writer repairs.
 // No node:crypto here: `watch`'s waiting process reads the manifest through this module.
 import { MAX_INPUT_BYTES } from '../limits.js';
-import { Dir } from './dir.js';
+import type { Dir } from './dir.js';
+import { GEN } from './generations.js';
 
 export const DATA = '..data';
-export const GEN = /^\.\.(\d{4})_(\d{2})_(\d{2})_(\d{2})_(\d{2})_(\d{2})\.(\d{6})(?:_(\d+))?$/;
 
 export interface Manifest {
   generation: string;
   sha256: string;
   notAfter: string;
   contentDigest?: string;
+  /** The SHA-256 (hex) of every published file but the manifest, by its path in the generation. */
+  digests?: Record<string, string>;
   [k: string]: unknown;
 }
 
@@ -28,8 +30,12 @@ export function generationUid(): number {
 
 export type LiveProof = { generation: string; problem?: undefined } | { generation?: undefined; problem?: string };
 
-/** Which generation `..data` names, if it is provably ours; else why not (undefined: there is none). */
-export function proveLive(out: Dir): LiveProof {
+/**
+ * Which generation `..data` names, if it is provably a sidecar's; else why not (undefined: there is
+ * none). `owner` is the uid its directory must have: the writer's own; a reader that is not the
+ * writer (probe, the testing helper) passes 'any'.
+ */
+export function proveLive(out: Dir, owner: number | 'any' = generationUid()): LiveProof {
   const st = out.lstat(DATA);
   if (!st) return {};
   if (!st.isSymbolicLink()) return { problem: `${DATA} is not a symlink` };
@@ -39,9 +45,9 @@ export function proveLive(out: Dir): LiveProof {
   const gst = out.lstat(target);
   if (!gst) return { problem: `${DATA} points at ${target}, which does not exist` };
   if (!gst.isDirectory()) return { problem: `${DATA} points at ${target}, which is not a directory` };
-  if (gst.uid !== generationUid())
+  if (owner !== 'any' && gst.uid !== owner)
     return {
-      problem: `${DATA} points at ${target}, which belongs to uid ${gst.uid}, not to this sidecar (uid ${generationUid()})`,
+      problem: `${DATA} points at ${target}, which belongs to uid ${gst.uid}, not to this sidecar (uid ${owner})`,
     };
   return { generation: target };
 }
@@ -53,13 +59,27 @@ export interface LiveFiles {
   files: Map<string, Buffer>;
 }
 
-/** Reads `names` from the live generation of `output` (each a plain name at its top). */
-export function readLiveFiles(output: string, names: readonly string[]): LiveFiles {
-  return Dir.tryUsing(output, (out) => readFrom(out, names)) ?? { files: new Map() };
+/** Reads `rel` (`tls.crt`, `trust/ca-bundle.crt`) inside a generation, entering each directory
+ *  without following a link; undefined when it is not a plain file there. */
+export function readIn(gen: Dir, rel: string): Buffer | undefined {
+  const [first, ...rest] = rel.split('/');
+  if (rest.length === 0) return gen.readFile(first!, MAX_INPUT_BYTES);
+  let sub: Dir;
+  try {
+    sub = gen.openDir(first!);
+  } catch {
+    return undefined;
+  }
+  try {
+    return readIn(sub, rest.join('/'));
+  } finally {
+    sub.close();
+  }
 }
 
-export function readFrom(out: Dir, names: readonly string[]): LiveFiles {
-  const proof = proveLive(out);
+/** Reads `names` from the live generation of `out`, proven as proveLive says. */
+export function readFrom(out: Dir, names: readonly string[], owner: number | 'any' = generationUid()): LiveFiles {
+  const proof = proveLive(out, owner);
   const files = new Map<string, Buffer>();
   if (!proof.generation) return { files, ...(proof.problem ? { problem: proof.problem } : {}) };
   let gen: Dir;
@@ -70,7 +90,7 @@ export function readFrom(out: Dir, names: readonly string[]): LiveFiles {
   }
   try {
     for (const name of names) {
-      const data = gen.readFile(name, MAX_INPUT_BYTES);
+      const data = readIn(gen, name);
       if (data) files.set(name, data);
     }
   } finally {
@@ -87,9 +107,4 @@ export function parseManifest(data: Buffer | undefined): Manifest | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The live manifest.json, for `watch`'s state and health reports. */
-export function readManifest(output: string): Manifest | undefined {
-  return parseManifest(readLiveFiles(output, ['manifest.json']).files.get('manifest.json'));
 }

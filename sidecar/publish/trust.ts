@@ -30,7 +30,8 @@ function canonicalValue(node: Asn1): Asn1 {
   return build.utf8(canon);
 }
 
-/** OpenSSL's X509_NAME_hash (the `openssl x509 -hash` value): SHA-1 over the canonical RDNs, first 4 bytes little-endian. */
+/** OpenSSL's X509_NAME_hash (the `openssl x509 -hash` value): SHA-1 over the canonical RDNs,
+ *  first 4 bytes little-endian. */
 export function subjectHash(cert: crypto.X509Certificate): string {
   const tbs = (parseDer(cert.raw, 'a certificate').value as Asn1[])[0]!.value as Asn1[];
   const subject = tbs[5]!.value as Asn1[];
@@ -99,7 +100,8 @@ function nodeRoots(): NodeRoots {
   return roots;
 }
 
-/** The public roots whose subject is `issuer` (an X509Certificate.issuer): the candidates to verify a chain's top against. */
+/** The public roots whose subject is `issuer` (an X509Certificate.issuer): the candidates to verify
+ *  a chain's top against. */
 export function publicRootsNamed(issuer: string): crypto.X509Certificate[] {
   const r = nodeRoots();
   const subjects = r.subjects();

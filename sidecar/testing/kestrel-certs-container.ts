@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { parseEnvFile } from '../publish/kestrel.js';
+import { readPublished } from '../publish/published.js';
 
 declare const __VERSION__: string;
 /** The image of this version of the package: kestrel-cert-sidecar:<version>. */
@@ -88,12 +89,19 @@ export class KestrelCertsContainer extends GenericContainer {
     }
     await started.stop().catch(() => undefined);
     const logs = this.output;
-    const env = parseEnvFile(fs.readFileSync(path.join(this.outputDir, 'kestrel.env'), 'utf8'));
+    // Read as the app reads it, through ..data, by the volume's reader.
+    const { files } = readPublished(this.outputDir, ['kestrel.env', 'manifest.json']);
+    const read = (name: string) => {
+      const data = files.get(name);
+      if (!data) throw new Error(`kestrel-cert-sidecar published no ${name} in ${this.outputDir}; its log:\n${logs}`);
+      return data.toString('utf8');
+    };
+    const env = parseEnvFile(read('kestrel.env'));
     return {
       outputDir: this.outputDir,
       mountPath: this.mountPath,
       kestrelEnvironment: env,
-      manifest: JSON.parse(fs.readFileSync(path.join(this.outputDir, 'manifest.json'), 'utf8')),
+      manifest: JSON.parse(read('manifest.json')),
       logs,
     };
   }

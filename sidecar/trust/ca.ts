@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Config } from '../settings/config.js';
 import { KcsError, fail } from '../findings.js';
 import { readInput } from '../load/files.js';
-import type { System } from './system.js';
 
 export interface TrustCa {
   cert: crypto.X509Certificate;
@@ -60,7 +59,11 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
 }
 
 /** What findCa needs of the machine (trust/system.ts has the real one). */
-export type CaSystem = Pick<System, 'env' | 'isRoot'>;
+// Its own shape, not a Pick of system.ts' System: system.ts imports TrustCa from here (no import cycles).
+export interface CaSystem {
+  env: NodeJS.ProcessEnv;
+  isRoot: boolean;
+}
 
 /** Where `trust` looks when --ca is not given: the development CA of KCS_STATE. */
 export const stateCaFile = (state: string) => path.join(state, 'ca', 'ca.crt');

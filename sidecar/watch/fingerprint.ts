@@ -1,7 +1,6 @@
-// What the 60 s rescan of `watch` compares: the watched files' metadata, and the output's links.
+// What the 60 s rescan of `watch` compares: the watched files' metadata, and the output's links and files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Dir } from '../publish/dir.js';
 
 /**
  * What the rescan compares: name, type, size, times and inode of every entry under the watched
@@ -27,21 +26,5 @@ export function fingerprint(paths: readonly string[]): string {
   return parts.join('\n');
 }
 
-/**
- * The output as the rescan compares it: ..data's target and every top-level name with what it links
- * to. A set removed, replaced or missing a name behind our back is then published (repaired) again.
- */
-export function outputFingerprint(output: string): string {
-  try {
-    return Dir.using(output, (out) =>
-      out
-        .readdir()
-        .filter((n) => n === '..data' || !n.startsWith('.'))
-        .sort()
-        .map((n) => `${n}->${out.readlink(n) ?? '(not a link)'}`)
-        .join('\n'),
-    );
-  } catch (err) {
-    return `(${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
-  }
-}
+/** The output as the rescan compares it: read through the volume's reader (publish/published.ts). */
+export { outputFingerprint } from '../publish/published.js';

@@ -2,10 +2,7 @@
 import path from 'node:path';
 import type { Finding } from '../findings.js';
 import type { OutputPassword } from '../pipeline.js';
-import { cleanupIn, relinkIn } from '../publish/atomic-writer.js';
-import { Dir } from '../publish/dir.js';
-import { readManifest } from '../publish/live-set.js';
-import { lockOutput } from '../publish/output.js';
+import { readManifest, tidyOutput } from '../publish/published.js';
 import type { Config } from '../settings/config.js';
 import { fingerprint, outputFingerprint } from './fingerprint.js';
 import type { HealthState } from './health.js';
@@ -122,19 +119,8 @@ export class WatchLoop {
 
   /** Tidying of the output (clean-up, relink) runs under its lock, so it never races a publish;
    *  when another writer holds it, it is tried again a second later. */
-  private tidy(what: 'cleanup' | 'relink', fn: (out: Dir) => void): void {
-    Dir.using(this.cfg.output, (out) => {
-      const release = lockOutput(out, { wait: false });
-      if (!release) {
-        this.schedule(what, what, () => this.tidy(what, fn), 1000);
-        return;
-      }
-      try {
-        fn(out);
-      } finally {
-        release();
-      }
-    });
+  private tidy(what: 'cleanup' | 'relink'): void {
+    if (tidyOutput(this.cfg.output, what).busy) this.schedule(what, what, () => this.tidy(what), 1000);
   }
 
   private applied(r: Extract<StepResult, { ok: true }>, seen: string): void {
@@ -152,7 +138,7 @@ export class WatchLoop {
     state.renewAt = r.renewAt ? new Date(r.renewAt) : undefined;
     if (r.changed) {
       state.publishes++;
-      this.schedule('relink', 'relink', () => this.tidy('relink', relinkIn), RELINK_AFTER_MS);
+      this.schedule('relink', 'relink', () => this.tidy('relink'), RELINK_AFTER_MS);
       this.log('info', `published ${r.generation}: ${r.subject}, sha256 ${r.sha256}, expires ${r.notAfter}`);
     }
     if (r.renewAt)
@@ -164,12 +150,7 @@ export class WatchLoop {
       );
     else this.clear('renewal');
     if (r.cleanupAt)
-      this.schedule(
-        'cleanup',
-        'cleanup',
-        () => this.tidy('cleanup', (out) => cleanupIn(out, new Date())),
-        Date.parse(r.cleanupAt) - Date.now() + 50,
-      );
+      this.schedule('cleanup', 'cleanup', () => this.tidy('cleanup'), Date.parse(r.cleanupAt) - Date.now() + 50);
     else this.clear('cleanup');
     for (const f of r.warnings ?? []) this.log('warning', f.message, f);
   }

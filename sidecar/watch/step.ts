@@ -39,7 +39,7 @@ export function publishStep(req: StepRequest): StepResult {
       sha256: leaf.fingerprint256,
       notAfter: leaf.validToDate.toISOString(),
       outputPassword: r.outputPassword,
-      warnings: r.findings.filter((f) => f.code === 'OUTPUT_REPAIRED'),
+      warnings: r.findings.filter((f) => f.code === 'OUTPUT_REPAIRED' || f.code === 'OUTPUT_PARENT_WRITABLE'),
       ...(r.renewAt ? { renewAt: r.renewAt.toISOString() } : {}),
       ...(r.cleanupAt ? { cleanupAt: r.cleanupAt.toISOString() } : {}),
     };

@@ -7,13 +7,35 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../sidecar/settings/config.js';
-import { cleanup, liveGeneration, relink, writeAtomically } from '../../sidecar/publish/atomic-writer.js';
 import { outputFingerprint, startWatch } from '../../sidecar/watch/watch.js';
-import { LOCK, LOCK_STALE_MS, lockOutput, openOutput } from '../../sidecar/publish/output.js';
+import { Dir } from '../../sidecar/publish/dir.js';
+import { nextGeneration } from '../../sidecar/publish/generations.js';
+import type { FileSet } from '../../sidecar/publish/layout.js';
+import { LOCK, LOCK_STALE_MS, lockOutput as takeLock } from '../../sidecar/publish/lock.js';
+import { openOutput } from '../../sidecar/publish/output.js';
+import { readPublished, tidyOutput } from '../../sidecar/publish/published.js';
+import { cleanupIn } from '../../sidecar/publish/tidy.js';
+import { Volume } from '../../sidecar/publish/volume.js';
 import { fixture } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
+
+/** One publish of `files` through the volume (open and lock, read the live set, write), as the pipeline does. */
+function writeAtomically(dir: string, build: () => FileSet, opts: { now: Date; digest: string }) {
+  const volume = Volume.open(dir);
+  try {
+    const generation = nextGeneration(opts.now, volume.live.generation);
+    return volume.write({ kind: 'new', generation, files: build() }, opts.now);
+  } finally {
+    volume.close();
+  }
+}
+const cleanup = (dir: string, now: Date) => Dir.using(dir, (out) => cleanupIn(out, now));
+const liveGeneration = (dir: string) => readPublished(dir, [], true).generation;
+const relink = (dir: string) => tidyOutput(dir, 'relink');
+/** The lock's release, as the old interface returned it. */
+const lockOutput = (out: Dir, opts: Parameters<typeof takeLock>[1] = {}) => takeLock(out, opts)?.release;
 const APP = 1654;
 
 /** A directory every uid can enter, as a volume's parent is. */
@@ -85,13 +107,18 @@ describe.runIf(needsRoot('hostile volume V1 (an attacker uid)'))(
         fs.chownSync(out, APP, APP); // as it was before a sidecar of this version took it
         const secret = target(state);
         asApp(
-          `cd ${out} && mkdir ${dirName} && ln -s ${secret} ${dirName}/cert.password && ln -s ${dirName} ..d && mv -T ..d ..data`,
+          `cd ${out} && mkdir ${dirName} && ln -s ${secret} ${dirName}/cert.password && ` +
+            `ln -s ${dirName} ..d && mv -T ..d ..data`,
         );
         const r = run(['init', '--output', out, '--state', state]);
         expect(r.code).toBe(0);
         expect(r.stderr).toMatch(
           new RegExp(
-            `^warning: OUTPUT_REPAIRED ${out}: \\.\\.data points at .*${dirName === 'evil' ? 'which is not a generation of ours' : `which belongs to uid ${APP}, not to this sidecar \\(uid 0\\)`}; replaced by a new generation\\nfix: `,
+            `^warning: OUTPUT_REPAIRED ${out}: \\.\\.data points at .*${
+              dirName === 'evil'
+                ? 'which is not a generation of ours'
+                : `which belongs to uid ${APP}, not to this sidecar \\(uid 0\\)`
+            }; replaced by a new generation\\nfix: `,
             'm',
           ),
         );
@@ -118,7 +145,9 @@ describe.runIf(needsRoot('hostile volume V1 (an attacker uid)'))(
       // The same uid can write anything in the output: it plants a generation of its own.
       const caKey = path.join(state, 'ca', 'ca.key');
       asApp(
-        `cd ${out} && mkdir ..2030_01_01_00_00_00.000000 && ln -s ${caKey} ..2030_01_01_00_00_00.000000/cert.password && ln -s ..2030_01_01_00_00_00.000000 ..d && mv -T ..d ..data`,
+        `cd ${out} && mkdir ..2030_01_01_00_00_00.000000 && ` +
+          `ln -s ${caKey} ..2030_01_01_00_00_00.000000/cert.password && ` +
+          'ln -s ..2030_01_01_00_00_00.000000 ..d && mv -T ..d ..data',
       );
       expect(run(['init', '--output', out, '--state', state], {}, asSidecar).code).toBe(0);
       expect(published(out)).not.toContain(body(fs.readFileSync(caKey, 'utf8')).slice(0, 40));
@@ -134,7 +163,9 @@ describe('V3: KCS_STATE is compared with KCS_OUTPUT by real path', () => {
     fs.symlinkSync(out, path.join(d, 'st-link'));
     const r = run(['init'], { KCS_OUTPUT: out, KCS_STATE: path.join(d, 'st-link') });
     expect(r.stderr).toBe(
-      `CONFIG_INVALID KCS_STATE ${path.join(d, 'st-link')} (${fs.realpathSync(out)}) is inside KCS_OUTPUT ${out}\nfix: the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT\n`,
+      `CONFIG_INVALID KCS_STATE ${path.join(d, 'st-link')} (${fs.realpathSync(out)}) is inside KCS_OUTPUT ${out}\n` +
+        'fix: the CA key must never reach the shared volume: ' +
+        'point KCS_STATE at a private directory apart from KCS_OUTPUT\n',
     );
     expect(r.code).toBe(2);
     expect(fs.existsSync(path.join(out, 'ca'))).toBe(false);
@@ -181,7 +212,8 @@ describe('R3: "current" means every published name resolves to the live generati
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^unchanged: /);
     expect(r.stderr).toContain(
-      `warning: OUTPUT_REPAIRED ${out}: tls.key was missing\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`,
+      `warning: OUTPUT_REPAIRED ${out}: tls.key was missing\nfix: nothing: it was replaced; ` +
+        'if another container writes this volume, mount it read-only there (docs/threat-model.md)\n',
     );
     expect(fs.readlinkSync(path.join(out, 'tls.key'))).toBe('..data/tls.key');
     expect(fs.readFileSync(path.join(out, 'tls.key'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
@@ -265,7 +297,7 @@ describe('R5: one writer at a time', () => {
     dir.close();
   });
 
-  it('a writer that does not get the lock in time says who holds the output (OUTPUT_LOCKED), and leaves the lock', () => {
+  it('a writer that does not get the lock in time says who holds it (OUTPUT_LOCKED), and leaves the lock', () => {
     const out = path.join(tmp(), 'out');
     fs.mkdirSync(out);
     const held = JSON.stringify({ pid: 4242, host: 'sidecar-a', pidns: 'pid:[1]', since: '2026-11-27T10:00:00.000Z' });
@@ -278,8 +310,12 @@ describe('R5: one writer at a time', () => {
         expect.objectContaining({
           finding: expect.objectContaining({
             code: 'OUTPUT_LOCKED',
-            message: `cannot publish to ${out}: another writer holds it (pid 4242 on host sidecar-a has held it since 2026-11-27T10:00:00.000Z)`,
-            hint: 'run one kestrel-cert-sidecar per output volume; a lock left by a writer that crashed is taken over after 30 s',
+            message:
+              `cannot publish to ${out}: another writer holds it ` +
+              '(pid 4242 on host sidecar-a has held it since 2026-11-27T10:00:00.000Z)',
+            hint:
+              'run one kestrel-cert-sidecar per output volume; ' +
+              'a lock left by a writer that crashed is taken over after 30 s',
           }),
         }),
       );
@@ -298,7 +334,8 @@ describe('R6: a dangling or foreign ..data is repaired', () => {
     const r = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      `warning: OUTPUT_REPAIRED ${out}: ..data points at "/etc", which is not a generation of ours; replaced by a new generation\n`,
+      `warning: OUTPUT_REPAIRED ${out}: ..data points at "/etc", which is not a generation of ours; ` +
+        'replaced by a new generation\n',
     );
     const live = fs.readlinkSync(path.join(out, '..data'));
     expect(live).toMatch(/^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d{6}$/);
@@ -320,7 +357,9 @@ describe('R7: a damaged state is STATE_INVALID, never a silent new CA', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^STATE_INVALID the CA that ${state} held \\(sha256 [0-9A-F:]{95}\\) is gone: ${state}/ca was removed\\nfix: restore ${state}/ca from a backup; or, to start over with a new CA that clients must trust again, delete ${state}/kcs-state.json\\n$`,
+        `^STATE_INVALID the CA that ${state} held \\(sha256 [0-9A-F:]{95}\\) is gone: ${state}/ca was removed\\n` +
+          `fix: restore ${state}/ca from a backup; or, to start over with a new CA that clients must trust again, ` +
+          `delete ${state}/kcs-state.json\\n$`,
       ),
     );
     expect(fs.readFileSync(path.join(d, 'out', 'ca.crt'), 'utf8')).toBe(before);
@@ -354,7 +393,10 @@ describe('R8: system directories are refused as the output', () => {
     const r = run(['init', '--output', dir, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /^CONFIG_INVALID KCS_OUTPUT \/.* is a system directory\nfix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at \/https\n$/,
+      new RegExp(
+        String.raw`^CONFIG_INVALID KCS_OUTPUT \/.* is a system directory\n` +
+          String.raw`fix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at \/https\n$`,
+      ),
     );
   });
 
@@ -362,7 +404,8 @@ describe('R8: system directories are refused as the output', () => {
     const link = path.join(tmp(), 'out');
     fs.symlinkSync('/etc', link);
     expect(run(['init', '--output', link, '--source', fixture('pem-pkcs8')]).stderr).toBe(
-      `CONFIG_INVALID KCS_OUTPUT ${link} (/etc) is a system directory\nfix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https\n`,
+      `CONFIG_INVALID KCS_OUTPUT ${link} (/etc) is a system directory\n` +
+        'fix: point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https\n',
     );
   });
 
@@ -374,7 +417,9 @@ describe('R8: system directories are refused as the output', () => {
     const r = run(['init', '--output', out, '--source', fixture('pem-pkcs8')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      `warning: OUTPUT_REPAIRED ${out}: ca.crt was a file not made by kestrel-cert-sidecar\nfix: nothing: it was replaced; if another container writes this volume, mount it read-only there (docs/threat-model.md)\n`,
+      `warning: OUTPUT_REPAIRED ${out}: ca.crt was a file not made by kestrel-cert-sidecar\n` +
+        'fix: nothing: it was replaced; if another container writes this volume, ' +
+        'mount it read-only there (docs/threat-model.md)\n',
     );
     expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('left alone\n');
   });
@@ -435,7 +480,8 @@ describe('the health server of watch', () => {
         '127.0.0.1',
       ]);
       expect(r.stderr).toBe(
-        `CONFIG_INVALID the health server cannot listen on 127.0.0.1, port ${port}: the port is in use\nfix: set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there\n`,
+        `CONFIG_INVALID the health server cannot listen on 127.0.0.1, port ${port}: the port is in use\n` +
+          'fix: set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there\n',
       );
       expect(r.code).toBe(2);
       expect(fs.existsSync(path.join(d, 'out', '..data'))).toBe(false);
@@ -482,7 +528,10 @@ describe('the health server of watch', () => {
     while (!log.includes('health on') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     expect(log).toMatch(
-      /info: watching .*pem-pkcs8; health on :\d+ \(every address; set KCS_HEALTH_ADDRESS=127\.0\.0\.1 to keep it on this host\)\n/,
+      new RegExp(
+        String.raw`info: watching .*pem-pkcs8; health on :\d+ ` +
+          String.raw`\(every address; set KCS_HEALTH_ADDRESS=127\.0\.0\.1 to keep it on this host\)\n`,
+      ),
     );
   });
 });
@@ -498,13 +547,22 @@ describe('smaller items of the review', () => {
     [
       'KCS_HOSTNAMES',
       '999.1.1.1',
-      /^CONFIG_INVALID KCS_HOSTNAMES name `999\.1\.1\.1` is neither an IP address nor a DNS name \(its last label is a number\)\nfix: write an IPv4 address as four numbers from 0 to 255/,
+      new RegExp(
+        String.raw`^CONFIG_INVALID KCS_HOSTNAMES name ${'`'}999\.1\.1\.1${'`'} ` +
+          'is neither an IP address nor a DNS name ' +
+          String.raw`\(its last label is a number\)\nfix: write an IPv4 address as four numbers from 0 to 255`,
+      ),
     ],
     ['KCS_HOSTNAMES', '1.2.3', /^CONFIG_INVALID KCS_HOSTNAMES name `1\.2\.3` is neither an IP address nor a DNS name/],
     [
       'KCS_HOSTNAMES',
       '::ffff:1.2.3.4',
-      /^CONFIG_INVALID KCS_HOSTNAMES address `::ffff:1\.2\.3\.4` is an IPv4-mapped IPv6 address: clients reach that host as 1\.2\.3\.4, and a certificate names it by its 4-byte address\nfix: write 1\.2\.3\.4\n$/,
+      new RegExp(
+        String.raw`^CONFIG_INVALID KCS_HOSTNAMES address ${'`'}::ffff:1\.2\.3\.4${'`'} ` +
+          'is an IPv4-mapped IPv6 address: ' +
+          String.raw`clients reach that host as 1\.2\.3\.4, and a certificate names it by its 4-byte address\n` +
+          String.raw`fix: write 1\.2\.3\.4\n$`,
+      ),
     ],
   ])('%s=%s is CONFIG_INVALID', (name, value, want) => {
     const r = run(['init', '--output', path.join(tmp(), 'out')], { [name]: value });
@@ -531,7 +589,7 @@ describe('smaller items of the review', () => {
 });
 
 describe.runIf(needsRoot('the output taken by root'))('the output is taken by root before anything is written', () => {
-  it('a volume owned by the app becomes root:<KCS_OWNER group> 0755, so uid 1654 can no longer add or rename entries', () => {
+  it('a volume owned by the app becomes root:<KCS_OWNER group> 0755: the app can add or rename no entry', () => {
     const out = path.join(tmp(), 'out');
     fs.mkdirSync(out, { mode: 0o777 });
     fs.chownSync(out, APP, APP);

@@ -1,7 +1,8 @@
-// Least privilege on the shared volume: keys 0440 whatever the umask, owned by KCS_OWNER; no write bit
-// anywhere in a generation; the CA key stays in KCS_STATE. As root, the output directory and the
-// generation directories are root's (group KCS_OWNER's), so the app cannot add, rename or replace
-// an entry even on a writable mount (docs/threat-model.md).
+// Least privilege on the shared volume (the ownership table of docs/threat-model.md): keys 0440
+// whatever the umask; no write bit anywhere in a generation; the CA key stays in KCS_STATE. As root,
+// everything published is root's, group KCS_OWNER's: the app reads the files through its group and,
+// owning none, can chmod or rewrite none; it cannot add, rename or replace an entry either.
+// Not root: the files are KCS_OWNER's (the sidecar's own uid).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,7 @@ function walk(dir: string): string[] {
 
 describe('least privilege on the shared volume', () => {
   it.each([0o000, 0o077])(
-    'under umask %o: keys 0440, public files 0444 owned by KCS_OWNER; directories 0555 owned by the sidecar, group KCS_OWNER',
+    "under umask %o: keys 0440, public files 0444; files and 0555 directories the sidecar's, group KCS_OWNER",
     (umask) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-own-'));
       const owner = isRoot ? '1234:5678' : `${process.getuid!()}:${process.getgid!()}`;
@@ -50,7 +51,8 @@ describe('least privilege on the shared volume', () => {
       const [uid, gid] = owner.split(':').map(Number);
       for (const p of [gen, ...walk(gen)]) {
         const st = fs.statSync(p);
-        expect({ p, uid: st.uid, gid: st.gid }).toEqual({ p, uid: st.isDirectory() ? process.getuid!() : uid, gid });
+        const wantUid = st.isDirectory() || isRoot ? process.getuid!() : uid;
+        expect({ p, uid: st.uid, gid: st.gid }).toEqual({ p, uid: wantUid, gid });
         expect(st.mode & 0o222, `${p} has a write bit`).toBe(0);
         const name = path.basename(p);
         const want = st.isDirectory()
