@@ -218,6 +218,7 @@ function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,
     kestrelFormat: cfg.kestrelFormat,
+    kestrelEndpoints: { https: cfg.kestrelEndpoint, http: cfg.kestrelHttpEndpoint },
     pfxProfile: cfg.pfxProfile,
     outputPassword: pw.password,
     passwordOrigin: pw.origin,
