@@ -134,7 +134,7 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
         {
             stamp = CertificateSetReader.Stamp(dir);
         }
-        catch (Exception e) when (e is SetUnusableException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             Failed(dir, e.Message, e.Message);
             return;
@@ -160,10 +160,11 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
                 Watch(dir);
             }
         }
-        catch (Exception e) when (e is SetUnusableException or IOException or UnauthorizedAccessException
-                                       or System.Security.Cryptography.CryptographicException)
+        catch (Exception e)
         {
-            Failed(dir, e.Message, stamp);
+            // Whatever fails while reading a set (a check, the file system, the platform's crypto), the served set
+            // stays and the app keeps running: the look runs on a timer thread, where an exception would end it.
+            Failed(dir, e is SetUnusableException ? e.Message : $"{e.GetType().Name}: {e.Message}", stamp);
         }
     }
 

@@ -76,6 +76,10 @@ internal static class CertificateSetReader
             throw new SetUnusableException($"{dir} does not exist (the volume is not mounted there)");
         }
         var generation = LiveGeneration(dir);
+        if (generation is null && !new[] { "tls.crt", "tls.key", "cert.pfx" }.Any(f => File.Exists(Path.Combine(dir, f))))
+        {
+            throw new SetUnusableException("nothing was published there yet");
+        }
         var root = generation is null ? dir : Path.Combine(dir, generation);
         var manifest = ReadManifest(root, generation);
 
@@ -147,8 +151,9 @@ internal static class CertificateSetReader
             // CreateFromPem pairs the first certificate with the key, and refuses a key of another certificate.
             leaf = X509Certificate2.CreateFromPem(crt, key);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // ArgumentException: no PEM block at all (an empty or half-written file).
             throw new SetUnusableException($"{crtPath} and {keyPath} do not make a certificate with its key: {e.Message}", e);
         }
         chain.RemoveAt(0);
@@ -178,7 +183,7 @@ internal static class CertificateSetReader
             all.Import(ReadBounded(pfxPath), password, X509KeyStorageFlags.EphemeralKeySet);
 #endif
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new SetUnusableException($"{pfxPath} cannot be opened: {e.Message}", e);
         }
