@@ -49,7 +49,13 @@ export function publish(out: string, leaf: string, args: string[] = []): string 
   );
   const r = spawnSync(
     process.execPath,
-    [BIN, 'init', '--source', src, '--output', out, '--hostnames', 'localhost', '--owner', owner(), ...args],
+    [
+      BIN,
+      'init',
+      ...['--source', src, '--output', out, '--hostnames', 'localhost'],
+      ...(args.includes('--owner') ? [] : ['--owner', owner()]),
+      ...args,
+    ],
     { env: cleanEnv(), encoding: 'utf8' },
   );
   fs.rmSync(src, { recursive: true, force: true });
