@@ -12,7 +12,8 @@ if (!string.IsNullOrEmpty(certs))
 #else
 if (!string.IsNullOrEmpty(certs))
     throw new InvalidOperationException(
-        "KestrelCertSidecar__Directory is set, but this build of the example has no companion: build it from the repository root");
+        "KestrelCertSidecar__Directory is set, but this build of the example has no companion: " +
+        "build it from the repository root");
 #endif
 var app = builder.Build();
 var name = Environment.GetEnvironmentVariable("APP_NAME") ?? "kestrel-app";

@@ -55,16 +55,20 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
         while (!Look() && DateTimeOffset.UtcNow < deadline)
         {
             var left = deadline - DateTimeOffset.UtcNow;
-            await Task.Delay(left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100), cancellationToken);
+            var step = TimeSpan.FromMilliseconds(100);
+            await Task.Delay(left < step ? left : step, cancellationToken);
         }
         if (_current is null)
         {
             var message =
-                $"KestrelCertSidecar: no certificate to serve: {dir} held no valid set after {options.StartupTimeout.TotalSeconds:0.#} s " +
+                $"KestrelCertSidecar: no certificate to serve: {dir} held no valid set after " +
+                $"{options.StartupTimeout.TotalSeconds:0.#} s " +
                 $"({_lastError ?? "nothing was published there"}). " +
-                $"fix: run kestrel-cert-sidecar (init, or watch as a sidecar) with its output on the volume this app mounts at {dir}, " +
+                "fix: run kestrel-cert-sidecar (init, or watch as a sidecar) with its output on the volume " +
+                $"this app mounts at {dir}, " +
                 "and start the app once it has succeeded (its log names any problem with the certificate); " +
-                $"to wait longer, set {KestrelCertSidecarOptions.SectionName}__StartupTimeout (now {options.StartupTimeout:c})";
+                $"to wait longer, set {KestrelCertSidecarOptions.SectionName}__StartupTimeout " +
+                $"(now {options.StartupTimeout:c})";
             // The host logs it ("Hosting failed to start") and the app ends before Kestrel binds a port.
             throw new KestrelCertSidecarException(message);
         }
@@ -208,8 +212,10 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
     }
 
     [LoggerMessage(1, LogLevel.Information,
-        "serving {Subject}, sha256 {Sha256}, expires {NotAfter:u}, {Intermediates} intermediate(s), from {Path} (was {Previous})")]
-    private partial void LogServing(string subject, string sha256, DateTime notAfter, int intermediates, string path, string previous);
+        "serving {Subject}, sha256 {Sha256}, expires {NotAfter:u}, {Intermediates} intermediate(s), " +
+        "from {Path} (was {Previous})")]
+    private partial void LogServing(
+        string subject, string sha256, DateTime notAfter, int intermediates, string path, string previous);
 
     [LoggerMessage(2, LogLevel.Warning, "kept serving sha256 {Sha256}: the set in {Dir} was not loaded: {Why}")]
     private partial void LogKept(string sha256, string dir, string why);
@@ -218,6 +224,7 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
     private partial void LogWaiting(string dir, string why);
 
     [LoggerMessage(5, LogLevel.Warning,
-        "no file events from {Dir} ({Why}); publishes are found by the poll instead, within KestrelCertSidecar:PollInterval")]
+        "no file events from {Dir} ({Why}); publishes are found by the poll instead, " +
+        "within KestrelCertSidecar:PollInterval")]
     private partial void LogWatcherError(string dir, string why);
 }

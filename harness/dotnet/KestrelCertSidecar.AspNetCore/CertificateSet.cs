@@ -48,14 +48,17 @@ internal static class CertificateSetReader
             return null;
         }
         // The sidecar and the kubelet both write a bare sibling name (..2026_11_26_12_00_00.123456).
-        if (target.Contains('/') || target.Contains('\\') || !target.StartsWith("..", StringComparison.Ordinal) || target == "..")
+        if (target.Contains('/') || target.Contains('\\') || !target.StartsWith("..", StringComparison.Ordinal)
+            || target == "..")
         {
-            throw new SetUnusableException($"{link.FullName} points at `{target}`, which is not a generation directory beside it");
+            throw new SetUnusableException(
+                $"{link.FullName} points at `{target}`, which is not a generation directory beside it");
         }
         return target;
     }
 
-    /// <summary>A stamp that changes when the set does: the generation, else the files' sizes and write times.</summary>
+    /// <summary>A stamp that changes when the set does: the generation, else the files' sizes and write
+    /// times.</summary>
     public static string Stamp(string dir)
     {
         if (LiveGeneration(dir) is { } generation)
@@ -76,7 +79,8 @@ internal static class CertificateSetReader
             throw new SetUnusableException($"{dir} does not exist (the volume is not mounted there)");
         }
         var generation = LiveGeneration(dir);
-        if (generation is null && !new[] { "tls.crt", "tls.key", "cert.pfx" }.Any(f => File.Exists(Path.Combine(dir, f))))
+        string[] names = ["tls.crt", "tls.key", "cert.pfx"];
+        if (generation is null && !names.Any(f => File.Exists(Path.Combine(dir, f))))
         {
             throw new SetUnusableException("nothing was published there yet");
         }
@@ -92,7 +96,8 @@ internal static class CertificateSetReader
         if (manifest is not null && !string.Equals(manifest, sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new SetUnusableException(
-                $"{Path.Combine(root, "manifest.json")} names sha256 {manifest}, but the certificate there is {sha256} (a torn or hand-edited set)");
+                $"{Path.Combine(root, "manifest.json")} names sha256 {manifest}, but the certificate there is " +
+                $"{sha256} (a torn or hand-edited set)");
         }
         // offline: the chain is what the volume holds; nothing is fetched from the network during a reload.
         var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
@@ -154,7 +159,8 @@ internal static class CertificateSetReader
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             // ArgumentException: no PEM block at all (an empty or half-written file).
-            throw new SetUnusableException($"{crtPath} and {keyPath} do not make a certificate with its key: {e.Message}", e);
+            throw new SetUnusableException(
+                $"{crtPath} and {keyPath} do not make a certificate with its key: {e.Message}", e);
         }
         chain.RemoveAt(0);
         return (Persist(leaf), chain);
@@ -177,7 +183,8 @@ internal static class CertificateSetReader
         try
         {
 #if NET9_0_OR_GREATER
-            all = X509CertificateLoader.LoadPkcs12Collection(ReadBounded(pfxPath), password, X509KeyStorageFlags.EphemeralKeySet);
+            all = X509CertificateLoader.LoadPkcs12Collection(
+                ReadBounded(pfxPath), password, X509KeyStorageFlags.EphemeralKeySet);
 #else
             all = new X509Certificate2Collection();
             all.Import(ReadBounded(pfxPath), password, X509KeyStorageFlags.EphemeralKeySet);
@@ -193,7 +200,8 @@ internal static class CertificateSetReader
         foreach (var c in all)
         {
             // The anchor is the client's to hold: a self-signed CA is not sent.
-            if (!ReferenceEquals(c, leaf) && c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData) is false)
+            var selfSigned = c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData);
+            if (!ReferenceEquals(c, leaf) && !selfSigned)
             {
                 chain.Add(c);
             }
@@ -212,7 +220,8 @@ internal static class CertificateSetReader
         var eku = leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
         if (eku is not null && !eku.EnhancedKeyUsages.Cast<Oid>().Any(o => o.Value == ServerAuthOid))
         {
-            throw new SetUnusableException($"the certificate in {root} is not for server authentication (its EKU lacks serverAuth)");
+            throw new SetUnusableException(
+                $"the certificate in {root} is not for server authentication (its EKU lacks serverAuth)");
         }
         if (leaf.NotAfter.ToUniversalTime() <= now.UtcDateTime)
         {
@@ -240,10 +249,12 @@ internal static class CertificateSetReader
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var stream = new FileStream(
+                path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             if (stream.Length > MaxFileBytes)
             {
-                throw new SetUnusableException($"{path} is {stream.Length} bytes, more than any certificate set holds ({MaxFileBytes})");
+                throw new SetUnusableException(
+                    $"{path} is {stream.Length} bytes, more than any certificate set holds ({MaxFileBytes})");
             }
             var bytes = new byte[stream.Length];
             stream.ReadExactly(bytes);

@@ -25,7 +25,8 @@ public interface IKestrelCertSidecarState
     /// <summary>How many intermediates are served after the leaf.</summary>
     int Intermediates { get; }
 
-    /// <summary>The generation directory it was read from (the target of <c>..data</c>), when the volume has one.</summary>
+    /// <summary>The generation directory it was read from (the target of <c>..data</c>), when the volume has
+    /// one.</summary>
     string? Generation { get; }
 
     /// <summary>When the served set was loaded.</summary>

@@ -26,7 +26,11 @@ public static class KestrelCertSidecarWebHostBuilderExtensions
     /// <param name="configure">Runs after configuration is read, and wins.</param>
     /// <remarks>It sets Kestrel's HTTPS defaults (<c>ConfigureHttpsDefaults</c>), which Kestrel keeps one of: a
     /// later <c>ConfigureHttpsDefaults</c> of the app replaces it. Endpoints given their own
-    /// <c>TlsHandshakeCallbackOptions</c> keep their own certificates; HTTP/3 endpoints are not served.</remarks>
+    /// <c>TlsHandshakeCallbackOptions</c> keep their own certificates. Kestrel refuses the <c>OnAuthenticate</c>
+    /// callback it
+    /// sets on an endpoint with HTTP/3 enabled (<c>HttpsConnectionMiddleware.CreateHttp3Options</c>): HTTP/1.1 and
+    /// HTTP/2
+    /// only, Kestrel's default.</remarks>
     public static IWebHostBuilder UseKestrelCertSidecar(
         this IWebHostBuilder builder,
         string directory,
@@ -39,7 +43,9 @@ public static class KestrelCertSidecarWebHostBuilderExtensions
             configure?.Invoke(options);
             if (string.IsNullOrWhiteSpace(options.Directory))
             {
-                throw new ArgumentException("UseKestrelCertSidecar needs the directory the sidecar's volume is mounted at, e.g. \"/https\"", nameof(directory));
+                throw new ArgumentException(
+                    "UseKestrelCertSidecar needs the directory the sidecar's volume is mounted at, e.g. \"/https\"",
+                    nameof(directory));
             }
             options.Directory = Path.GetFullPath(options.Directory, context.HostingEnvironment.ContentRootPath);
             if (options.PollInterval <= TimeSpan.Zero)
@@ -66,7 +72,8 @@ public static class KestrelCertSidecarWebHostBuilderExtensions
         };
     }
 
-    /// <summary>A duration as .NET configuration writes one (<c>00:01:30</c>), or a number of seconds (<c>90</c>).</summary>
+    /// <summary>A duration as .NET configuration writes one (<c>00:01:30</c>), or a number of seconds
+    /// (<c>90</c>).</summary>
     private static TimeSpan? Duration(IConfiguration section, string key)
     {
         var text = section[key];
@@ -83,6 +90,7 @@ public static class KestrelCertSidecarWebHostBuilderExtensions
             return span;
         }
         throw new InvalidOperationException(
-            $"{KestrelCertSidecarOptions.SectionName}:{key} `{text}` is not a duration: write seconds (30) or hh:mm:ss (00:00:30)");
+            $"{KestrelCertSidecarOptions.SectionName}:{key} `{text}` is not a duration: " +
+            "write seconds (30) or hh:mm:ss (00:00:30)");
     }
 }

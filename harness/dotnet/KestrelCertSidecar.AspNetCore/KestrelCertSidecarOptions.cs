@@ -10,7 +10,8 @@ public sealed class KestrelCertSidecarOptions
     /// <summary>The configuration section the options are read from.</summary>
     public const string SectionName = "KestrelCertSidecar";
 
-    /// <summary>Where the app sees the sidecar's volume (its <c>KCS_MOUNT_PATH</c>), for example <c>/https</c>.</summary>
+    /// <summary>Where the app sees the sidecar's volume (its <c>KCS_MOUNT_PATH</c>), for example
+    /// <c>/https</c>.</summary>
     public string Directory { get; set; } = "";
 
     /// <summary>
