@@ -3,6 +3,7 @@
 // the certificate it started with. Every check is a fresh TLS connection. docs/rotation.md has the rules.
 import fs from 'node:fs';
 import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENABLE, FIXTURES, missingAspNet, needs, parseEnvFile } from './support/env.js';
@@ -83,6 +84,46 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
     await new Promise((r) => setTimeout(r, Math.max(0, KESTREL_CYCLE_MS - (performance.now() - t0))));
     expect((await served(byDefault.port))?.sha256).toBe(shaOf('p256'));
   }, 90_000);
+
+  it('serves the chain from a PFX too: a volume with cert.pfx and its password alone, and no ..data', async () => {
+    const published = tmpDir();
+    const sha = publish(published, 'p256');
+    const out = tmpDir();
+    for (const f of ['cert.pfx', 'cert.password']) fs.copyFileSync(path.join(published, f), path.join(out, f));
+    await using a = await startApp(app, {
+      KestrelCertSidecar__Directory: out,
+      ASPNETCORE_URLS: 'https://127.0.0.1:PORT',
+    });
+    await a.listening();
+    expect(await served(a.port)).toEqual({ sha256: sha, chain: [INTERMEDIATE] });
+  });
+
+  it('on a mount that raises no file events (bindfs, as a 9p share of Docker Desktop), the poll finds each publish', async (ctx) => {
+    const why = spawnSync('bindfs', ['--version']).error
+      ? 'bindfs is not installed'
+      : process.getuid?.() !== 0
+        ? 'mounting needs root'
+        : undefined;
+    if (!needs('Kestrel rotation on a mount without file events', why, 'sudo apt-get install -y bindfs; run as root'))
+      return ctx.skip();
+    const back = tmpDir();
+    const mnt = tmpDir();
+    publish(back, 'p256');
+    expect(spawnSync('bindfs', [back, mnt]).status).toBe(0);
+    try {
+      await using a = await startApp(app, {
+        KestrelCertSidecar__Directory: mnt,
+        KestrelCertSidecar__PollInterval: '0.5',
+        ASPNETCORE_URLS: 'https://127.0.0.1:PORT',
+      });
+      await a.listening();
+      // Written to the backing directory: no inotify event reaches the mount, only the poll sees it.
+      const sha = publish(back, 'p384');
+      expect(await within(500 + COMPANION_MS, async () => (await served(a.port))?.sha256 === sha), a.logs()).toBe(true);
+    } finally {
+      spawnSync('fusermount', ['-u', mnt]);
+    }
+  });
 
   it('an app started before the set exists waits for it, then serves it', async () => {
     const out = path.join(tmpDir(), 'https'); // not even the directory exists yet
