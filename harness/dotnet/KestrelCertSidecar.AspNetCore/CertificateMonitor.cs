@@ -27,7 +27,6 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
     private readonly object _gate = new();
     private volatile CertificateSet? _current;
     private string? _lastError;
-    private string? _lastFailedStamp;
     private FileSystemWatcher? _watcher;
     private Timer? _poll;
     private int _looking;
@@ -140,10 +139,12 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
         }
         catch (Exception e)
         {
-            Failed(dir, e.Message, e.Message);
+            Failed(dir, e.Message);
             return;
         }
-        if (stamp == _current?.Stamp || stamp == _lastFailedStamp)
+        // A generation that failed is read again at the next look: a failure may pass (a file system that answered
+        // late), and a look costs a few small reads. Its log line is not repeated (Failed).
+        if (stamp == _current?.Stamp)
         {
             return;
         }
@@ -155,7 +156,6 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
             {
                 _current = set;
                 _lastError = null;
-                _lastFailedStamp = null;
             }
             LogServing(set.Leaf.Subject, set.Sha256, set.Leaf.NotAfter.ToUniversalTime(), set.Intermediates.Count,
                 Path.Combine(dir, set.Generation ?? ""), previous?.Sha256 ?? "none");
@@ -168,17 +168,16 @@ internal sealed partial class CertificateMonitor(KestrelCertSidecarOptions optio
         {
             // Whatever fails while reading a set (a check, the file system, the platform's crypto), the served set
             // stays and the app keeps running: the look runs on a timer thread, where an exception would end it.
-            Failed(dir, e is SetUnusableException ? e.Message : $"{e.GetType().Name}: {e.Message}", stamp);
+            Failed(dir, e is SetUnusableException ? e.Message : $"{e.GetType().Name}: {e.Message}");
         }
     }
 
-    private void Failed(string dir, string why, string stamp)
+    private void Failed(string dir, string why)
     {
         lock (_gate)
         {
             var repeat = _lastError == why;
             _lastError = why;
-            _lastFailedStamp = stamp;
             if (repeat)
             {
                 return;
