@@ -234,6 +234,7 @@ function planSet(cfg: Config, opts: RunOptions, now: Date, liveRead: LiveRead): 
   const layout: LayoutOptions = {
     mountPath: cfg.mountPath,
     kestrelFormat: cfg.kestrelFormat,
+    kestrelEndpoints: { https: cfg.kestrelEndpoint, http: cfg.kestrelHttpEndpoint },
     pfxProfile: cfg.pfxProfile,
     outputPassword: password.password,
     passwordOrigin: password.origin,

@@ -89,6 +89,7 @@ async function runInit(cfg: Config, io: Out): Promise<number> {
             runsIn: cfg.runsIn,
             mountPath: cfg.mountPath,
             format: cfg.kestrelFormat,
+            endpoints: { https: cfg.kestrelEndpoint, http: cfg.kestrelHttpEndpoint },
             stateDefaulted: cfg.state !== undefined && !cfg.given.includes('state'),
             ...(cfg.appName !== undefined ? { appName: cfg.appName } : {}),
           },

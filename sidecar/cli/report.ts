@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { formatFinding, type Finding } from '../findings.js';
 import type { CheckResult, PublishResult } from '../pipeline.js';
-import { kestrelSettings } from '../publish/kestrel.js';
+import { kestrelConfig, kestrelSettings, type KestrelEndpoints } from '../publish/kestrel.js';
 import { summarize, type CertSummary } from '../pkix/x509info.js';
 import { HOST_TRUST_STEPS } from '../settings/place.js';
 
@@ -69,6 +69,8 @@ export interface Guidance {
   runsIn: 'host' | 'container';
   mountPath: string;
   format: 'pem' | 'pfx';
+  /** KCS_KESTREL_ENDPOINT, KCS_KESTREL_HTTP_ENDPOINT: the endpoints kestrel.env declares. */
+  endpoints?: KestrelEndpoints;
   /** KCS_APP_NAME: the Development-certificate layout. */
   appName?: string;
   stateDefaulted: boolean;
@@ -78,9 +80,26 @@ export interface Guidance {
 function appVariables(g: Guidance, mount: string): string[] {
   if (g.appName !== undefined)
     return [`APPDATA=${path.posix.join(mount, 'appdata')}`, 'ASPNETCORE_ENVIRONMENT=Development'];
-  return Object.entries(kestrelSettings(g.format, mount, '(see kestrel.env)')).map(
-    ([k, v]) => `ASPNETCORE_Kestrel__Certificates__Default__${k}=${v}`,
+  return kestrelConfig(kestrelSettings(g.format, mount, '(see kestrel.env)'), g.endpoints).map(
+    ([k, v]) => `ASPNETCORE_${k.replaceAll(':', '__')}=${v}`,
   );
+}
+
+/**
+ * What rotation the form gets (docs/rotation.md has the measured figures). Kestrel reloads only endpoints
+ * declared in its configuration (KestrelConfigurationLoader.Reload rebuilds ConfigurationBackedListenOptions
+ * alone), on its CertificatePathWatcher's polling cycle; endpoints from ASPNETCORE_HTTPS_PORTS or
+ * ASPNETCORE_URLS, the Development layout's included, keep the certificate they started with.
+ */
+function rotationLines(g: Guidance): string[] {
+  if (g.endpoints?.https !== undefined && g.appName === undefined)
+    return [
+      `rotation: Kestrel reloads ${g.endpoints.https} 0-8 s after each publish (it polls the certificate; docs/rotation.md)`,
+    ];
+  return [
+    'rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)',
+    `  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${g.mountPath}") (under 1 s)`,
+  ];
 }
 
 /** How to point Kestrel at the set: in the app's view of it (KCS_MOUNT_PATH), and only host commands on a host. */
@@ -159,6 +178,7 @@ export function publishText(r: PublishResult, g: Guidance, now: Date): string {
     `  ${sourceLine(r)}`,
     ...ca.slice(0, 1),
     ...kestrelLines(r, g),
+    ...rotationLines(g),
     ...ca.slice(1),
   ];
   return `${lines.join('\n')}\n`;

@@ -9,7 +9,7 @@ import { fail } from '../findings.js';
 import type { Material } from '../material.js';
 import type { Validated } from '../validate/validate.js';
 import { summarize } from '../pkix/x509info.js';
-import { kestrelEnv, kestrelJson, kestrelSettings, type KestrelFormat } from './kestrel.js';
+import { kestrelEnv, kestrelJson, kestrelSettings, type KestrelEndpoints, type KestrelFormat } from './kestrel.js';
 import { caBundle, hashedNames } from './trust.js';
 
 import { MODE_SECRET, MODE_PUBLIC } from './modes.js';
@@ -23,6 +23,8 @@ export type FileSet = Map<string, OutFile>;
 export interface LayoutOptions {
   mountPath: string;
   kestrelFormat: KestrelFormat;
+  /** KCS_KESTREL_ENDPOINT and KCS_KESTREL_HTTP_ENDPOINT: endpoints kestrel.env declares. */
+  kestrelEndpoints?: KestrelEndpoints;
   pfxProfile: PfxProfile;
   outputPassword: string;
   /** How the output password was chosen; only a generated one is published in cert.password. */
@@ -44,6 +46,8 @@ export function contentDigest(m: Material, v: Validated, o: LayoutOptions): stri
     o.passwordOrigin,
     o.appName,
     o.userSecretsId,
+    // Only when declared, so a set published before the setting existed keeps its digest.
+    ...(o.kestrelEndpoints?.https || o.kestrelEndpoints?.http ? [o.kestrelEndpoints] : []),
   ]);
   return crypto.hash(
     'sha256',
@@ -70,8 +74,8 @@ export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, genera
   if (o.passwordOrigin === 'generated') files.set('cert.password', text(o.outputPassword, MODE_SECRET));
   const settings = kestrelSettings(o.kestrelFormat, o.mountPath, o.outputPassword);
   const envMode = settings.Password === undefined ? MODE_PUBLIC : MODE_SECRET;
-  files.set('kestrel.env', text(kestrelEnv(settings), envMode));
-  files.set('kestrel.json', text(kestrelJson(settings), envMode));
+  files.set('kestrel.env', text(kestrelEnv(settings, o.kestrelEndpoints), envMode));
+  files.set('kestrel.json', text(kestrelJson(settings, o.kestrelEndpoints), envMode));
   files.set('trust/ca-bundle.crt', { data: caBundle(v.anchors), mode: MODE_PUBLIC });
   for (const [name, pem] of hashedNames(v.anchors)) files.set(`trust/certs/${name}`, text(pem));
   if (o.appName && o.userSecretsId) addDevelopment(files, o.appName, o.userSecretsId, o.outputPassword, c.pfx);

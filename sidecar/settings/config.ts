@@ -2,6 +2,7 @@
 // wins. Secrets come only from a variable or a file, never a flag: flags show up in `ps`.
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { checkEndpoints } from '../publish/kestrel.js';
 import { didYouMean, parseOptions } from './command-line.js';
 import { defaultState } from './place.js';
 import { readSettings } from './read.js';
@@ -190,6 +191,7 @@ function checkCombinations(cfg: Config, validityText: string): void {
       'set it to the <UserSecretsId> of the app project, such as a GUID',
     );
   if (cfg.given.includes('mountPath')) checkPathText('KCS_MOUNT_PATH', cfg.mountPath);
+  checkEndpoints({ https: cfg.kestrelEndpoint, http: cfg.kestrelHttpEndpoint });
   if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(cfg.output);
   if (cfg.state !== undefined) checkStateApart(cfg, cfg.state);
 }

@@ -135,6 +135,20 @@ export const SETTINGS = {
     default: 'pem',
     help: 'how Kestrel reads the set',
   },
+  kestrelEndpoint: {
+    env: 'KCS_KESTREL_ENDPOINT',
+    flag: 'kestrel-endpoint',
+    arg: 'URL',
+    kind: 'text',
+    help: 'declare this HTTPS endpoint (https://+:8081) with the certificate in kestrel.env, so Kestrel reloads it',
+  },
+  kestrelHttpEndpoint: {
+    env: 'KCS_KESTREL_HTTP_ENDPOINT',
+    flag: 'kestrel-http-endpoint',
+    arg: 'URL',
+    kind: 'text',
+    help: "with it, the app's plain HTTP endpoint (http://+:8080), which declared endpoints would drop",
+  },
   pfxProfile: {
     env: 'KCS_PFX_PROFILE',
     flag: 'pfx-profile',

@@ -133,6 +133,8 @@ point Kestrel at it:
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
     ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${out}/tls.key
   a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file ${out}/kestrel.env ...
+rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
 trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install
   other containers trust it with SSL_CERT_FILE=${out}/trust/ca-bundle.crt
 `);
@@ -148,6 +150,8 @@ point Kestrel at it:
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
     ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${out}/tls.key
   a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file ${out}/kestrel.env ...
+rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
 `);
   });
 
@@ -160,6 +164,8 @@ point Kestrel at it:
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/cert.pfx
   ASPNETCORE_Kestrel__Certificates__Default__Password=(see kestrel.env)
   (docker run -v ${o}:/https:ro --env-file ${o}/kestrel.env ... sets them)
+rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
 `);
     expect(fs.readFileSync(path.join(o, 'kestrel.env'), 'utf8')).toMatch(
       /^ASPNETCORE_Kestrel__Certificates__Default__Path=\/https\/cert\.pfx\n/,
@@ -199,6 +205,8 @@ point Kestrel at it:
 point Kestrel at it: mount this volume at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt
   ASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key
+rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
 trust the development CA on your machine: it lives for this run only, so keep one first (mount a named volume at /state), then run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt
   other containers trust it with SSL_CERT_FILE=/https/trust/ca-bundle.crt
 `);
