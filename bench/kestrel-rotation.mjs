@@ -203,12 +203,16 @@ export async function benchKestrelRotation({
     const o = stats(ours);
     return apps.map((app) => {
       const s = app.samples.length ? stats(app.samples) : undefined;
+      const others = s ? ` (the others ${fmt(s.median)} / ${fmt(s.p95)})` : '';
+      const sent = app.chain.includes('Fixture Intermediate CA') ? 'yes' : 'no';
       const value =
         app.samples.length === rotations
           ? `${fmt(s.median)} / ${fmt(s.p95)}`
-          : `not served within ${WINDOW_MS / 1000} s in ${app.missed} of ${rotations}${s ? ` (the others ${fmt(s.median)} / ${fmt(s.p95)})` : ''}`;
+          : `not served within ${WINDOW_MS / 1000} s in ${app.missed} of ${rotations}${others}`;
       return {
-        what: `rotation, ${app.name} form: new ..data live -> new leaf on a fresh TLS connection, ${rotations} rotations: p50 / p95; intermediate sent: ${app.chain.includes('Fixture Intermediate CA') ? 'yes' : 'no'}`,
+        what:
+          `rotation, ${app.name} form: new ..data live -> new leaf on a fresh TLS connection, ` +
+          `${rotations} rotations: p50 / p95; intermediate sent: ${sent}`,
         value,
         baseline: `ours (source changed -> new ..data live) ${fmt(o.median)} / ${fmt(o.p95)}`,
         ratio: '-',

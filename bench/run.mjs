@@ -57,8 +57,9 @@ function measureTogether(entries) {
 /** The child's own peak RSS (ru_maxrss at exit), in MB. */
 function peakRss(args, env) {
   const hook =
+    'data:text/javascript,import fs from "node:fs"; ' +
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal in the child's source, not ours
-    'data:text/javascript,import fs from "node:fs"; process.on("exit", () => fs.writeSync(2, `\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`));';
+    'process.on("exit", () => fs.writeSync(2, `\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`));';
   const r = spawnSync(node, ['--import', hook, BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
   const m = /MAXRSS (\d+)/.exec(r.stderr);
   return m ? Number(m[1]) / 1024 : NaN;
@@ -86,7 +87,9 @@ const [opensslPipeline, bash] = measureTogether([
       cmd: 'bash',
       args: [
         '-c',
-        `openssl pkcs12 -in "${FIX}/openssl3-default.pfx" -nodes -passin pass:${PASS} -out "${sslDir}/all.pem" 2>/dev/null && openssl pkcs12 -export -in "${sslDir}/all.pem" -out "${sslDir}/out.pfx" -passout pass:${PASS}`,
+        `openssl pkcs12 -in "${FIX}/openssl3-default.pfx" -nodes -passin pass:${PASS} -out "${sslDir}/all.pem" ` +
+          '2>/dev/null && ' +
+          `openssl pkcs12 -export -in "${sslDir}/all.pem" -out "${sslDir}/out.pfx" -passout pass:${PASS}`,
       ],
     }),
   ],

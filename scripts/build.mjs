@@ -142,7 +142,8 @@ for (const [module, names] of holders) {
       : undefined;
   if (why)
     throw new Error(
-      `${module} is in the bundles ${names.join(', ')}, and must be in one (${why}): re-export it from one entry in ${ENTRIES}/, whose bundle the others then reach through kcs:`,
+      `${module} is in the bundles ${names.join(', ')}, and must be in one (${why}): ` +
+        `re-export it from one entry in ${ENTRIES}/, whose bundle the others then reach through kcs:`,
     );
 }
 mkdirSync('dist/lib', { recursive: true });
@@ -170,5 +171,6 @@ if (existsSync('sidecar/testing')) {
 // Run every command once, so the code caches hold every function a start needs.
 execFileSync(process.execPath, ['dist/warm-code-cache.mjs'], { stdio: 'inherit' });
 console.log(
-  'built dist/kestrel-cert-sidecar.mjs (app/*.cjs and their code caches), dist/publish-worker.mjs and dist/lib/index.mjs',
+  'built dist/kestrel-cert-sidecar.mjs (app/*.cjs and their code caches), ' +
+    'dist/publish-worker.mjs and dist/lib/index.mjs',
 );

@@ -17,7 +17,12 @@ export type LogEntry =
 export function record(format: LogFormat, e: LogEntry, time?: Date): string {
   const level = e.level ?? e.finding?.severity;
   if (format === 'json')
-    return `${JSON.stringify({ ...(time ? { time: time.toISOString() } : {}), level, ...(e.msg !== undefined ? { msg: e.msg } : {}), ...e.finding })}\n`;
+    return `${JSON.stringify({
+      ...(time ? { time: time.toISOString() } : {}),
+      level,
+      ...(e.msg !== undefined ? { msg: e.msg } : {}),
+      ...e.finding,
+    })}\n`;
   const text = e.finding ? formatFinding(e.finding) : `${level}: ${e.msg}`;
   return time ? `${time.toISOString()} ${text.replace(/\n/g, ' | ')}\n` : `${text}\n`;
 }

@@ -7,7 +7,9 @@ export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-de
 export function helpText(cmd: string | undefined): string {
   const SETTINGS = settingsHelp();
   const HELP: Record<string, string> = {
-    general: `kestrel-cert-sidecar ${VERSION}: validates, converts and publishes TLS certificates for ASP.NET Core Kestrel
+    general:
+      `kestrel-cert-sidecar ${VERSION}: validates, converts and publishes TLS certificates for ASP.NET Core ` +
+      `Kestrel
 
 usage: kestrel-cert-sidecar <command> [options]
 
@@ -41,7 +43,9 @@ Runs init, then watches the source, the password file and the expiry, republishi
 An invalid source never replaces the published set. Serves health on KCS_HEALTH_PORT.
 
 ${SETTINGS}`,
-    probe: `usage: kestrel-cert-sidecar probe --url https://host:port [--expect-sha256 FP] [--ca FILE | --insecure] [--wait 30s] [--json]
+    probe:
+      'usage: kestrel-cert-sidecar probe --url https://host:port ' +
+      `[--expect-sha256 FP] [--ca FILE | --insecure] [--wait 30s] [--json]
 
 Connects over TLS and compares the served certificate's SHA-256 with KCS_OUTPUT/manifest.json (or
 --expect-sha256). Trusts KCS_OUTPUT/ca.crt unless --ca or --insecure is given. Exit 0 on a match, 6 otherwise.`,

@@ -152,7 +152,8 @@ export async function main(
     }
     const e = err as Error;
     io.err(
-      `internal error: ${e?.message ?? String(err)}\n${verbose ? `${e?.stack ?? ''}\n` : 'run again with --verbose for the stack trace, and report it as a bug\n'}`,
+      `internal error: ${e?.message ?? String(err)}\n` +
+        (verbose ? `${e?.stack ?? ''}\n` : 'run again with --verbose for the stack trace, and report it as a bug\n'),
     );
     return ExitCode.internal;
   }

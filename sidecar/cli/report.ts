@@ -94,11 +94,14 @@ function appVariables(g: Guidance, mount: string): string[] {
 function rotationLines(g: Guidance): string[] {
   if (g.endpoints?.https !== undefined && g.appName === undefined)
     return [
-      `rotation: Kestrel reloads ${g.endpoints.https} 0-8 s after each publish (it polls the certificate; docs/rotation.md)`,
+      `rotation: Kestrel reloads ${g.endpoints.https} 0-8 s after each publish ` +
+        '(it polls the certificate; docs/rotation.md)',
     ];
   return [
-    'rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)',
-    `  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${g.mountPath}") (under 1 s)`,
+    'rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS ' +
+      '(docs/rotation.md)',
+    '  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), ' +
+      `or in Program.cs builder.WebHost.UseKestrelCertSidecar("${g.mountPath}") (under 1 s)`,
   ];
 }
 

@@ -6,7 +6,8 @@
 // start deserializes them instead. Measured (docs/performance.md): against no cache, these caches save
 // `init` 20 ms of CPU; Node's compile cache, warm and writable, with the program as plain ES modules
 // split by esbuild, 2 ms. And Node's cache is not used at all from a directory it cannot write
-// ("Cannot create cache directory: permission denied"), as the image's /app is to uid 1654. `npm run build` (and the image build, with
+// ("Cannot create cache directory: permission denied"), as the image's /app is to uid 1654. `npm run build` (and the
+// image build, with
 // the image's own Node) runs each command once and writes the caches; a cache that V8 rejects
 // (another Node version) is replaced after the next run, where the directory is writable.
 //

@@ -1,6 +1,7 @@
 // dist/warm-code-cache.mjs: runs each command of the CLI once, in a temporary directory, and writes
 // the code caches of the bundles it loaded (see loader.ts). `watch` is not run: it starts once per
-// pod, and its waiting process is leaner without a cache (only what runs is compiled). `npm run build` runs it with the Node that built the
+// pod, and its waiting process is leaner without a cache (only what runs is compiled). `npm run build` runs it with the
+// Node that built the
 // bundle, and the image build again with the image's own Node.
 import fs from 'node:fs';
 import os from 'node:os';

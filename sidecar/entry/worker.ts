@@ -16,7 +16,8 @@ try {
   const e = err as Error;
   fs.writeSync(
     2,
-    `internal error in the publish worker: ${e?.message ?? String(err)}\n${req.cfg.verbose ? `${e?.stack ?? ''}\n` : ''}`,
+    `internal error in the publish worker: ${e?.message ?? String(err)}\n` +
+      (req.cfg.verbose ? `${e?.stack ?? ''}\n` : ''),
   );
   process.exitCode = 1;
 }

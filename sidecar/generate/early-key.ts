@@ -5,7 +5,10 @@
 import type crypto from 'node:crypto';
 import type { KeyType } from '../settings/options.js';
 
-/** A key of `type`, generated off the main thread; undefined when generating it failed (it is then made later, synchronously). */
+/**
+ * A key of `type`, generated off the main thread; undefined when generating it failed (it is then made later,
+ * synchronously).
+ */
 export function startLeafKey(type: KeyType): Promise<crypto.KeyObject | undefined> {
   // Loaded here: `watch` and probe never need node:crypto in this process.
   const { generateKeyPair } = process.getBuiltinModule('node:crypto');

@@ -27,8 +27,10 @@ export function generateMaterial(opts: GenerateOptions): Generated {
       finding(
         'CA_EPHEMERAL',
         'warning',
-        'the development CA lives for this run only (KCS_STATE is unset), so every run issues certificates under a new CA that clients must trust again',
-        'set KCS_STATE to a private directory to keep one CA across runs (in the image: mount a named volume at /state that only the sidecar mounts)',
+        'the development CA lives for this run only (KCS_STATE is unset), ' +
+          'so every run issues certificates under a new CA that clients must trust again',
+        'set KCS_STATE to a private directory to keep one CA across runs ' +
+          '(in the image: mount a named volume at /state that only the sidecar mounts)',
       ),
     );
   }

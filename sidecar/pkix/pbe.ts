@@ -45,7 +45,9 @@ export function unsupported(what: string): KcsError {
   return new KcsError({
     code: 'UNSUPPORTED_ALGORITHM',
     message: what,
-    hint: 'export the file again with AES-256 (OpenSSL 3: `openssl pkcs12 -export` with its defaults; Windows: choose AES256-SHA256)',
+    hint:
+      'export the file again with AES-256 ' +
+      '(OpenSSL 3: `openssl pkcs12 -export` with its defaults; Windows: choose AES256-SHA256)',
   });
 }
 
@@ -53,7 +55,9 @@ function tooManyIterations(what: string): KcsError {
   return new KcsError({
     code: 'ITERATIONS_TOO_HIGH',
     message: what,
-    hint: `export the file again with at most ${MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')} iterations (OpenSSL: \`-iter 2048 -maciter\`); .NET itself refuses more than 300,000`,
+    hint:
+      `export the file again with at most ${MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')} iterations ` +
+      '(OpenSSL: `-iter 2048 -maciter`); .NET itself refuses more than 300,000',
   });
 }
 
@@ -70,7 +74,8 @@ export class IterationBudget {
     this.check(iterations, what);
     if (this.total + iterations > MAX_ITERATIONS_TOTAL) {
       throw tooManyIterations(
-        `the file asks for ${fmt(this.total + iterations)} iterations in total, more than the limit of ${fmt(MAX_ITERATIONS_TOTAL)}`,
+        `the file asks for ${fmt(this.total + iterations)} iterations in total, ` +
+          `more than the limit of ${fmt(MAX_ITERATIONS_TOTAL)}`,
       );
     }
     this.total += iterations;

@@ -56,7 +56,8 @@ export function checkEndpoints(e: KestrelEndpoints): void {
       fail(
         'CONFIG_INVALID',
         `${env} \`${url}\` is not a Kestrel ${scheme} endpoint`,
-        `write it as ${scheme}://+:PORT (every address) or ${scheme}://HOST:PORT, e.g. ${scheme}://+:${scheme === 'https' ? 8081 : 8080}`,
+        `write it as ${scheme}://+:PORT (every address) or ${scheme}://HOST:PORT, ` +
+          `e.g. ${scheme}://+:${scheme === 'https' ? 8081 : 8080}`,
       );
     }
   }

@@ -38,10 +38,8 @@ export function parseOptions(
     const secretHint = /password|secret/i.test(flag)
       ? ' (secrets are never taken from flags, which show up in `ps`: use KCS_PASSWORD_FILE or KCS_PASSWORD)'
       : '';
-    return invalid(
-      `unknown option ${raw}${didYouMean(flag, Object.keys(options)).replace(/did you mean /, 'did you mean --')}${secretHint}`,
-      'run with --help to list the options',
-    );
+    const suggestion = didYouMean(flag, Object.keys(options)).replace(/did you mean /, 'did you mean --');
+    return invalid(`unknown option ${raw}${suggestion}${secretHint}`, 'run with --help to list the options');
   };
   const config = Object.fromEntries(Object.entries(options).map(([name, type]) => [name, { type }]));
   const { tokens } = util.parseArgs({

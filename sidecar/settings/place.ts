@@ -52,4 +52,5 @@ export function defaultState(
 
 /** What a host runs to trust a CA that lives in a container's volume. */
 export const HOST_TRUST_STEPS =
-  'docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt';
+  'docker compose run --rm <service> trust --print > ca.crt, ' +
+  'then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt';

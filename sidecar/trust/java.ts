@@ -33,6 +33,7 @@ export function javaStore(ca: TrustCa, sys: System): Store {
     // read-only to us: needs root (or the JDK's owner)
   }
   const ks = ['-keystore', keystore, '-storepass', CACERTS_PASSWORD];
+  const alias = ['-alias', ca.name];
   const label = `Java cacerts (${keystore})`;
   const status = () => {
     const r = sys.run([keytool, '-exportcert', '-rfc', ...ks, '-alias', ca.name]);
@@ -44,8 +45,8 @@ export function javaStore(ca: TrustCa, sys: System): Store {
       ? {}
       : {
           needsRoot: {
-            install: `sudo ${commandLine([keytool, '-importcert', '-noprompt', ...ks, '-alias', ca.name, '-file', ca.file])}`,
-            uninstall: `sudo ${commandLine([keytool, '-delete', ...ks, '-alias', ca.name])}`,
+            install: `sudo ${commandLine([keytool, '-importcert', '-noprompt', ...ks, ...alias, '-file', ca.file])}`,
+            uninstall: `sudo ${commandLine([keytool, '-delete', ...ks, ...alias])}`,
           },
         }),
     status,

@@ -68,15 +68,12 @@ export function route(
   const url = target.split('?')[0];
   if (url === '/healthz') return text(200, 'ok\n');
   if (url === '/readyz') {
-    if (!isReady(s, now))
-      return text(
-        503,
-        `not ready: ${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'no valid set published yet'}\n`,
-      );
+    const last = s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : undefined;
+    if (!isReady(s, now)) return text(503, `not ready: ${last ?? 'no valid set published yet'}\n`);
     return text(
       200,
       s.degraded
-        ? `ready, degraded: the last attempt failed (${s.lastFinding ? `${s.lastFinding.code} ${s.lastFinding.message}` : 'see the log'}); the last good set is still published\n`
+        ? `ready, degraded: the last attempt failed (${last ?? 'see the log'}); the last good set is still published\n`
         : 'ready\n',
     );
   }
@@ -131,7 +128,8 @@ export function startHealthServer(
     const reply = (status: number, type: string, body: string, withBody = true) => {
       const bytes = Buffer.from(body, 'utf8');
       socket.end(
-        `HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\ncontent-type: ${type}\r\ncontent-length: ${bytes.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${withBody ? body : ''}`,
+        `HTTP/1.1 ${status} ${REASONS[status] ?? ''}\r\ncontent-type: ${type}\r\ncontent-length: ${bytes.length}\r\n` +
+          `cache-control: no-store\r\nconnection: close\r\n\r\n${withBody ? body : ''}`,
       );
     };
     socket.on('data', (chunk: Buffer) => {
@@ -170,7 +168,9 @@ export function startHealthServer(
           new KcsError({
             code: 'CONFIG_INVALID',
             message: `the health server cannot listen on ${where}: no such address here`,
-            hint: 'set KCS_HEALTH_ADDRESS to an address of this machine, such as 127.0.0.1, or leave it unset for every address',
+            hint:
+              'set KCS_HEALTH_ADDRESS to an address of this machine, such as 127.0.0.1, ' +
+              'or leave it unset for every address',
           }),
         );
       else if (err.code === 'EACCES')

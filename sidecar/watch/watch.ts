@@ -1,6 +1,7 @@
 // `watch`: init, then keep the published set current. It re-runs the pipeline when the source
 // changes (chokidar on the directory, since Kubernetes swaps ..data symlinks rather than writing
-// files; on a mount that delivers no inotify events, a stat of the same files every 2 s: mounts.ts), when a 60 s rescan finds the files changed, and when a generated certificate reaches
+// files; on a mount that delivers no inotify events, a stat of the same files every 2 s: mounts.ts), when a 60 s rescan
+// finds the files changed, and when a generated certificate reaches
 // two-thirds of its lifetime. An invalid source never replaces the live set: the failure is logged
 // with its code, /readyz reports degraded, and it is retried with capped exponential backoff and jitter.
 //
