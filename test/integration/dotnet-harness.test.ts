@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION, buildImage } from '../../scripts/image.mjs';
+import { containerEngine } from '../../scripts/engine.mjs';
 import { FIXTURES, ROOT, cleanEnv, ENABLE, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
 
@@ -33,7 +34,7 @@ function dotnet(args: string[], env: Record<string, string>, cwd = ROOT) {
 describe.runIf(run)('the .NET Testcontainers module', () => {
   let env: Record<string, string>;
   beforeAll(() => {
-    const { tag, images } = buildImage({ log: console.log });
+    const { tag, images } = buildImage({ log: console.log, engine: containerEngine('docker', { env: {} }) });
     env = {
       // Testcontainers for .NET 4.16 asks for Docker API 1.44; Debian 12's engine 20.10 speaks 1.41.
       DOCKER_API_VERSION: '1.41',
