@@ -22,6 +22,7 @@
 //      generation newer than the live one (left by a publisher that was killed mid-write).
 //
 // A failure before (7) removes the new generation and leaves the live set untouched.
+import fs from 'node:fs';
 import path from 'node:path';
 import { KcsError } from '../findings.js';
 import { Dir } from './dir.js';
@@ -56,11 +57,25 @@ export interface WriteResult {
   repaired: string[];
 }
 
+/** In a user namespace (rootless Podman, userns-remap) uid_map maps less than every uid onto itself. */
+function inUserNamespace(): boolean {
+  try {
+    return !/^\s*0\s+0\s+4294967295\s*$/.test(fs.readFileSync('/proc/self/uid_map', 'utf8'));
+  } catch {
+    return false; // not Linux
+  }
+}
+
 export function outputError(err: unknown, dir: string, step: string): KcsError {
   if (err instanceof KcsError) return err;
   const e = err as NodeJS.ErrnoException;
   const hints: Record<string, string> = {
-    EACCES: `make ${dir} writable by uid ${process.getuid?.()} (a named volume, or chown the bind mount), or run the sidecar as root`,
+    EACCES: inUserNamespace()
+      ? `in a user namespace (rootless Podman) a bind mount is owned by a uid outside it: mount it with :U ` +
+        `(-v DIR:${dir}:U), or run \`podman unshare chown ${process.getuid?.()}:${process.getgid?.()} DIR\`, ` +
+        'or use a named volume'
+      : `make ${dir} writable by uid ${process.getuid?.()} (a named volume, or chown the bind mount), ` +
+        'or run the sidecar as root',
     EPERM: 'run the sidecar as root to publish files for another owner, or set KCS_OWNER to the current uid:gid',
     EROFS: `mount ${dir} read-write in the sidecar (only the app mounts it read-only)`,
     ENOSPC: `free space on the volume that holds ${dir}; the live set was left as it was`,

@@ -13,6 +13,8 @@ import { KestrelCertsContainer } from '../../sidecar/testing/kestrel-certs-conta
 import { BIN, ENABLE, FIXTURES, ROOT, appVolume, cleanEnv, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
 import { STANDINS, VERSION, buildImage, imageTag } from '../../scripts/image.mjs';
+import { containerEngine } from '../../scripts/engine.mjs';
+import { composeProject, listening, wrongPasswordCerts } from './support/compose.js';
 
 const run = needsAll('container (the image, compose)', [
   [missing('docker', ['info']), ENABLE.docker],
@@ -73,7 +75,7 @@ async function waitHttps(url: string, ms = 60_000) {
 
 describe.runIf(run)('the image, in a real Docker engine', () => {
   beforeAll(() => {
-    STANDIN = buildImage({ log: console.log }).images;
+    STANDIN = buildImage({ log: console.log, engine: containerEngine('docker', { env: {} }) }).images;
   }, 900_000);
 
   it('adds less than 3 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
@@ -93,6 +95,13 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ).toEqual([]);
     const config = JSON.parse(sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
     expect(config.User).toBe('1654:1654');
+    // The HEALTHCHECK, read back from the built image (podman.test.ts does the same on Podman).
+    expect(config.Healthcheck.Test).toEqual([
+      'CMD',
+      '/nodejs/bin/node',
+      '-e',
+      "fetch('http://127.0.0.1:'+(process.env.KCS_HEALTH_PORT||8089)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+    ]);
     expect(config.Labels).toMatchObject({
       'org.opencontainers.image.title': 'kestrel-cert-sidecar',
       'org.opencontainers.image.version': VERSION,
@@ -365,7 +374,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
   describe('compose.example.yml', () => {
     const project = `kcs-ci-${process.pid}`;
     const certsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-compose-certs-'));
-    const env = { ...process.env, KCS_TEST_CERTS: certsDir, ...STANDIN };
+    const env = { ...process.env, KCS_TEST_CERTS: certsDir, CERTS_DIR: certsDir, ...STANDIN };
     const compose = (...args: string[]) =>
       sh(
         'docker',
@@ -423,6 +432,26 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
     }, 900_000);
+
+    it('a wrong PFX password: certs exits 4, up fails, and api and web are never started', async () => {
+      const p = composeProject(
+        containerEngine('docker', { env: {} }),
+        `kcs-ci-bad-${process.pid}`,
+        STANDIN,
+        wrongPasswordCerts(),
+      );
+      try {
+        const up = p.compose(['up', '-d', 'certs', 'api', 'web'], { CERTS_WAIT_SECONDS: '5' });
+        expect(up.out).toMatch(/certs.*didn't complete successfully: exit 4/);
+        expect(up.code).not.toBe(0);
+        expect(p.states()).toContainEqual({ service: 'certs', status: 'exited', exitCode: 4 });
+        for (const c of p.states().filter((s) => s.service !== 'certs')) expect(c.status).toBe('created');
+        expect(await listening(8081)).toBe(false);
+        expect(await listening(8082)).toBe(false);
+      } finally {
+        p.down();
+      }
+    });
 
     it('the sidecar profile: watch republishes a certificate dropped into ./certs, and api-live serves it without a restart', async () => {
       compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');

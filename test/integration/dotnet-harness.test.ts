@@ -10,11 +10,18 @@ import { VERSION, buildImage } from '../../scripts/image.mjs';
 import { containerEngine } from '../../scripts/engine.mjs';
 import { FIXTURES, ROOT, cleanEnv, ENABLE, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
+import { ENABLE_PODMAN, PODMAN_SOCKET, missingPodmanSocket } from './support/engine.js';
 
 const run = needsAll('.NET Testcontainers module', [
   [missing('docker', ['info']), ENABLE.docker],
   [missing('dotnet', ['--version']), ENABLE.dotnet],
 ]);
+const onPodman =
+  run &&
+  needsAll('.NET Testcontainers module on Podman', [
+    [missing('podman', ['info']), ENABLE_PODMAN],
+    [missingPodmanSocket(), ENABLE_PODMAN],
+  ]);
 const HARNESS = path.join(ROOT, 'harness/dotnet');
 const LIBRARY = path.join(HARNESS, 'KestrelCertSidecar.Testcontainers');
 /** How many xunit tests the project holds: a test that stops being found fails here. */
@@ -46,7 +53,8 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
     };
   }, 1_200_000);
 
-  it('passes its xunit tests with real containers', () => {
+  /** Runs the xunit project with `env`; its exit code, output and trx counters (total, executed, passed, failed). */
+  function xunit(env: Record<string, string>) {
     const trx = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-xunit-'));
     const r = dotnet(
       [
@@ -65,8 +73,28 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
       : '';
     const counters = /<Counters total="(\d+)" executed="(\d+)" passed="(\d+)" failed="(\d+)"/.exec(results);
     if (r.code !== 0) console.log(r.out.slice(-6000));
+    return { code: r.code, counters: counters?.slice(1, 5).map(Number) };
+  }
+
+  it('passes its xunit tests with real containers', () => {
+    const r = xunit(env);
     expect(r.code).toBe(0);
-    expect(counters?.slice(1, 5).map(Number)).toEqual([XUNIT_TESTS, XUNIT_TESTS, XUNIT_TESTS, 0]);
+    expect(r.counters).toEqual([XUNIT_TESTS, XUNIT_TESTS, XUNIT_TESTS, 0]);
+  });
+
+  // Testcontainers for .NET on Podman: its Docker-compatible API socket, Ryuk disabled (docs/runtimes/podman.md).
+  it.runIf(onPodman)('passes its xunit tests on Podman, through its API socket', () => {
+    const t = Date.now();
+    const { tag, images } = buildImage({ log: console.log, engine: containerEngine('podman', { env: {} }) });
+    const r = xunit({
+      ...env,
+      DOCKER_HOST: PODMAN_SOCKET,
+      KCS_TEST_IMAGE: tag,
+      KCS_TEST_ASPNET_IMAGE: images.ASPNET_IMAGE,
+    });
+    console.log(`podman: .NET Testcontainers xunit: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    expect(r.code).toBe(0);
+    expect(r.counters).toEqual([XUNIT_TESTS, XUNIT_TESTS, XUNIT_TESTS, 0]);
   });
 
   it('dotnet pack makes the package, for net8.0 and net10.0, with the version of package.json', () => {

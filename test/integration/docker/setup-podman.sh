@@ -68,7 +68,8 @@ if ! id "$ROOTLESS_USER" >/dev/null 2>&1; then
   useradd -m -s /bin/bash "$ROOTLESS_USER"
 fi
 uid=$(id -u "$ROOTLESS_USER")
-grep -q "^$ROOTLESS_USER:" /etc/subuid || usermod --add-subuids 200000-265535 --add-subgids 200000-265535 "$ROOTLESS_USER"
+grep -q "^$ROOTLESS_USER:" /etc/subuid \
+  || usermod --add-subuids 200000-265535 --add-subgids 200000-265535 "$ROOTLESS_USER"
 home=$(getent passwd "$ROOTLESS_USER" | cut -d: -f6)
 install -d -m 0700 -o "$uid" -g "$uid" "/run/user/$uid"
 install -d -o "$uid" -g "$uid" "$home/.config" "$home/.config/containers"

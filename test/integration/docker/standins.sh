@@ -116,7 +116,8 @@ cp -r "$dotnet_root/dotnet" "$dotnet_root/host" "$dotnet_root/shared" "$stage/as
 ln -s /usr/share/dotnet/dotnet "$stage/aspnet/usr/bin/dotnet"
 users "$stage/aspnet"
 import kcs-standin/aspnet:10.0 "aspnet-$dotnet_version" "$stage/aspnet" \
-  --change 'ENV ASPNETCORE_HTTP_PORTS=8080' --change 'ENV DOTNET_RUNNING_IN_CONTAINER=true' --change 'ENV APP_UID=1654' \
+  --change 'ENV ASPNETCORE_HTTP_PORTS=8080' --change 'ENV DOTNET_RUNNING_IN_CONTAINER=true' \
+  --change 'ENV APP_UID=1654' \
   --change 'WORKDIR /app'
 
 mkdir -p "$stage/sdk/usr/share" "$stage/sdk/usr/bin"
