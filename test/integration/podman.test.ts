@@ -5,6 +5,7 @@
 // Only the suites where Podman differs run here; everything else runs on Docker (container.test.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -48,6 +49,25 @@ function served(port: number, ca: Buffer, servername = 'localhost'): Promise<str
     });
     s.on('error', reject);
   });
+}
+
+/** The body of a 200 from `url`, trusting only `ca`, waited for. */
+async function waitGet(url: string, ca: string, ms = 120_000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const got = await new Promise<{ status: number; body: string }>((resolve) => {
+      https
+        .get(url, { ca, timeout: 10_000 }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        })
+        .on('error', (err) => resolve({ status: 0, body: err.message }));
+    });
+    if (got.status === 200) return got.body;
+    if (Date.now() > end) throw new Error(`${url}: ${got.status} ${got.body}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function waitServed(port: number, ca: () => Buffer, ms = 120_000): Promise<string> {
@@ -276,6 +296,25 @@ describe.runIf(run)('on Podman', () => {
       expect(fs.statSync(path.join(dir, 'out', 'tls.key')).uid).toBe(user.subuidStart + 1653);
     });
 
+    it('the compose example with podman-compose: web calls api over verified HTTPS', async () => {
+      const t = Date.now();
+      copyImageToRootless(API_IMAGE);
+      const certs = project();
+      fs.writeFileSync(path.join(certs, 'password.txt'), '', { mode: 0o644 });
+      const compose = `CERTS_DIR=${certs} podman-compose -p kcs-rootless -f ${ROOT}/compose.example.yml`;
+      try {
+        const up = runIn(certs, `${compose} up -d certs api web`);
+        expect(up.code, up.out).toBe(0);
+        const printed = runIn(certs, `${compose} run --rm certs trust --print`).stdout;
+        const ca = (printed.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? []).join('');
+        expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+        expect(await waitGet('https://localhost:8082/call?url=https://api:8081/', ca)).toBe('hello from api');
+      } finally {
+        runIn(certs, `${compose} down -v`);
+        timed('podman: rootless compose example (podman-compose)', t);
+      }
+    }, 600_000);
+
     it("with --userns=keep-id and the user's own uid, the files are that user's", () => {
       const dir = project();
       const r = runIn(dir, PAGE.keepId);
@@ -286,5 +325,3 @@ describe.runIf(run)('on Podman', () => {
     });
   });
 });
-
-export { ROOT };

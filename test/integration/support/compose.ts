@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ContainerEngine } from '../../../scripts/engine.mjs';
 import type { BaseImages } from '../../../scripts/image.mjs';
-import { FIXTURES, ROOT } from './env.js';
+import { FIXTURES } from './env.js';
 import { exec, sh, type Ran } from './engine.js';
 
 export const COMPOSE_FILES = ['-f', 'compose.example.yml', '-f', 'test/integration/docker/compose.standins.yml'];
@@ -99,5 +99,3 @@ export function listening(port: number): Promise<boolean> {
     s.on('error', () => resolve(false));
   });
 }
-
-export { ROOT };
