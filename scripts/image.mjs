@@ -38,7 +38,8 @@ export function run(cmd, args, opts = {}) {
   if (r.error) throw new Error(`${cmd} could not be started: ${r.error.message}`);
   if (r.status !== 0)
     throw new Error(
-      `${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
+      `${cmd} ${args.join(' ')} failed (${r.status}):\n` +
+        `${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
     );
   return r.stdout ?? '';
 }
@@ -53,7 +54,8 @@ export function chooseBaseImages({ log = () => {}, engine = containerEngine() } 
     return { kind: 'official', images: OFFICIAL };
   }
   log(
-    "base images: local stand-ins (no registry answered; STANDIN_IMAGES=1 forces them), built from Debian packages and this machine's Node and .NET",
+    'base images: local stand-ins (no registry answered; STANDIN_IMAGES=1 forces them), ' +
+      "built from Debian packages and this machine's Node and .NET",
   );
   run('bash', ['test/integration/docker/standins.sh'], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -83,7 +85,8 @@ export function buildImage({ platform = 'linux/amd64', log = () => {}, engine = 
     throw new Error(`unsupported platform ${platform}: use linux/amd64 or linux/arm64`);
   if (platform === 'linux/arm64' && !runsArm64()) {
     throw new Error(
-      'arm64 binaries cannot run on this machine: run `sudo bash test/integration/docker/setup-arm64.sh` (qemu-user-static and binfmt) first',
+      'arm64 binaries cannot run on this machine: run `sudo bash test/integration/docker/setup-arm64.sh` ' +
+        '(qemu-user-static and binfmt) first',
     );
   }
   const { kind, images } = chooseBaseImages({ log, engine });

@@ -48,7 +48,7 @@ describe.runIf(run)('the arm64 image, under emulation', () => {
     expect(r.code).toBe(0);
   });
 
-  it('publishes from a PFX what the amd64 CLI publishes, byte for byte, and a Kestrel on the host serves it', async () => {
+  it('publishes from a PFX what the amd64 CLI publishes, byte for byte; a Kestrel on the host serves it', async () => {
     const out = volume();
     const r = docker([
       'run',

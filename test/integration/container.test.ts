@@ -28,7 +28,8 @@ const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: opts.env ?? process.env, maxBuffer: 64 << 20 });
   if (r.status !== 0)
     throw new Error(
-      `${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
+      `${cmd} ${args.join(' ')} failed (${r.status}):\n` +
+        `${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
     );
   return r.stdout;
 };
@@ -100,7 +101,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       'CMD',
       '/nodejs/bin/node',
       '-e',
-      "fetch('http://127.0.0.1:'+(process.env.KCS_HEALTH_PORT||8089)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+      "fetch('http://127.0.0.1:'+(process.env.KCS_HEALTH_PORT||8089)+'/readyz')" +
+        '.then(r=>process.exit(r.ok?0:1),()=>process.exit(1))',
     ]);
     expect(config.Labels).toMatchObject({
       'org.opencontainers.image.title': 'kestrel-cert-sidecar',
@@ -163,7 +165,9 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       '/bin/sh',
       STANDIN.ASPNET_IMAGE,
       '-c',
-      'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok',
+      'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json ' +
+        'trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; ' +
+        'touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok',
     ]);
     expect(asApp).toEqual({ code: 0, out: 'ok\n' });
     const other = dockerRun([
@@ -175,7 +179,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       '/bin/sh',
       STANDIN.ASPNET_IMAGE,
       '-c',
-      'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ! cat /https/cert.pfx 2>/dev/null && echo denied',
+      'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ' +
+        '! cat /https/cert.pfx 2>/dev/null && echo denied',
     ]);
     expect(other).toEqual({ code: 0, out: 'denied\n' });
   });
@@ -212,7 +217,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ]);
     expect(r.code).toBe(4);
     expect(r.out).toBe(
-      'PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n',
+      'PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check ' +
+        'failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n',
     );
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
   });
@@ -255,7 +261,10 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ]);
     expect(asApp.code).toBe(3);
     expect(asApp.out).toMatch(
-      /^SOURCE_UNREADABLE cannot read \/certs\/tls\.key: permission denied\nfix: make the file readable by uid 1654 .*or run the sidecar as root/,
+      new RegExp(
+        '^SOURCE_UNREADABLE cannot read /certs/tls\\.key: permission denied\n' +
+          'fix: make the file readable by uid 1654 .*or run the sidecar as root',
+      ),
     );
     expect(asApp.out).not.toMatch(/\n\s+at /);
   });
@@ -416,7 +425,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       );
     });
 
-    it('npm run compose:example brings it up, and web calls api over verified HTTPS, trusting the CA through SSL_CERT_FILE', () => {
+    it('npm run compose:example: web calls api over verified HTTPS, trusting the CA through SSL_CERT_FILE', () => {
       const r = spawnSync(process.execPath, ['scripts/compose-example.mjs'], {
         cwd: ROOT,
         env: { ...env, COMPOSE_PROJECT_NAME: project },
@@ -427,7 +436,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain("web -> api over HTTPS, verified against the sidecar's CA: hello from api\n");
       expect(r.stdout).toContain(
-        '  docker compose -f compose.example.yml run --rm certs trust --print > ca.crt\n  curl --cacert ca.crt "https://localhost:8082/call?url=https://api:8081/"\n',
+        '  docker compose -f compose.example.yml run --rm certs trust --print > ca.crt\n' +
+          '  curl --cacert ca.crt "https://localhost:8082/call?url=https://api:8081/"\n',
       );
       expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
@@ -453,7 +463,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       }
     });
 
-    it('the sidecar profile: watch republishes a certificate dropped into ./certs, and api-live serves it without a restart', async () => {
+    it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it', async () => {
       compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');
       const url = 'https://127.0.0.1:8083/';
       const before = await waitHttps(url);
@@ -501,7 +511,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive); // the same container: no restart
+      // the same container: no restart
+      expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive);
       expect(before.served).not.toBe(expected);
     });
   });

