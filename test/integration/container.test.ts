@@ -425,6 +425,27 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       );
     });
 
+    it('a wrong PFX password: certs exits 4, up fails, and api and web are never started', async () => {
+      const p = composeProject(
+        containerEngine('docker', { env: {} }),
+        `kcs-ci-bad-${process.pid}`,
+        STANDIN,
+        wrongPasswordCerts(),
+      );
+      try {
+        const up = p.compose(['up', '-d', 'certs', 'api', 'web'], { CERTS_WAIT_SECONDS: '5' });
+        expect(up.out).toMatch(/certs.*didn't complete successfully: exit 4/);
+        expect(up.code).not.toBe(0);
+        expect(p.states()).toContainEqual({ service: 'certs', status: 'exited', exitCode: 4 });
+        for (const c of p.states().filter((s) => s.service !== 'certs')) expect(c.status).toBe('created');
+        // Before the example below, which keeps 8081 and 8082 until the end.
+        expect(await listening(8081)).toBe(false);
+        expect(await listening(8082)).toBe(false);
+      } finally {
+        p.down();
+      }
+    });
+
     it('npm run compose:example: web calls api over verified HTTPS, trusting the CA through SSL_CERT_FILE', () => {
       const r = spawnSync(process.execPath, ['scripts/compose-example.mjs'], {
         cwd: ROOT,
@@ -442,26 +463,6 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
     }, 900_000);
-
-    it('a wrong PFX password: certs exits 4, up fails, and api and web are never started', async () => {
-      const p = composeProject(
-        containerEngine('docker', { env: {} }),
-        `kcs-ci-bad-${process.pid}`,
-        STANDIN,
-        wrongPasswordCerts(),
-      );
-      try {
-        const up = p.compose(['up', '-d', 'certs', 'api', 'web'], { CERTS_WAIT_SECONDS: '5' });
-        expect(up.out).toMatch(/certs.*didn't complete successfully: exit 4/);
-        expect(up.code).not.toBe(0);
-        expect(p.states()).toContainEqual({ service: 'certs', status: 'exited', exitCode: 4 });
-        for (const c of p.states().filter((s) => s.service !== 'certs')) expect(c.status).toBe('created');
-        expect(await listening(8081)).toBe(false);
-        expect(await listening(8082)).toBe(false);
-      } finally {
-        p.down();
-      }
-    });
 
     it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it', async () => {
       compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');
