@@ -2,13 +2,15 @@
 // npm run compose:example: brings compose.example.yml up (certs, then api and web), with the official
 // base images when a registry gives them, else with the local stand-ins; waits for web; gets the CA with
 // `trust --print`; proves web -> api over verified HTTPS; and prints the commands to do the same by hand.
-// `npm run compose:example -- --down` takes it down again, volumes included.
+// `npm run compose:example -- --down` takes it down again, volumes included; `-- --no-build` uses the images
+// already built (npm run image, and kcs-example-api), as the tests do after building them once.
 // On any engine and compose tool (scripts/engine.mjs): `--engine podman` runs it with podman-compose,
 // `--engine podman --compose docker` with Compose v2 against Podman's API socket.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { ROOT, STANDINS, buildImage, run } from './image.mjs';
+import { OFFICIAL, ROOT, STANDINS, buildImage, run } from './image.mjs';
 import { containerEngine, engineName } from './engine.mjs';
 
 const down = process.argv.includes('--down');
@@ -17,10 +19,19 @@ const engine = containerEngine(engineName());
 const tool = engine.compose;
 /** podman-compose 1.0.3 ignores the file's `name:` and COMPOSE_PROJECT_NAME: the project is always given. */
 const project = process.env.COMPOSE_PROJECT_NAME || 'kcs-example';
-/** The sidecar image, built once (it chooses the base images): the official ones, else the stand-ins. */
-const built = down ? undefined : buildImage({ log, engine });
-const images = built?.images ?? {};
-const kind = built && images.NODE_IMAGE === STANDINS.NODE_IMAGE ? 'stand-ins' : 'official';
+const noBuild = process.argv.includes('--no-build');
+/**
+ * The base images: those the sidecar image is built from now (official, else stand-ins), or, with --no-build,
+ * the official ones if they are here, else the stand-ins.
+ */
+function baseImages() {
+  if (down) return {};
+  if (!noBuild) return buildImage({ log, engine }).images;
+  const here = (img) => spawnSync(engine.cli, ['image', 'inspect', img], { stdio: 'ignore' }).status === 0;
+  return Object.values(OFFICIAL).every(here) ? OFFICIAL : STANDINS;
+}
+const images = baseImages();
+const kind = images.NODE_IMAGE === STANDINS.NODE_IMAGE ? 'stand-ins' : 'official';
 const certs = process.env.KCS_TEST_CERTS ?? path.join(ROOT, 'certs');
 const files = [
   '-f',
@@ -70,13 +81,19 @@ function buildAppImage() {
   ]);
 }
 
-/** podman-compose prints its own lines around the PEM: this keeps the PEM. */
+/**
+ * podman-compose prints its own lines around the PEM: this keeps the PEM. Its `run` without --no-deps brings up
+ * (and builds) every service first, profiles or not, and without -T it gives a TTY (CRLF line ends).
+ */
 const PEM_ONLY = "sed -n '/BEGIN/,/END/p'";
 
 /** The line a user types to get the CA with this compose tool. */
 function caCommand() {
   if (tool.tool === 'podman-compose')
-    return `podman-compose -p ${project} -f compose.example.yml run --rm certs trust --print | ${PEM_ONLY} > ca.crt`;
+    return (
+      `podman-compose -p ${project} -f compose.example.yml run --rm --no-deps -T certs trust --print ` +
+      `| ${PEM_ONLY} > ca.crt`
+    );
   const host = tool.env.DOCKER_HOST ? `DOCKER_HOST=${tool.env.DOCKER_HOST} ` : '';
   return `${host}${tool.line} -f compose.example.yml run --rm certs trust --print > ca.crt`;
 }
@@ -105,11 +122,13 @@ async function main() {
   }
   if (!fs.existsSync(path.join(certs, 'password.txt')))
     fs.writeFileSync(path.join(certs, 'password.txt'), '', { mode: 0o644 });
-  log(`building the images with ${engine.name}`);
-  buildAppImage();
+  if (!noBuild) {
+    log(`building the app image with ${engine.name}`);
+    buildAppImage();
+  }
   log(`starting certs, then api and web, with ${tool.line}`);
   compose(['up', '-d', 'certs', 'api', 'web']);
-  const ca = pemBlocks(compose(['run', '--rm', '--no-deps', 'certs', 'trust', '--print']));
+  const ca = pemBlocks(compose(['run', '--rm', '--no-deps', '-T', 'certs', 'trust', '--print']));
   const caFile = path.join(ROOT, '.cache', 'compose-example-ca.crt');
   fs.mkdirSync(path.dirname(caFile), { recursive: true });
   fs.writeFileSync(caFile, ca);

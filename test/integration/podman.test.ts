@@ -165,7 +165,8 @@ describe.runIf(run)('on Podman', () => {
       const certs = emptyCerts();
       const p = composeProject(engine, project, images, certs);
       try {
-        const r = exec('bash', ['-c', command], {
+        // The page's command; --no-build, as beforeAll built the images with the page's `npm run image` line.
+        const r = exec('bash', ['-c', `${command} --no-build`], {
           env: { ...p.env, COMPOSE_PROJECT_NAME: project },
           timeout: 900_000,
         });
@@ -305,9 +306,11 @@ describe.runIf(run)('on Podman', () => {
       try {
         const up = runIn(certs, `${compose} up -d certs api web`);
         expect(up.code, up.out).toBe(0);
-        const printed = runIn(certs, `${compose} run --rm certs trust --print`).stdout;
-        const ca = (printed.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? []).join('');
-        expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+        const run = runIn(certs, `${compose} run --rm --no-deps -T certs trust --print`);
+        const printed = run.stdout;
+        const pem = printed.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+        const ca = `${pem.join('\n').replace(/\r/g, '')}\n`;
+        expect(ca, run.out).toMatch(/^-----BEGIN CERTIFICATE-----/);
         expect(await waitGet('https://localhost:8082/call?url=https://api:8081/', ca)).toBe('hello from api');
       } finally {
         runIn(certs, `${compose} down -v`);
