@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Builds the image: `npm run image` (linux/amd64) or `npm run image -- --platform linux/arm64`.
+// Builds the image: `npm run image` (linux/amd64), `npm run image -- --platform linux/arm64`,
+// `npm run image -- --engine podman`.
 // With the official base images when they are here or a registry gives them, else with local stand-ins
 // (test/integration/docker/standins.sh, built on demand), and says which. STANDIN_IMAGES=1 forces the stand-ins.
 // Tags: kestrel-cert-sidecar:<version> (amd64) and kestrel-cert-sidecar:<version>-arm64.
+// On Docker or Podman (`--engine docker|podman` or CONTAINER_ENGINE, else the one that answers: scripts/engine.mjs),
+// always in Docker's image format, so the HEALTHCHECK is kept (Podman builds OCI images by default, without one).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { containerEngine } from './engine.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
@@ -34,24 +38,29 @@ export function run(cmd, args, opts = {}) {
   if (r.error) throw new Error(`${cmd} could not be started: ${r.error.message}`);
   if (r.status !== 0)
     throw new Error(
-      `${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
+      `${cmd} ${args.join(' ')} failed (${r.status}):\n` +
+        `${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
     );
   return r.stdout ?? '';
 }
 
 /** The official base images where each can be had (present, or pulled within 30 s), else the local stand-ins. */
-export function chooseBaseImages({ log = () => {} } = {}) {
+export function chooseBaseImages({ log = () => {}, engine = containerEngine() } = {}) {
   const have = (img) =>
-    spawnSync('docker', ['image', 'inspect', img], { stdio: 'ignore' }).status === 0 ||
-    spawnSync('docker', ['pull', '-q', img], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+    spawnSync(engine.cli, ['image', 'inspect', img], { stdio: 'ignore' }).status === 0 ||
+    spawnSync(engine.cli, ['pull', '-q', img], { stdio: 'ignore', timeout: 30_000 }).status === 0;
   if (process.env.STANDIN_IMAGES !== '1' && Object.values(OFFICIAL).every(have)) {
     log('base images: the official ones (a registry answered, or they are here already)');
     return { kind: 'official', images: OFFICIAL };
   }
   log(
-    "base images: local stand-ins (no registry answered; STANDIN_IMAGES=1 forces them), built from Debian packages and this machine's Node and .NET",
+    'base images: local stand-ins (no registry answered; STANDIN_IMAGES=1 forces them), ' +
+      "built from Debian packages and this machine's Node and .NET",
   );
-  run('bash', ['test/integration/docker/standins.sh'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  run('bash', ['test/integration/docker/standins.sh'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CONTAINER_ENGINE: engine.name },
+  });
   return { kind: 'stand-ins', images: STANDINS };
 }
 
@@ -71,19 +80,20 @@ export function runsArm64() {
  * the amd64 build image (JavaScript is the same everywhere), and the warm stage runs the arm64 Node, so
  * the code caches are made by the Node that will read them.
  */
-export function buildImage({ platform = 'linux/amd64', log = () => {} } = {}) {
+export function buildImage({ platform = 'linux/amd64', log = () => {}, engine = containerEngine() } = {}) {
   if (platform !== 'linux/amd64' && platform !== 'linux/arm64')
     throw new Error(`unsupported platform ${platform}: use linux/amd64 or linux/arm64`);
   if (platform === 'linux/arm64' && !runsArm64()) {
     throw new Error(
-      'arm64 binaries cannot run on this machine: run `sudo bash test/integration/docker/setup-arm64.sh` (qemu-user-static and binfmt) first',
+      'arm64 binaries cannot run on this machine: run `sudo bash test/integration/docker/setup-arm64.sh` ' +
+        '(qemu-user-static and binfmt) first',
     );
   }
-  const { kind, images } = chooseBaseImages({ log });
+  const { kind, images } = chooseBaseImages({ log, engine });
   const tag = imageTag(platform);
   let nodeImage = images.NODE_IMAGE;
   if (platform === 'linux/arm64' && process.arch !== 'arm64') {
-    if (kind === 'official') {
+    if (kind === 'official' && engine.name === 'docker') {
       // A registry is there: let BuildKit do it, pulling the arm64 variants of the bases.
       log(`building ${tag} with docker buildx for linux/arm64`);
       run(
@@ -91,14 +101,18 @@ export function buildImage({ platform = 'linux/amd64', log = () => {} } = {}) {
         ['buildx', 'build', '--platform', 'linux/arm64', '--load', '--build-arg', `VERSION=${VERSION}`, '-t', tag, '.'],
         { stdio: ['ignore', 'inherit', 'inherit'] },
       );
-      return { tag, images };
+      return { tag, images, engine };
     }
-    run('bash', ['test/integration/docker/standins.sh', 'arm64'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    run('bash', ['test/integration/docker/standins.sh', 'arm64'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CONTAINER_ENGINE: engine.name },
+    });
     nodeImage = 'kcs-standin/node:24-arm64';
   }
-  log(`building ${tag} from ${nodeImage}`);
-  run('docker', [
+  log(`building ${tag} from ${nodeImage} with ${engine.name}`);
+  run(engine.cli, [
     'build',
+    ...engine.buildFlags,
     '--network',
     'host',
     '--build-arg',
@@ -111,7 +125,7 @@ export function buildImage({ platform = 'linux/amd64', log = () => {} } = {}) {
     tag,
     '.',
   ]);
-  return { tag, images: { ...images, NODE_IMAGE: nodeImage } };
+  return { tag, images: { ...images, NODE_IMAGE: nodeImage }, engine };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -119,7 +133,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const at = args.indexOf('--platform');
   const platform = at >= 0 ? args[at + 1] : 'linux/amd64';
   try {
-    const { tag } = buildImage({ platform, log: (m) => console.log(m) });
+    const { tag } = buildImage({ platform, log: (m) => console.log(m), engine: containerEngine() });
     console.log(`built ${tag}`);
   } catch (err) {
     console.error(`image: ${err.message}`);

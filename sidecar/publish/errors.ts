@@ -31,8 +31,10 @@ export function permissionFix(dir: string, code: string, uidMap?: string): strin
   const uid = process.geteuid?.();
   if (inUserNamespace(uidMap))
     return (
-      `${dir} belongs to a host uid that this user namespace (rootless Podman) does not map to uid ${uid}: ` +
-      `add :U to the bind mount (-v ${dir}:/https:U), or run \`podman unshare chown ${uid}:${uid} ${dir}\` on the host`
+      // The host directory behind the mount (DIR) is not visible from inside: the fix names it so.
+      `in a user namespace (rootless Podman) a bind mount belongs to a host uid that is not uid ${uid} here: ` +
+      `mount it with :U (-v DIR:${dir}:U), or run \`podman unshare chown ${uid}:${uid} DIR\` on the host, ` +
+      'or use a named volume'
     );
   if (code === 'EPERM')
     return 'run the sidecar as root to publish files for another owner, or set KCS_OWNER to the current uid:gid';

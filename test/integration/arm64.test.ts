@@ -9,6 +9,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION, buildImage, runsArm64 } from '../../scripts/image.mjs';
+import { containerEngine } from '../../scripts/engine.mjs';
 import { BIN, ENABLE, FIXTURES, appVolume, cleanEnv, missing, missingAspNet, needsAll } from './support/env.js';
 import { buildKestrelApp, startKestrel } from './support/kestrel.js';
 
@@ -33,7 +34,7 @@ function docker(args: string[]) {
 describe.runIf(run)('the arm64 image, under emulation', () => {
   let tag: string;
   beforeAll(() => {
-    tag = buildImage({ platform: 'linux/arm64', log: console.log }).tag;
+    tag = buildImage({ platform: 'linux/arm64', log: console.log, engine: containerEngine('docker', { env: {} }) }).tag;
   }, 1_800_000);
 
   it('says it is arm64, with the tag <version>-arm64', () => {
@@ -47,7 +48,7 @@ describe.runIf(run)('the arm64 image, under emulation', () => {
     expect(r.code).toBe(0);
   });
 
-  it('publishes from a PFX what the amd64 CLI publishes, byte for byte, and a Kestrel on the host serves it', async () => {
+  it('publishes from a PFX what the amd64 CLI publishes, byte for byte; a Kestrel on the host serves it', async () => {
     const out = volume();
     const r = docker([
       'run',

@@ -13,6 +13,8 @@ import { KestrelCertsContainer } from '../../sidecar/testing/kestrel-certs-conta
 import { BIN, ENABLE, FIXTURES, ROOT, appVolume, cleanEnv, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
 import { STANDINS, VERSION, buildImage, imageTag } from '../../scripts/image.mjs';
+import { containerEngine } from '../../scripts/engine.mjs';
+import { composeProject, listening, wrongPasswordCerts } from './support/compose.js';
 
 const run = needsAll('container (the image, compose)', [
   [missing('docker', ['info']), ENABLE.docker],
@@ -26,7 +28,8 @@ const sh = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: opts.env ?? process.env, maxBuffer: 64 << 20 });
   if (r.status !== 0)
     throw new Error(
-      `${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
+      `${cmd} ${args.join(' ')} failed (${r.status}):\n` +
+        `${(r.stdout ?? '').slice(-3000)}\n${(r.stderr ?? '').slice(-3000)}`,
     );
   return r.stdout;
 };
@@ -73,7 +76,7 @@ async function waitHttps(url: string, ms = 60_000) {
 
 describe.runIf(run)('the image, in a real Docker engine', () => {
   beforeAll(() => {
-    STANDIN = buildImage({ log: console.log }).images;
+    STANDIN = buildImage({ log: console.log, engine: containerEngine('docker', { env: {} }) }).images;
   }, 900_000);
 
   it('adds less than 3 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
@@ -93,6 +96,14 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ).toEqual([]);
     const config = JSON.parse(sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', IMAGE]));
     expect(config.User).toBe('1654:1654');
+    // The HEALTHCHECK, read back from the built image (podman.test.ts does the same on Podman).
+    expect(config.Healthcheck.Test).toEqual([
+      'CMD',
+      '/nodejs/bin/node',
+      '-e',
+      "fetch('http://127.0.0.1:'+(process.env.KCS_HEALTH_PORT||8089)+'/readyz')" +
+        '.then(r=>process.exit(r.ok?0:1),()=>process.exit(1))',
+    ]);
     expect(config.Labels).toMatchObject({
       'org.opencontainers.image.title': 'kestrel-cert-sidecar',
       'org.opencontainers.image.version': VERSION,
@@ -154,7 +165,9 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       '/bin/sh',
       STANDIN.ASPNET_IMAGE,
       '-c',
-      'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok',
+      'for f in tls.crt tls.key ca.crt cert.pfx cert.password kestrel.env kestrel.json manifest.json ' +
+        'trust/ca-bundle.crt; do cat /https/$f > /dev/null || exit 1; done; ' +
+        'touch /https/x 2>/dev/null && exit 2; rm /https/tls.key 2>/dev/null && exit 3; echo ok',
     ]);
     expect(asApp).toEqual({ code: 0, out: 'ok\n' });
     const other = dockerRun([
@@ -166,7 +179,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       '/bin/sh',
       STANDIN.ASPNET_IMAGE,
       '-c',
-      'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ! cat /https/cert.pfx 2>/dev/null && echo denied',
+      'cat /https/tls.crt > /dev/null && ! cat /https/tls.key 2>/dev/null && ' +
+        '! cat /https/cert.pfx 2>/dev/null && echo denied',
     ]);
     expect(other).toEqual({ code: 0, out: 'denied\n' });
   });
@@ -203,7 +217,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ]);
     expect(r.code).toBe(4);
     expect(r.out).toBe(
-      'PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n',
+      'PASSWORD_WRONG cannot open /certs/api.pfx: the password does not match (the PKCS#12 integrity check ' +
+        'failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n',
     );
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
   });
@@ -247,7 +262,10 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     ]);
     expect(asApp.code).toBe(3);
     expect(asApp.out).toMatch(
-      /^SOURCE_UNREADABLE cannot read \/certs\/tls\.key: permission denied\nfix: make the file readable by uid 1654 .*or run the sidecar as root/,
+      new RegExp(
+        '^SOURCE_UNREADABLE cannot read /certs/tls\\.key: permission denied\n' +
+          'fix: make the file readable by uid 1654 .*or run the sidecar as root',
+      ),
     );
     expect(asApp.out).not.toMatch(/\n\s+at /);
   });
@@ -366,7 +384,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
   describe('compose.example.yml', () => {
     const project = `kcs-ci-${process.pid}`;
     const certsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-compose-certs-'));
-    const env = { ...process.env, KCS_TEST_CERTS: certsDir, ...STANDIN };
+    const env = { ...process.env, KCS_TEST_CERTS: certsDir, CERTS_DIR: certsDir, ...STANDIN };
     const compose = (...args: string[]) =>
       sh(
         'docker',
@@ -408,7 +426,28 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       );
     });
 
-    it('npm run compose:example brings it up, and web calls api over verified HTTPS, trusting the CA through SSL_CERT_FILE', () => {
+    it('a wrong PFX password: certs exits 4, up fails, and api and web are never started', async () => {
+      const p = composeProject(
+        containerEngine('docker', { env: {} }),
+        `kcs-ci-bad-${process.pid}`,
+        STANDIN,
+        wrongPasswordCerts(),
+      );
+      try {
+        const up = p.compose(['up', '-d', 'certs', 'api', 'web'], { CERTS_WAIT_SECONDS: '5' });
+        expect(up.out).toMatch(/certs.*didn't complete successfully: exit 4/);
+        expect(up.code).not.toBe(0);
+        expect(p.states()).toContainEqual({ service: 'certs', status: 'exited', exitCode: 4 });
+        for (const c of p.states().filter((s) => s.service !== 'certs')) expect(c.status).toBe('created');
+        // Before the example below, which keeps 8081 and 8082 until the end.
+        expect(await listening(8081)).toBe(false);
+        expect(await listening(8082)).toBe(false);
+      } finally {
+        p.down();
+      }
+    });
+
+    it('npm run compose:example: web calls api over verified HTTPS, trusting the CA through SSL_CERT_FILE', () => {
       const r = spawnSync(process.execPath, ['scripts/compose-example.mjs'], {
         cwd: ROOT,
         env: { ...env, COMPOSE_PROJECT_NAME: project },
@@ -419,13 +458,14 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       expect(r.status).toBe(0);
       expect(r.stdout).toContain("web -> api over HTTPS, verified against the sidecar's CA: hello from api\n");
       expect(r.stdout).toContain(
-        '  docker compose -f compose.example.yml run --rm certs trust --print > ca.crt\n  curl --cacert ca.crt "https://localhost:8082/call?url=https://api:8081/"\n',
+        '  docker compose -f compose.example.yml run --rm certs trust --print > ca.crt\n' +
+          '  curl --cacert ca.crt "https://localhost:8082/call?url=https://api:8081/"\n',
       );
       expect(compose('ps', '-a', '--format', '{{.Service}} {{.State}} {{.ExitCode}}')).toMatch(/^certs exited 0$/m);
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
     }, 900_000);
 
-    it('the sidecar profile: watch republishes a certificate dropped into ./certs, and api-live serves it without a restart', async () => {
+    it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it', async () => {
       compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');
       const url = 'https://127.0.0.1:8083/';
       const before = await waitHttps(url);
@@ -473,7 +513,8 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive); // the same container: no restart
+      // the same container: no restart
+      expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive);
       expect(before.served).not.toBe(expected);
     });
   });

@@ -7,13 +7,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION, buildImage } from '../../scripts/image.mjs';
+import { containerEngine } from '../../scripts/engine.mjs';
 import { FIXTURES, ROOT, cleanEnv, ENABLE, missing, needsAll } from './support/env.js';
 import { buildKestrelApp } from './support/kestrel.js';
+import { ENABLE_PODMAN, PODMAN_SOCKET, missingPodmanSocket } from './support/engine.js';
 
 const run = needsAll('.NET Testcontainers module', [
   [missing('docker', ['info']), ENABLE.docker],
   [missing('dotnet', ['--version']), ENABLE.dotnet],
 ]);
+const onPodman =
+  run &&
+  needsAll('.NET Testcontainers module on Podman', [
+    [missing('podman', ['info']), ENABLE_PODMAN],
+    [missingPodmanSocket(), ENABLE_PODMAN],
+  ]);
 const HARNESS = path.join(ROOT, 'harness/dotnet');
 const LIBRARY = path.join(HARNESS, 'KestrelCertSidecar.Testcontainers');
 /** How many xunit tests the project holds: a test that stops being found fails here. */
@@ -33,7 +41,7 @@ function dotnet(args: string[], env: Record<string, string>, cwd = ROOT) {
 describe.runIf(run)('the .NET Testcontainers module', () => {
   let env: Record<string, string>;
   beforeAll(() => {
-    const { tag, images } = buildImage({ log: console.log });
+    const { tag, images } = buildImage({ log: console.log, engine: containerEngine('docker', { env: {} }) });
     env = {
       // Testcontainers for .NET 4.16 asks for Docker API 1.44; Debian 12's engine 20.10 speaks 1.41.
       DOCKER_API_VERSION: '1.41',
@@ -45,7 +53,8 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
     };
   }, 1_200_000);
 
-  it('passes its xunit tests with real containers', () => {
+  /** Runs the xunit project with `env`; its exit code, output and trx counters (total, executed, passed, failed). */
+  function xunit(env: Record<string, string>) {
     const trx = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-xunit-'));
     const r = dotnet(
       [
@@ -64,8 +73,28 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
       : '';
     const counters = /<Counters total="(\d+)" executed="(\d+)" passed="(\d+)" failed="(\d+)"/.exec(results);
     if (r.code !== 0) console.log(r.out.slice(-6000));
+    return { code: r.code, counters: counters?.slice(1, 5).map(Number) };
+  }
+
+  it('passes its xunit tests with real containers', () => {
+    const r = xunit(env);
     expect(r.code).toBe(0);
-    expect(counters?.slice(1, 5).map(Number)).toEqual([XUNIT_TESTS, XUNIT_TESTS, XUNIT_TESTS, 0]);
+    expect(r.counters).toEqual([XUNIT_TESTS, XUNIT_TESTS, XUNIT_TESTS, 0]);
+  });
+
+  // Testcontainers for .NET on Podman: its Docker-compatible API socket, Ryuk disabled (docs/runtimes/podman.md).
+  it.runIf(onPodman)('passes its xunit tests on Podman, through its API socket', () => {
+    const t = Date.now();
+    const { tag, images } = buildImage({ log: console.log, engine: containerEngine('podman', { env: {} }) });
+    const r = xunit({
+      ...env,
+      DOCKER_HOST: PODMAN_SOCKET,
+      KCS_TEST_IMAGE: tag,
+      KCS_TEST_ASPNET_IMAGE: images.ASPNET_IMAGE,
+    });
+    console.log(`podman: .NET Testcontainers xunit: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    expect(r.code).toBe(0);
+    expect(r.counters).toEqual([XUNIT_TESTS, XUNIT_TESTS, XUNIT_TESTS, 0]);
   });
 
   it('dotnet pack makes the package, for net8.0 and net10.0, with the version of package.json', () => {
@@ -92,7 +121,8 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
       'python3',
       [
         '-c',
-        'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("KestrelCertSidecar.Testcontainers.nuspec").decode())',
+        'import sys, zipfile; ' +
+          'print(zipfile.ZipFile(sys.argv[1]).read("KestrelCertSidecar.Testcontainers.nuspec").decode())',
         nupkg,
       ],
       { encoding: 'utf8' },
@@ -101,7 +131,7 @@ describe.runIf(run)('the .NET Testcontainers module', () => {
     expect(nuspec).toMatch(/<dependency id="Testcontainers" version="4\.16\.0"/);
   });
 
-  it('a program outside the repository starts the sidecar, serves the set from a Kestrel on the host and gets a 200 trusting only the CA', () => {
+  it('a program outside the repository: sidecar, Kestrel on the host, and a 200 trusting only the CA', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-consumer-'));
     const out = path.join(dir, 'certs');
     fs.writeFileSync(

