@@ -27,7 +27,10 @@ describe('userDataDir, as mkcert keeps its CAROOT', () => {
 describe('defaultState', () => {
   it('is /state in a container with a volume mounted there, and nowhere without one', () => {
     const asked: string[] = [];
-    const mounted = (dir: string) => (asked.push(dir), true);
+    const mounted = (dir: string) => {
+      asked.push(dir);
+      return true;
+    };
     expect(defaultState('container', 'linux', { HOME: '/root' }, mounted)).toBe('/state');
     expect(asked).toEqual(['/state']);
     expect(defaultState('container', 'linux', { HOME: '/root' }, () => false)).toBeUndefined();
