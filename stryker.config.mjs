@@ -30,6 +30,8 @@ export default {
   // copy. The sources are mutated in the work tree and restored at the end (or from .stryker-tmp/backup-*
   // after a kill): do not edit sidecar/ while a run is going.
   inPlace: true,
+  // vitest does not type-check, so Stryker need not add `// @ts-nocheck` to every file of the tree.
+  disableTypeChecks: false,
   tempDirName: '.stryker-tmp',
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
