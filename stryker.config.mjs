@@ -1,4 +1,3 @@
-// @ts-nocheck
 // `npm run mutate`: StrykerJS over the pure and loading stages (docs/testing.md has the scores and the
 // review of the survivors). Slow on purpose and not in CI: run one folder at a time,
 //   npm run mutate -- --mutate 'sidecar/pkix/**/*.ts'
