@@ -1,11 +1,15 @@
 // The settings block of --help (sidecar/settings/table.ts settingsHelp), by the exact text a user reads.
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SETTING_ENTRIES, settingsHelp } from '../../../sidecar/settings/table.js';
 
-const help = settingsHelp().split('\n');
 const COLUMN = ' '.repeat(57);
 
 describe('settingsHelp', () => {
+  // Built in each test, not once at import: Stryker switches its mutants per test.
+  let help: string[] = [];
+  beforeEach(() => {
+    help = settingsHelp().split('\n');
+  });
   it('starts with its heading and ends with --verbose', () => {
     expect(help[0]).toBe('settings (flag, or environment variable; the flag wins):');
     expect(help.at(-1)).toBe(
