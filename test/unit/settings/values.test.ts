@@ -89,7 +89,9 @@ describe('parseHostnames', () => {
     'refuses %s: its last label is a number',
     (n) => {
       expect(refusal(() => parseHostnames(n))).toEqual({
-        message: `CONFIG_INVALID KCS_HOSTNAMES name \`${n}\` is neither an IP address nor a DNS name (its last label is a number)`,
+        message:
+          `CONFIG_INVALID KCS_HOSTNAMES name \`${n}\` is neither an IP address nor a DNS name ` +
+          '(its last label is a number)',
         hint: 'write an IPv4 address as four numbers from 0 to 255, such as 10.0.0.5, or a DNS name such as api',
       });
     },
