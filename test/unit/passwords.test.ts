@@ -1,0 +1,97 @@
+// The passwords as sidecar/passwords.ts decides them, on real files: the BOM Visual Studio writes at
+// the start of secrets.json, and the line break an output password cannot carry into kestrel.env.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KcsError } from '../../sidecar/findings.js';
+import { outputPassword, passwordFromSecretsJson, resolvePassword } from '../../sidecar/passwords.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-passwords-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+function refusal(fn: () => unknown): KcsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof KcsError) return err;
+    throw err;
+  }
+  throw new Error('accepted');
+}
+const never = () => {
+  throw new Error('the kept password was read although a configured one exists');
+};
+
+describe('a secrets.json that starts with a byte-order mark (as Visual Studio saves it)', () => {
+  const json = '{\n  "Kestrel:Certificates:Development:Password": "s3cret-Pa55"\n}';
+  it('gives its password through KCS_USER_SECRETS', () => {
+    const file = write('secrets-bom.json', `\uFEFF${json}`);
+    expect(resolvePassword({ userSecrets: file })).toBe('s3cret-Pa55');
+  });
+  it('reads the same password as without the mark', () => {
+    expect(passwordFromSecretsJson(`\uFEFF${json}`, 'secrets.json')).toBe('s3cret-Pa55');
+    expect(passwordFromSecretsJson(json, 'secrets.json')).toBe('s3cret-Pa55');
+  });
+  it('reads a nested secrets.json with any key case, Development before Default', () => {
+    const nested = '\uFEFF{"kestrel":{"certificates":{"default":{"password":"d"},"DEVELOPMENT":{"Password":"v"}}}}';
+    expect(passwordFromSecretsJson(nested, 'secrets.json')).toBe('v');
+    expect(passwordFromSecretsJson('{"Kestrel:Certificates:Default:Password":"d"}', 'secrets.json')).toBe('d');
+  });
+  it('refuses a BOM anywhere but the start, naming the file and not the text', () => {
+    const file = write('secrets-bad.json', `{"Kestrel:Certificates:Development:Password": "s3cret-Pa55"}\uFEFF`);
+    const err = refusal(() => resolvePassword({ userSecrets: file }));
+    expect(err.message).toBe(`CONFIG_INVALID cannot read ${file}: it is not valid JSON`);
+    expect(err.message).not.toContain('s3cret');
+    expect(err.cause).toBeUndefined();
+  });
+  it('refuses a secrets.json without either password key, naming both', () => {
+    const file = write('secrets-none.json', '\uFEFF{"Other": "x"}');
+    expect(refusal(() => resolvePassword({ userSecrets: file })).message).toBe(
+      `CONFIG_INVALID cannot read a password from ${file}: it has neither ` +
+        'Kestrel:Certificates:Development:Password nor Kestrel:Certificates:Default:Password',
+    );
+  });
+});
+
+describe('an output password (cert.pfx) with a line break or NUL is refused, never shown', () => {
+  it.each([
+    ['two lines', 'first\nsecond\n', 'line break'],
+    ['a CRLF line then an empty one', 'pw-Pa55\r\n\r\n', 'line break'],
+    ['a carriage return inside', 'pw\rPa55', 'line break'],
+    ['a NUL', 'pw\0Pa55\n', 'NUL'],
+  ])('KCS_OUTPUT_PASSWORD_FILE holding %s', (_name, text, what) => {
+    const file = write('output-password', text);
+    const err = refusal(() => outputPassword({ outputPasswordFile: file }, undefined, undefined, never));
+    expect(err.message).toBe(
+      `CONFIG_INVALID the password in KCS_OUTPUT_PASSWORD_FILE ${file} holds a ${what} ` +
+        '(after the one trailing newline that is stripped)',
+    );
+    expect(err.finding.file).toBe(file);
+    expect(err.finding.hint).toBe(
+      "write the password on one line, with no NUL: kestrel.env and the app's environment carry it as one line",
+    );
+    expect(err.message).not.toMatch(/second|Pa55/);
+  });
+  it.each([
+    ['a line break', 'first\nsecond', 'line break'],
+    ['a NUL', 'first\0second', 'NUL'],
+  ])('KCS_OUTPUT_PASSWORD holding %s', (_name, value, what) => {
+    const err = refusal(() => outputPassword({ outputPassword: value }, undefined, undefined, never));
+    expect(err.message).toBe(
+      `CONFIG_INVALID the password in KCS_OUTPUT_PASSWORD holds a ${what} ` +
+        '(after the one trailing newline that is stripped)',
+    );
+  });
+  it('takes a file with one trailing newline (echo pw > file) as the password without it', () => {
+    const file = write('output-password-ok', 'one-line-Pa55\n');
+    expect(outputPassword({ outputPasswordFile: file }, 'input', undefined, never)).toEqual({
+      password: 'one-line-Pa55',
+      origin: 'configured',
+    });
+  });
+});
