@@ -19,6 +19,7 @@ import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layou
 import { publicRootsNamed } from './publish/trust.js';
 import { readLive, type LiveSet } from './publish/live.js';
 import { validate, type Validated } from './validate/validate.js';
+import { oneLine, subjectOf } from './pkix/x509info.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -126,15 +127,15 @@ function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
       finding(
         'KESTREL_PFX_CHAIN',
         'warning',
-        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
+        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${oneLine(subjectOf(v.chain[1]!))} will reject the server`,
         'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
       ),
     );
   }
   if (cfg.appName !== undefined && m.source.kind !== 'generated') {
     const missing = [
-      ...(m.leaf.subject !== 'CN=localhost'
-        ? [`its subject is ${m.leaf.subject.replace(/\n/g, ', ')}, not CN=localhost`]
+      ...(subjectOf(m.leaf) !== 'CN=localhost'
+        ? [`its subject is ${oneLine(subjectOf(m.leaf)) || 'empty'}, not CN=localhost`]
         : []),
       ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER)
         ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)']

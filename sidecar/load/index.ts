@@ -9,6 +9,7 @@ import { inFile, readInput } from './files.js';
 import { looksLikePem, parsePemBlocks, parsePemOrDer } from './pem.js';
 import { refuseKeystore } from './keystore.js';
 import { parsePkcs12 } from './pkcs12.js';
+import { certName, oneLine, subjectOf } from '../pkix/x509info.js';
 
 export interface LoadOptions extends DiscoverOptions {
   password?: string;
@@ -25,7 +26,7 @@ interface Located<T> {
 
 /** `"server" (CN=api, sha256 AB:CD:...)`, as entries are listed in findings. */
 const describeEntry = (c: Located<crypto.X509Certificate>) =>
-  `${c.name !== undefined ? `"${c.name}" ` : ''}(${c.value.subject.replace(/\n/g, ', ')}, sha256 ${c.value.fingerprint256})`;
+  `${c.name !== undefined ? `"${c.name}" ` : ''}(${oneLine(subjectOf(c.value))}, sha256 ${c.value.fingerprint256})`;
 const thumb = (s: string) => s.replace(/[:\s]/g, '').toUpperCase();
 
 const KEY_LABELS = /PRIVATE KEY/;
@@ -47,7 +48,7 @@ function pickLeaf(
         where,
       );
     const file = certs[0]!.file;
-    const subject = certs[0]!.value.subject.replace(/\n/g, ', ');
+    const subject = certName(certs[0]!.value);
     if (d.layout === 'single-file') {
       const names = keyNamesBeside(file);
       fail(
@@ -119,7 +120,7 @@ function pickLeaf(
   return unique[0]!;
 }
 
-const cn = (c: crypto.X509Certificate) => /CN=([^\n]+)/.exec(c.subject)?.[1] ?? c.subject.replace(/\n/g, ', ');
+const cn = certName;
 
 function parseCert(der: Buffer, file: string): crypto.X509Certificate {
   try {

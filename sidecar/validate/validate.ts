@@ -5,7 +5,7 @@ import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
 import { EXPIRY_WARNING_MS, MAX_RSA_BITS, MIN_RSA_BITS } from '../limits.js';
 import type { Material } from '../material.js';
-import { curveName, humanDuration, isSelfSigned, oneLine } from '../pkix/x509info.js';
+import { certName, curveName, humanDuration, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
 import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 
 export interface ValidateOptions {
@@ -32,7 +32,7 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const ANY_EKU = '2.5.29.37.0';
 const KEY_OIDS: Record<string, string> = { ed25519: '1.3.101.112', ed448: '1.3.101.113', dsa: '1.2.840.10040.4.1' };
 const SUPPORTED_CURVES = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
-const name = (c: X509Certificate) => /CN=([^\n]+)/.exec(c.subject)?.[1] ?? oneLine(c.subject);
+const name = certName;
 const SERVER_FIX = 'issue a server certificate (extendedKeyUsage serverAuth) for the names it serves';
 
 function checkKey(m: Material, file: string | undefined): Finding[] {
@@ -376,14 +376,14 @@ export function validate(m: Material, opts: ValidateOptions): Validated {
   const chain = built.chain.length > 1 && isSelfSigned(top) ? built.chain.slice(0, -1) : built.chain;
   let anchors = m.anchors;
   if (anchors.length === 0 && !isSelfSigned(top)) {
-    const root = opts.publicRoots?.(top.issuer).find((r) => top.checkIssued(r) && top.verify(r.publicKey));
+    const root = opts.publicRoots?.(issuerOf(top)).find((r) => top.checkIssued(r) && top.verify(r.publicKey));
     anchors = [root ?? top];
     if (!root) {
       findings.push(
         finding(
           'CHAIN_BROKEN',
           'warning',
-          `the chain ends at ${name(top)}, whose issuer ${oneLine(top.issuer)} is not in the source, so ca.crt holds ${name(top)} itself, which OpenSSL clients accept only with partial-chain trust; clients that trust ${oneLine(top.issuer)} as a root accept the server, but if it is an intermediate, no client can build the chain without it`,
+          `the chain ends at ${name(top)}, whose issuer ${oneLine(issuerOf(top))} is not in the source, so ca.crt holds ${name(top)} itself, which OpenSSL clients accept only with partial-chain trust; clients that trust ${oneLine(issuerOf(top))} as a root accept the server, but if it is an intermediate, no client can build the chain without it`,
           'mount the missing intermediates after the leaf, and the root CA (as ca.crt beside tls.crt, or at the end of the chain file)',
           file,
         ),

@@ -2,6 +2,7 @@
 import type { Config } from '../settings/config.js';
 import { KcsError, type Finding } from '../findings.js';
 import { InvalidMaterial, publish, type OutputPassword } from '../pipeline.js';
+import { oneLine, subjectOf } from '../pkix/x509info.js';
 
 /** What one publish reports. */
 export type StepResult =
@@ -35,7 +36,7 @@ export function publishStep(req: StepRequest): StepResult {
       ok: true,
       changed: r.changed,
       generation: r.generation,
-      subject: leaf.subject.replace(/\n/g, ', '),
+      subject: oneLine(subjectOf(leaf)),
       sha256: leaf.fingerprint256,
       notAfter: leaf.validToDate.toISOString(),
       outputPassword: r.outputPassword,
