@@ -1,0 +1,69 @@
+// The generator: `check` against Kestrel and the strict clients on generated chains (generator/space.ts
+// says what a seed makes, generator/run.ts what is judged). Every run judges the regression seeds
+// (generator/seeds.json: every seed that ever disagreed) and GENERATOR_CASES fresh seeds (500 by default)
+// from GENERATOR_SEED on (1 by default, so CI is the same every time; a run by hand with
+// `npm run generate:conformance` starts at a random seed and searches new ground). GENERATOR_SEEDS=1,2,3
+// judges just those. Every disagreement fails the run with its seed; outside CI it is also added to
+// seeds.json, to be committed with the fix.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENABLE, missing, missingAspNet, needsAll, ROOT } from '../integration/support/env.js';
+import { type CaseResult, explain, judgeSeeds } from './generator/run.js';
+import { buildJudge } from './judge/run.js';
+
+const run = needsAll('conformance generator', [
+  [missingAspNet(), ENABLE.dotnet],
+  [missing('openssl', ['version']), ENABLE.producers],
+]);
+const SEEDS_FILE = path.join(ROOT, 'test/conformance/generator/seeds.json');
+
+interface Regression {
+  seed: number;
+  /** The class of disagreement it was found for, and what the chain was. */
+  found: string;
+}
+
+function seedsToJudge(regressions: Regression[]): number[] {
+  if (process.env.GENERATOR_SEEDS)
+    return process.env.GENERATOR_SEEDS.split(',').map((s) => Number.parseInt(s.trim(), 10));
+  const count = Number.parseInt(process.env.GENERATOR_CASES ?? '500', 10);
+  const base = Number.parseInt(process.env.GENERATOR_SEED ?? '1', 10);
+  const fresh = Array.from({ length: count }, (_, i) => (base + i) >>> 0);
+  return [...new Set([...regressions.map((r) => r.seed), ...fresh])];
+}
+
+describe.runIf(run)('the conformance generator', () => {
+  it('check accepts exactly the generated chains that Kestrel serves and strict clients accept', async () => {
+    const regressions = JSON.parse(fs.readFileSync(SEEDS_FILE, 'utf8')) as Regression[];
+    const seeds = seedsToJudge(regressions);
+    const started = Date.now();
+    const results = await judgeSeeds(buildJudge(), seeds, undefined, (l) => console.log(l));
+    const unproducible = results.filter((r) => r.unproducible);
+    const judged = results.filter((r) => !r.unproducible);
+    const disagreements = judged.filter((r) => !r.agrees);
+    const usable = judged.filter((r) => r.usable).length;
+    console.log(
+      `${judged.length} cases judged in ${Math.round((Date.now() - started) / 1000)} s: ${usable} usable, ` +
+        `${judged.length - usable} not; ${disagreements.length} disagreements; ${unproducible.length} that OpenSSL ` +
+        'would not make',
+    );
+    for (const r of unproducible) console.log(`OpenSSL would not make seed ${r.seed}: ${r.unproducible}`);
+    fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, '.cache', 'generator-last.json'), JSON.stringify(results, null, 1));
+    if (disagreements.length > 0 && process.env.CI !== 'true') record(regressions, disagreements);
+    // Producible is the rule: a case OpenSSL refuses to make is a generator bug, not a verdict.
+    expect(unproducible.map((r) => `${r.seed}: ${r.unproducible}`)).toEqual([]);
+    expect(judged.length).toBeGreaterThanOrEqual(Math.min(seeds.length, 500));
+    // Reproduce one: GENERATOR_SEEDS=<seed> npx vitest run --project integration test/conformance/generator.test.ts
+    expect(disagreements.map(explain)).toEqual([]);
+  }, 3_600_000);
+});
+
+/** Adds the seeds that disagreed to seeds.json, so that they stay as regression cases once fixed. */
+function record(regressions: Regression[], disagreements: CaseResult[]): void {
+  const known = new Set(regressions.map((r) => r.seed));
+  const added = disagreements.filter((r) => !known.has(r.seed)).map((r) => ({ seed: r.seed, found: explain(r) }));
+  if (added.length === 0) return;
+  fs.writeFileSync(SEEDS_FILE, `${JSON.stringify([...regressions, ...added], null, 2)}\n`);
+}
