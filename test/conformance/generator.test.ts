@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENABLE, missing, missingAspNet, needsAll, ROOT } from '../integration/support/env.js';
-import { type CaseResult, explain, judgeSeeds } from './generator/run.js';
+import { type Regression, renderSection, SECTION_HEADING } from './generator/docs.js';
+import { type CaseResult, classOf, explain, judgeSeeds } from './generator/run.js';
 import { buildJudge } from './judge/run.js';
 
 const run = needsAll('conformance generator', [
@@ -17,12 +18,20 @@ const run = needsAll('conformance generator', [
   [missing('openssl', ['version']), ENABLE.producers],
 ]);
 const SEEDS_FILE = path.join(ROOT, 'test/conformance/generator/seeds.json');
+const DOC = path.join(ROOT, 'docs', 'compatibility.md');
+const regressions = () => JSON.parse(fs.readFileSync(SEEDS_FILE, 'utf8')) as Regression[];
 
-interface Regression {
-  seed: number;
-  /** The class of disagreement it was found for, and what the chain was. */
-  found: string;
-}
+describe('the generator section of docs/compatibility.md', () => {
+  it('shows the generated space and the regression seeds (UPDATE_COMPATIBILITY=1 rewrites it)', () => {
+    const doc = fs.readFileSync(DOC, 'utf8');
+    const at = doc.indexOf(`\n${SECTION_HEADING}\n`);
+    const section = renderSection(regressions());
+    if (process.env.UPDATE_COMPATIBILITY === '1')
+      fs.writeFileSync(DOC, `${at < 0 ? `${doc.trimEnd()}\n` : doc.slice(0, at)}\n${section}`);
+    const now = fs.readFileSync(DOC, 'utf8');
+    expect(now.slice(now.indexOf(`\n${SECTION_HEADING}\n`) + 1)).toBe(section);
+  });
+});
 
 function seedsToJudge(regressions: Regression[]): number[] {
   if (process.env.GENERATOR_SEEDS)
@@ -35,8 +44,8 @@ function seedsToJudge(regressions: Regression[]): number[] {
 
 describe.runIf(run)('the conformance generator', () => {
   it('check accepts exactly the generated chains that Kestrel serves and strict clients accept', async () => {
-    const regressions = JSON.parse(fs.readFileSync(SEEDS_FILE, 'utf8')) as Regression[];
-    const seeds = seedsToJudge(regressions);
+    const known = regressions();
+    const seeds = seedsToJudge(known);
     const started = Date.now();
     const results = await judgeSeeds(buildJudge(), seeds, undefined, (l) => console.log(l));
     const unproducible = results.filter((r) => r.unproducible);
@@ -51,7 +60,7 @@ describe.runIf(run)('the conformance generator', () => {
     for (const r of unproducible) console.log(`OpenSSL would not make seed ${r.seed}: ${r.unproducible}`);
     fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, '.cache', 'generator-last.json'), JSON.stringify(results, null, 1));
-    if (disagreements.length > 0 && process.env.CI !== 'true') record(regressions, disagreements);
+    if (disagreements.length > 0 && process.env.CI !== 'true') record(known, disagreements);
     // Producible is the rule: a case OpenSSL refuses to make is a generator bug, not a verdict.
     expect(unproducible.map((r) => `${r.seed}: ${r.unproducible}`)).toEqual([]);
     expect(judged.length).toBeGreaterThanOrEqual(Math.min(seeds.length, 500));
@@ -63,7 +72,9 @@ describe.runIf(run)('the conformance generator', () => {
 /** Adds the seeds that disagreed to seeds.json, so that they stay as regression cases once fixed. */
 function record(regressions: Regression[], disagreements: CaseResult[]): void {
   const known = new Set(regressions.map((r) => r.seed));
-  const added = disagreements.filter((r) => !known.has(r.seed)).map((r) => ({ seed: r.seed, found: explain(r) }));
+  const added = disagreements
+    .filter((r) => !known.has(r.seed))
+    .map((r) => ({ seed: r.seed, class: classOf(r), found: explain(r) }));
   if (added.length === 0) return;
   fs.writeFileSync(SEEDS_FILE, `${JSON.stringify([...regressions, ...added], null, 2)}\n`);
 }

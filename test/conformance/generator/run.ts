@@ -1,18 +1,28 @@
 // One generator run: make each seed's case (produce.ts), judge it, and set `check` beside the truth.
 // The truth: the material is usable when Kestrel (the judge, .NET 10) serves tls.crt + tls.key as
-// they are, and every strict client trusting only ca.crt completes a handshake for `localhost`:
-// OpenSSL 3 `s_client -verify_return_error -verify_hostname` and Node's `tls.connect`. `check`
-// (the built CLI, as users run it) must exit 0 exactly for the usable ones.
+// they are, and every strict client trusting only ca.crt completes a handshake for `localhost`
+// (clients.ts: OpenSSL 3 s_client, curl, Node tls, Python ssl, .NET HttpClient, as in the matrix).
+// `check` (the CLI's main, as users run it) must exit 0 exactly for the usable ones.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { BIN, cleanEnv, ROOT } from '../../integration/support/env.js';
 import { type ServeCase, serve } from '../judge/run.js';
-import { keyPool, pool, produce } from './produce.js';
+import {
+  CLIENTS,
+  type Client,
+  curlClient,
+  dotnetClients,
+  nodeClient,
+  opensslClient,
+  pythonClients,
+  type Target,
+  type Verdict,
+} from './clients.js';
+import { keyPool, pool, type Produced, produce } from './produce.js';
 import { type CaseSpec, caseFor, describeCase } from './space.js';
 
 const exec = promisify(execFile);
@@ -31,44 +41,12 @@ export interface CaseResult {
   description: string;
   /** OpenSSL could not make the case: it is reported, never judged. */
   unproducible?: string;
-  kestrel?: { ok: boolean; error?: string };
-  clients?: { openssl: boolean; opensslError?: string; node: boolean; nodeError?: string };
+  kestrel?: Verdict;
+  /** Asked only when Kestrel serves. */
+  clients?: Record<Client, Verdict>;
   check?: { exit: number; ok: boolean; errors: string[]; text: string };
   usable?: boolean;
   agrees?: boolean;
-}
-
-/** OpenSSL 3 s_client, trusting only `anchor`, asking for `localhost`. */
-async function opensslClient(port: number, anchor: string): Promise<{ ok: boolean; error?: string }> {
-  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost'];
-  args.push('-verify_return_error', '-verify_hostname', 'localhost', '-CAfile', anchor);
-  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = execFile('openssl', args, { timeout: 20_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}\n${stderr}` }),
-    );
-    child.stdin?.end();
-  });
-  if (r.code === 0 && r.out.includes('Verify return code: 0 (ok)')) return { ok: true };
-  const why = /verify error:num=\d+:([^\n]+)/.exec(r.out)?.[1] ?? /Verify return code: ([^\n]+)/.exec(r.out)?.[1];
-  return { ok: false, error: why ?? r.out.trim().split('\n').slice(-1)[0] ?? `exit ${r.code}` };
-}
-
-/** Node's tls.connect with the default checks, trusting only `anchor`. */
-function nodeClient(port: number, anchor: string): Promise<{ ok: boolean; error?: string }> {
-  return new Promise((resolve) => {
-    const socket = tls.connect(
-      { host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(anchor) },
-      () => {
-        socket.end();
-        resolve({ ok: true });
-      },
-    );
-    socket.setTimeout(10_000, () => {
-      socket.destroy();
-      resolve({ ok: false, error: 'timeout' });
-    });
-    socket.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, error: e.code ?? e.message }));
-  });
 }
 
 type Main = (
@@ -119,63 +97,87 @@ export async function judgeSeeds(
   const keys = await keyPool(path.join(ROOT, '.cache', 'generator-keys'));
   const results: CaseResult[] = [];
   for (let start = 0; start < seeds.length; start += SERVE_BATCH) {
-    const batch = seeds.slice(start, start + SERVE_BATCH);
     const t0 = Date.now();
-    const made = await pool(batch, WIDTH, async (seed) => {
+    const made = await pool(seeds.slice(start, start + SERVE_BATCH), WIDTH, async (seed) => {
       const spec = caseFor(seed);
-      const p = await produce(work, spec, keys);
-      return { seed, spec, description: describeCase(spec), p };
+      return { seed, spec, description: describeCase(spec), p: await produce(work, spec, keys) };
     });
-    const cases: ServeCase[] = made
-      .filter((m) => !m.p.error)
-      .map((m) => ({
-        id: String(m.seed),
-        mode: 'pem-urls',
-        path: path.join(m.p.dir, 'tls.crt'),
-        keyPath: path.join(m.p.dir, 'tls.key'),
-      }));
     const t1 = Date.now();
-    const [served, checked] = await Promise.all([
-      serve(judge, cases, JUDGE_ENV).then((s) => {
-        log(`  kestrel: ${Date.now() - t1} ms`);
-        return s;
-      }),
-      pool(made, CHECK_WIDTH, (m) => (m.p.error ? Promise.resolve(undefined) : check(m.p.dir))).then((c) => {
-        log(`  check: ${Date.now() - t1} ms`);
-        return c;
-      }),
-    ]);
-    const t2 = Date.now();
-    try {
-      const judged = await pool(made, WIDTH, async (m, i): Promise<CaseResult> => {
-        const base = { seed: m.seed, spec: m.spec, description: m.description };
-        if (m.p.error) return { ...base, unproducible: m.p.error };
-        const r = served.results.get(String(m.seed));
-        const anchor = path.join(m.p.dir, 'ca.crt');
-        const kestrel = r?.port ? { ok: true } : { ok: false, error: r?.error ?? 'no answer from the judge' };
-        let clients: CaseResult['clients'];
-        if (r?.port) {
-          const [o, n] = await Promise.all([opensslClient(r.port, anchor), nodeClient(r.port, anchor)]);
-          clients = {
-            openssl: o.ok,
-            node: n.ok,
-            ...(o.error ? { opensslError: o.error } : {}),
-            ...(n.error ? { nodeError: n.error } : {}),
-          };
-        }
-        const usable = kestrel.ok && !!clients?.openssl && !!clients?.node;
-        const c = checked[i]!;
-        return { ...base, kestrel, ...(clients ? { clients } : {}), check: c, usable, agrees: c.ok === usable };
-      });
-      results.push(...judged);
-    } finally {
-      await served.stop();
-    }
-    log(
-      `judged ${results.length}/${seeds.length}: made in ${t1 - t0} ms, served and checked in ${t2 - t1} ms, clients in ${Date.now() - t2} ms`,
-    );
+    results.push(...(await judgeBatch(judge, made)));
+    log(`judged ${results.length}/${seeds.length} (made in ${t1 - t0} ms, judged in ${Date.now() - t1} ms)`);
   }
   return results;
+}
+
+async function judgeBatch(
+  judge: string,
+  made: { seed: number; spec: CaseSpec; description: string; p: Produced }[],
+): Promise<CaseResult[]> {
+  const producible = made.filter((m) => !m.p.error);
+  const cases: ServeCase[] = producible.map((m) => ({
+    id: String(m.seed),
+    mode: 'pem-urls',
+    path: path.join(m.p.dir, 'tls.crt'),
+    keyPath: path.join(m.p.dir, 'tls.key'),
+  }));
+  const [served, checked] = await Promise.all([
+    serve(judge, cases, JUDGE_ENV),
+    pool(producible, CHECK_WIDTH, (m) => check(m.p.dir)),
+  ]);
+  const checks = new Map(producible.map((m, i) => [m.seed, checked[i]!]));
+  try {
+    const targets: Target[] = producible.flatMap((m) => {
+      const port = served.results.get(String(m.seed))?.port;
+      return port ? [{ id: String(m.seed), port, anchor: path.join(m.p.dir, 'ca.crt') }] : [];
+    });
+    const [python, dotnet, each] = await Promise.all([
+      pythonClients(targets),
+      dotnetClients(judge, targets),
+      pool(targets, WIDTH, async (t) => {
+        const [openssl, curl, node] = await Promise.all([opensslClient(t), curlClient(t), nodeClient(t)]);
+        return { openssl, curl, node };
+      }),
+    ]);
+    const byId = new Map(targets.map((t, i) => [t.id, each[i]!]));
+    return made.map((m): CaseResult => {
+      const base = { seed: m.seed, spec: m.spec, description: m.description };
+      if (m.p.error) return { ...base, unproducible: m.p.error };
+      const id = String(m.seed);
+      const r = served.results.get(id);
+      const kestrel: Verdict = r?.port ? { ok: true } : { ok: false, error: r?.error ?? 'no answer from the judge' };
+      const c = checks.get(m.seed)!;
+      if (!r?.port) return { ...base, kestrel, check: c, usable: false, agrees: !c.ok };
+      const missing = { ok: false, error: 'no answer' };
+      const clients = {
+        ...byId.get(id)!,
+        python: python.get(id) ?? missing,
+        dotnet: dotnet.get(id) ?? missing,
+      };
+      const usable = CLIENTS.every((k) => clients[k].ok);
+      return { ...base, kestrel, clients, check: c, usable, agrees: c.ok === usable };
+    });
+  } finally {
+    await served.stop();
+  }
+}
+
+/** The class of a disagreement, in words that stay the same from case to case: what check said, and the
+ *  first consumer's reason on the other side (no thumbprints, no paths). */
+export function classOf(r: CaseResult): string {
+  const clean = (t: string) =>
+    t
+      .replace(/\b[0-9A-F]{40}\b/g, '<thumbprint>')
+      .replace(/'[^']*\/(tls\.\w+)'/g, "'$1'")
+      .replace(/ \(_ssl\.c:\d+\)/, '')
+      .slice(0, 160);
+  if (r.usable) {
+    const said =
+      [...new Set(r.check!.errors)].join(', ') || `exit ${r.check!.exit}: ${clean(r.check!.text.split('\n')[0] ?? '')}`;
+    return `check refuses (${said}) what Kestrel and every client accept`;
+  }
+  if (!r.kestrel!.ok) return `check accepts what Kestrel refuses: ${clean(r.kestrel!.error ?? '')}`;
+  const [who, v] = Object.entries(r.clients!).find(([, x]) => !x.ok)!;
+  return `check accepts what ${who} refuses: ${clean(v.error ?? '')}`;
 }
 
 /** One line a person can act on, for a case where `check` and the consumers disagree. */
@@ -185,7 +187,7 @@ export function explain(r: CaseResult): string {
     : `check: exit ${r.check!.exit} ${r.check!.errors.join(',') || r.check!.text.split('\n')[0]}`;
   const k = r.kestrel!.ok ? 'Kestrel serves' : `Kestrel refuses (${r.kestrel!.error})`;
   const c = r.clients
-    ? `OpenSSL ${r.clients.openssl ? 'accepts' : `refuses (${r.clients.opensslError})`}, Node ${r.clients.node ? 'accepts' : `refuses (${r.clients.nodeError})`}`
+    ? CLIENTS.map((n) => `${n} ${r.clients![n].ok ? 'accepts' : `refuses (${r.clients![n].error})`}`).join(', ')
     : 'clients not asked';
   // The case's directory changes from run to run; the file name is enough.
   return `seed ${r.seed}: ${r.description} | ${said} | ${k}; ${c}`.replace(
