@@ -34,7 +34,11 @@ export async function opensslClient(t: Target): Promise<Verdict> {
   args.push('-verify_return_error', '-verify_hostname', 'localhost', '-CAfile', t.anchor);
   const r = await runTool('openssl', args);
   if (r.code === 0 && r.out.includes('Verify return code: 0 (ok)')) return { ok: true };
-  const why = /verify error:num=\d+:([^\n]+)/.exec(r.out)?.[1] ?? /Verify return code: ([^\n]+)/.exec(r.out)?.[1];
+  // The verify error when the chain was refused, else the handshake's own error (the server's alert).
+  const why =
+    /verify error:num=\d+:([^\n]+)/.exec(r.out)?.[1] ??
+    /:error:[0-9A-F]+:[^:]*:[^:]*:([^:\n]+)/.exec(r.out)?.[1] ??
+    /Verify return code: ([^\n]+)/.exec(r.out)?.[1];
   return { ok: false, error: why ?? r.out.trim().split('\n').slice(-1)[0] ?? `exit ${r.code}` };
 }
 

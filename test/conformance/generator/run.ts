@@ -95,16 +95,20 @@ export async function judgeSeeds(
   log: (line: string) => void = () => {},
 ): Promise<CaseResult[]> {
   const keys = await keyPool(path.join(ROOT, '.cache', 'generator-keys'));
-  const results: CaseResult[] = [];
-  for (let start = 0; start < seeds.length; start += SERVE_BATCH) {
-    const t0 = Date.now();
-    const made = await pool(seeds.slice(start, start + SERVE_BATCH), WIDTH, async (seed) => {
+  const make = (from: number) =>
+    pool(seeds.slice(from, from + SERVE_BATCH), WIDTH, async (seed) => {
       const spec = caseFor(seed);
       return { seed, spec, description: describeCase(spec), p: await produce(work, spec, keys) };
     });
-    const t1 = Date.now();
+  const results: CaseResult[] = [];
+  // The next batch is made while this one is judged: judging waits on handshakes and the judge's starts.
+  let next = make(0);
+  for (let start = 0; start < seeds.length; start += SERVE_BATCH) {
+    const t0 = Date.now();
+    const made = await next;
+    if (start + SERVE_BATCH < seeds.length) next = make(start + SERVE_BATCH);
     results.push(...(await judgeBatch(judge, made)));
-    log(`judged ${results.length}/${seeds.length} (made in ${t1 - t0} ms, judged in ${Date.now() - t1} ms)`);
+    log(`judged ${results.length}/${seeds.length} (${Date.now() - t0} ms)`);
   }
   return results;
 }
