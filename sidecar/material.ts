@@ -17,6 +17,9 @@ export interface Material {
     /** Facts about the input for the report, e.g. the PFX encryption. No secrets. */
     details: Record<string, string | number | boolean>;
   };
+  /** How many certificates come before the leaf in the PEM file it was read from (Kestrel pairs the
+   *  key with the first certificate of its Path); 0 or absent when the leaf is first. */
+  certsBeforeLeaf?: number;
   /** Findings made while loading, e.g. legacy encryption that was converted. */
   findings: Finding[];
   /** The password the input was opened with, if any; the default output password. */

@@ -9,7 +9,6 @@ import { generateMaterial } from './generate/index.js';
 import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
 import { outputPassword, resolvePassword, type OutputPassword } from './passwords.js';
-import { ASPNET_HTTPS_OID_DER } from './generate/x509.js';
 import type { Material } from './material.js';
 import { outputError, writeAtomically, type WriteResult } from './publish/atomic-writer.js';
 import type { Dir } from './publish/dir.js';
@@ -19,7 +18,6 @@ import { buildFileSet, contentDigest, type LayoutOptions } from './publish/layou
 import { publicRootsNamed } from './publish/trust.js';
 import { readLive, type LiveSet } from './publish/live.js';
 import { validate, type Validated } from './validate/validate.js';
-import { oneLine, subjectOf } from './pkix/x509info.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -52,12 +50,12 @@ export interface RunOptions {
  * Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. `live`
  * gives the set published now; publish passes a memoized reader so the output is read at most once.
  */
-export function loadAndValidate(
+export async function loadAndValidate(
   cfg: Config,
   now: Date,
   leafKey?: crypto.KeyObject,
   live: () => LiveSet = () => readLive(cfg.output),
-): CheckResult {
+): Promise<CheckResult> {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
@@ -92,14 +90,14 @@ export function loadAndValidate(
     caCreated = gen.ca.created;
   }
   const hostnames = cfg.source === undefined || empty || cfg.given.includes('hostnames') ? cfg.hostnames : [];
-  const validated = validate(material, {
+  const validated = await validate(material, {
     hostnames,
     now,
     minValidityMs: cfg.minValidityMs,
     publicRoots: publicRootsNamed,
+    kestrelFormat: cfg.kestrelFormat,
+    devLayout: cfg.appName !== undefined,
   });
-  validated.findings.push(...kestrelFindings(cfg, material, validated));
-  validated.ok = !validated.findings.some((f) => f.severity === 'error');
   return {
     ok: validated.ok,
     findings: validated.findings,
@@ -108,52 +106,6 @@ export function loadAndValidate(
     ...(renewAt ? { renewAt } : {}),
     ...(caCreated !== undefined ? { caCreated } : {}),
   };
-}
-
-/**
- * What depends on how Kestrel is pointed at the set, so that `check` reports it as `init` would.
- * - KCS_KESTREL_FORMAT=pfx with intermediates: seen with .NET 10 on Linux, Kestrel serves only the
- *   leaf of a PFX, even when the PFX holds the chain, while it sends every certificate of a PEM Path.
- * - The Development layout (KCS_APP_NAME): Kestrel's development-certificate lookup takes the PFX in
- *   $APPDATA/ASP.NET/https only when it has subject CN=localhost and the ASP.NET Core HTTPS
- *   development extension (CertificateManager.IsHttpsDevelopmentCertificate); seen with .NET 10: a
- *   CN=localhost certificate from openssl or keytool without it fails with "No server certificate
- *   was specified, and the default developer certificate could not be found".
- */
-function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
-  const out: Finding[] = [];
-  if (cfg.kestrelFormat === 'pfx' && v.chain.length > 1) {
-    out.push(
-      finding(
-        'KESTREL_PFX_CHAIN',
-        'warning',
-        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ${oneLine(subjectOf(v.chain[1]!))} will reject the server`,
-        'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
-      ),
-    );
-  }
-  if (cfg.appName !== undefined && m.source.kind !== 'generated') {
-    const missing = [
-      ...(subjectOf(m.leaf) !== 'CN=localhost'
-        ? [`its subject is ${oneLine(subjectOf(m.leaf)) || 'empty'}, not CN=localhost`]
-        : []),
-      ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER)
-        ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)']
-        : []),
-    ];
-    if (missing.length) {
-      out.push(
-        finding(
-          'NOT_DEV_CERT',
-          'error',
-          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."`,
-          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt and tls.key (kestrel.env)',
-          m.source.files[0],
-        ),
-      );
-    }
-  }
-  return out;
 }
 
 function pick(cfg: Config) {
@@ -184,7 +136,7 @@ export class InvalidMaterial extends KcsError {
  * `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. One writer
  * at a time: the output's lock is held from reading the live set to the end of the publish.
  */
-export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
+export async function publish(cfg: Config, opts: RunOptions = {}): Promise<PublishResult> {
   let out: ReturnType<typeof openOutput> | undefined;
   let release: ReturnType<typeof lockOutput>;
   try {
@@ -195,19 +147,19 @@ export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
     throw outputError(err, cfg.output, out ? 'taking its lock' : 'creating the output directory');
   }
   try {
-    return publishLocked(cfg, opts, out!);
+    return await publishLocked(cfg, opts, out!);
   } finally {
     release?.();
     out!.close();
   }
 }
 
-function publishLocked(cfg: Config, opts: RunOptions, out: Dir): PublishResult {
+async function publishLocked(cfg: Config, opts: RunOptions, out: Dir): Promise<PublishResult> {
   const now = opts.now ?? new Date();
   // The live set is read at most once: for the leaf to reuse and the generated password to keep.
   let live: LiveSet | undefined;
   const liveSet = () => (live ??= readLive(cfg.output));
-  const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
+  const checked = await loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
   const pw = outputPassword(

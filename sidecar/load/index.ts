@@ -48,7 +48,7 @@ function pickLeaf(
         where,
       );
     const file = certs[0]!.file;
-    const subject = certName(certs[0]!.value);
+    const subject = oneLine(subjectOf(certs[0]!.value));
     if (d.layout === 'single-file') {
       const names = keyNamesBeside(file);
       fail(
@@ -299,6 +299,8 @@ export function loadSource(opts: LoadOptions): Material {
     source: { kind, files: [...new Set(files)], details },
     findings,
   };
+  const before = kind === 'pfx' ? 0 : certs.filter((c) => c.file === cert.file).indexOf(cert);
+  if (before > 0) m.certsBeforeLeaf = before;
   if (opts.password !== undefined) m.inputPassword = opts.password;
   if (modernPfx) m.modernPfx = modernPfx;
   return m;

@@ -28,9 +28,9 @@ export interface StepRequest {
 }
 
 /** Publishes once. Invalid input is a result; anything else (a bug) is thrown. */
-export function publishStep(req: StepRequest): StepResult {
+export async function publishStep(req: StepRequest): Promise<StepResult> {
   try {
-    const r = publish(req.cfg, req.pinned ? { pinnedOutputPassword: req.pinned } : {});
+    const r = await publish(req.cfg, req.pinned ? { pinnedOutputPassword: req.pinned } : {});
     const leaf = r.material.leaf;
     return {
       ok: true,

@@ -1,0 +1,272 @@
+// OpenSSL's verdict (verifier.ts) told as a finding whose sentence is true of the strict clients. The
+// verdict is OpenSSL's; this file only says it. Node names a verify result only when it is in its own
+// table (src/crypto/crypto_common.cc), and reports newer ones (CA_KEY_TOO_SMALL, CA_MD_TOO_WEAK,
+// PERMITTED_VIOLATION, ...) as UNSPECIFIED: for those, and for INVALID_PURPOSE (which names no
+// certificate), the certificate facts say which rule of OpenSSL's refused the chain.
+import type { X509Certificate } from 'node:crypto';
+import { finding, type Finding, type FindingCode } from '../findings.js';
+import type { Material } from '../material.js';
+import { certFacts, keyUsage } from '../pkix/x509-ext.js';
+import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
+import type { Trust } from './chain.js';
+import type { Verdict } from './verifier.js';
+
+const CLIENTS = 'and with it curl, Python and Node';
+
+interface Cause {
+  code: FindingCode;
+  /** OpenSSL's own words (X509_verify_cert_error_string, OpenSSL 3.0 crypto/x509/x509_txt.c). */
+  text: string;
+  why: string;
+  fix: string;
+}
+
+const MISSING_ISSUER = 'mount every intermediate after the leaf, and the root that issued them as ca.crt';
+const RESULTS: Record<string, Cause> = {
+  UNABLE_TO_GET_ISSUER_CERT: {
+    code: 'CHAIN_BROKEN',
+    text: 'unable to get issuer certificate',
+    why: 'the chain reaches a trusted certificate that is not a root, and clients look further for its issuer',
+    fix: 'put the root CA (the self-signed certificate at the top of the chain) in ca.crt',
+  },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
+    code: 'CHAIN_BROKEN',
+    text: 'unable to get local issuer certificate',
+    why: 'no certificate of the chain is issued by one in ca.crt: an intermediate is missing, or ca.crt is another CA',
+    fix: MISSING_ISSUER,
+  },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
+    code: 'CHAIN_BROKEN',
+    text: 'unable to verify the first certificate',
+    why: 'the issuer of the certificate is neither sent nor trusted',
+    fix: MISSING_ISSUER,
+  },
+  DEPTH_ZERO_SELF_SIGNED_CERT: {
+    code: 'CHAIN_BROKEN',
+    text: 'self-signed certificate',
+    why: 'the certificate names itself as its issuer (its subject and issuer are the same) and is not trusted itself',
+    fix: 'issue the certificate from a CA whose name differs from the certificate subject, and mount that CA as ca.crt',
+  },
+  SELF_SIGNED_CERT_IN_CHAIN: {
+    code: 'CHAIN_BROKEN',
+    text: 'self-signed certificate in certificate chain',
+    why: 'the chain ends at a root that ca.crt does not hold',
+    fix: 'mount the root the chain ends at as ca.crt',
+  },
+  CERT_SIGNATURE_FAILURE: {
+    code: 'CHAIN_BROKEN',
+    text: 'certificate signature failure',
+    why: 'a signature does not verify with the key of the certificate named as its issuer',
+    fix: 'get the chain from the same issuance as the certificate; one of them was replaced',
+  },
+  INVALID_CA: {
+    code: 'ISSUER_NOT_ALLOWED',
+    text: 'invalid CA certificate',
+    why: 'a certificate that issues another is not a CA',
+    fix: 'issue the chain from CA certificates (basicConstraints critical CA:TRUE, keyUsage keyCertSign)',
+  },
+  PATH_LENGTH_EXCEEDED: {
+    code: 'ISSUER_NOT_ALLOWED',
+    text: 'path length constraint exceeded',
+    why: 'a CA has more CAs below it than its pathLenConstraint allows',
+    fix: 'issue the intermediates from a CA whose pathLenConstraint allows them',
+  },
+  CERT_UNTRUSTED: {
+    code: 'CHAIN_BROKEN',
+    text: 'certificate not trusted',
+    why: 'the root of the chain may not be trusted for TLS servers',
+    fix: 'mount the root the chain ends at as ca.crt',
+  },
+  CERT_REJECTED: {
+    code: 'CHAIN_BROKEN',
+    text: 'certificate rejected',
+    why: 'the root of the chain is marked as rejected for TLS servers',
+    fix: 'mount the root the chain ends at as ca.crt',
+  },
+};
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const WEAK_DIGESTS: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'SHA-1 with RSA',
+  '1.2.840.10045.4.1': 'ECDSA with SHA-1',
+  '1.2.840.10040.4.3': 'DSA with SHA-1',
+  '1.2.840.113549.1.1.4': 'MD5 with RSA',
+  '1.2.840.113549.1.1.2': 'MD2 with RSA',
+};
+const TLS_USAGES = ['digitalSignature', 'keyEncipherment', 'keyAgreement'];
+const NETSCAPE_CERT_TYPE = '2.16.840.1.113730.1.1';
+const NAME_CONSTRAINTS = '2.5.29.30';
+
+const rsaBits = (c: X509Certificate) =>
+  c.publicKey.asymmetricKeyType === 'rsa' ? (c.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) : Infinity;
+const ext = (c: X509Certificate, oid: string) => certFacts(c).extensions.find((e) => e.oid === oid);
+
+/** The Netscape cert type's SSL server bit (bit 1 of the BIT STRING), when the extension is there. */
+function netscapeServer(c: X509Certificate): boolean | undefined {
+  const e = ext(c, NETSCAPE_CERT_TYPE);
+  // The value is a BIT STRING: tag, length, unused-bits count, then the bits.
+  return e ? ((e.value[3] ?? 0) & 0x40) !== 0 : undefined;
+}
+
+/** Which of OpenSSL's purpose rules refused the chain (check_purpose_ssl_server, check_ca). */
+function purposeCause(certs: X509Certificate[]): Cause {
+  const [leaf, ...issuers] = certs;
+  const fix =
+    'issue the chain with serverAuth in every extendedKeyUsage it has (or none), and without a Netscape cert type';
+  const notCa = issuers.find((c) => !c.ca);
+  if (notCa)
+    return {
+      code: 'ISSUER_NOT_ALLOWED',
+      text: 'unsuitable certificate purpose',
+      why: `${certName(notCa)} issues a certificate but is not a CA (basicConstraints CA:FALSE or absent, or a key usage without keyCertSign)`,
+      fix: RESULTS.INVALID_CA!.fix,
+    };
+  for (const c of certs) {
+    const eku = c.keyUsage;
+    if (eku && !eku.includes(SERVER_AUTH))
+      return {
+        code: 'NOT_SERVER_AUTH',
+        text: 'unsuitable certificate purpose',
+        why: `the extended key usage of ${c === leaf ? 'the certificate' : `its issuer ${certName(c)}`} (${eku.join(', ')}) lacks serverAuth`,
+        fix,
+      };
+    // ku_reject(x, KU_TLS) in check_purpose_ssl_server: a key usage with none of the three TLS bits.
+    const usage = c === leaf ? keyUsage(c) : undefined;
+    if (usage && !usage.some((u) => TLS_USAGES.includes(u)))
+      return {
+        code: 'NOT_SERVER_AUTH',
+        text: 'unsuitable certificate purpose',
+        why: `the key usage of the certificate (${usage.join(', ') || 'none'}) has none of ${TLS_USAGES.join(', ')}`,
+        fix: 'issue the certificate with key usage digitalSignature (and keyEncipherment for RSA)',
+      };
+    if (netscapeServer(c) === false)
+      return {
+        code: 'NOT_SERVER_AUTH',
+        text: 'unsuitable certificate purpose',
+        why: `${c === leaf ? 'the certificate' : `its issuer ${certName(c)}`} has a Netscape cert type without the SSL server bit`,
+        fix,
+      };
+  }
+  return {
+    code: 'NOT_SERVER_AUTH',
+    text: 'unsuitable certificate purpose',
+    why: 'a certificate may not be used by a TLS server',
+    fix,
+  };
+}
+
+/** The extensions OpenSSL's verifier handles (X509_supported_extension, OpenSSL 3.0 crypto/x509/v3_purp.c):
+ *  a critical extension outside this list makes it refuse the certificate. */
+const HANDLED_EXTENSIONS = new Set([
+  '2.16.840.1.113730.1.1', // netscape-cert-type
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.31', // cRLDistributionPoints
+  '2.5.29.37', // extKeyUsage
+  '1.3.6.1.5.5.7.1.7', // sbgp-ipAddrBlock
+  '1.3.6.1.5.5.7.1.8', // sbgp-autonomousSysNum
+  '2.5.29.36', // policyConstraints
+  '1.3.6.1.5.5.7.1.14', // proxyCertInfo
+  '2.5.29.30', // nameConstraints
+  '2.5.29.33', // policyMappings
+  '2.5.29.54', // inhibitAnyPolicy
+]);
+
+/** What a result Node reports as UNSPECIFIED was, from the facts OpenSSL's checks read. */
+function unnamedCause(certs: X509Certificate[]): Cause | undefined {
+  for (const c of certs) {
+    const unhandled = certFacts(c).extensions.find((e) => e.critical && !HANDLED_EXTENSIONS.has(e.oid));
+    if (unhandled)
+      return {
+        code: 'UNSUPPORTED_EXTENSION',
+        text: 'unhandled critical extension',
+        why: `${certName(c)} has a critical extension ${unhandled.oid} that OpenSSL does not handle`,
+        fix: 'issue the certificate without that extension, or with it marked non-critical',
+      };
+  }
+  // A trusted root's own signature is not checked: clients trust its key.
+  const weak = certs.find((c) => WEAK_DIGESTS[certFacts(c).signature] && !isSelfSigned(c));
+  if (weak)
+    return {
+      code: 'WEAK_SIGNATURE',
+      text: 'CA signature digest algorithm too weak',
+      why: `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default security level`,
+      fix: 'get a chain whose certificates are signed with SHA-256 or better',
+    };
+  const small = certs.find((c) => rsaBits(c) < 2048);
+  if (small)
+    return {
+      code: 'KEY_TOO_WEAK',
+      text: small === certs[0] ? 'EE certificate key too weak' : 'CA certificate key too weak',
+      why: `the key of ${certName(small)} is RSA ${rsaBits(small)}, under the 2048 bits of security level 2`,
+      fix: 'issue the chain with RSA 2048 (or larger) or ECDSA keys',
+    };
+  const constrained = certs.slice(1).find((c) => ext(c, NAME_CONSTRAINTS));
+  if (constrained)
+    return {
+      code: 'ISSUER_NOT_ALLOWED',
+      text: 'permitted subtree violation',
+      why: `a name of the certificate is outside what the nameConstraints of ${certName(constrained)} allow`,
+      fix: 'issue the certificate for names the CA may issue for, or from a CA without those constraints',
+    };
+  return undefined;
+}
+
+/** Time is ours (expiry.ts, with KCS_MIN_VALIDITY): OpenSSL's time results add nothing to it. */
+const TIME = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+]);
+
+/** The finding OpenSSL's verdict becomes; none when it accepts. */
+export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: string | undefined): Finding[] {
+  const leaf = certName(m.leaf);
+  const certs = [...trust.path, ...trust.anchors.filter((a) => !trust.path.includes(a))];
+  if (v.handshake !== undefined) {
+    // The client ends the handshake itself for a server key under its security level (a small RSA key).
+    const cause = unnamedCause(certs);
+    return [
+      finding(
+        cause?.code ?? 'UNSUPPORTED_ALGORITHM',
+        'error',
+        `OpenSSL cannot complete a TLS handshake with ${leaf} and its key (${v.handshake.replace(/\.$/, '')}` +
+          `${cause ? `: ${cause.why}` : ''}), ${CLIENTS}`,
+        cause?.fix ?? 'issue the certificate with an RSA (2048 to 8192 bits) or ECDSA P-256, P-384 or P-521 key',
+        file,
+      ),
+    ];
+  }
+  if (v.code === undefined || TIME.has(v.code)) return [];
+  // A trust anchor that is not a root: OpenSSL looks on for its issuer unless told to accept partial chains.
+  const anchorNotRoot = trust.anchors.find((a) => !isSelfSigned(a));
+  if (v.code === 'UNABLE_TO_GET_ISSUER_CERT' && anchorNotRoot && !trust.partial) {
+    return [
+      finding(
+        'CHAIN_BROKEN',
+        'error',
+        `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it still look ` +
+          `for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ("unable to get ` +
+          `issuer certificate"), ${CLIENTS}, unless told to accept partial chains`,
+        `put the root CA that issued ${certName(anchorNotRoot)} in ca.crt`,
+        m.source.files.find((f) => f.endsWith('ca.crt')) ?? file,
+      ),
+    ];
+  }
+  const cause = v.code === 'INVALID_PURPOSE' ? purposeCause(trust.path) : (RESULTS[v.code] ?? unnamedCause(certs));
+  return [
+    finding(
+      cause?.code ?? 'CHAIN_BROKEN',
+      'error',
+      cause
+        ? `OpenSSL's verifier refuses the chain of ${leaf} ("${cause.text}": ${cause.why}), ${CLIENTS}`
+        : `OpenSSL's verifier refuses the chain of ${leaf} (${v.code}), ${CLIENTS}`,
+      cause?.fix ??
+        'get a chain that `openssl verify -CAfile ca.crt -untrusted tls.crt tls.crt` accepts, and see its error',
+      file,
+    ),
+  ];
+}
