@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ENABLE, missing, missingAspNet, needsAll, ROOT } from '../integration/support/env.js';
 import { type Regression, renderSection, SECTION_HEADING } from './generator/docs.js';
 import { type CaseResult, classOf, explain, judgeSeeds } from './generator/run.js';
+import { caseFor, describeCase } from './generator/space.js';
 import { buildJudge } from './judge/run.js';
 
 const run = needsAll('conformance generator', [
@@ -30,6 +31,13 @@ describe('the generator section of docs/compatibility.md', () => {
       fs.writeFileSync(DOC, `${at < 0 ? `${doc.trimEnd()}\n` : doc.slice(0, at)}\n${section}`);
     const now = fs.readFileSync(DOC, 'utf8');
     expect(now.slice(now.indexOf(`\n${SECTION_HEADING}\n`) + 1)).toBe(section);
+  });
+
+  it('names the same chain by each regression seed as when it was found (a change to space.ts must keep them)', () => {
+    const drifted = regressions().filter(
+      (r) => r.found.split(' | ')[0] !== `seed ${r.seed}: ${describeCase(caseFor(r.seed))}`,
+    );
+    expect(drifted.map((r) => `${r.seed}: was ${r.found.split(' | ')[0]}`)).toEqual([]);
   });
 });
 
