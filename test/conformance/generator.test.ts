@@ -72,7 +72,11 @@ describe.runIf(run)('the conformance generator', () => {
     // Producible is the rule: a case OpenSSL refuses to make is a generator bug, not a verdict.
     expect(unproducible.map((r) => `${r.seed}: ${r.unproducible}`)).toEqual([]);
     expect(judged.length).toBeGreaterThanOrEqual(Math.min(seeds.length, 500));
-    // Reproduce one: GENERATOR_SEEDS=<seed> npx vitest run --project integration test/conformance/generator.test.ts
+    if (disagreements.length > 0)
+      console.log(
+        `to judge them again: GENERATOR_SEEDS=${disagreements.map((r) => r.seed).join(',')} ` +
+          'npx vitest run --project integration test/conformance/generator.test.ts',
+      );
     expect(disagreements.map(explain)).toEqual([]);
   }, 3_600_000);
 });
