@@ -66,9 +66,17 @@ describe.runIf(run)('the conformance generator', () => {
         'would not make',
     );
     for (const r of unproducible) console.log(`OpenSSL would not make seed ${r.seed}: ${r.unproducible}`);
+    const families = coverage(judged);
+    console.log(`changes judged: ${[...families].map(([f, n]) => `${f} ${n.cases} (${n.usable} usable)`).join(', ')}`);
     fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, '.cache', 'generator-last.json'), JSON.stringify(results, null, 1));
     if (disagreements.length > 0 && process.env.CI !== 'true') record(known, disagreements);
+    // A full run (500 seeds or more) exercises every kind of change, on usable and unusable cases alike:
+    // the space cannot shrink unseen.
+    if (seeds.length >= 500)
+      expect(
+        [...FAMILIES].filter((f) => !(families.get(f)?.usable && families.get(f)!.usable < families.get(f)!.cases)),
+      ).toEqual([]);
     // Producible is the rule: a case OpenSSL refuses to make is a generator bug, not a verdict.
     expect(unproducible.map((r) => `${r.seed}: ${r.unproducible}`)).toEqual([]);
     expect(judged.length).toBeGreaterThanOrEqual(Math.min(seeds.length, 500));
@@ -80,6 +88,34 @@ describe.runIf(run)('the conformance generator', () => {
     expect(disagreements.map(explain)).toEqual([]);
   }, 3_600_000);
 });
+
+/** The kinds of change space.ts makes, as the first word of each change's phrase (role names dropped). */
+const FAMILIES = new Set([
+  'v1',
+  'basicConstraints',
+  'keyUsage',
+  'extendedKeyUsage',
+  'nsCertType',
+  'nameConstraints',
+  'key',
+  'signed',
+  'subject',
+  'subjectAltName',
+  'bundle',
+  'anchor',
+]);
+
+function coverage(results: CaseResult[]): Map<string, { cases: number; usable: number }> {
+  const out = new Map<string, { cases: number; usable: number }>();
+  for (const r of results)
+    for (const f of new Set(r.spec.mutations.map((m) => m.replace(/^(root|inter\d|leaf) /, '').split(/[ :]/)[0]!))) {
+      const n = out.get(f) ?? { cases: 0, usable: 0 };
+      n.cases++;
+      if (r.usable) n.usable++;
+      out.set(f, n);
+    }
+  return out;
+}
 
 /** Adds the seeds that disagreed to seeds.json, so that they stay as regression cases once fixed. */
 function record(regressions: Regression[], disagreements: CaseResult[]): void {

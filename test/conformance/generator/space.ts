@@ -424,5 +424,6 @@ export function describeCase(spec: CaseSpec): string {
     .filter((c) => !['stranger', 'strangerleaf', 'impostor', 'oldroot', 'cross'].includes(c.role))
     .map((c) => `${c.role}(v${c.version} ${c.key} ${c.digest})`)
     .join(' > ');
-  return `${chain}; tls.crt: ${spec.bundle.join(',')}; ca.crt: ${spec.anchor}; ${spec.mutations.join('; ') || 'no mutation'}`;
+  const changes = spec.mutations.join('; ') || 'no mutation';
+  return `${chain}; tls.crt: ${spec.bundle.join(',')}; ca.crt: ${spec.anchor}; ${changes}`;
 }
