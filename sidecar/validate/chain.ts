@@ -64,7 +64,7 @@ export function buildPath(m: Material, file: string | undefined): Built {
     );
   }
   const inputOrder = m.others.filter((c) => inPath.has(c.fingerprint256));
-  if (inputOrder.some((c, i) => path[i + 1] !== c)) {
+  if (inputOrder.some((c, i) => path[i + 1]?.fingerprint256 !== c.fingerprint256)) {
     findings.push(
       finding(
         'CHAIN_REORDERED',

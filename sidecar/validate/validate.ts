@@ -53,8 +53,10 @@ export async function validate(m: Material, opts: ValidateOptions): Promise<Vali
   findings.push(...kestrel, ...built.findings);
   for (const [i, c] of built.path.entries()) findings.push(...checkValidity(c, i === 0, opts, file));
   findings.push(...checkHostnames(m.leaf, opts.hostnames, file));
-  // The handshake needs a key that belongs to the leaf and that Kestrel can serve with.
-  if (keyMatches && !kestrel.some((f) => f.code === 'UNSUPPORTED_ALGORITHM')) {
+  // The handshake needs a key that belongs to the leaf and that Kestrel can serve with. A generated
+  // certificate is skipped: generate/ makes one shape of chain, which the integration tests serve to
+  // every strict client, and the dev path is the one that starts most often.
+  if (keyMatches && m.source.kind !== 'generated' && !kestrel.some((f) => f.code === 'UNSUPPORTED_ALGORITHM')) {
     findings.push(...(await verifyChain(m, trust, file)));
   }
   findings.push(...trust.findings);

@@ -97,8 +97,14 @@ const TLS_USAGES = ['digitalSignature', 'keyEncipherment', 'keyAgreement'];
 const NETSCAPE_CERT_TYPE = '2.16.840.1.113730.1.1';
 const NAME_CONSTRAINTS = '2.5.29.30';
 
-const rsaBits = (c: X509Certificate) =>
-  c.publicKey.asymmetricKeyType === 'rsa' ? (c.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) : Infinity;
+/** Security level 2 wants 112 bits of security: RSA 2048, or an elliptic curve of 224 bits. */
+function weakKey(c: X509Certificate): string | undefined {
+  const { asymmetricKeyType: type, asymmetricKeyDetails: d } = c.publicKey;
+  if (type === 'rsa' && (d?.modulusLength ?? 0) < 2048) return `RSA ${d?.modulusLength}`;
+  const curveBits = Number(/(\d{3})/.exec(d?.namedCurve ?? '')?.[1] ?? Infinity);
+  if (type === 'ec' && curveBits < 224) return `ECDSA ${d?.namedCurve}`;
+  return undefined;
+}
 const ext = (c: X509Certificate, oid: string) => certFacts(c).extensions.find((e) => e.oid === oid);
 
 /** The Netscape cert type's SSL server bit (bit 1 of the BIT STRING), when the extension is there. */
@@ -195,13 +201,13 @@ function unnamedCause(certs: X509Certificate[]): Cause | undefined {
       why: `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default security level`,
       fix: 'get a chain whose certificates are signed with SHA-256 or better',
     };
-  const small = certs.find((c) => rsaBits(c) < 2048);
+  const small = certs.find((c) => weakKey(c));
   if (small)
     return {
       code: 'KEY_TOO_WEAK',
       text: small === certs[0] ? 'EE certificate key too weak' : 'CA certificate key too weak',
-      why: `the key of ${certName(small)} is RSA ${rsaBits(small)}, under the 2048 bits of security level 2`,
-      fix: 'issue the chain with RSA 2048 (or larger) or ECDSA keys',
+      why: `the key of ${certName(small)} is ${weakKey(small)}, weaker than the 112 bits of security level 2`,
+      fix: 'issue the chain with RSA 2048 (or larger) or ECDSA P-256 (or larger) keys',
     };
   const constrained = certs.slice(1).find((c) => ext(c, NAME_CONSTRAINTS));
   if (constrained)
@@ -222,6 +228,26 @@ const TIME = new Set([
   'ERROR_IN_CERT_NOT_AFTER_FIELD',
 ]);
 
+/**
+ * What curl checks itself after OpenSSL's verify: it prints the server certificate's issuer and stops
+ * when that name is empty ("SSL: couldn't get X509-issuer name", curl lib/vtls/openssl.c, servercert).
+ * Seen by the conformance generator: a root with an empty subject is accepted by OpenSSL, Node, Python
+ * and .NET, and refused by curl.
+ */
+function curlRules(m: Material, file: string | undefined): Finding[] {
+  if (issuerOf(m.leaf) !== '') return [];
+  return [
+    finding(
+      'CHAIN_BROKEN',
+      'error',
+      `the issuer name of ${certName(m.leaf)} is empty: OpenSSL, Python, Node and .NET accept the chain, but curl ` +
+        'refuses it ("SSL: couldn\'t get X509-issuer name")',
+      'issue the chain from a CA whose subject is not empty',
+      file,
+    ),
+  ];
+}
+
 /** The finding OpenSSL's verdict becomes; none when it accepts. */
 export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: string | undefined): Finding[] {
   const leaf = certName(m.leaf);
@@ -240,7 +266,7 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
       ),
     ];
   }
-  if (v.code === undefined || TIME.has(v.code)) return [];
+  if (v.code === undefined || TIME.has(v.code)) return curlRules(m, file);
   // A trust anchor that is not a root: OpenSSL looks on for its issuer unless told to accept partial chains.
   const anchorNotRoot = trust.anchors.find((a) => !isSelfSigned(a));
   if (v.code === 'UNABLE_TO_GET_ISSUER_CERT' && anchorNotRoot && !trust.partial) {
@@ -250,7 +276,8 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
         'error',
         `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it still look ` +
           `for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ("unable to get ` +
-          `issuer certificate"), ${CLIENTS}, unless told to accept partial chains`,
+          'issuer certificate"), and so do Python, Node and .NET; curl accepts it (Debian builds it with partial-chain ' +
+          'trust)',
         `put the root CA that issued ${certName(anchorNotRoot)} in ca.crt`,
         m.source.files.find((f) => f.endsWith('ca.crt')) ?? file,
       ),
