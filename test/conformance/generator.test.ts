@@ -6,6 +6,7 @@
 // judges just those. Every disagreement fails the run with its seed; outside CI it is also added to
 // seeds.json, to be committed with the fix.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENABLE, missing, missingAspNet, needsAll, ROOT } from '../integration/support/env.js';
@@ -55,7 +56,8 @@ describe.runIf(run)('the conformance generator', () => {
     const known = regressions();
     const seeds = seedsToJudge(known);
     const started = Date.now();
-    const results = await judgeSeeds(buildJudge(), seeds, undefined, (l) => console.log(l));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-generator-'));
+    const results = await judgeSeeds(buildJudge(), seeds, work, (l) => console.log(l));
     const unproducible = results.filter((r) => r.unproducible);
     const judged = results.filter((r) => !r.unproducible);
     const disagreements = judged.filter((r) => !r.agrees);
@@ -82,9 +84,11 @@ describe.runIf(run)('the conformance generator', () => {
     expect(judged.length).toBeGreaterThanOrEqual(Math.min(seeds.length, 500));
     if (disagreements.length > 0)
       console.log(
-        `to judge them again: GENERATOR_SEEDS=${disagreements.map((r) => r.seed).join(',')} ` +
+        `the cases are in ${work}/<seed>/source; to judge them again: ` +
+          `GENERATOR_SEEDS=${disagreements.map((r) => r.seed).join(',')} ` +
           'npx vitest run --project integration test/conformance/generator.test.ts',
       );
+    else fs.rmSync(work, { recursive: true, force: true });
     expect(disagreements.map(explain)).toEqual([]);
   }, 3_600_000);
 });
