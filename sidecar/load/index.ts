@@ -299,7 +299,13 @@ export function loadSource(opts: LoadOptions): Material {
     source: { kind, files: [...new Set(files)], details },
     findings,
   };
-  const before = kind === 'pfx' ? 0 : certs.filter((c) => c.file === cert.file).indexOf(cert);
+  // By fingerprint: a leaf that appears twice (first, and again later) is first.
+  const before =
+    kind === 'pfx'
+      ? 0
+      : certs
+          .filter((c) => c.file === cert.file)
+          .findIndex((c) => c.value.fingerprint256 === cert.value.fingerprint256);
   if (before > 0) m.certsBeforeLeaf = before;
   if (opts.password !== undefined) m.inputPassword = opts.password;
   if (modernPfx) m.modernPfx = modernPfx;

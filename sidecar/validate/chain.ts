@@ -56,8 +56,8 @@ export function buildPath(m: Material, file: string | undefined): Built {
       finding(
         'CERT_DROPPED',
         'info',
-        `the certificate ${certName(c)} came with ${certName(m.leaf)} but is not on its path to a trusted root, so it is ` +
-          'not published',
+        `the certificate ${certName(c)} came with ${certName(m.leaf)} but is not on its path to a trusted root, ` +
+          'so it is not published',
         'nothing; remove it from the bundle to silence this',
         file,
       ),
@@ -116,8 +116,10 @@ export function chooseTrust(
         'warning',
         `the chain ends at ${certName(top)}, whose issuer ${issuer} is not in the source, so ca.crt holds ` +
           `${certName(top)} itself, which OpenSSL clients accept only with partial-chain trust; clients that trust ` +
-          `${issuer} as a root accept the server, but if it is an intermediate, no client can build the chain without it`,
-        'mount the missing intermediates after the leaf, and the root CA (as ca.crt beside tls.crt, or at the end of the chain file)',
+          `${issuer} as a root accept the server, but if it is an intermediate, no client can build the chain ` +
+          'without it',
+        'mount the missing intermediates after the leaf, and the root CA (as ca.crt beside tls.crt, or at the end ' +
+          'of the chain file)',
         file,
       ),
     ],

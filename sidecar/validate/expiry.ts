@@ -40,7 +40,8 @@ export function checkValidity(
         'error',
         `${what} expired on ${cert.validToDate.toISOString()} (${humanDuration(now - to)} ago)`,
         isLeaf
-          ? 'renew the certificate (dotnet dev-certs https --clean, then export again), or unset KCS_SOURCE to generate one'
+          ? 'renew the certificate (dotnet dev-certs https --clean, then export again), or unset KCS_SOURCE to ' +
+              'generate one'
           : 'get the current chain from the issuer',
         file,
       ),

@@ -30,8 +30,8 @@ function checkKey(m: Material, file: string | undefined): Finding[] {
       finding(
         'UNSUPPORTED_ALGORITHM',
         'error',
-        `the key of ${name} is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start ` +
-          `with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"`,
+        `the key of ${name} is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at ` +
+          `start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"`,
         'issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with ' +
           'PSS) or an ECDSA key',
         file,
@@ -82,9 +82,10 @@ function checkServerAuth(leaf: X509Certificate, file: string | undefined): Findi
     finding(
       'NOT_SERVER_AUTH',
       'error',
-      `the certificate ${certName(leaf)} may not be used by a server: its extended key usage is ${eku.join(', ')} and ` +
-        `lacks serverAuth (${SERVER_AUTH}), so Kestrel stops at start ("Certificate ... cannot be used as an SSL server ` +
-        'certificate. It has an Extended Key Usage extension but the usages do not include Server Authentication")',
+      `the certificate ${certName(leaf)} may not be used by a server: its extended key usage is ` +
+        `${eku.join(', ')} and lacks serverAuth (${SERVER_AUTH}), so Kestrel stops at start ("Certificate ... ` +
+        'cannot be used as an SSL server certificate. It has an Extended Key Usage extension but the usages do ' +
+        'not include Server Authentication")',
       'issue a server certificate (extendedKeyUsage serverAuth) for the names it serves',
       file,
     ),
@@ -152,8 +153,9 @@ function checkLayout(m: Material, chain: X509Certificate[], opts: KestrelOptions
         'NOT_DEV_CERT',
         'error',
         `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ` +
-          `${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server ` +
-          'certificate was specified, and the default developer certificate could not be found or is out of date."',
+          `${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. ` +
+          'No server certificate was specified, and the default developer certificate could not be found or is ' +
+          'out of date."',
         'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset ' +
           'KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt ' +
           'and tls.key (kestrel.env)',

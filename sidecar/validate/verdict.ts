@@ -4,86 +4,15 @@
 // PERMITTED_VIOLATION, ...) as UNSPECIFIED: for those, and for INVALID_PURPOSE (which names no
 // certificate), the certificate facts say which rule of OpenSSL's refused the chain.
 import type { X509Certificate } from 'node:crypto';
-import { finding, type Finding, type FindingCode } from '../findings.js';
+import { finding, type Finding } from '../findings.js';
 import type { Material } from '../material.js';
 import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
 import type { Trust } from './chain.js';
+import { RESULTS, type Cause } from './results.js';
 import type { Verdict } from './verifier.js';
 
 const CLIENTS = 'and with it curl, Python and Node';
-
-interface Cause {
-  code: FindingCode;
-  /** OpenSSL's own words (X509_verify_cert_error_string, OpenSSL 3.0 crypto/x509/x509_txt.c). */
-  text: string;
-  why: string;
-  fix: string;
-}
-
-const MISSING_ISSUER = 'mount every intermediate after the leaf, and the root that issued them as ca.crt';
-const RESULTS: Record<string, Cause> = {
-  UNABLE_TO_GET_ISSUER_CERT: {
-    code: 'CHAIN_BROKEN',
-    text: 'unable to get issuer certificate',
-    why: 'the chain reaches a trusted certificate that is not a root, and clients look further for its issuer',
-    fix: 'put the root CA (the self-signed certificate at the top of the chain) in ca.crt',
-  },
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
-    code: 'CHAIN_BROKEN',
-    text: 'unable to get local issuer certificate',
-    why: 'no certificate of the chain is issued by one in ca.crt: an intermediate is missing, or ca.crt is another CA',
-    fix: MISSING_ISSUER,
-  },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
-    code: 'CHAIN_BROKEN',
-    text: 'unable to verify the first certificate',
-    why: 'the issuer of the certificate is neither sent nor trusted',
-    fix: MISSING_ISSUER,
-  },
-  DEPTH_ZERO_SELF_SIGNED_CERT: {
-    code: 'CHAIN_BROKEN',
-    text: 'self-signed certificate',
-    why: 'the certificate names itself as its issuer (its subject and issuer are the same) and is not trusted itself',
-    fix: 'issue the certificate from a CA whose name differs from the certificate subject, and mount that CA as ca.crt',
-  },
-  SELF_SIGNED_CERT_IN_CHAIN: {
-    code: 'CHAIN_BROKEN',
-    text: 'self-signed certificate in certificate chain',
-    why: 'the chain ends at a root that ca.crt does not hold',
-    fix: 'mount the root the chain ends at as ca.crt',
-  },
-  CERT_SIGNATURE_FAILURE: {
-    code: 'CHAIN_BROKEN',
-    text: 'certificate signature failure',
-    why: 'a signature does not verify with the key of the certificate named as its issuer',
-    fix: 'get the chain from the same issuance as the certificate; one of them was replaced',
-  },
-  INVALID_CA: {
-    code: 'ISSUER_NOT_ALLOWED',
-    text: 'invalid CA certificate',
-    why: 'a certificate that issues another is not a CA',
-    fix: 'issue the chain from CA certificates (basicConstraints critical CA:TRUE, keyUsage keyCertSign)',
-  },
-  PATH_LENGTH_EXCEEDED: {
-    code: 'ISSUER_NOT_ALLOWED',
-    text: 'path length constraint exceeded',
-    why: 'a CA has more CAs below it than its pathLenConstraint allows',
-    fix: 'issue the intermediates from a CA whose pathLenConstraint allows them',
-  },
-  CERT_UNTRUSTED: {
-    code: 'CHAIN_BROKEN',
-    text: 'certificate not trusted',
-    why: 'the root of the chain may not be trusted for TLS servers',
-    fix: 'mount the root the chain ends at as ca.crt',
-  },
-  CERT_REJECTED: {
-    code: 'CHAIN_BROKEN',
-    text: 'certificate rejected',
-    why: 'the root of the chain is marked as rejected for TLS servers',
-    fix: 'mount the root the chain ends at as ca.crt',
-  },
-};
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const WEAK_DIGESTS: Record<string, string> = {
@@ -117,6 +46,7 @@ function netscapeServer(c: X509Certificate): boolean | undefined {
 /** Which of OpenSSL's purpose rules refused the chain (check_purpose_ssl_server, check_ca). */
 function purposeCause(certs: X509Certificate[]): Cause {
   const [leaf, ...issuers] = certs;
+  const whose = (c: X509Certificate) => (c === leaf ? 'the certificate' : `its issuer ${certName(c)}`);
   const fix =
     'issue the chain with serverAuth in every extendedKeyUsage it has (or none), and without a Netscape cert type';
   const notCa = issuers.find((c) => !c.ca);
@@ -124,7 +54,9 @@ function purposeCause(certs: X509Certificate[]): Cause {
     return {
       code: 'ISSUER_NOT_ALLOWED',
       text: 'unsuitable certificate purpose',
-      why: `${certName(notCa)} issues a certificate but is not a CA (basicConstraints CA:FALSE or absent, or a key usage without keyCertSign)`,
+      why:
+        `${certName(notCa)} issues a certificate but is not a CA (basicConstraints CA:FALSE or absent, or a key ` +
+        'usage without keyCertSign)',
       fix: RESULTS.INVALID_CA!.fix,
     };
   for (const c of certs) {
@@ -133,7 +65,7 @@ function purposeCause(certs: X509Certificate[]): Cause {
       return {
         code: 'NOT_SERVER_AUTH',
         text: 'unsuitable certificate purpose',
-        why: `the extended key usage of ${c === leaf ? 'the certificate' : `its issuer ${certName(c)}`} (${eku.join(', ')}) lacks serverAuth`,
+        why: `the extended key usage of ${whose(c)} (${eku.join(', ')}) lacks serverAuth`,
         fix,
       };
     // ku_reject(x, KU_TLS) in check_purpose_ssl_server: a key usage with none of the three TLS bits.
@@ -149,7 +81,7 @@ function purposeCause(certs: X509Certificate[]): Cause {
       return {
         code: 'NOT_SERVER_AUTH',
         text: 'unsuitable certificate purpose',
-        why: `${c === leaf ? 'the certificate' : `its issuer ${certName(c)}`} has a Netscape cert type without the SSL server bit`,
+        why: `${whose(c)} has a Netscape cert type without the SSL server bit`,
         fix,
       };
   }
@@ -198,7 +130,9 @@ function unnamedCause(certs: X509Certificate[]): Cause | undefined {
     return {
       code: 'WEAK_SIGNATURE',
       text: 'CA signature digest algorithm too weak',
-      why: `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default security level`,
+      why:
+        `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default ` +
+        'security level',
       fix: 'get a chain whose certificates are signed with SHA-256 or better',
     };
   const small = certs.find((c) => weakKey(c));
@@ -274,10 +208,10 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
       finding(
         'CHAIN_BROKEN',
         'error',
-        `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it still look ` +
-          `for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ("unable to get ` +
-          'issuer certificate"), and so do Python, Node and .NET; curl accepts it (Debian builds it with partial-chain ' +
-          'trust)',
+        `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it ` +
+          `still look for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ` +
+          '("unable to get issuer certificate"), and so do Python, Node and .NET; curl accepts it (Debian builds it ' +
+          'with partial-chain trust)',
         `put the root CA that issued ${certName(anchorNotRoot)} in ca.crt`,
         m.source.files.find((f) => f.endsWith('ca.crt')) ?? file,
       ),

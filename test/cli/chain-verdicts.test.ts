@@ -45,25 +45,38 @@ describe("OpenSSL's verifier decides the chain, and check says what it decided",
   it.each([
     [
       'an intermediate with CA:FALSE',
-      `root ca /CN=R; req i /CN=I; sign i ca "basicConstraints=critical,CA:FALSE\\n"; ${LEAF('i')}; cat i.crt >> tls.crt`,
+      [
+        `root ca /CN=R; req i /CN=I; sign i ca "basicConstraints=critical,CA:FALSE\\n"; ${LEAF('i')}`,
+        `cat i.crt >> tls.crt`,
+      ].join('; '),
       'ISSUER_NOT_ALLOWED',
       'I issues a certificate but is not a CA',
     ],
     [
       'a version-1 intermediate',
-      `root ca /CN=R; req i /CN=I; openssl x509 -req -in i.csr -CA ca.crt -CAkey ca.key -days 40 -out i.crt 2>/dev/null; ${LEAF('i')}; cat i.crt >> tls.crt`,
+      [
+        `root ca /CN=R; req i /CN=I`,
+        `openssl x509 -req -in i.csr -CA ca.crt -CAkey ca.key -days 40 -out i.crt 2>/dev/null; ${LEAF('i')}`,
+        `cat i.crt >> tls.crt`,
+      ].join('; '),
       'ISSUER_NOT_ALLOWED',
       'I issues a certificate but is not a CA',
     ],
     [
       'a root with pathlen:0 above an intermediate',
-      `root ca /CN=R basicConstraints=critical,CA:TRUE,pathlen:0; req i /CN=I; sign i ca "$CA"; ${LEAF('i')}; cat i.crt >> tls.crt`,
+      [
+        `root ca /CN=R basicConstraints=critical,CA:TRUE,pathlen:0; req i /CN=I; sign i ca "$CA"; ${LEAF('i')}`,
+        `cat i.crt >> tls.crt`,
+      ].join('; '),
       'ISSUER_NOT_ALLOWED',
       '"path length constraint exceeded"',
     ],
     [
       'a name outside the nameConstraints of its issuer',
-      `root ca /CN=R; req i /CN=I; sign i ca "$CA""nameConstraints=critical,permitted;DNS:.example.com\\n"; ${LEAF('i')}; cat i.crt >> tls.crt`,
+      [
+        `root ca /CN=R; req i /CN=I; sign i ca "$CA""nameConstraints=critical,permitted;DNS:.example.com\\n"`,
+        `${LEAF('i')}; cat i.crt >> tls.crt`,
+      ].join('; '),
       'ISSUER_NOT_ALLOWED',
       '"permitted subtree violation"',
     ],
@@ -129,7 +142,11 @@ describe("OpenSSL's verifier decides the chain, and check says what it decided",
     ],
     [
       'a root rollover: the new root cross-signed in tls.crt, self-signed in ca.crt',
-      `root old "/CN=Old Root"; root ca "/CN=New Root"; openssl x509 -x509toreq -in ca.crt -signkey ca.key -out x.csr 2>/dev/null; sign x old "$CA"; req i /CN=I; sign i ca "$CA"; ${LEAF('i')}; cat i.crt x.crt >> tls.crt`,
+      [
+        `root old "/CN=Old Root"; root ca "/CN=New Root"`,
+        `openssl x509 -x509toreq -in ca.crt -signkey ca.key -out x.csr 2>/dev/null; sign x old "$CA"; req i /CN=I`,
+        `sign i ca "$CA"; ${LEAF('i')}; cat i.crt x.crt >> tls.crt`,
+      ].join('; '),
       'info: CERT_DROPPED the certificate New Root',
     ],
   ])('accepts %s', (_what, script, says) => {
@@ -141,6 +158,22 @@ describe("OpenSSL's verifier decides the chain, and check says what it decided",
   });
 });
 
+describe('regressions the conformance generator found', () => {
+  it('accepts a tls.crt that repeats the leaf after it (seed 2012): the leaf is first', () => {
+    const r = check(make(`root ca /CN=R; ${LEAF('ca')}; cat tls.crt tls.crt > both; mv both tls.crt`));
+    expect(r.out).not.toContain('LEAF_NOT_FIRST');
+    expect(r.code, r.out).toBe(0);
+  });
+
+  it('refuses a name only in the CN beside a subjectAltName of IP addresses (seed 109: curl refuses it)', () => {
+    const r = check(
+      make(`root ca /CN=R; ${LEAF('ca', 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n')}`),
+    );
+    expect(r.code).toBe(4);
+    expect(r.out).toContain('HOSTNAME_NOT_COVERED the certificate localhost does not cover localhost');
+  });
+});
+
 describe("Kestrel's own rules", () => {
   it("refuses a leaf whose only extended key usage is anyExtendedKeyUsage, with Kestrel's exception", () => {
     const r = check(
@@ -148,7 +181,9 @@ describe("Kestrel's own rules", () => {
     );
     expect(r.code).toBe(4);
     expect(r.out).toContain(
-      'NOT_SERVER_AUTH the certificate localhost may not be used by a server: its extended key usage is 2.5.29.37.0 and lacks serverAuth (1.3.6.1.5.5.7.3.1), so Kestrel stops at start ("Certificate ... cannot be used as an SSL server certificate.',
+      'NOT_SERVER_AUTH the certificate localhost may not be used by a server: its extended key usage is 2.5.29.37.0 ' +
+        'and lacks serverAuth (1.3.6.1.5.5.7.3.1), so Kestrel stops at start ("Certificate ... cannot be used as an ' +
+        'SSL server certificate.',
     );
   });
 
@@ -159,7 +194,8 @@ describe("Kestrel's own rules", () => {
     const r = check(src);
     expect(r.code).toBe(4);
     expect(r.out).toContain(
-      `LEAF_NOT_FIRST ${path.join(src, 'tls.crt')} holds 1 certificate(s) before localhost, the one its key belongs to: Kestrel pairs the key with the first certificate of the file`,
+      `LEAF_NOT_FIRST ${path.join(src, 'tls.crt')} holds 1 certificate(s) before localhost, the one its key ` +
+        'belongs to: Kestrel pairs the key with the first certificate of the file',
     );
   });
 });

@@ -425,5 +425,5 @@ describe.runIf(run)('the conformance matrix', () => {
     console.log(table);
     expect(disagreements).toEqual([]);
     expect(fs.readFileSync(TABLE, 'utf8')).toBe(table + rest);
-  }, 1_200_000);
+  }, 2_400_000);
 });
