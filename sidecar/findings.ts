@@ -46,6 +46,8 @@ const CODES = {
   KEY_TOO_WEAK: ExitCode.inputInvalid,
   CHAIN_BROKEN: ExitCode.inputInvalid,
   CHAIN_REORDERED: ExitCode.inputInvalid,
+  CERT_DROPPED: ExitCode.inputInvalid,
+  ISSUER_NOT_ALLOWED: ExitCode.inputInvalid,
   CA_EPHEMERAL: ExitCode.inputInvalid,
   KESTREL_PFX_CHAIN: ExitCode.inputInvalid,
   CA_KEY_IN_SOURCE: ExitCode.inputInvalid,

@@ -12,7 +12,6 @@ import { caKeyFinding } from './generate/ca.js';
 import { isEmptySourceDir } from './load/discover.js';
 import { loadSource } from './load/index.js';
 import { outputPassword, resolvePassword, type OutputPassword } from './passwords.js';
-import { ASPNET_HTTPS_OID_DER } from './generate/x509.js';
 import type { Material } from './material.js';
 import type { Payload, WriteResult } from './publish/atomic-writer.js';
 import { convert } from './convert/index.js';
@@ -54,12 +53,12 @@ export interface RunOptions {
  * Load (or generate) and validate. Throws KcsError for input that cannot be loaded at all. `live`
  * gives the set published now; publish passes a memoized reader so the output is read at most once.
  */
-export function loadAndValidate(
+export async function loadAndValidate(
   cfg: Config,
   now: Date,
   leafKey?: crypto.KeyObject,
   live: () => LiveSet = () => readLive(cfg.output),
-): CheckResult {
+): Promise<CheckResult> {
   let material: Material;
   let renewAt: Date | undefined;
   let caCreated: boolean | undefined;
@@ -96,14 +95,14 @@ export function loadAndValidate(
     caCreated = gen.ca.created;
   }
   const hostnames = cfg.source === undefined || empty || cfg.given.includes('hostnames') ? cfg.hostnames : [];
-  const validated = validate(material, {
+  const validated = await validate(material, {
     hostnames,
     now,
     minValidityMs: cfg.minValidityMs,
     publicRoots: publicRootsNamed,
+    kestrelFormat: cfg.kestrelFormat,
+    devLayout: cfg.appName !== undefined,
   });
-  validated.findings.push(...kestrelFindings(cfg, material, validated));
-  validated.ok = !validated.findings.some((f) => f.severity === 'error');
   return {
     ok: validated.ok,
     findings: validated.findings,
@@ -112,58 +111,6 @@ export function loadAndValidate(
     ...(renewAt ? { renewAt } : {}),
     ...(caCreated !== undefined ? { caCreated } : {}),
   };
-}
-
-/**
- * What depends on how Kestrel is pointed at the set, so that `check` reports it as `init` would.
- * - KCS_KESTREL_FORMAT=pfx with intermediates: seen with .NET 10 on Linux, Kestrel serves only the
- *   leaf of a PFX, even when the PFX holds the chain, while it sends every certificate of a PEM Path.
- * - The Development layout (KCS_APP_NAME): Kestrel's development-certificate lookup takes the PFX in
- *   $APPDATA/ASP.NET/https only when it has subject CN=localhost and the ASP.NET Core HTTPS
- *   development extension (CertificateManager.IsHttpsDevelopmentCertificate); seen with .NET 10: a
- *   CN=localhost certificate from openssl or keytool without it fails with "No server certificate
- *   was specified, and the default developer certificate could not be found".
- */
-function kestrelFindings(cfg: Config, m: Material, v: Validated): Finding[] {
-  const out: Finding[] = [];
-  if (cfg.kestrelFormat === 'pfx' && v.chain.length > 1) {
-    out.push(
-      finding(
-        'KESTREL_PFX_CHAIN',
-        'warning',
-        'Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ' +
-          `${v.chain[1]!.subject.replace(/\n/g, ', ')} will reject the server`,
-        'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
-      ),
-    );
-  }
-  if (cfg.appName !== undefined && m.source.kind !== 'generated') {
-    const missing = [
-      ...(m.leaf.subject !== 'CN=localhost'
-        ? [`its subject is ${m.leaf.subject.replace(/\n/g, ', ')}, not CN=localhost`]
-        : []),
-      ...(!m.leaf.raw.includes(ASPNET_HTTPS_OID_DER)
-        ? ['it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1)']
-        : []),
-    ];
-    if (missing.length) {
-      out.push(
-        finding(
-          'NOT_DEV_CERT',
-          'error',
-          `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate ` +
-            `(KCS_APP_NAME): ${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure ` +
-            'HTTPS endpoint. No server certificate was specified, and the default developer certificate could ' +
-            'not be found or is out of date."',
-          'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, ' +
-            'or unset KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point ' +
-            'Kestrel at tls.crt and tls.key (kestrel.env)',
-          m.source.files[0],
-        ),
-      );
-    }
-  }
-  return out;
 }
 
 function pick(cfg: Config) {
@@ -194,12 +141,12 @@ export class InvalidMaterial extends KcsError {
  * `init`: load, validate, convert, publish once. Never replaces a good set with a bad one. One writer
  * at a time: the output's lock is held from reading the live set to the end of the publish.
  */
-export function publish(cfg: Config, opts: RunOptions = {}): PublishResult {
+export async function publish(cfg: Config, opts: RunOptions = {}): Promise<PublishResult> {
   const volume = Volume.open(cfg.output, cfg.owner);
   try {
     // Read once the lock is held: a wait for another writer does not age the clean-up's clock.
     const now = opts.now ?? new Date();
-    const plan = planSet(cfg, opts, now, volume.live);
+    const plan = await planSet(cfg, opts, now, volume.live);
     const written = volume.write(plan.payload, now);
     const repaired = [...(plan.payload.kind === 'new' ? volume.problems() : []), ...written.repaired];
     plan.checked.findings.push(...volume.findings, ...repairFindings(cfg.output, repaired));
@@ -219,10 +166,10 @@ interface Plan {
  * The pure stages, on the live set read once: load or generate, validate, passwords, and, when the
  * live generation cannot stay, convert and layout. Returns the bytes of the new set; writes nothing.
  */
-function planSet(cfg: Config, opts: RunOptions, now: Date, liveRead: LiveRead): Plan {
+async function planSet(cfg: Config, opts: RunOptions, now: Date, liveRead: LiveRead): Promise<Plan> {
   let live: LiveSet | undefined;
   const liveSet = () => (live ??= parseLive(liveRead));
-  const checked = loadAndValidate(cfg, now, opts.leafKey, liveSet);
+  const checked = await loadAndValidate(cfg, now, opts.leafKey, liveSet);
   const err = firstError(checked.findings);
   if (err) throw new InvalidMaterial(checked, err);
   const password = outputPassword(

@@ -58,9 +58,9 @@ async function runCheck(cfg: Config, io: Out): Promise<number> {
     }
     cfg = { ...cfg, source: cfg.output };
   }
-  let result: ReturnType<typeof loadAndValidate>;
+  let result: Awaited<ReturnType<typeof loadAndValidate>>;
   try {
-    result = loadAndValidate(cfg, now);
+    result = await loadAndValidate(cfg, now);
   } catch (err) {
     if (cfg.json && err instanceof KcsError) {
       io.out(`${JSON.stringify({ ok: false, findings: [err.finding] }, null, 2)}\n`);
@@ -78,7 +78,7 @@ async function runInit(cfg: Config, io: Out): Promise<number> {
   const { publish } = await pipeline();
   const leafKey = await early;
   const now = new Date();
-  const r = publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
+  const r = await publish(cfg, { now, ...(leafKey ? { leafKey } : {}) });
   printFindings(r.findings, cfg, io);
   io.out(
     cfg.logFormat === 'json'

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { formatFinding, type Finding } from '../findings.js';
 import type { CheckResult, PublishResult } from '../pipeline.js';
 import { kestrelConfig, kestrelSettings, type KestrelEndpoints } from '../publish/kestrel.js';
-import { summarize, type CertSummary } from '../pkix/x509info.js';
+import { certName, summarize, type CertSummary } from '../pkix/x509info.js';
 import { HOST_TRUST_STEPS } from '../settings/place.js';
 
 const date = (iso: string) => iso.slice(0, 10);
@@ -44,7 +44,7 @@ export function checkText(r: CheckResult, now: Date): string {
   ];
   all.forEach(({ s, tag }, i) => {
     const pad = '   '.repeat(i);
-    lines.push(`${pad}└─ ${s.subject}  [${tag}${s.selfSigned ? ', self-signed' : ''}]`);
+    lines.push(`${pad}└─ ${s.subject || '(no subject)'}  [${tag}${s.selfSigned ? ', self-signed' : ''}]`);
     lines.push(...certLines(s, `${pad}     `));
   });
   lines.push(r.findings.length ? `findings\n${findingsText(r.findings).replace(/^/gm, '  ')}` : 'findings none');
@@ -142,7 +142,7 @@ function kestrelLines(r: PublishResult, g: Guidance): string[] {
 function caLines(r: PublishResult, g: Guidance): string[] {
   if (r.material.source.kind !== 'generated') return [];
   const anchor = r.material.anchors[0];
-  const cn = anchor ? (/CN=([^\n]+)/.exec(anchor.subject)?.[1] ?? anchor.subject) : '';
+  const cn = anchor ? certName(anchor) : '';
   const kept = r.material.source.files[0];
   const where =
     kept === undefined

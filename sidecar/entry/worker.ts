@@ -7,8 +7,8 @@ import type { StepRequest, StepResult } from '../watch/step.js';
 
 const req = JSON.parse(fs.readFileSync(0, 'utf8')) as StepRequest;
 try {
-  const publishStep = load('engine').publishStep as (r: StepRequest) => StepResult;
-  fs.writeFileSync(1, JSON.stringify(publishStep(req)));
+  const publishStep = load('engine').publishStep as (r: StepRequest) => Promise<StepResult>;
+  fs.writeFileSync(1, JSON.stringify(await publishStep(req)));
   saveCodeCaches();
 } catch (err) {
   // Invalid input is a result, so this is a bug: one line (the stack with --verbose), and no report,

@@ -1,7 +1,7 @@
 // What node:crypto's X509Certificate does not tell: the signature algorithm and the extensions with
 // their critical flags, read from the DER with the bounded ASN.1 reader. For validate (pure).
 import type { X509Certificate } from 'node:crypto';
-import { Class, Type, algorithm, explicit, octets, oid, parseDer, seq, type Asn1 } from './asn1.js';
+import { Class, Type, algorithm, explicit, octets, oid, parseDer, seq, uint, type Asn1 } from './asn1.js';
 
 export interface Extension {
   oid: string;
@@ -10,8 +10,12 @@ export interface Extension {
 }
 
 export interface CertFacts {
+  /** 1, 2 or 3: the version field is absent (v1) in certificates from `openssl x509 -req -signkey`. */
+  version: number;
   /** The OID of the algorithm the issuer signed it with. */
   signature: string;
+  /** The subject Name as it is encoded (for OpenSSL's subject hash). */
+  subject: Asn1;
   extensions: Extension[];
 }
 
@@ -21,9 +25,14 @@ export function certFacts(cert: X509Certificate): CertFacts {
   let f = facts.get(cert);
   if (f) return f;
   const tbs = seq(seq(parseDer(cert.raw, 'a certificate'), 'a certificate', 3)[0], 'the TBSCertificate', 6);
-  // version [0] is optional: the signature AlgorithmIdentifier follows the serial number.
+  // RFC 5280 4.1: version [0] EXPLICIT DEFAULT v1 is absent in a v1 certificate, so every later field
+  // is read from where the serial number is: serial, signature, issuer, validity, subject, key.
   const hasVersion = tbs[0]!.tagClass === Class.CONTEXT_SPECIFIC && tbs[0]!.type === 0;
-  const signature = algorithm(tbs[hasVersion ? 2 : 1], 'the signature algorithm').oid;
+  const at = hasVersion ? 1 : 0;
+  const version = hasVersion ? uint(explicit(tbs[0], 0, 'the version'), 'the version') + 1 : 1;
+  const signature = algorithm(tbs[at + 1], 'the signature algorithm').oid;
+  const subject = tbs[at + 4];
+  seq(subject, 'the subject');
   const wrapper = tbs.find((n) => n.tagClass === Class.CONTEXT_SPECIFIC && n.type === 3);
   const extensions: Extension[] = [];
   if (wrapper) {
@@ -37,7 +46,7 @@ export function certFacts(cert: X509Certificate): CertFacts {
       });
     }
   }
-  f = { signature, extensions };
+  f = { version, signature, subject: subject!, extensions };
   facts.set(cert, f);
   return f;
 }

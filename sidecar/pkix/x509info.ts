@@ -60,7 +60,25 @@ export function curveName(curve: string | undefined): string {
   return { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[curve ?? ''] ?? String(curve);
 }
 
-export const oneLine = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
+export const oneLine = (dn: string | undefined) => (dn ?? '').split('\n').filter(Boolean).join(', ');
+
+// Node's X509Certificate gives `undefined` for an empty subject or issuer (a SEQUENCE with no RDN).
+// RFC 5280 4.1.2.6 allows an empty subject when subjectAltName is critical, as short-lived ACME
+// profiles issue them; Kestrel serves them and clients accept them. Every reader of a name goes through
+// these, so an empty name is '' and never a TypeError.
+export const subjectOf = (cert: X509Certificate): string => cert.subject ?? '';
+export const issuerOf = (cert: X509Certificate): string => cert.issuer ?? '';
+
+/** How messages name a certificate: its CN, else its subject on one line, else its first
+ *  subjectAltName (`localhost (no subject)`), else the start of its SHA-256 fingerprint. */
+export function certName(cert: X509Certificate): string {
+  const subject = subjectOf(cert);
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(subject)?.[1];
+  if (cn) return cn;
+  if (subject) return oneLine(subject);
+  const san = sansOf(cert)[0] ?? cert.subjectAltName?.split(', ')[0];
+  return `${san ?? `sha256 ${cert.fingerprint256.slice(0, 23)}`} (no subject)`;
+}
 
 const selfSigned = new WeakMap<X509Certificate, boolean>();
 
@@ -71,7 +89,7 @@ export function isSelfSigned(cert: X509Certificate): boolean {
   // in a key usage, which a self-signed server certificate such as `dotnet dev-certs`' lacks; clients
   // that trust it (openssl verify -CAfile, curl) accept it all the same.
   if (v === undefined) {
-    v = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+    v = subjectOf(cert) === issuerOf(cert) && cert.verify(cert.publicKey);
     selfSigned.set(cert, v);
   }
   return v;
@@ -85,8 +103,8 @@ export function summarize(cert: X509Certificate, now: Date): CertSummary {
   let f = facts.get(cert);
   if (!f) {
     f = {
-      subject: oneLine(cert.subject),
-      issuer: oneLine(cert.issuer),
+      subject: oneLine(subjectOf(cert)),
+      issuer: oneLine(issuerOf(cert)),
       sans: sansOf(cert),
       notBefore: cert.validFromDate.toISOString(),
       notAfter: cert.validToDate.toISOString(),

@@ -2,7 +2,8 @@
 // the build wrote beside the bundle, plus ca.crt) and an OpenSSL hashed directory for SSL_CERT_DIR.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Class, Type, parseDer, toDer, build, type Asn1 } from '../pkix/asn1.js';
+import { Class, Type, toDer, build, type Asn1 } from '../pkix/asn1.js';
+import { certFacts } from '../pkix/x509-ext.js';
 import { certsToPem } from '../convert/pem.js';
 
 const STRING_TYPES = new Set([
@@ -18,10 +19,14 @@ const STRING_TYPES = new Set([
 function canonicalValue(node: Asn1): Asn1 {
   if (node.tagClass !== Class.UNIVERSAL || !STRING_TYPES.has(node.type) || typeof node.value !== 'string') return node;
   const bytes = Buffer.from(node.value, 'latin1');
+  // node-forge hands a BMPString back already decoded (one UTF-16 unit per character); a
+  // UniversalString is UCS-4, big-endian.
   const text =
     node.type === Type.BMPSTRING
-      ? Buffer.from(bytes).swap16().toString('utf16le')
-      : bytes.toString(node.type === Type.UTF8 ? 'utf8' : 'latin1');
+      ? node.value
+      : (node.type as number) === 28
+        ? String.fromCodePoint(...Array.from({ length: bytes.length >> 2 }, (_, i) => bytes.readUInt32BE(i * 4)))
+        : bytes.toString(node.type === Type.UTF8 ? 'utf8' : 'latin1');
   // OpenSSL's x509_name_canon: trim, collapse white space, lower-case ASCII, re-encode as UTF8String.
   const canon = text
     .trim()
@@ -33,8 +38,7 @@ function canonicalValue(node: Asn1): Asn1 {
 /** OpenSSL's X509_NAME_hash (the `openssl x509 -hash` value): SHA-1 over the canonical RDNs,
  *  first 4 bytes little-endian. */
 export function subjectHash(cert: crypto.X509Certificate): string {
-  const tbs = (parseDer(cert.raw, 'a certificate').value as Asn1[])[0]!.value as Asn1[];
-  const subject = tbs[5]!.value as Asn1[];
+  const subject = certFacts(cert).subject.value as Asn1[];
   const canon = Buffer.concat(
     subject.map((rdn) =>
       toDer(

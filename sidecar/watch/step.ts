@@ -2,6 +2,7 @@
 import type { Config } from '../settings/config.js';
 import { KcsError, type Finding } from '../findings.js';
 import { InvalidMaterial, publish, type OutputPassword } from '../pipeline.js';
+import { oneLine, subjectOf } from '../pkix/x509info.js';
 
 /** What one publish reports. */
 export type StepResult =
@@ -27,15 +28,15 @@ export interface StepRequest {
 }
 
 /** Publishes once. Invalid input is a result; anything else (a bug) is thrown. */
-export function publishStep(req: StepRequest): StepResult {
+export async function publishStep(req: StepRequest): Promise<StepResult> {
   try {
-    const r = publish(req.cfg, req.pinned ? { pinnedOutputPassword: req.pinned } : {});
+    const r = await publish(req.cfg, req.pinned ? { pinnedOutputPassword: req.pinned } : {});
     const leaf = r.material.leaf;
     return {
       ok: true,
       changed: r.changed,
       generation: r.generation,
-      subject: leaf.subject.replace(/\n/g, ', '),
+      subject: oneLine(subjectOf(leaf)),
       sha256: leaf.fingerprint256,
       notAfter: leaf.validToDate.toISOString(),
       outputPassword: r.outputPassword,

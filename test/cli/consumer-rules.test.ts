@@ -318,7 +318,7 @@ describe('what strict clients check in each certificate, as the conformance matr
     const r = run(['check', '--source', leaf(SERVER, 'sha1'), '--hostnames', 'localhost']);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      'WEAK_SIGNATURE the certificate localhost is signed with ECDSA with SHA-1, which OpenSSL 3 refuses at its default security level, and with it curl, Node, Python and .NET\n  fix: issue the certificate again with a SHA-256 signature',
+      'WEAK_SIGNATURE OpenSSL\'s verifier refuses the chain of localhost ("CA signature digest algorithm too weak": localhost is signed with ECDSA with SHA-1, refused at the default security level), and with it curl, Python and Node\n  fix: get a chain whose certificates are signed with SHA-256 or better',
     );
   });
 
@@ -332,7 +332,7 @@ describe('what strict clients check in each certificate, as the conformance matr
     ]);
     expect(bad.code).toBe(4);
     expect(bad.stdout).toContain(
-      'UNSUPPORTED_EXTENSION the certificate localhost has a critical extension 1.3.6.1.4.1.55555.1 that OpenSSL does not handle, so it refuses the certificate ("unhandled critical extension")',
+      'UNSUPPORTED_EXTENSION OpenSSL\'s verifier refuses the chain of localhost ("unhandled critical extension": localhost has a critical extension 1.3.6.1.4.1.55555.1 that OpenSSL does not handle)',
     );
     expect(
       run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x']), '--hostnames', 'localhost'])
@@ -340,7 +340,7 @@ describe('what strict clients check in each certificate, as the conformance matr
     ).toBe(0);
   });
 
-  it('refuses a leaf whose key usage lacks digitalSignature (NOT_SERVER_AUTH), and accepts one that has it', () => {
+  it('refuses a leaf whose key usage has none of the TLS bits (NOT_SERVER_AUTH); accepts keyEncipherment or keyAgreement alone', () => {
     const r = run([
       'check',
       '--source',
@@ -350,8 +350,13 @@ describe('what strict clients check in each certificate, as the conformance matr
     ]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      'NOT_SERVER_AUTH the key usage of localhost (keyCertSign) lacks digitalSignature, which a TLS server signs its handshake with: OpenSSL refuses it ("unsuitable certificate purpose")',
+      'NOT_SERVER_AUTH OpenSSL\'s verifier refuses the chain of localhost ("unsuitable certificate purpose": the key usage of the certificate (keyCertSign) has none of digitalSignature, keyEncipherment, keyAgreement)',
     );
+    // OpenSSL's check_purpose_ssl_server wants one of the three (KU_TLS); Kestrel does not look.
+    for (const usage of ['keyEncipherment', 'keyAgreement'])
+      expect(
+        run(['check', '--source', leaf([...SERVER, `keyUsage=critical,${usage}`]), '--hostnames', 'localhost']).code,
+      ).toBe(0);
     expect(
       run([
         'check',

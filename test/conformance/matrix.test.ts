@@ -416,9 +416,14 @@ describe.runIf(run)('the conformance matrix', () => {
       `${inputs.length} inputs from ${new Set(inputs.map((i) => i.producer)).size} producers.`,
       '',
     ].join('\n');
-    if (process.env.UPDATE_COMPATIBILITY === '1') fs.writeFileSync(TABLE, table);
+    // The generator's section ("## Generated chains", test/conformance/generator.test.ts) ends the file and
+    // is held by its own test: kept as it is.
+    const committed = fs.readFileSync(TABLE, 'utf8');
+    const at = committed.indexOf('\n## Generated chains\n');
+    const rest = at < 0 ? '' : committed.slice(at);
+    if (process.env.UPDATE_COMPATIBILITY === '1') fs.writeFileSync(TABLE, table + rest);
     console.log(table);
     expect(disagreements).toEqual([]);
-    expect(fs.readFileSync(TABLE, 'utf8')).toBe(table);
-  }, 1_200_000);
+    expect(fs.readFileSync(TABLE, 'utf8')).toBe(table + rest);
+  }, 2_400_000);
 });

@@ -60,6 +60,21 @@ const SERVER = [
   'keyUsage=critical,digitalSignature,keyEncipherment',
 ];
 
+/** Shell functions for the chains of issue 22, written as a user of `openssl` writes them: `root NAME
+ *  SUBJECT [basicConstraints]`, `req NAME SUBJECT [key]`, `sign NAME ISSUER EXTENSIONS [x509 args]`. */
+export const CHAIN_SHELL = [
+  'set -eo pipefail',
+  'root() { key=$KEY; [ -n "$key" ] || key=rsa:2048; bc=$3; [ -n "$bc" ] || bc=basicConstraints=critical,CA:TRUE',
+  '  openssl req -x509 -newkey "$key" -nodes -keyout $1.key -out $1.crt -subj "$2" -days 60 -addext "$bc" \\',
+  '    -addext keyUsage=critical,keyCertSign,cRLSign $4 2>/dev/null; }',
+  'req() { key=$3; [ -n "$key" ] || key=rsa:2048',
+  '  openssl req -new -newkey "$key" -nodes -keyout $1.key -out $1.csr -subj "$2" 2>/dev/null; }',
+  'sign() { printf "%b" "$3" > $1.ext',
+  '  openssl x509 -req -in $1.csr -CA $2.crt -CAkey $2.key -days 40 -out $1.crt -extfile $1.ext $4 2>/dev/null; }',
+  'CA="basicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign\\n"',
+  'LEAF="subjectAltName=DNS:localhost\\nextendedKeyUsage=serverAuth\\n"',
+].join('\n');
+
 export function makeInputs(work: string, judge: string): Input[] {
   const inputs: Input[] = [];
   const dir = (id: string) => {
@@ -663,5 +678,112 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
       best: pemForm(d, path.join(d, 'localhost.p12'), 'changeit'),
     });
   }
+  // ---- Issue 22: chains whose issuers, purposes and anchors OpenSSL's verifier judges, and Kestrel's
+  // own rules. Each is a Kubernetes TLS secret (tls.crt, tls.key, ca.crt) made by a shell script of
+  // openssl commands; clients trust ca.crt; Kestrel is given tls.crt and tls.key as they are.
+  const scripted = (id: string, what: string, script: string, producer = 'OpenSSL 3') => {
+    const src = path.join(dir(id), 'src');
+    fs.mkdirSync(src);
+    sh('bash', ['-c', `${CHAIN_SHELL}\n${script}\nrm -f *.csr *.ext *.srl`], { cwd: src });
+    for (const f of fs.readdirSync(src))
+      if (!['tls.crt', 'tls.key', 'ca.crt'].includes(f)) fs.rmSync(path.join(src, f));
+    add({
+      id,
+      producer,
+      what,
+      source: src,
+      anchor: path.join(src, 'ca.crt'),
+      best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') },
+    });
+  };
+  const leafOf = (issuer: string, ext = '$LEAF', key = 'rsa:2048') =>
+    `req tls /CN=localhost ${key}; sign tls ${issuer} "${ext}"`;
+  scripted(
+    'v1-selfsigned',
+    'version-1 self-signed certificate (openssl genrsa, req -new, x509 -req -signkey)',
+    'openssl genrsa -out tls.key 2048 2>/dev/null; openssl req -new -key tls.key -subj /CN=localhost -out r.csr; ' +
+      'openssl x509 -req -in r.csr -signkey tls.key -days 30 -out tls.crt 2>/dev/null; cp tls.crt ca.crt',
+  );
+  scripted(
+    'empty-subject',
+    'leaf with an empty subject and a critical subjectAltName',
+    `root ca "/CN=Empty Subject Root"; req tls /; sign tls ca "subjectAltName=critical,DNS:localhost\\n"`,
+  );
+  scripted(
+    'inter-ca-false',
+    'intermediate with basicConstraints CA:FALSE',
+    `root ca /CN=R; req i /CN=I; sign i ca "basicConstraints=critical,CA:FALSE\\n"; ${leafOf('i')}; cat i.crt >> tls.crt`,
+  );
+  scripted(
+    'inter-v1',
+    'version-1 intermediate (no basicConstraints)',
+    `root ca /CN=R; req i /CN=I; openssl x509 -req -in i.csr -CA ca.crt -CAkey ca.key -days 40 -out i.crt 2>/dev/null
+     ${leafOf('i')}; cat i.crt >> tls.crt`,
+  );
+  scripted(
+    'pathlen-exceeded',
+    'root with pathlen:0 above an intermediate',
+    `root ca /CN=R basicConstraints=critical,CA:TRUE,pathlen:0; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}
+     cat i.crt >> tls.crt`,
+  );
+  scripted(
+    'name-constraints',
+    'intermediate with nameConstraints permitted DNS:.example.com over a leaf for localhost',
+    `root ca /CN=R; req i /CN=I; sign i ca "$CA""nameConstraints=critical,permitted;DNS:.example.com\\n"
+     ${leafOf('i')}; cat i.crt >> tls.crt`,
+  );
+  scripted('weak-root', 'root (ca.crt) with an RSA 1024 key', `KEY=rsa:1024 root ca /CN=R; ${leafOf('ca')}`);
+  scripted(
+    'any-eku',
+    'leaf extendedKeyUsage anyExtendedKeyUsage alone',
+    `root ca /CN=R; ${leafOf('ca', 'subjectAltName=DNS:localhost\\nextendedKeyUsage=anyExtendedKeyUsage\\n')}`,
+  );
+  scripted(
+    'nscerttype-client',
+    'leaf with a Netscape cert type of client only',
+    `root ca /CN=R; ${leafOf('ca', '$LEAF""nsCertType=client\\n')}`,
+  );
+  scripted(
+    'ku-keyencipherment',
+    'RSA leaf with key usage keyEncipherment only',
+    `root ca /CN=R; ${leafOf('ca', '$LEAF""keyUsage=critical,keyEncipherment\\n')}`,
+  );
+  scripted(
+    'ku-keyagreement',
+    'RSA leaf with key usage keyAgreement only',
+    `root ca /CN=R; ${leafOf('ca', '$LEAF""keyUsage=critical,keyAgreement\\n')}`,
+  );
+  scripted(
+    'issuer-eku-codesigning',
+    'root whose extendedKeyUsage is codeSigning',
+    `root ca /CN=R basicConstraints=critical,CA:TRUE "-addext extendedKeyUsage=codeSigning"; ${leafOf('ca')}`,
+  );
+  scripted(
+    'ca-is-intermediate',
+    'Kubernetes secret whose ca.crt is the intermediate, not the root',
+    `root r /CN=R; req ca /CN=I; sign ca r "$CA"; ${leafOf('ca')}; cat ca.crt >> tls.crt; rm r.crt`,
+  );
+  scripted(
+    'root-rollover',
+    'root rollover: the new root cross-signed by the old one in tls.crt, its self-signed form as ca.crt',
+    `root old "/CN=Old Root"; root ca "/CN=New Root"; openssl x509 -x509toreq -in ca.crt -signkey ca.key -out x.csr 2>/dev/null
+     sign x old "$CA"; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}; cat i.crt x.crt >> tls.crt; rm old.crt x.crt`,
+  );
+  scripted(
+    'stranger-in-bundle',
+    'an unrelated self-signed CA after the leaf in tls.crt',
+    `root ca /CN=R; root s /CN=Stranger; ${leafOf('ca')}; cat s.crt >> tls.crt; rm s.crt`,
+  );
+  scripted(
+    'leaf-not-first',
+    'tls.crt with the intermediate before the leaf',
+    `root ca /CN=R; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}; cat i.crt tls.crt > both; mv both tls.crt`,
+  );
+  scripted(
+    'missing-intermediate',
+    'tls.crt without the intermediate, ca.crt the root',
+    `root ca /CN=R; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}`,
+  );
+
   return inputs;
 }

@@ -9,6 +9,6 @@ for (let i = 0; ; i++) {
     { KCS_SOURCE: i % 2 ? srcB : srcA, KCS_OUTPUT: out, KCS_OWNER: `${process.getuid()}:${process.getgid()}` },
     ['init'],
   );
-  const r = lib.publish(cfg);
+  const r = await lib.publish(cfg);
   process.stdout.write(`${r.generation}\n`);
 }

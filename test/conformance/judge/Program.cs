@@ -4,6 +4,10 @@
 //                  when stdin closes. Modes: pem-urls, pem-config, pfx-urls, dev.
 //   get URL HOST   an HttpClient GET with the machine's default trust (the caller sets SSL_CERT_FILE);
 //                  prints "ok <sha256 of the served leaf>" or "fail <why>".
+//   getmany        reads {"id","port","anchor"} lines on stdin, and for each an HttpClient GET of
+//                  https://localhost:PORT/ trusting only the PEM file `anchor` (X509ChainPolicy with
+//                  CustomRootTrust: one process judges many anchors, where SSL_CERT_FILE is one per
+//                  process); prints {"id","ok","error"} per line. The generator uses it.
 //   produce DIR    PKCS#12 files the way .NET writes them: ExportPkcs12 with Pbes2Aes256Sha256 and
 //                  Pkcs12TripleDesSha1, RSA and ECDSA, and X509Certificate2.Export(Pfx).
 using System.Net.Security;
@@ -17,8 +21,9 @@ switch (args.FirstOrDefault())
 {
     case "serve": await Serve(); return 0;
     case "get": return await Get(args[1], args[2]);
+    case "getmany": await GetMany(); return 0;
     case "produce": Produce(args[1]); return 0;
-    default: Console.Error.WriteLine("usage: Judge serve | get URL HOST | produce DIR"); return 2;
+    default: Console.Error.WriteLine("usage: Judge serve | get URL HOST | getmany | produce DIR"); return 2;
 }
 
 static async Task Serve()
@@ -107,6 +112,61 @@ static async Task<int> Get(string url, string host)
         while (inner.InnerException != null) inner = inner.InnerException;
         Console.WriteLine(policy != SslPolicyErrors.None ? $"fail {policy}" : $"fail {inner.Message.Split('\n')[0]}");
         return 1;
+    }
+}
+
+static async Task GetMany()
+{
+    string? line;
+    while ((line = Console.ReadLine()) != null && line != "")
+    {
+        var req = JsonDocument.Parse(line).RootElement;
+        var id = req.GetProperty("id").GetString();
+        var port = req.GetProperty("port").GetInt32();
+        var anchors = new X509Certificate2Collection();
+        anchors.ImportFromPemFile(req.GetProperty("anchor").GetString()!);
+        var chainPolicy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+        };
+        chainPolicy.CustomTrustStore.AddRange(anchors);
+        var policy = SslPolicyErrors.None;
+        var status = "";
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                CertificateChainPolicy = chainPolicy,
+                // The decision stays the platform's (sslPolicyErrors); the chain's status says why.
+                RemoteCertificateValidationCallback = (_, _, chain, errors) =>
+                {
+                    policy = errors;
+                    status = string.Join(",", chain?.ChainStatus.Select(s => s.Status.ToString()) ?? []);
+                    return errors == SslPolicyErrors.None;
+                },
+            },
+            ConnectCallback = async (ctx, ct) =>
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await s.ConnectAsync("127.0.0.1", ctx.DnsEndPoint.Port, ct);
+                return new System.Net.Sockets.NetworkStream(s, true);
+            },
+        };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            await client.GetStringAsync($"https://localhost:{port}/");
+            Console.WriteLine(JsonSerializer.Serialize(new { id, ok = true }));
+        }
+        catch (Exception e)
+        {
+            var inner = e;
+            while (inner.InnerException != null) inner = inner.InnerException;
+            var why = policy != SslPolicyErrors.None ? $"{policy} {status}".Trim() : inner.Message.Split('\n')[0];
+            Console.WriteLine(JsonSerializer.Serialize(new { id, ok = false, error = why }));
+        }
     }
 }
 

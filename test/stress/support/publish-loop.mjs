@@ -9,7 +9,7 @@ for (let i = 0; i < Number(count); i++) {
   const cfg = loadConfig({ KCS_OUTPUT: out, KCS_STATE: state, KCS_SOURCE: sources[i % sources.length] }, ['init']);
   try {
     // Twenty seconds apart on the publisher's clock, so every retired generation is past its grace.
-    publish(cfg, { now: new Date(t0 + i * 20_000) });
+    await publish(cfg, { now: new Date(t0 + i * 20_000) });
     result.ok++;
   } catch (err) {
     if (err instanceof KcsError) result.failed[err.code] = (result.failed[err.code] ?? 0) + 1;

@@ -1,0 +1,233 @@
+// OpenSSL's verdict (verifier.ts) told as a finding whose sentence is true of the strict clients. The
+// verdict is OpenSSL's; this file only says it. Node names a verify result only when it is in its own
+// table (src/crypto/crypto_common.cc), and reports newer ones (CA_KEY_TOO_SMALL, CA_MD_TOO_WEAK,
+// PERMITTED_VIOLATION, ...) as UNSPECIFIED: for those, and for INVALID_PURPOSE (which names no
+// certificate), the certificate facts say which rule of OpenSSL's refused the chain.
+import type { X509Certificate } from 'node:crypto';
+import { finding, type Finding } from '../findings.js';
+import type { Material } from '../material.js';
+import { certFacts, keyUsage } from '../pkix/x509-ext.js';
+import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
+import type { Trust } from './chain.js';
+import { RESULTS, type Cause } from './results.js';
+import type { Verdict } from './verifier.js';
+
+const CLIENTS = 'and with it curl, Python and Node';
+
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const WEAK_DIGESTS: Record<string, string> = {
+  '1.2.840.113549.1.1.5': 'SHA-1 with RSA',
+  '1.2.840.10045.4.1': 'ECDSA with SHA-1',
+  '1.2.840.10040.4.3': 'DSA with SHA-1',
+  '1.2.840.113549.1.1.4': 'MD5 with RSA',
+  '1.2.840.113549.1.1.2': 'MD2 with RSA',
+};
+const TLS_USAGES = ['digitalSignature', 'keyEncipherment', 'keyAgreement'];
+const NETSCAPE_CERT_TYPE = '2.16.840.1.113730.1.1';
+const NAME_CONSTRAINTS = '2.5.29.30';
+
+/** Security level 2 wants 112 bits of security: RSA 2048, or an elliptic curve of 224 bits. */
+function weakKey(c: X509Certificate): string | undefined {
+  const { asymmetricKeyType: type, asymmetricKeyDetails: d } = c.publicKey;
+  if (type === 'rsa' && (d?.modulusLength ?? 0) < 2048) return `RSA ${d?.modulusLength}`;
+  const curveBits = Number(/(\d{3})/.exec(d?.namedCurve ?? '')?.[1] ?? Infinity);
+  if (type === 'ec' && curveBits < 224) return `ECDSA ${d?.namedCurve}`;
+  return undefined;
+}
+const ext = (c: X509Certificate, oid: string) => certFacts(c).extensions.find((e) => e.oid === oid);
+
+/** The Netscape cert type's SSL server bit (bit 1 of the BIT STRING), when the extension is there. */
+function netscapeServer(c: X509Certificate): boolean | undefined {
+  const e = ext(c, NETSCAPE_CERT_TYPE);
+  // The value is a BIT STRING: tag, length, unused-bits count, then the bits.
+  return e ? ((e.value[3] ?? 0) & 0x40) !== 0 : undefined;
+}
+
+/** Which of OpenSSL's purpose rules refused the chain (check_purpose_ssl_server, check_ca). */
+function purposeCause(certs: X509Certificate[]): Cause {
+  const [leaf, ...issuers] = certs;
+  const whose = (c: X509Certificate) => (c === leaf ? 'the certificate' : `its issuer ${certName(c)}`);
+  const fix =
+    'issue the chain with serverAuth in every extendedKeyUsage it has (or none), and without a Netscape cert type';
+  const notCa = issuers.find((c) => !c.ca);
+  if (notCa)
+    return {
+      code: 'ISSUER_NOT_ALLOWED',
+      text: 'unsuitable certificate purpose',
+      why:
+        `${certName(notCa)} issues a certificate but is not a CA (basicConstraints CA:FALSE or absent, or a key ` +
+        'usage without keyCertSign)',
+      fix: RESULTS.INVALID_CA!.fix,
+    };
+  for (const c of certs) {
+    const eku = c.keyUsage;
+    if (eku && !eku.includes(SERVER_AUTH))
+      return {
+        code: 'NOT_SERVER_AUTH',
+        text: 'unsuitable certificate purpose',
+        why: `the extended key usage of ${whose(c)} (${eku.join(', ')}) lacks serverAuth`,
+        fix,
+      };
+    // ku_reject(x, KU_TLS) in check_purpose_ssl_server: a key usage with none of the three TLS bits.
+    const usage = c === leaf ? keyUsage(c) : undefined;
+    if (usage && !usage.some((u) => TLS_USAGES.includes(u)))
+      return {
+        code: 'NOT_SERVER_AUTH',
+        text: 'unsuitable certificate purpose',
+        why: `the key usage of the certificate (${usage.join(', ') || 'none'}) has none of ${TLS_USAGES.join(', ')}`,
+        fix: 'issue the certificate with key usage digitalSignature (and keyEncipherment for RSA)',
+      };
+    if (netscapeServer(c) === false)
+      return {
+        code: 'NOT_SERVER_AUTH',
+        text: 'unsuitable certificate purpose',
+        why: `${whose(c)} has a Netscape cert type without the SSL server bit`,
+        fix,
+      };
+  }
+  return {
+    code: 'NOT_SERVER_AUTH',
+    text: 'unsuitable certificate purpose',
+    why: 'a certificate may not be used by a TLS server',
+    fix,
+  };
+}
+
+/** The extensions OpenSSL's verifier handles (X509_supported_extension, OpenSSL 3.0 crypto/x509/v3_purp.c):
+ *  a critical extension outside this list makes it refuse the certificate. */
+const HANDLED_EXTENSIONS = new Set([
+  '2.16.840.1.113730.1.1', // netscape-cert-type
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.19', // basicConstraints
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.31', // cRLDistributionPoints
+  '2.5.29.37', // extKeyUsage
+  '1.3.6.1.5.5.7.1.7', // sbgp-ipAddrBlock
+  '1.3.6.1.5.5.7.1.8', // sbgp-autonomousSysNum
+  '2.5.29.36', // policyConstraints
+  '1.3.6.1.5.5.7.1.14', // proxyCertInfo
+  '2.5.29.30', // nameConstraints
+  '2.5.29.33', // policyMappings
+  '2.5.29.54', // inhibitAnyPolicy
+]);
+
+/** What a result Node reports as UNSPECIFIED was, from the facts OpenSSL's checks read. */
+function unnamedCause(certs: X509Certificate[]): Cause | undefined {
+  for (const c of certs) {
+    const unhandled = certFacts(c).extensions.find((e) => e.critical && !HANDLED_EXTENSIONS.has(e.oid));
+    if (unhandled)
+      return {
+        code: 'UNSUPPORTED_EXTENSION',
+        text: 'unhandled critical extension',
+        why: `${certName(c)} has a critical extension ${unhandled.oid} that OpenSSL does not handle`,
+        fix: 'issue the certificate without that extension, or with it marked non-critical',
+      };
+  }
+  // A trusted root's own signature is not checked: clients trust its key.
+  const weak = certs.find((c) => WEAK_DIGESTS[certFacts(c).signature] && !isSelfSigned(c));
+  if (weak)
+    return {
+      code: 'WEAK_SIGNATURE',
+      text: 'CA signature digest algorithm too weak',
+      why:
+        `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default ` +
+        'security level',
+      fix: 'get a chain whose certificates are signed with SHA-256 or better',
+    };
+  const small = certs.find((c) => weakKey(c));
+  if (small)
+    return {
+      code: 'KEY_TOO_WEAK',
+      text: small === certs[0] ? 'EE certificate key too weak' : 'CA certificate key too weak',
+      why: `the key of ${certName(small)} is ${weakKey(small)}, weaker than the 112 bits of security level 2`,
+      fix: 'issue the chain with RSA 2048 (or larger) or ECDSA P-256 (or larger) keys',
+    };
+  const constrained = certs.slice(1).find((c) => ext(c, NAME_CONSTRAINTS));
+  if (constrained)
+    return {
+      code: 'ISSUER_NOT_ALLOWED',
+      text: 'permitted subtree violation',
+      why: `a name of the certificate is outside what the nameConstraints of ${certName(constrained)} allow`,
+      fix: 'issue the certificate for names the CA may issue for, or from a CA without those constraints',
+    };
+  return undefined;
+}
+
+/** Time is ours (expiry.ts, with KCS_MIN_VALIDITY): OpenSSL's time results add nothing to it. */
+const TIME = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+]);
+
+/**
+ * What curl checks itself after OpenSSL's verify: it prints the server certificate's issuer and stops
+ * when that name is empty ("SSL: couldn't get X509-issuer name", curl lib/vtls/openssl.c, servercert).
+ * Seen by the conformance generator: a root with an empty subject is accepted by OpenSSL, Node, Python
+ * and .NET, and refused by curl.
+ */
+function curlRules(m: Material, file: string | undefined): Finding[] {
+  if (issuerOf(m.leaf) !== '') return [];
+  return [
+    finding(
+      'CHAIN_BROKEN',
+      'error',
+      `the issuer name of ${certName(m.leaf)} is empty: OpenSSL, Python, Node and .NET accept the chain, but curl ` +
+        'refuses it ("SSL: couldn\'t get X509-issuer name")',
+      'issue the chain from a CA whose subject is not empty',
+      file,
+    ),
+  ];
+}
+
+/** The finding OpenSSL's verdict becomes; none when it accepts. */
+export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: string | undefined): Finding[] {
+  const leaf = certName(m.leaf);
+  const certs = [...trust.path, ...trust.anchors.filter((a) => !trust.path.includes(a))];
+  if (v.handshake !== undefined) {
+    // The client ends the handshake itself for a server key under its security level (a small RSA key).
+    const cause = unnamedCause(certs);
+    return [
+      finding(
+        cause?.code ?? 'UNSUPPORTED_ALGORITHM',
+        'error',
+        `OpenSSL cannot complete a TLS handshake with ${leaf} and its key (${v.handshake.replace(/\.$/, '')}` +
+          `${cause ? `: ${cause.why}` : ''}), ${CLIENTS}`,
+        cause?.fix ?? 'issue the certificate with an RSA (2048 to 8192 bits) or ECDSA P-256, P-384 or P-521 key',
+        file,
+      ),
+    ];
+  }
+  if (v.code === undefined || TIME.has(v.code)) return curlRules(m, file);
+  // A trust anchor that is not a root: OpenSSL looks on for its issuer unless told to accept partial chains.
+  const anchorNotRoot = trust.anchors.find((a) => !isSelfSigned(a));
+  if (v.code === 'UNABLE_TO_GET_ISSUER_CERT' && anchorNotRoot && !trust.partial) {
+    return [
+      finding(
+        'CHAIN_BROKEN',
+        'error',
+        `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it ` +
+          `still look for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ` +
+          '("unable to get issuer certificate"), and so do Python, Node and .NET; curl accepts it (Debian builds it ' +
+          'with partial-chain trust)',
+        `put the root CA that issued ${certName(anchorNotRoot)} in ca.crt`,
+        m.source.files.find((f) => f.endsWith('ca.crt')) ?? file,
+      ),
+    ];
+  }
+  const cause = v.code === 'INVALID_PURPOSE' ? purposeCause(trust.path) : (RESULTS[v.code] ?? unnamedCause(certs));
+  return [
+    finding(
+      cause?.code ?? 'CHAIN_BROKEN',
+      'error',
+      cause
+        ? `OpenSSL's verifier refuses the chain of ${leaf} ("${cause.text}": ${cause.why}), ${CLIENTS}`
+        : `OpenSSL's verifier refuses the chain of ${leaf} (${v.code}), ${CLIENTS}`,
+      cause?.fix ??
+        'get a chain that `openssl verify -CAfile ca.crt -untrusted tls.crt tls.crt` accepts, and see its error',
+      file,
+    ),
+  ];
+}
