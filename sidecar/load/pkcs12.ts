@@ -27,10 +27,9 @@ import {
   isModernEncryption,
   iterationsOf,
   pbeDecrypt,
-  readMac,
   unsupported,
-  type MacInfo,
 } from '../pkix/pbe.js';
+import { readMac, type MacInfo } from '../pkix/mac.js';
 
 const CT = CONTENT_TYPE;
 const X509_CERT_TYPE = ATTR.x509Certificate;

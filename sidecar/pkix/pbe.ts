@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import forge from 'node-forge/lib/forge.js';
 import 'node-forge/lib/rc2.js';
-import { algorithm, corrupt, octets, seq, uint, type AlgorithmIdentifier, type Asn1 } from './asn1.js';
+import { algorithm, corrupt, octets, seq, uint, type AlgorithmIdentifier } from './asn1.js';
 import { KcsError } from '../findings.js';
 import { MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_TOTAL } from '../limits.js';
 import { OID } from './oids.js';
@@ -17,7 +17,7 @@ export const DIGESTS: Record<string, { name: string; u: number; v: number }> = {
   [OID.sha384]: { name: 'sha384', u: 48, v: 128 },
   [OID.sha512]: { name: 'sha512', u: 64, v: 128 },
 };
-const HMACS: Record<string, string> = {
+export const HMACS: Record<string, string> = {
   [OID.hmacSha1]: OID.sha1,
   [OID.hmacSha224]: OID.sha224,
   [OID.hmacSha256]: OID.sha256,
@@ -153,7 +153,7 @@ interface Pbkdf2Params {
   prf: string; // digest name
 }
 
-function readPbkdf2(alg: AlgorithmIdentifier, what: string): Pbkdf2Params {
+export function readPbkdf2(alg: AlgorithmIdentifier, what: string): Pbkdf2Params {
   if (alg.oid !== OID.pbkdf2) throw unsupported(`${what} uses the key derivation ${alg.oid}; only PBKDF2 is supported`);
   const fields = seq(alg.params, `${what} PBKDF2 parameters`, 2);
   const salt = octets(fields[0], `${what} PBKDF2 salt`);
@@ -280,61 +280,4 @@ export function pbeDecrypt(
     return nativeDecrypt(cipher.name, key, iv, data);
   }
   throw unsupported(`${what} uses the encryption ${describeOid(alg.oid)}`);
-}
-
-// ---- MAC ----
-
-export interface MacInfo {
-  label: string;
-  iterations: number;
-  /** HMAC-SHA256 through the PKCS#12 KDF, as the modern profile writes it (PBMAC1 needs OpenSSL 3.4). */
-  modern: boolean;
-}
-
-/** Reads MacData without running it: the algorithm and iteration count, for the limits and the report. */
-export function readMac(macData: Asn1): {
-  info: MacInfo;
-  verify: (password: string | null, content: Buffer, budget: IterationBudget) => boolean;
-} {
-  const [digestInfo, saltNode, iterNode] = seq(macData, 'MAC data', 2);
-  const [algNode, digestNode] = seq(digestInfo, 'MAC digest info', 2);
-  const alg = algorithm(algNode, 'MAC');
-  const expected = octets(digestNode, 'MAC value');
-  const salt = octets(saltNode, 'MAC salt');
-  const macIterations = iterNode ? uint(iterNode, 'MAC iteration count') : 1;
-
-  if (alg.oid === OID.pbmac1) {
-    // RFC 9579: the key comes from PBKDF2 over the UTF-8 password; MacData's salt and count are ignored.
-    const [kdfNode, schemeNode] = seq(alg.params, 'PBMAC1 parameters', 2);
-    const kdf = readPbkdf2(algorithm(kdfNode, 'PBMAC1 key derivation'), 'PBMAC1');
-    const hmac = HMACS[algorithm(schemeNode, 'PBMAC1 scheme').oid];
-    if (!hmac || kdf.keyLength === undefined) throw unsupported('the PBMAC1 MAC has an unsupported scheme');
-    const digest = DIGESTS[hmac]!;
-    return {
-      info: { label: `PBMAC1 HMAC-${digest.name.toUpperCase()}`, iterations: kdf.iterations, modern: false },
-      verify(password, content, budget) {
-        budget.check(kdf.iterations, 'the PBMAC1 MAC');
-        const key = crypto.pbkdf2Sync(
-          Buffer.from(password ?? '', 'utf8'),
-          kdf.salt,
-          kdf.iterations,
-          kdf.keyLength!,
-          kdf.prf,
-        );
-        const mac = crypto.createHmac(digest.name, key).update(content).digest();
-        return mac.length === expected.length && crypto.timingSafeEqual(mac, expected);
-      },
-    };
-  }
-  const digest = DIGESTS[alg.oid];
-  if (!digest) throw unsupported(`the MAC uses the digest ${alg.oid}`);
-  return {
-    info: { label: `HMAC-${digest.name.toUpperCase()}`, iterations: macIterations, modern: alg.oid === OID.sha256 },
-    verify(password, content, budget) {
-      budget.check(macIterations, 'the MAC');
-      const key = pkcs12Kdf(alg.oid, bmpPassword(password), salt, 3, macIterations, digest.u);
-      const mac = crypto.createHmac(digest.name, key).update(content).digest();
-      return mac.length === expected.length && crypto.timingSafeEqual(mac, expected);
-    },
-  };
 }

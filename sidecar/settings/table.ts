@@ -1,3 +1,4 @@
+// Over 300 lines: one row per setting, and the rows are the point: the one table that drives reading, help and docs.
 // Every setting, once: its variable, its flag (a secret has none: flags show up in `ps`), the kind of
 // value it takes, its default, and what --help says of it. The key of each entry is its field in
 // Config. config.ts reads every setting through this table (read.ts: env-var's accessors, one per

@@ -6,7 +6,7 @@ import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
 import type { Material } from '../material.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
-import { verdictFindings } from './verdict.js';
+import { verdictFindings, type Trust } from './verdict.js';
 import { opensslVerdict } from './verifier.js';
 
 export interface Built {
@@ -76,18 +76,6 @@ export function buildPath(m: Material, file: string | undefined): Built {
     );
   }
   return { path, findings };
-}
-
-export interface Trust {
-  /** The leaf, then each issuer found, as buildPath found them. */
-  path: X509Certificate[];
-  /** What the server sends: the path without a self-signed root. */
-  chain: X509Certificate[];
-  /** What clients should trust: ca.crt. */
-  anchors: X509Certificate[];
-  /** The source lacks the top's issuer, so the top itself is the anchor (partial-chain trust). */
-  partial: boolean;
-  findings: Finding[];
 }
 
 /** Which anchors clients trust: ca.crt when the source names one, else the root the path ends at, else

@@ -8,9 +8,21 @@ import { finding, type Finding } from '../findings.js';
 import type { Material } from '../material.js';
 import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
-import type { Trust } from './chain.js';
 import { RESULTS, type Cause } from './results.js';
 import type { Verdict } from './verifier.js';
+
+/** The chain Kestrel sends and what clients trust (chain.ts chooses it; the verdict is said about it). */
+export interface Trust {
+  /** The leaf, then each issuer found, as buildPath found them. */
+  path: X509Certificate[];
+  /** What the server sends: the path without a self-signed root. */
+  chain: X509Certificate[];
+  /** What clients should trust: ca.crt. */
+  anchors: X509Certificate[];
+  /** The source lacks the top's issuer, so the top itself is the anchor (partial-chain trust). */
+  partial: boolean;
+  findings: Finding[];
+}
 
 const CLIENTS = 'and with it curl, Python and Node';
 
