@@ -77,7 +77,9 @@ function buildAppImage() {
     `ASPNET_IMAGE=${images.ASPNET_IMAGE}`,
     '-t',
     'kcs-example-api',
-    'examples/api',
+    '-f',
+    'examples/api/Dockerfile',
+    '.',
   ]);
 }
 

@@ -465,7 +465,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
     }, 900_000);
 
-    it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it', async () => {
+    it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it at once', async () => {
       compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');
       const url = 'https://127.0.0.1:8083/';
       const before = await waitHttps(url);
@@ -516,6 +516,12 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       // the same container: no restart
       expect(compose('--profile', 'sidecar', 'ps', '-q', 'api-live').trim()).toBe(apiLive);
       expect(before.served).not.toBe(expected);
+      // Through the companion (KestrelCertSidecar__Directory): Kestrel alone never reloads the certificate of an
+      // ASPNETCORE_HTTPS_PORTS endpoint. The app's own view of what it serves, and the companion's log line.
+      const ca = fs.readFileSync(path.join(other, 'out', 'ca.crt'), 'utf8');
+      const state = JSON.parse((await getVia(`${url}certificate`, { ca })).body) as { sha256: string };
+      expect(state.sha256).toBe(expected);
+      expect(compose('--profile', 'sidecar', 'logs', 'api-live')).toContain(`sha256 ${expected},`);
     });
   });
 });

@@ -99,7 +99,9 @@ describe.runIf(run)('on Podman', () => {
       `ASPNET_IMAGE=${images.ASPNET_IMAGE}`,
       '-t',
       API_IMAGE,
-      'examples/api',
+      '-f',
+      'examples/api/Dockerfile',
+      '.',
     ]);
     timed('podman: stand-ins, image and example app built', t);
   }, 1_800_000);
