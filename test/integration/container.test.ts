@@ -79,7 +79,9 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     STANDIN = buildImage({ log: console.log, engine: containerEngine('docker', { env: {} }) }).images;
   }, 900_000);
 
-  it('adds less than 3 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
+  // 3.5 MB: the bundles, their V8 code caches and Node's public roots. It was 3 MB until the OpenSSL verifier,
+  // the CA bundle layouts (PKCS#7) and the split publish modules added about 40 kB of code (3.03 MB measured).
+  it('adds less than 3.5 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
     const rows = sh('docker', ['history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE])
       .trim()
       .split('\n');
@@ -89,7 +91,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', IMAGE])) -
       Number(sh('docker', ['image', 'inspect', '-f', '{{.Size}}', STANDIN.NODE_IMAGE]));
     console.log(`image layers on top of the base: ${(bytes / 1e6).toFixed(2)} MB\n${ours.join('\n')}`);
-    expect(bytes).toBeLessThan(3e6);
+    expect(bytes).toBeLessThan(3.5e6);
     const instructions = ours.map((r) => /#\(nop\)\s+(\w+)/.exec(r)?.[1] ?? (r.includes('/bin/sh -c') ? 'RUN' : '?'));
     expect(
       instructions.filter((i) => !['COPY', 'USER', 'ENV', 'ENTRYPOINT', 'HEALTHCHECK', 'LABEL', 'ARG'].includes(i)),
