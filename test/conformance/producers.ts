@@ -681,7 +681,9 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
   // ---- Issue 22: chains whose issuers, purposes and anchors OpenSSL's verifier judges, and Kestrel's
   // own rules. Each is a Kubernetes TLS secret (tls.crt, tls.key, ca.crt) made by a shell script of
   // openssl commands; clients trust ca.crt; Kestrel is given tls.crt and tls.key as they are.
-  const scripted = (id: string, what: string, script: string, producer = 'OpenSSL 3') => {
+  // `served`: a file the script writes beside src/ with tls.crt's certificates in the order `init` publishes
+  // them (the leaf first), for a source whose own order Kestrel cannot take as it is.
+  const scripted = (id: string, what: string, script: string, producer = 'OpenSSL 3', served?: string) => {
     const src = path.join(dir(id), 'src');
     fs.mkdirSync(src);
     sh('bash', ['-c', `${CHAIN_SHELL}\n${script}\nrm -f *.csr *.ext *.srl`], { cwd: src });
@@ -693,7 +695,11 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
       what,
       source: src,
       anchor: path.join(src, 'ca.crt'),
-      best: { mode: 'pem-urls', path: path.join(src, 'tls.crt'), keyPath: path.join(src, 'tls.key') },
+      best: {
+        mode: 'pem-urls',
+        path: served ? path.join(dir(id), served) : path.join(src, 'tls.crt'),
+        keyPath: path.join(src, 'tls.key'),
+      },
     });
   };
   const leafOf = (issuer: string, ext = '$LEAF', key = 'rsa:2048') =>
@@ -777,7 +783,10 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
   scripted(
     'leaf-not-first',
     'tls.crt with the intermediate before the leaf',
-    `root ca /CN=R; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}; cat i.crt tls.crt > both; mv both tls.crt`,
+    `root ca /CN=R; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}; cat tls.crt i.crt > ../served.crt; ` +
+      'cat i.crt tls.crt > both; mv both tls.crt',
+    'OpenSSL 3',
+    'served.crt',
   );
   scripted(
     'missing-intermediate',
