@@ -47,6 +47,7 @@ describe.runIf(run)('the companion in the ASP.NET Core image', () => {
       const sha = publish(out, leaf, ['--owner', '1654:1654']);
       expect(await within(1000, async () => (await served(port))?.sha256 === sha), logs()).toBe(true);
     }
-    expect(logs()).toContain(`serving CN=p384, sha256 ${shaOf('p384')}`);
+    const line = `serving CN=p384, sha256 ${shaOf('p384')}`;
+    expect(await within(5000, () => logs().includes(line)), logs()).toBe(true);
   });
 });

@@ -47,8 +47,9 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
         expect((await served(a.port))?.chain).toEqual([INTERMEDIATE]);
       }
     }
-    // Each change is logged with its fingerprint.
-    expect(urls.logs()).toContain(`serving CN=p384, sha256 ${shaOf('p384')}`);
+    // Each change is logged with its fingerprint (the logger writes on its own thread: wait for the line).
+    const line = `serving CN=p384, sha256 ${shaOf('p384')}`;
+    expect(await within(5000, () => urls.logs().includes(line)), urls.logs()).toBe(true);
   });
 
   it('the endpoint kestrel.env declares reloads by itself (0-8 s); the default form keeps the old certificate', async () => {

@@ -101,6 +101,7 @@ export async function within<T>(ms: number, fn: () => Promise<T | undefined> | T
 
 export interface App {
   port: number;
+  /** The whole lines the app has written so far, stdout and stderr. */
   logs: () => string;
   child: ChildProcess;
   exited: Promise<number | string | null>;
@@ -127,9 +128,24 @@ export async function startApp(appDir: string, env: Record<string, string>): Pro
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<number | string | null>((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+  // Only whole lines reach `log`: a condition that waits on a line must not see the first half of it (a chunk
+  // boundary can fall anywhere), and stdout and stderr must not interleave inside one line.
+  const lines = (stream: NodeJS.ReadableStream) => {
+    let partial = '';
+    stream.on('data', (d) => {
+      const text = partial + d;
+      const end = text.lastIndexOf('\n') + 1;
+      log += text.slice(0, end);
+      partial = text.slice(end);
+    });
+    stream.on('end', () => {
+      if (partial) log += `${partial}\n`;
+    });
+  };
+  lines(child.stdout!);
+  lines(child.stderr!);
+  // 'close', not 'exit': the output is read to its end first.
+  const exited = new Promise<number | string | null>((r) => child.on('close', (code, signal) => r(code ?? signal)));
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     port,
