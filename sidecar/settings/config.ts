@@ -108,7 +108,7 @@ function trustOptions(
           : 'trust needs to be told what to do',
         'run `trust --install` (or --print, --uninstall, --status)',
       );
-    trust.action = actions[0];
+    trust.action = actions[0]!; // exactly one, checked above
   } else {
     const stray = [...actions, ...(flags.java === true ? ['java'] : [])][0];
     if (stray !== undefined)

@@ -12,7 +12,7 @@ export interface HealthState {
   lastSuccess?: Date;
   lastFinding?: Finding;
   degraded: boolean;
-  manifest?: Record<string, unknown>;
+  manifest?: Record<string, unknown> | undefined;
   /** When a generated certificate is renewed (two-thirds of its lifetime). */
   renewAt?: Date | undefined;
 }

@@ -18,7 +18,7 @@ export interface Input {
   /** The file a client of the source trusts. */
   anchor: string;
   /** How Kestrel is given the source; undefined when nothing can give it to Kestrel at all. */
-  best?: { mode: 'pem-urls' | 'pfx-urls'; path: string; keyPath?: string; password?: string };
+  best?: { mode: 'pem-urls' | 'pfx-urls'; path: string; keyPath?: string; password?: string } | undefined;
   /** Also publish the Development layout (a certificate Kestrel may take as its development certificate). */
   dev?: boolean;
   /** For a leaf whose issuer is not in the source: whether that issuer is a root. No tool can tell
