@@ -1,7 +1,7 @@
 // A testcontainers helper for other people's harnesses: runs the sidecar image once against a
 // directory and hands back where the published set is and the Kestrel environment that reads it.
 //
-//   const certs = await new KestrelCertsContainer().withSource('./certs', 'pfx-password').withOutputDir(out).start();
+//   const certs = await new KestrelCertsContainer().withSource('./certs', 'pfx-password').withOutputDir(out).publish();
 //   new GenericContainer('my-api').withBindMounts([{ source: certs.outputDir, target: certs.mountPath, mode: 'ro' }])
 //     .withEnvironment(certs.kestrelEnvironment)
 //
@@ -71,10 +71,24 @@ export class KestrelCertsContainer extends GenericContainer {
     return this.withEnvironment({ KCS_HOSTNAMES: names.join(',') });
   }
 
+  /**
+   * testcontainers' own start, with the source and the output mounted: called directly (as every other container
+   * is), it still publishes into the output directory. publish() is start() plus reading the set back.
+   */
+  override async start(): Promise<StartedTestContainer> {
+    this.requireOutputDir();
+    this.withBindMounts(this.binds);
+    return super.start();
+  }
+
+  private requireOutputDir(): string {
+    if (!this.outputDir) throw new Error('KestrelCertsContainer: call withOutputDir(dir) first');
+    return this.outputDir;
+  }
+
   /** Runs `init` to completion and reads back what it published. */
   async publish(): Promise<StartedKestrelCerts> {
-    if (!this.outputDir) throw new Error('KestrelCertsContainer: call withOutputDir(dir) first');
-    this.withBindMounts(this.binds);
+    const outputDir = this.requireOutputDir();
     let started: StartedTestContainer | undefined;
     try {
       started = await this.start();
@@ -90,15 +104,15 @@ export class KestrelCertsContainer extends GenericContainer {
     await started.stop().catch(() => undefined);
     const logs = this.output;
     // Read as the app reads it, through ..data, by the volume's reader.
-    const { files } = readPublished(this.outputDir, ['kestrel.env', 'manifest.json']);
+    const { files } = readPublished(outputDir, ['kestrel.env', 'manifest.json']);
     const read = (name: string) => {
       const data = files.get(name);
-      if (!data) throw new Error(`kestrel-cert-sidecar published no ${name} in ${this.outputDir}; its log:\n${logs}`);
+      if (!data) throw new Error(`kestrel-cert-sidecar published no ${name} in ${outputDir}; its log:\n${logs}`);
       return data.toString('utf8');
     };
     const env = parseEnvFile(read('kestrel.env'));
     return {
-      outputDir: this.outputDir,
+      outputDir: outputDir,
       mountPath: this.mountPath,
       kestrelEnvironment: env,
       manifest: JSON.parse(read('manifest.json')),

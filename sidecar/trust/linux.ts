@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { syncDir, writeDurably } from '../generate/durable.js';
 import { MAX_INPUT_BYTES } from '../limits.js';
 import type { TrustCa } from './ca.js';
 import { CACERTS_PASSWORD } from './java.js';
@@ -67,7 +68,7 @@ export const LINUX_SYSTEM_STORES: readonly LinuxSystemStore[] = [
   },
 ];
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_NONBLOCK } = fs.constants;
+const { O_NOFOLLOW, O_RDONLY, O_NONBLOCK } = fs.constants;
 
 /** An anchor file as it stands at its name: a regular file's text, never read through a link. */
 function readAnchor(file: string): string | undefined {
@@ -90,21 +91,16 @@ function readAnchor(file: string): string | undefined {
  * directory may be writable by a group: Debian makes /usr/local/share/ca-certificates root:staff 2775).
  * The PEM goes into a new file under a random temporary name in the same directory (O_EXCL|O_NOFOLLOW:
  * never an existing name, nor through a link), gets its mode on the descriptor and is fsynced; one
- * rename then puts it at the final name, replacing whatever stood there (a link itself, not its target).
+ * rename then puts it at the final name, replacing whatever stood there (a link itself, not its target),
+ * and the directory is fsynced, as generate/durable.ts does for the development CA.
  * The temporary name does not end in the store's extension, so a refresh running meanwhile skips it.
  */
 function writeAnchor(file: string, pem: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(8).toString('hex')}.tmp`);
   try {
-    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
-    try {
-      fs.writeFileSync(fd, pem);
-      fs.fchmodSync(fd, 0o644); // exactly, whatever the umask
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeDurably(tmp, pem, 0o644); // 0644 exactly, whatever the umask
     fs.renameSync(tmp, file);
+    syncDir(path.dirname(file)); // the new name reaches the disk too
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     fail(

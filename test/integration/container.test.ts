@@ -155,6 +155,14 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     expect(certs.logs).toContain('CA_EPHEMERAL');
   });
 
+  it('start(), called as on any other container, publishes into the output directory too', async () => {
+    const out = outDir();
+    const started = await new KestrelCertsContainer(IMAGE).withOutputDir(out).withHostnames('api').start();
+    await started.stop();
+    expect(manifest(out).sans).toEqual(['api']);
+    await expect(new KestrelCertsContainer(IMAGE).start()).rejects.toThrow('call withOutputDir(dir) first');
+  });
+
   it('publishes files the app user (1654) can read from a read-only mount, and another uid cannot read the key', () => {
     const out = outDir();
     expect(dockerRun(['-v', `${out}:/https`, IMAGE, 'init']).code).toBe(0);
