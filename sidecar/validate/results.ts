@@ -1,10 +1,10 @@
 // OpenSSL's verify results that Node names (authorizationError), each with the finding it becomes and
 // what it means for the chain in OpenSSL's own words (X509_verify_cert_error_string, OpenSSL 3.0
 // crypto/x509/x509_txt.c). Used by verdict.ts.
-import type { FindingCode } from '../findings.js';
+import type { VerifierCode } from '../messages/index.js';
 
 export interface Cause {
-  code: FindingCode;
+  code: VerifierCode;
   /** OpenSSL's own words (X509_verify_cert_error_string, OpenSSL 3.0 crypto/x509/x509_txt.c). */
   text: string;
   why: string;

@@ -5,6 +5,7 @@
 // certificate), the certificate facts say which rule of OpenSSL's refused the chain.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
@@ -23,8 +24,6 @@ export interface Trust {
   partial: boolean;
   findings: Finding[];
 }
-
-const CLIENTS = 'and with it curl, Python and Node';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const WEAK_DIGESTS: Record<string, string> = {
@@ -182,16 +181,7 @@ const TIME = new Set([
  */
 function curlRules(m: Material, file: string | undefined): Finding[] {
   if (issuerOf(m.leaf) !== '') return [];
-  return [
-    finding(
-      'CHAIN_BROKEN',
-      'error',
-      `the issuer name of ${certName(m.leaf)} is empty: OpenSSL, Python, Node and .NET accept the chain, but curl ` +
-        'refuses it ("SSL: couldn\'t get X509-issuer name")',
-      'issue the chain from a CA whose subject is not empty',
-      file,
-    ),
-  ];
+  return [finding(messages.CHAIN_BROKEN.emptyIssuer({ name: certName(m.leaf) }), 'error', file)];
 }
 
 /** The finding OpenSSL's verdict becomes; none when it accepts. */
@@ -203,11 +193,13 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
     const cause = unnamedCause(certs);
     return [
       finding(
-        cause?.code ?? 'UNSUPPORTED_ALGORITHM',
+        messages[cause?.code ?? 'UNSUPPORTED_ALGORITHM'].handshake({
+          leaf,
+          error: v.handshake,
+          why: cause?.why,
+          fix: cause?.fix,
+        }),
         'error',
-        `OpenSSL cannot complete a TLS handshake with ${leaf} and its key (${v.handshake.replace(/\.$/, '')}` +
-          `${cause ? `: ${cause.why}` : ''}), ${CLIENTS}`,
-        cause?.fix ?? 'issue the certificate with an RSA (2048 to 8192 bits) or ECDSA P-256, P-384 or P-521 key',
         file,
       ),
     ];
@@ -218,13 +210,12 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
   if (v.code === 'UNABLE_TO_GET_ISSUER_CERT' && anchorNotRoot && !trust.partial) {
     return [
       finding(
-        'CHAIN_BROKEN',
+        messages.CHAIN_BROKEN.anchorNotRoot({
+          anchor: certName(anchorNotRoot),
+          issuer: oneLine(issuerOf(anchorNotRoot)),
+          leaf,
+        }),
         'error',
-        `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it ` +
-          `still look for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ` +
-          '("unable to get issuer certificate"), and so do Python, Node and .NET; curl accepts it (Debian builds it ' +
-          'with partial-chain trust)',
-        `put the root CA that issued ${certName(anchorNotRoot)} in ca.crt`,
         m.source.files.find((f) => f.endsWith('ca.crt')) ?? file,
       ),
     ];
@@ -232,13 +223,10 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
   const cause = v.code === 'INVALID_PURPOSE' ? purposeCause(trust.path) : (RESULTS[v.code] ?? unnamedCause(certs));
   return [
     finding(
-      cause?.code ?? 'CHAIN_BROKEN',
-      'error',
       cause
-        ? `OpenSSL's verifier refuses the chain of ${leaf} ("${cause.text}": ${cause.why}), ${CLIENTS}`
-        : `OpenSSL's verifier refuses the chain of ${leaf} (${v.code}), ${CLIENTS}`,
-      cause?.fix ??
-        'get a chain that `openssl verify -CAfile ca.crt -untrusted tls.crt tls.crt` accepts, and see its error',
+        ? messages[cause.code].verifier({ leaf, text: cause.text, why: cause.why, fix: cause.fix })
+        : messages.CHAIN_BROKEN.unexplained({ leaf, result: v.code }),
+      'error',
       file,
     ),
   ];
