@@ -17,6 +17,8 @@ import * as output from './output.js';
 import * as source from './source.js';
 import * as validate from './validate.js';
 
+export { CAUSES, type Cause, RESULTS, type VerifierCode } from './verifier.js';
+
 export const messages = {
   ...source,
   ...material,
@@ -24,11 +26,6 @@ export const messages = {
   ...output,
   ...config,
 } satisfies Record<FindingCode, unknown>;
-
-/** The codes OpenSSL's verdict can be (validate/verdict.ts): each has the `verifier` and `handshake` variants. */
-export type VerifierCode = {
-  [C in FindingCode]: (typeof messages)[C] extends { verifier: unknown; handshake: unknown } ? C : never;
-}[FindingCode];
 
 /** A parser's finding told about the file it came from: `<verb> <file>: <what the parser said>`. */
 export function located<M extends Message>(m: M, verb: string, file: string): M {

@@ -5,11 +5,10 @@
 // certificate), the certificate facts say which rule of OpenSSL's refused the chain.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
-import { messages } from '../messages/index.js';
+import { CAUSES, type Cause, messages, RESULTS } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
-import { RESULTS, type Cause } from './results.js';
 import type { Verdict } from './verifier.js';
 
 /** The chain Kestrel sends and what clients trust (chain.ts chooses it; the verdict is said about it). */
@@ -57,51 +56,19 @@ function netscapeServer(c: X509Certificate): boolean | undefined {
 /** Which of OpenSSL's purpose rules refused the chain (check_purpose_ssl_server, check_ca). */
 function purposeCause(certs: X509Certificate[]): Cause {
   const [leaf, ...issuers] = certs;
-  const whose = (c: X509Certificate) => (c === leaf ? 'the certificate' : `its issuer ${certName(c)}`);
-  const fix =
-    'issue the chain with serverAuth in every extendedKeyUsage it has (or none), and without a Netscape cert type';
+  /** The issuer's name, or none for the certificate itself. */
+  const issuer = (c: X509Certificate) => (c === leaf ? undefined : certName(c));
   const notCa = issuers.find((c) => !c.ca);
-  if (notCa)
-    return {
-      code: 'ISSUER_NOT_ALLOWED',
-      text: 'unsuitable certificate purpose',
-      why:
-        `${certName(notCa)} issues a certificate but is not a CA (basicConstraints CA:FALSE or absent, or a key ` +
-        'usage without keyCertSign)',
-      fix: RESULTS.INVALID_CA!.fix,
-    };
+  if (notCa) return CAUSES.notCa({ name: certName(notCa) });
   for (const c of certs) {
     const eku = c.keyUsage;
-    if (eku && !eku.includes(SERVER_AUTH))
-      return {
-        code: 'NOT_SERVER_AUTH',
-        text: 'unsuitable certificate purpose',
-        why: `the extended key usage of ${whose(c)} (${eku.join(', ')}) lacks serverAuth`,
-        fix,
-      };
+    if (eku && !eku.includes(SERVER_AUTH)) return CAUSES.ekuWithoutServerAuth({ issuer: issuer(c), usages: eku });
     // ku_reject(x, KU_TLS) in check_purpose_ssl_server: a key usage with none of the three TLS bits.
     const usage = c === leaf ? keyUsage(c) : undefined;
-    if (usage && !usage.some((u) => TLS_USAGES.includes(u)))
-      return {
-        code: 'NOT_SERVER_AUTH',
-        text: 'unsuitable certificate purpose',
-        why: `the key usage of the certificate (${usage.join(', ') || 'none'}) has none of ${TLS_USAGES.join(', ')}`,
-        fix: 'issue the certificate with key usage digitalSignature (and keyEncipherment for RSA)',
-      };
-    if (netscapeServer(c) === false)
-      return {
-        code: 'NOT_SERVER_AUTH',
-        text: 'unsuitable certificate purpose',
-        why: `${whose(c)} has a Netscape cert type without the SSL server bit`,
-        fix,
-      };
+    if (usage && !usage.some((u) => TLS_USAGES.includes(u))) return CAUSES.keyUsage({ usage, tls: TLS_USAGES });
+    if (netscapeServer(c) === false) return CAUSES.netscapeNotServer({ issuer: issuer(c) });
   }
-  return {
-    code: 'NOT_SERVER_AUTH',
-    text: 'unsuitable certificate purpose',
-    why: 'a certificate may not be used by a TLS server',
-    fix,
-  };
+  return CAUSES.purpose();
 }
 
 /** The extensions OpenSSL's verifier handles (X509_supported_extension, OpenSSL 3.0 crypto/x509/v3_purp.c):
@@ -127,41 +94,15 @@ const HANDLED_EXTENSIONS = new Set([
 function unnamedCause(certs: X509Certificate[]): Cause | undefined {
   for (const c of certs) {
     const unhandled = certFacts(c).extensions.find((e) => e.critical && !HANDLED_EXTENSIONS.has(e.oid));
-    if (unhandled)
-      return {
-        code: 'UNSUPPORTED_EXTENSION',
-        text: 'unhandled critical extension',
-        why: `${certName(c)} has a critical extension ${unhandled.oid} that OpenSSL does not handle`,
-        fix: 'issue the certificate without that extension, or with it marked non-critical',
-      };
+    if (unhandled) return CAUSES.unhandledExtension({ name: certName(c), oid: unhandled.oid });
   }
   // A trusted root's own signature is not checked: clients trust its key.
   const weak = certs.find((c) => WEAK_DIGESTS[certFacts(c).signature] && !isSelfSigned(c));
-  if (weak)
-    return {
-      code: 'WEAK_SIGNATURE',
-      text: 'CA signature digest algorithm too weak',
-      why:
-        `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default ` +
-        'security level',
-      fix: 'get a chain whose certificates are signed with SHA-256 or better',
-    };
+  if (weak) return CAUSES.weakSignature({ name: certName(weak), digest: WEAK_DIGESTS[certFacts(weak).signature]! });
   const small = certs.find((c) => weakKey(c));
-  if (small)
-    return {
-      code: 'KEY_TOO_WEAK',
-      text: small === certs[0] ? 'EE certificate key too weak' : 'CA certificate key too weak',
-      why: `the key of ${certName(small)} is ${weakKey(small)}, weaker than the 112 bits of security level 2`,
-      fix: 'issue the chain with RSA 2048 (or larger) or ECDSA P-256 (or larger) keys',
-    };
+  if (small) return CAUSES.weakKey({ name: certName(small), key: weakKey(small)!, leaf: small === certs[0] });
   const constrained = certs.slice(1).find((c) => ext(c, NAME_CONSTRAINTS));
-  if (constrained)
-    return {
-      code: 'ISSUER_NOT_ALLOWED',
-      text: 'permitted subtree violation',
-      why: `a name of the certificate is outside what the nameConstraints of ${certName(constrained)} allow`,
-      fix: 'issue the certificate for names the CA may issue for, or from a CA without those constraints',
-    };
+  if (constrained) return CAUSES.nameConstraints({ constrained: certName(constrained) });
   return undefined;
 }
 

@@ -29,13 +29,13 @@ const CATALOGUE = path.join('sidecar', 'messages') + path.sep;
 /**
  * Where a finding's words are written outside the catalogue: `fail(`, `finding(` or `raise(` given a
  * string, template or object literal; `new KcsError(` given one (findings.ts alone builds it from a
- * message); a `message:` or `hint:` set to a literal, the fields of a finding's words.
+ * message); a `message:`, `hint:` or `fix:` set to a literal, the fields of a finding's words.
  */
 function wordsOutsideCatalogue(sourceFiles: readonly string[]): string[] {
   const rules: [RegExp, string][] = [
     [/\b(?:fail|finding|raise)\(\s*['"`{]/g, 'a finding raised from a literal'],
     [/\bnew KcsError\(\s*['"`{]/g, 'a KcsError built from a literal'],
-    [/\b(?:message|hint):\s*['"`]/g, "a finding's words written here"],
+    [/\b(?:message|hint|fix):\s*['"`]/g, "a finding's words written here"],
   ];
   return sourceFiles
     .filter((f) => !f.startsWith(CATALOGUE) && f !== path.join('sidecar', 'findings.ts'))
