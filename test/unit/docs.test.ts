@@ -39,6 +39,8 @@ describe('docs/reference.md documents what the code has', () => {
   it('every code of the catalogue, and no other, in the Findings table, its row holding its summary', () => {
     const catalogue = summaries();
     expect(Object.keys(catalogue).sort()).toEqual([...FINDING_CODES].sort());
+    // Each entry is named by its code: messages.PASSWORD_WRONG raises PASSWORD_WRONG.
+    expect(Object.entries(messages).filter(([name, e]) => e.code !== name)).toEqual([]);
     const rows = findingRows(readme);
     expect(Object.keys(rows).sort()).toEqual(Object.keys(catalogue).sort());
     const unsaid = Object.entries(catalogue)
