@@ -1,6 +1,6 @@
-// Every finding the sidecar can report, the one error type that carries them, and the exit codes.
-// All user-facing failure text is built from this table, so docs/reference.md can list it and the tests can
-// assert the exact words a user sees.
+// Every finding code the sidecar can report with its exit code, the one error type that carries them, and
+// how a finding is raised. The words of each finding are built in the catalogue (messages/index.ts) from
+// the data its caller passes; docs/reference.md lists the codes and the tests assert the exact words.
 
 export const ExitCode = {
   ok: 0,
@@ -65,6 +65,20 @@ const CODES = {
 export type FindingCode = keyof typeof CODES;
 export const FINDING_CODES = Object.keys(CODES) as FindingCode[];
 
+/** The words of one finding: the code is printed in front of `message`, `hint` after `fix: `. */
+export interface Words {
+  /** `<what failed>: <why>`. */
+  message: string;
+  /** What to do about it, printed after `fix: `. */
+  hint: string;
+}
+
+/** A finding's words with its code, as the catalogue (messages/index.ts) builds them: what `raise`, `fail`
+ *  and `finding` take. */
+export interface Message<C extends FindingCode = FindingCode> extends Words {
+  code: C;
+}
+
 export interface Finding {
   code: FindingCode;
   severity: Severity;
@@ -104,11 +118,20 @@ export class KcsError extends Error {
   }
 }
 
-export function fail(code: FindingCode, message: string, hint: string, file?: string, cause?: unknown): never {
-  throw new KcsError({ code, message, hint, ...(file ? { file } : {}) }, cause === undefined ? undefined : { cause });
+/** The error a message of the catalogue raises: `throw raise(messages.PASSWORD_WRONG.key(), file)`. */
+export function raise(m: Message, file?: string, cause?: unknown): KcsError {
+  const { code, message, hint } = m;
+  return new KcsError({ code, message, hint, ...(file ? { file } : {}) }, cause === undefined ? undefined : { cause });
 }
 
-export function finding(code: FindingCode, severity: Severity, message: string, hint: string, file?: string): Finding {
+/** Throws the error of a message of the catalogue: `fail(messages.FILE_CORRUPT.empty({ file }), file)`. */
+export function fail(m: Message, file?: string, cause?: unknown): never {
+  throw raise(m, file, cause);
+}
+
+/** A finding that a check reports beside others: `finding(messages.CHAIN_REORDERED.reordered(), 'info', file)`. */
+export function finding(m: Message, severity: Severity, file?: string): Finding {
+  const { code, message, hint } = m;
   return { code, severity, message, hint, ...(file ? { file } : {}) };
 }
 

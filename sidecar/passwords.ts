@@ -7,7 +7,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KcsError, fail } from './findings.js';
+import { fail } from './findings.js';
+import { messages } from './messages/index.js';
 import { inFile, ioError, readInput } from './load/files.js';
 
 export interface PasswordSources {
@@ -41,12 +42,7 @@ export function readSecretFile(file: string, variable: string): string {
   }
   const rel = path.relative(realDir, real);
   if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
-    fail(
-      'SOURCE_UNREADABLE',
-      `cannot read ${variable} ${file}: it is a symlink to ${real}, outside its own directory ${dir}`,
-      `point ${variable} at the secret file itself (a Docker secret in /run/secrets, a Kubernetes secret's mount)`,
-      file,
-    );
+    fail(messages.SOURCE_UNREADABLE.secretLinkOutside({ variable, file, real, dir }), file);
   // An empty secret file is the empty password (a compose secret for a PFX exported without one).
   return readInput(file, dir, { allowEmpty: true }).toString('utf8');
 }
@@ -58,13 +54,7 @@ export function readSecretFile(file: string, variable: string): string {
  */
 function oneLine(password: string, where: string, file?: string): string {
   if (/[\0\r\n]/.test(password))
-    fail(
-      'CONFIG_INVALID',
-      `the password in ${where} holds a ${password.includes('\0') ? 'NUL' : 'line break'} ` +
-        '(after the one trailing newline that is stripped)',
-      "write the password on one line, with no NUL: kestrel.env and the app's environment carry it as one line",
-      file,
-    );
+    fail(messages.CONFIG_INVALID.passwordLine({ where, nul: password.includes('\0') }), file);
   return password;
 }
 
@@ -78,13 +68,7 @@ export function passwordFromSecretsJson(text: string, file: string): string | un
   } catch {
     // The parser's own message quotes the text around the error, which may be the password: it is
     // neither shown nor kept as the cause (which --verbose prints).
-    fail(
-      'CONFIG_INVALID',
-      `cannot read ${file}: it is not valid JSON`,
-      'KCS_USER_SECRETS must point at a secrets.json as `dotnet user-secrets` writes it ' +
-        '(check it with `dotnet user-secrets list`)',
-      file,
-    );
+    fail(messages.CONFIG_INVALID.secretsJson({ file }), file);
   }
   const flat = new Map<string, unknown>();
   const walk = (node: unknown, prefix: string) => {
@@ -115,14 +99,7 @@ export function resolvePassword(src: PasswordSources): string | undefined {
     const text = readSecretFile(src.userSecrets, 'KCS_USER_SECRETS');
     const pw = passwordFromSecretsJson(text, src.userSecrets);
     if (pw === undefined) {
-      throw new KcsError({
-        code: 'CONFIG_INVALID',
-        message: `cannot read a password from ${src.userSecrets}: it has neither ${SECRET_KEYS.join(' nor ')}`,
-        hint:
-          'run `dotnet user-secrets set "Kestrel:Certificates:Development:Password" <password>` in the app ' +
-          'project, or set KCS_PASSWORD_FILE',
-        file: src.userSecrets,
-      });
+      fail(messages.CONFIG_INVALID.noSecret({ file: src.userSecrets, keys: SECRET_KEYS }), src.userSecrets);
     }
     return oneLine(pw, `KCS_USER_SECRETS ${src.userSecrets}`, src.userSecrets);
   }

@@ -7,6 +7,7 @@
 import type crypto from 'node:crypto';
 import type { Config } from './settings/config.js';
 import { KcsError, finding, type Finding } from './findings.js';
+import { messages } from './messages/index.js';
 import { generateMaterial } from './generate/index.js';
 import { caKeyFinding } from './generate/ca.js';
 import { isEmptySourceDir } from './load/discover.js';
@@ -82,14 +83,7 @@ export async function loadAndValidate(
     });
     material = gen.material;
     if (empty) {
-      material.findings.push(
-        finding(
-          'SOURCE_EMPTY',
-          'info',
-          `${cfg.source} holds no certificate, so one was generated`,
-          'nothing, for development; mount a PFX or PEM pair there to use your own certificate',
-        ),
-      );
+      material.findings.push(finding(messages.SOURCE_EMPTY.generated({ source: cfg.source }), 'info'));
     }
     renewAt = gen.renewAt;
     caCreated = gen.ca.created;

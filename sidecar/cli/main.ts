@@ -1,7 +1,8 @@
 // The CLI: parse the command, run the stage, print once, return the exit code.
 import fs from 'node:fs';
 import { COMMANDS, describeSettings, loadConfig, type Config } from '../settings/config.js';
-import { ExitCode, KcsError, exitCodeOf, type Finding } from '../findings.js';
+import { ExitCode, KcsError, exitCodeOf, fail, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { startLeafKey } from '../generate/early-key.js';
 import { VERSION, helpText } from './help.js';
 import { checkJson, checkText, publishJson, publishText } from './report.js';
@@ -49,12 +50,7 @@ async function runCheck(cfg: Config, io: Out): Promise<number> {
   if (cfg.source === undefined) {
     // Without a source, check what is published: the output has the Kubernetes TLS layout.
     if (!fs.existsSync(cfg.output)) {
-      throw new KcsError({
-        code: 'SOURCE_NOT_FOUND',
-        message: `nothing to check: KCS_SOURCE is unset and ${cfg.output} does not exist`,
-        hint: 'set KCS_SOURCE to the certificate to check, or run init first',
-        file: cfg.output,
-      });
+      fail(messages.SOURCE_NOT_FOUND.nothingToCheck({ output: cfg.output }), cfg.output);
     }
     cfg = { ...cfg, source: cfg.output };
   }

@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KcsError, finding, type Finding } from '../findings.js';
+import { finding, raise, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { readInput } from '../load/files.js';
 import { syncDir, writeDurably } from './durable.js';
 import { buildCertificate } from './x509.js';
@@ -44,12 +45,8 @@ function markCa(dir: string, cert: crypto.X509Certificate): void {
   syncDir(dir);
 }
 
-function stateInvalid(message: string, hint: string, file: string, cause?: unknown): KcsError {
-  return new KcsError({ code: 'STATE_INVALID', message, hint, file }, cause === undefined ? undefined : { cause });
-}
-const RESET = (dir: string) =>
-  `if it is damaged, delete ${dir} to create a new CA (then trust the new ca.crt again); ` +
-  'if it belongs to something else, point KCS_STATE at an empty directory';
+const STATE = messages.STATE_INVALID;
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
 /** An ECDSA P-256 CA: its key is made in under a millisecond, and every TLS client since 2012 accepts it
  *  under RSA or ECDSA leaves. */
@@ -76,9 +73,8 @@ function readCa(dir: string, now: Date): Ca {
   try {
     cert = new crypto.X509Certificate(fs.readFileSync(certFile));
   } catch (err) {
-    throw stateInvalid(
-      `cannot read the CA in ${certFile}: ${(err as NodeJS.ErrnoException).code ?? 'it is not a certificate'}`,
-      RESET(dir),
+    throw raise(
+      STATE.caUnreadable({ file: certFile, dir, why: errno(err) ?? 'it is not a certificate' }),
       certFile,
       err,
     );
@@ -87,19 +83,14 @@ function readCa(dir: string, now: Date): Ca {
     key = crypto.createPrivateKey(fs.readFileSync(keyFile));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw stateInvalid(
-      `cannot read the CA key in ${keyFile}: ` +
-        `${code === 'EACCES' ? 'permission denied' : (code ?? 'it is not a private key')}`,
-      code === 'EACCES' ? `run the sidecar as the user that created ${dir} (or as root)` : RESET(dir),
-      keyFile,
-      err,
-    );
+    const denied = code === 'EACCES';
+    const why = denied ? 'permission denied' : (code ?? 'it is not a private key');
+    throw raise(STATE.keyUnreadable({ file: keyFile, dir, why, denied }), keyFile, err);
   }
-  if (!cert.checkPrivateKey(key))
-    throw stateInvalid(`the CA key in ${keyFile} does not belong to ${certFile}`, RESET(dir), keyFile);
-  if (!cert.ca) throw stateInvalid(`${certFile} is not a CA certificate`, RESET(dir), certFile);
+  if (!cert.checkPrivateKey(key)) throw raise(STATE.keyMismatch({ dir, keyFile, certFile }), keyFile);
+  if (!cert.ca) throw raise(STATE.notCa({ dir, certFile }), certFile);
   if (cert.validToDate <= now)
-    throw stateInvalid(`the CA in ${certFile} expired on ${cert.validToDate.toISOString()}`, RESET(dir), certFile);
+    throw raise(STATE.expired({ dir, certFile, at: cert.validToDate.toISOString() }), certFile);
   return { cert, key, dir, created: false };
 }
 
@@ -116,41 +107,21 @@ function stateEntries(dir: string): string[] {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw stateInvalid(
-      `cannot create the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
-      'point KCS_STATE at a writable directory (a named volume that only the sidecar mounts)',
-      dir,
-      err,
-    );
+    throw raise(STATE.cannotCreate({ dir, errno: errno(err) }), dir, err);
   }
   try {
     return fs.readdirSync(dir).filter((e) => !e.startsWith('.tmp-'));
   } catch (err) {
-    throw stateInvalid(
-      `cannot read the state directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
-      `make ${dir} readable and writable by uid ${process.getuid?.()} ` +
-        '(in the image, use /state, which belongs to 1654)',
-      dir,
-      err,
-    );
+    throw raise(STATE.cannotList({ dir, errno: errno(err), uid: process.getuid?.() }), dir, err);
   }
 }
 
 /** The CA a state holds: it must be ours (the marker), the one the marker names, and intact. */
 function existingCa(dir: string, entries: string[], marked: string | undefined, now: Date): Ca {
-  if (!entries.includes(MARKER))
-    throw stateInvalid(
-      `${dir} holds a ca/ directory but no ${MARKER}: it was not written by kestrel-cert-sidecar`,
-      RESET(dir),
-      dir,
-    );
+  if (!entries.includes(MARKER)) throw raise(STATE.unmarked({ dir, marker: MARKER }), dir);
   const ca = readCa(dir, now);
   if (marked !== undefined && marked !== ca.cert.fingerprint256)
-    throw stateInvalid(
-      `the CA in ${path.join(dir, 'ca')} is not the one ${MARKER} names (sha256 ${marked})`,
-      RESET(dir),
-      path.join(dir, 'ca'),
-    );
+    throw raise(STATE.otherCa({ dir, caDir: path.join(dir, 'ca'), marked, marker: MARKER }), path.join(dir, 'ca'));
   if (marked === undefined) tryMark(dir, ca.cert); // made by a version that did not record it
   return ca;
 }
@@ -158,19 +129,10 @@ function existingCa(dir: string, entries: string[], marked: string | undefined, 
 /** A state without a CA may take a new one only when it is empty (a marker without a CA aside). */
 function refuseForeignState(dir: string, entries: string[], marked: string | undefined): void {
   if (marked !== undefined) {
-    throw stateInvalid(
-      `the CA that ${dir} held (sha256 ${marked}) is gone: ${path.join(dir, 'ca')} was removed`,
-      `restore ${path.join(dir, 'ca')} from a backup; or, to start over with a new CA that clients must trust again, ` +
-        `delete ${path.join(dir, MARKER)}`,
-      dir,
-    );
+    throw raise(STATE.caGone({ dir, caDir: path.join(dir, 'ca'), marked, markerPath: path.join(dir, MARKER) }), dir);
   }
   if (entries.some((e) => e !== MARKER)) {
-    throw stateInvalid(
-      `${dir} is not empty (${entries.slice(0, 3).join(', ')}) and holds no CA of ours`,
-      'point KCS_STATE at an empty directory of its own, never at the shared volume',
-      dir,
-    );
+    throw raise(STATE.foreign({ dir, entries: entries.slice(0, 3) }), dir);
   }
 }
 
@@ -203,13 +165,7 @@ function writeNewCa(dir: string, now: Date): Ca {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') return readCa(dir, now);
-    throw stateInvalid(
-      `cannot write the CA into ${dir}: ${code}`,
-      `make ${dir} writable by uid ${process.getuid?.()} (in the image, use /state, which belongs to 1654), or point ` +
-        'KCS_STATE at a writable directory',
-      dir,
-      err,
-    );
+    throw raise(STATE.cannotWrite({ dir, errno: code, uid: process.getuid?.() }), dir, err);
   }
   // (4)
   tryMark(dir, ca.cert);
@@ -248,14 +204,6 @@ export function caKeyFinding(
   }
   const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' });
   if (!spki(crypto.createPublicKey(key)).equals(spki(ca.publicKey))) return undefined;
-  return finding(
-    'CA_KEY_IN_SOURCE',
-    'error',
-    `${source ?? 'the source'} holds the private key of the development CA in ${path.dirname(file)} ` +
-      `(sha256 ${ca.fingerprint256}): published as tls.key, it would let every reader of the volume issue ` +
-      'certificates that the machines trusting this CA accept',
-    'point KCS_SOURCE at a certificate and key of their own (never at KCS_STATE or a copy of it), or unset it ' +
-      'to have a leaf issued by the CA',
-    source,
-  );
+  const data = { source, dir: path.dirname(file), sha256: ca.fingerprint256 };
+  return finding(messages.CA_KEY_IN_SOURCE.caKey(data), 'error', source);
 }

@@ -1,6 +1,7 @@
 // The generate stage (no KCS_SOURCE): a CA, then a leaf for KCS_HOSTNAMES, as Material.
 import type crypto from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { createCa, loadOrCreateCa, type Ca } from './ca.js';
 import { issueLeaf, reissueReason, renewalTime, type LeafOptions } from './leaf.js';
@@ -23,16 +24,7 @@ export function generateMaterial(opts: GenerateOptions): Generated {
   const findings: Finding[] = [];
   const ca = opts.stateDir ? loadOrCreateCa(opts.stateDir, opts.now) : createCa(opts.now);
   if (!opts.stateDir) {
-    findings.push(
-      finding(
-        'CA_EPHEMERAL',
-        'warning',
-        'the development CA lives for this run only (KCS_STATE is unset), ' +
-          'so every run issues certificates under a new CA that clients must trust again',
-        'set KCS_STATE to a private directory to keep one CA across runs ' +
-          '(in the image: mount a named volume at /state that only the sidecar mounts)',
-      ),
-    );
+    findings.push(finding(messages.CA_EPHEMERAL.thisRunOnly(), 'warning'));
   }
   const reason = opts.previous ? reissueReason(opts.previous, ca, opts) : 'none was published yet';
   const leaf = reason === undefined ? { ...opts.previous!, reused: true } : issueLeaf(ca, opts);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { ioError, sourceRoots } from './files.js';
 
 export type Layout = 'single-file' | 'kubernetes-tls' | 'letsencrypt' | 'pfx' | 'pem' | 'chosen';
@@ -161,23 +162,11 @@ function byContent(opts: DiscoverOptions): Discovery {
       const skipped = [...pfx.filter((f) => f !== chosen), ...pem].map((file) => ({ file, why }));
       return { layout: 'pfx', pfx: chosen, pem: [], ca: [], skipped, ...dir };
     }
-    fail(
-      'SOURCE_AMBIGUOUS',
-      `cannot choose a certificate in ${source}: it holds ${pfx.length} PFX files ` +
-        `(${pfx.map((f) => path.basename(f)).join(', ')})`,
-      `set KCS_CERT_FILE to the one to publish, for example KCS_CERT_FILE=${path.basename(pfx[0]!)}`,
-      source,
-    );
+    fail(messages.SOURCE_AMBIGUOUS.severalPfx({ source, files: pfx.map((f) => path.basename(f)) }), source);
   }
   if (pfx.length === 1) return { layout: 'pfx', pfx: pfx[0]!, pem, ca: [], skipped: [], ...dir };
   if (pem.length === 0) {
-    fail(
-      'SOURCE_NOT_FOUND',
-      `cannot find a certificate in ${source}: it holds no .pfx, .p12, .pem, .crt, .cer, .der, .key, .ca-bundle or ` +
-        `.p7b file`,
-      'mount the certificate into the source directory, or unset KCS_SOURCE to generate one',
-      source,
-    );
+    fail(messages.SOURCE_NOT_FOUND.noCandidate({ source }), source);
   }
   return { layout: 'pem', pem, ca: [], skipped: [], ...dir };
 }

@@ -3,58 +3,22 @@
 // into certbot's archive/<name> beside a live/<name> source (sourceRoots).
 import fs from 'node:fs';
 import path from 'node:path';
-import { KcsError, fail } from '../findings.js';
+import { KcsError, fail, raise } from '../findings.js';
 import { readFd } from '../fd.js';
 import { MAX_INPUT_BYTES } from '../limits.js';
-
-const kib = (n: number) => `${Math.ceil(n / 1024).toLocaleString('en-US')} KiB`;
-
-export function unreadableHint(): string {
-  const uid = process.getuid?.();
-  return uid === 0
-    ? 'check the mount: the file must be readable by root'
-    : `make the file readable by uid ${uid} (for example chmod 0444, or chgrp to the sidecar's group and chmod ` +
-        `0440), or run the sidecar as root, which hands the published files to KCS_OWNER`;
-}
+import { located, messages } from '../messages/index.js';
 
 export function ioError(err: NodeJS.ErrnoException, file: string, what = 'cannot read'): KcsError {
   if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
-    return new KcsError(
-      {
-        code: 'SOURCE_NOT_FOUND',
-        message: `${what} ${file}: it does not exist`,
-        hint: 'check KCS_SOURCE and the volume mount that should provide it',
-        file,
-      },
-      { cause: err },
-    );
+    return raise(messages.SOURCE_NOT_FOUND.missing({ what, file }), file, err);
   }
   if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new KcsError(
-      { code: 'SOURCE_UNREADABLE', message: `${what} ${file}: permission denied`, hint: unreadableHint(), file },
-      { cause: err },
-    );
+    return raise(messages.SOURCE_UNREADABLE.permissionDenied({ what, file, uid: process.getuid?.() }), file, err);
   }
   if (err.code === 'ELOOP') {
-    return new KcsError(
-      {
-        code: 'SOURCE_UNREADABLE',
-        message: `${what} ${file}: its symlinks loop`,
-        hint: 'fix the symlink so it points at a file',
-        file,
-      },
-      { cause: err },
-    );
+    return raise(messages.SOURCE_UNREADABLE.symlinkLoop({ what, file }), file, err);
   }
-  return new KcsError(
-    {
-      code: 'SOURCE_UNREADABLE',
-      message: `${what} ${file}: ${err.code ?? err.message}`,
-      hint: 'check the volume mount and the file',
-      file,
-    },
-    { cause: err },
-  );
+  return raise(messages.SOURCE_UNREADABLE.io({ what, file, reason: err.code ?? err.message }), file, err);
 }
 
 function isInside(child: string, root: string): boolean {
@@ -95,18 +59,7 @@ function danglingLink(file: string, err: NodeJS.ErrnoException): KcsError | unde
     return undefined;
   }
   const certbot = /(^|\/)archive\//.test(target);
-  return new KcsError(
-    {
-      code: 'SOURCE_NOT_FOUND',
-      message: `cannot read ${file}: it is a symlink to ${target}, which does not exist here`,
-      hint: certbot
-        ? "mount certbot's whole configuration directory (for example -v /etc/letsencrypt:/etc/letsencrypt:ro) and " +
-          'set KCS_SOURCE to its live/<name>: the files of live/<name> are links into archive/<name>'
-        : 'mount the directory the link points into as well, or copy the file itself into the source directory',
-      file,
-    },
-    { cause: err },
-  );
+  return raise(messages.SOURCE_NOT_FOUND.danglingLink({ file, target, certbot }), file, err);
 }
 
 /** The real path of `file`, which must lie inside one of `roots` (see sourceRoots). */
@@ -119,12 +72,7 @@ function resolveInside(file: string, roots: readonly string[] | undefined): stri
     throw (e.code === 'ENOENT' && danglingLink(file, e)) || ioError(e, file);
   }
   if (roots !== undefined && !roots.some((r) => isInside(real, r))) {
-    fail(
-      'SOURCE_UNREADABLE',
-      `cannot read ${file}: it is a symlink to ${real}, outside the source directory ${roots[0]}`,
-      'copy the file into the source directory, or point KCS_SOURCE (or KCS_CERT_FILE) at it directly',
-      file,
-    );
+    fail(messages.SOURCE_UNREADABLE.linkOutside({ file, real, root: roots[0] }), file);
   }
   return real;
 }
@@ -157,29 +105,12 @@ export function readInput(
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile())
-      fail(
-        'SOURCE_UNREADABLE',
-        `cannot read ${file}: it is ${kindOf(st)}, not a regular file`,
-        'point KCS_SOURCE (or KCS_CERT_FILE) at the certificate file itself',
-        file,
-      );
+    if (!st.isFile()) fail(messages.SOURCE_UNREADABLE.notRegular({ file, kind: kindOf(st) }), file);
     if (opts.maxBytes !== undefined) return readFd(fd, Math.min(st.size, opts.maxBytes));
     if (st.size > MAX_INPUT_BYTES) {
-      fail(
-        'FILE_TOO_LARGE',
-        `cannot read ${file}: it is ${kib(st.size)}, more than the ${kib(MAX_INPUT_BYTES)} a certificate file can need`,
-        'point KCS_SOURCE at the certificate and key only (a PFX or PEM pair is a few kilobytes)',
-        file,
-      );
+      fail(messages.FILE_TOO_LARGE.file({ file, size: st.size, limit: MAX_INPUT_BYTES }), file);
     }
-    if (st.size === 0 && !opts.allowEmpty)
-      fail(
-        'FILE_CORRUPT',
-        `cannot read ${file}: the file is empty`,
-        'the copy or export did not finish; write the file again',
-        file,
-      );
+    if (st.size === 0 && !opts.allowEmpty) fail(messages.FILE_CORRUPT.empty({ file }), file);
     return readFd(fd, st.size);
   } catch (err) {
     if (err instanceof KcsError) throw err;
@@ -192,8 +123,5 @@ export function readInput(
 /** Prefixes a parser's finding with the file it came from: `cannot open /certs/api.pfx: ...`. */
 export function inFile(err: unknown, file: string, verb: string): unknown {
   if (!(err instanceof KcsError) || err.finding.file) return err;
-  return new KcsError(
-    { ...err.finding, message: `${verb} ${file}: ${err.finding.message}`, file },
-    { cause: err.cause ?? err },
-  );
+  return raise(located(err.finding, verb, file), file, err.cause ?? err);
 }

@@ -2,7 +2,8 @@
 // discover.ts decides which files; pfx-source.ts and pem-source.ts read them; pick.ts chooses the leaf;
 // kestrel-files.ts holds the key forms .NET cannot use as they are; skipped.ts reports what was not read.
 import type crypto from 'node:crypto';
-import { KcsError, type Finding } from '../findings.js';
+import { KcsError, raise, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Material, SourceKind } from '../material.js';
 import { discover, type Discovery, type DiscoverOptions } from './discover.js';
 import { leafNotFirstFinding, traditionalKeyFinding, withNamedCurve } from './kestrel-files.js';
@@ -26,11 +27,8 @@ const KINDS: Partial<Record<Discovery['layout'], SourceKind>> = {
 function withSkippedKey(err: unknown, skipped: SkippedFile[]): unknown {
   const holder = skipped.find((s) => s.key);
   if (!(err instanceof KcsError) || err.code !== 'KEY_MISSING' || !holder) return err;
-  const f = err.finding;
-  return new KcsError(
-    { ...f, message: `${f.message}; ${holder.file} holds a private key but is not read (${holder.why})` },
-    { cause: err },
-  );
+  const { message, hint, file } = err.finding;
+  return raise(messages.KEY_MISSING.skippedHolder({ message, hint, file: holder.file, why: holder.why }), file, err);
 }
 
 /** The certificates that came with the leaf, once each, in input order. */

@@ -9,12 +9,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fail, finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { Class, Type, parseDer, seq } from '../pkix/asn1.js';
 import { type Located, subjectOf } from './pick.js';
 
 /** OpenSSL's curve names, as the NIST names users know them by. */
 const NIST: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const DOES_NOT_MATCH = 'The provided key does not match the public key for this certificate.';
 
 /** True when an EC key's AlgorithmIdentifier carries ECParameters (a SEQUENCE) instead of a named
  *  curve's OID (RFC 5480 section 2.1.1). */
@@ -30,7 +30,8 @@ function hasExplicitCurve(key: crypto.KeyObject): boolean {
  * An EC key that gives its curve by explicit parameters. .NET imports it with an explicit curve and
  * the certificate's public key with the named one, and Helpers.AreSamePublicECParameters
  * (dotnet/runtime, called by ECDsaCertificateExtensions.CopyWithPrivateKey) refuses two curve types:
- * Kestrel stops with DOES_NOT_MATCH. Seen with .NET 10 for a SEC1 and a PKCS#8 explicit key, beside a
+ * Kestrel stops with "The provided key does not match the public key for this certificate." Seen with
+ * .NET 10 for a SEC1 and a PKCS#8 explicit key, beside a
  * certificate with a named and with an explicit curve alike; the same key written with the named
  * curve is served in every case. OpenSSL names the curve when the parameters are exactly a known
  * curve's (EC_GROUP_check_named_curve), so the key is rewritten with that name; parameters of no
@@ -40,25 +41,19 @@ export function withNamedCurve(key: Located<crypto.KeyObject>): { key: crypto.Ke
   if (!hasExplicitCurve(key.value)) return { key: key.value, findings: [] };
   const curve = key.value.asymmetricKeyDetails?.namedCurve;
   if (curve === undefined) {
-    fail(
-      'UNSUPPORTED_ALGORITHM',
-      `the key in ${key.file} gives its elliptic curve by explicit parameters that are not those of any named curve`,
-      'issue the certificate with a key on a named curve: openssl genpkey -algorithm EC -pkeyopt ' +
-        'ec_paramgen_curve:P-256',
-      key.file,
-    );
+    fail(messages.UNSUPPORTED_ALGORITHM.explicitCurve({ keyFile: key.file }), key.file);
   }
   const named = crypto.createPrivateKey({ key: key.value.export({ format: 'jwk' }), format: 'jwk' });
   return {
     key: named,
     findings: [
       finding(
-        'KEY_REENCODED',
+        messages.KEY_REENCODED.explicitCurve({
+          file: key.file,
+          curve: NIST[curve] ?? curve,
+          base: path.basename(key.file),
+        }),
         'info',
-        `the key in ${key.file} gives its curve (${NIST[curve] ?? curve}) by explicit parameters, which .NET does ` +
-          `not pair with the certificate: Kestrel pointed at this file would stop with "${DOES_NOT_MATCH}"`,
-        `nothing: the published tls.key and cert.pfx name the curve, and Kestrel reads them; to use the file ` +
-          `itself, rewrite it with openssl ec -in ${path.basename(key.file)} -param_enc named_curve`,
         key.file,
       ),
     ],
@@ -72,21 +67,13 @@ export function withNamedCurve(key: Located<crypto.KeyObject>): { key: crypto.Ke
  * "No supported key formats were found", with and without a Password. The sidecar decrypts it itself.
  */
 export function traditionalKeyFinding(file: string): Finding {
-  return finding(
-    'KEY_REENCODED',
-    'info',
-    `the key in ${file} uses OpenSSL's traditional encryption (Proc-Type: 4,ENCRYPTED), which .NET cannot read: ` +
-      `Kestrel pointed at this file would stop with "No supported key formats were found"`,
-    `nothing: the published tls.key is unencrypted PKCS#8, which Kestrel reads; to use the file itself, convert it ` +
-      `with openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${path.basename(file)}`,
-    file,
-  );
+  return finding(messages.KEY_REENCODED.traditional({ file, base: path.basename(file) }), 'info', file);
 }
 
 /**
  * Kestrel pairs the key with the first certificate of its Path (`new X509Certificate2(path)` in
  * CertificateConfigLoader.GetCertificate): a bundle that starts with an issuer fails CopyWithPrivateKey
- * with DOES_NOT_MATCH (seen with .NET 10). The published tls.crt starts with the leaf.
+ * with "The provided key does not match ..." (seen with .NET 10). The published tls.crt starts with the leaf.
  */
 export function leafNotFirstFinding(
   leaf: crypto.X509Certificate,
@@ -96,15 +83,5 @@ export function leafNotFirstFinding(
   const first = inFile?.[0];
   if (!first || first.fingerprint256 === leaf.fingerprint256) return [];
   const name = subjectOf(first);
-  return [
-    finding(
-      'LEAF_NOT_FIRST',
-      'info',
-      `${leafFile} starts with ${name}, not with the certificate of the key: Kestrel pointed at this file would ` +
-        `pair the key with that first certificate and stop with "${DOES_NOT_MATCH}"`,
-      'nothing: the published tls.crt starts with the leaf, then its issuers; to use the file itself, put the leaf ' +
-        'first',
-      leafFile,
-    ),
-  ];
+  return [finding(messages.LEAF_NOT_FIRST.issuerFirst({ file: leafFile, first: name }), 'info', leafFile)];
 }

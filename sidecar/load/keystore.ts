@@ -1,6 +1,7 @@
 // Java and Bouncy Castle keystores that are not PKCS#12: recognised by their first bytes, so the
 // finding names the format and the one command that converts it, instead of calling the file damaged.
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 
 const KEYSTORES: { name: string; test: (b: Buffer) => boolean; type: string }[] = [
   // JKS and JCEKS: a 4-byte magic number, then the version (1 or 2).
@@ -18,12 +19,5 @@ const KEYSTORES: { name: string; test: (b: Buffer) => boolean; type: string }[] 
 export function refuseKeystore(bytes: Buffer, file: string): void {
   const k = KEYSTORES.find((x) => x.test(bytes));
   if (!k) return;
-  const provider = k.type === 'BKS' ? ' -srcprovidername BC (with the Bouncy Castle provider on the class path)' : '';
-  fail(
-    'UNSUPPORTED_FORMAT',
-    `cannot read ${file}: it is ${k.name}, which neither Kestrel nor OpenSSL reads`,
-    `convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${file} -srcstoretype ` +
-      `${k.type}${provider} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12`,
-    file,
-  );
+  fail(messages.UNSUPPORTED_FORMAT.keystore({ file, name: k.name, type: k.type }), file);
 }

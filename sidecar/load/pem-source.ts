@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fail, finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Discovery } from './discover.js';
 import { inFile, readInput } from './files.js';
 import { refuseKeystore } from './keystore.js';
@@ -28,13 +29,7 @@ export function parseCert(der: Buffer, file: string): crypto.X509Certificate {
   try {
     return new crypto.X509Certificate(der);
   } catch (err) {
-    fail(
-      'FILE_CORRUPT',
-      `cannot read ${file}: it holds a certificate that is not valid X.509`,
-      'export the file again from its source',
-      file,
-      err,
-    );
+    fail(messages.FILE_CORRUPT.notX509({ file }), file, err);
   }
 }
 
@@ -50,22 +45,17 @@ function besidePfx(bytes: Buffer, file: string, pfx: string, out: PemFiles): boo
   } catch (err) {
     const why = (err as { finding?: Finding }).finding?.message ?? 'it is not valid PEM';
     out.findings.push(
-      finding(
-        'SOURCE_FILE_SKIPPED',
-        'warning',
-        `${file} beside ${path.basename(pfx)} is not used: ${why}`,
-        'remove the file, or export it again if its certificates belong to the chain',
-        file,
-      ),
+      finding(messages.SOURCE_FILE_SKIPPED.besidePfx({ file, pfx: path.basename(pfx), why }), 'warning', file),
     );
     return false;
   }
   if (labels.some((l) => KEY_LABELS.test(l))) {
     fail(
-      'SOURCE_AMBIGUOUS',
-      `cannot choose a certificate in ${path.dirname(pfx)}: it holds ${path.basename(pfx)} and a private key in ` +
-        `${path.basename(file)}`,
-      `set KCS_CERT_FILE=${path.basename(pfx)} to use the PFX, or remove one of them`,
+      messages.SOURCE_AMBIGUOUS.pfxBesideKey({
+        dir: path.dirname(pfx),
+        pfx: path.basename(pfx),
+        keyFile: path.basename(file),
+      }),
       file,
     );
   }
@@ -98,23 +88,10 @@ export function readPemFiles(d: Discovery, password: string | undefined): PemFil
       const none = looksLikePem(bytes) ? 'no PEM block' : 'no certificate';
       const holds = parsed.other.length ? `${parsed.other.join(', ')}, not a certificate, key or bundle` : none;
       if (d.layout === 'pem' || d.layout === 'pfx') {
-        out.findings.push(
-          finding(
-            'SOURCE_FILE_SKIPPED',
-            'info',
-            `${file} is not used: it holds ${holds}`,
-            'nothing, if it is not meant to be published',
-            file,
-          ),
-        );
+        out.findings.push(finding(messages.SOURCE_FILE_SKIPPED.unused({ file, holds }), 'info', file));
         continue;
       }
-      fail(
-        'FILE_CORRUPT',
-        `cannot read ${file}: it holds ${holds}`,
-        'mount the certificate (BEGIN CERTIFICATE) and its key (BEGIN PRIVATE KEY)',
-        file,
-      );
+      fail(messages.FILE_CORRUPT.noCertificate({ file, holds }), file);
     }
     out.keyEncrypted ||= parsed.encryptedKey;
     if (parsed.traditionalEncryption) out.traditional.push(file);

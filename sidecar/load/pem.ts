@@ -4,8 +4,9 @@
 // PKCS#7 bundle (`.p7b`, PEM `BEGIN PKCS7` or DER).
 import crypto from 'node:crypto';
 import { algorithm, corrupt, octets, parseDer, seq } from '../pkix/asn1.js';
-import { KcsError } from '../findings.js';
+import { KcsError, raise } from '../findings.js';
 import { MAX_PEM_BLOCKS } from '../limits.js';
+import { messages } from '../messages/index.js';
 import { isPkcs7, pkcs7Certificates } from '../pkix/pkcs7.js';
 import { BadDecrypt, IterationBudget, iterationsOf, pbeDecrypt, unsupported } from '../pkix/pbe.js';
 
@@ -87,18 +88,10 @@ export function parsePemBlocks(text: string): PemBlock[] {
 }
 
 function keyPasswordRequired(): KcsError {
-  return new KcsError({
-    code: 'PASSWORD_REQUIRED',
-    message: 'the private key is encrypted and no password was given',
-    hint: 'set KCS_PASSWORD_FILE to a file holding the key password (or KCS_PASSWORD), or export the key unencrypted',
-  });
+  return raise(messages.PASSWORD_REQUIRED.key());
 }
 function keyPasswordWrong(): KcsError {
-  return new KcsError({
-    code: 'PASSWORD_WRONG',
-    message: 'the password does not decrypt the private key',
-    hint: 'set KCS_PASSWORD_FILE to the file holding the password the key was encrypted with',
-  });
+  return raise(messages.PASSWORD_WRONG.key());
 }
 
 function privateKey(key: crypto.PrivateKeyInput, label: string): crypto.KeyObject {

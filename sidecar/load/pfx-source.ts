@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { fail, finding, type Finding } from '../findings.js';
 import { DOTNET_MAX_ITERATIONS_PER_KDF, DOTNET_MAX_ITERATIONS_TOTAL, PFX_ITERATIONS } from '../limits.js';
+import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { inFile, readInput } from './files.js';
 import { refuseKeystore } from './keystore.js';
@@ -32,28 +33,14 @@ function pfxFindings(info: Info, file: string): Finding[] {
     const legacy = info.encryption.filter((e) => /RC2|RC4|DES-CBC$/.test(e));
     out.push(
       finding(
-        'LEGACY_ENCRYPTION',
+        messages.LEGACY_ENCRYPTION.legacy({ file, ciphers: legacy.length ? legacy : info.encryption }),
         'info',
-        `${file} uses ${legacy.join(' and ') || info.encryption.join(' and ')}, which OpenSSL 3 refuses without its ` +
-          `legacy provider (so does .NET on Linux without it)`,
-        'nothing: the published cert.pfx uses the modern profile (PBES2, AES-256-CBC), which OpenSSL 3 reads as it is',
         file,
       ),
     );
   }
   if (!withinDotnetLimits(info)) {
-    out.push(
-      finding(
-        'PFX_REENCODED',
-        'warning',
-        `${file} asks for ${info.maxIterations.toLocaleString('en-US')} iterations, more than .NET's ` +
-          `Pkcs12LoaderLimits allow (${DOTNET_MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}), so Kestrel would ` +
-          `refuse it`,
-        'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
-          'silence this',
-        file,
-      ),
-    );
+    out.push(finding(messages.PFX_REENCODED.iterations({ file, iterations: info.maxIterations }), 'warning', file));
   }
   return out;
 }
@@ -62,13 +49,7 @@ function pfxKey(der: Buffer, file: string): crypto.KeyObject {
   try {
     return crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch (err) {
-    fail(
-      'UNSUPPORTED_ALGORITHM',
-      `cannot open ${file}: its private key is of a type node:crypto cannot read`,
-      'export the PFX with an RSA or ECDSA (P-256, P-384 or P-521) key',
-      file,
-      err,
-    );
+    fail(messages.UNSUPPORTED_ALGORITHM.pfxKeyType({ file }), file, err);
   }
 }
 

@@ -3,6 +3,7 @@
 import type crypto from 'node:crypto';
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { type Discovery, keyNamesBeside } from './discover.js';
 
 export interface Located<T> {
@@ -32,39 +33,18 @@ function refuseUnpaired(
   d: Discovery,
 ) {
   if (keys.length === 0) {
-    if (certs.length === 0)
-      fail(
-        'SOURCE_NOT_FOUND',
-        `cannot find a certificate in ${where}`,
-        'mount a PFX, or a certificate with its key',
-        where,
-      );
+    if (certs.length === 0) fail(messages.SOURCE_NOT_FOUND.noCertificate({ where }), where);
     const file = certs[0]!.file;
     const subject = subjectOf(certs[0]!.value);
     if (d.layout === 'single-file') {
       const names = keyNamesBeside(file);
-      fail(
-        'KEY_MISSING',
-        `cannot find the private key of ${subject}: ${file} holds none, and there is no ${names.join(' or ')} ` +
-          `beside it`,
-        `put the key in ${path.join(path.dirname(file), names[0]!)}, or set KCS_KEY_FILE to it`,
-        file,
-      );
+      const keyPath = path.join(path.dirname(file), names[0]!);
+      fail(messages.KEY_MISSING.besideFile({ subject, file, names, keyPath }), file);
     }
-    fail(
-      'KEY_MISSING',
-      `cannot find the private key of ${subject} in ${where}`,
-      'mount the key beside the certificate (tls.key, privkey.pem or <name>.key), or set KCS_KEY_FILE to it',
-      file,
-    );
+    fail(messages.KEY_MISSING.inSource({ subject, where }), file);
   }
   if (certs.length === 0)
-    fail(
-      'SOURCE_NOT_FOUND',
-      `cannot find a certificate for the key in ${keys[0]!.file}`,
-      'mount the certificate beside the key',
-      keys[0]!.file,
-    );
+    fail(messages.SOURCE_NOT_FOUND.noCertificateForKey({ keyFile: keys[0]!.file }), keys[0]!.file);
 }
 
 function chooseEntry(unique: Pair[], entry: string, where: string): Pair[] {
@@ -72,13 +52,7 @@ function chooseEntry(unique: Pair[], entry: string, where: string): Pair[] {
     (p) => p.cert.name?.toLowerCase() === entry.toLowerCase() || thumb(p.cert.value.fingerprint256) === thumb(entry),
   );
   if (chosen.length === 0) {
-    fail(
-      'SOURCE_NOT_FOUND',
-      `cannot find the entry KCS_CERT_ENTRY=${entry} in ${where}: the certificates with their key are ` +
-        `${unique.map((p) => describeEntry(p.cert)).join(', ')}`,
-      'set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints',
-      where,
-    );
+    fail(messages.SOURCE_NOT_FOUND.noEntry({ entry, where, entries: unique.map((p) => describeEntry(p.cert)) }), where);
   }
   return chosen;
 }
@@ -89,21 +63,21 @@ function refuseSeveral(unique: Pair[], where: string) {
     // keystores, in both orders): Kestrel loads the last entry of the file that has its key.
     const last = unique.at(-1)!.cert;
     fail(
-      'SOURCE_AMBIGUOUS',
-      `cannot choose a certificate in ${unique[0]!.cert.file}: it holds ${unique.length} entries with their key ` +
-        `(${unique.map((p) => describeEntry(p.cert)).join(', ')}); Kestrel itself would load the last one, ` +
-        `${describeEntry(last)}`,
-      `set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example ` +
-        `KCS_CERT_ENTRY=${last.name ?? last.value.fingerprint256.replace(/:/g, '')}`,
+      messages.SOURCE_AMBIGUOUS.keystoreEntries({
+        file: unique[0]!.cert.file,
+        entries: unique.map((p) => describeEntry(p.cert)),
+        last: describeEntry(last),
+        example: last.name ?? last.value.fingerprint256.replace(/:/g, ''),
+      }),
       unique[0]!.cert.file,
     );
   }
   fail(
-    'SOURCE_AMBIGUOUS',
-    `cannot choose a certificate in ${where}: ${unique.length} certificates have their key ` +
-      `(${unique.map((p) => `${cn(p.cert.value)} in ${path.basename(p.cert.file)}`).join(', ')})`,
-    `set KCS_CERT_FILE and KCS_KEY_FILE to the pair to publish, for example ` +
-      `KCS_CERT_FILE=${path.basename(unique[0]!.cert.file)}`,
+    messages.SOURCE_AMBIGUOUS.severalPairs({
+      where,
+      pairs: unique.map((p) => `${cn(p.cert.value)} in ${path.basename(p.cert.file)}`),
+      example: path.basename(unique[0]!.cert.file),
+    }),
     where,
   );
 }
@@ -134,9 +108,7 @@ export function pickLeaf(
   if (unique.length > 1) refuseSeveral(unique, where);
   if (unique.length === 0) {
     fail(
-      'KEY_MISMATCH',
-      `the private key in ${keys[0]!.file} does not belong to ${cn(certs[0]!.value)} in ${certs[0]!.file}`,
-      'mount the key that was issued with this certificate; a renewed certificate often comes with a new key',
+      messages.KEY_MISMATCH.files({ keyFile: keys[0]!.file, name: cn(certs[0]!.value), certFile: certs[0]!.file }),
       keys[0]!.file,
     );
   }

@@ -17,8 +17,9 @@ import {
   type Asn1,
   type AlgorithmIdentifier,
 } from '../pkix/asn1.js';
-import { KcsError } from '../findings.js';
+import { KcsError, raise } from '../findings.js';
 import { MAX_PFX_BAGS } from '../limits.js';
+import { messages } from '../messages/index.js';
 import { ATTR, BAG, CONTENT_TYPE } from '../pkix/oids.js';
 import {
   BadDecrypt,
@@ -59,20 +60,10 @@ export interface Pkcs12Contents {
 }
 
 function passwordRequired(): KcsError {
-  return new KcsError({
-    code: 'PASSWORD_REQUIRED',
-    message: 'the file is protected by a password and none was given',
-    hint:
-      'set KCS_PASSWORD_FILE to a file holding the password (or KCS_PASSWORD, or KCS_USER_SECRETS for a ' +
-      'secrets.json)',
-  });
+  return raise(messages.PASSWORD_REQUIRED.pfx());
 }
 function passwordWrong(detail: string): KcsError {
-  return new KcsError({
-    code: 'PASSWORD_WRONG',
-    message: `the password does not match (${detail})`,
-    hint: 'set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with',
-  });
+  return raise(messages.PASSWORD_WRONG.pfx({ detail }));
 }
 
 interface Encrypted {
@@ -102,15 +93,15 @@ function walkSafeContents(
   depth = 0,
 ): void {
   const bags = seq(Buffer.isBuffer(contents) ? parseDer(contents, 'a SafeContents') : contents, 'SafeContents');
-  walk.bags += bags.length;
-  if (walk.bags > MAX_PFX_BAGS) {
-    throw new KcsError({
-      code: 'FILE_TOO_LARGE',
-      message: `the PFX holds more than ${MAX_PFX_BAGS} bags`,
-      hint: 'export only the server certificate, its chain and its key (a real PFX holds a handful of bags)',
-    });
-  }
+  countBags(walk, bags.length);
   walkBags(bags, walk, budget, encrypted, depth);
+}
+
+/** Counts `n` more bags against MAX_PFX_BAGS, before any of them is decoded: at the top level and in
+ *  nested SafeContents alike, too many is FILE_TOO_LARGE (the file is well formed, only too big). */
+function countBags(walk: Walk, n: number): void {
+  walk.bags += n;
+  if (walk.bags > MAX_PFX_BAGS) throw raise(messages.FILE_TOO_LARGE.bags());
 }
 
 const FRIENDLY_NAME = ATTR.friendlyName;
@@ -160,8 +151,7 @@ function walkBags(bags: Asn1[], walk: Walk, budget: IterationBudget, encrypted: 
     } else if (bagId === BAG.safeContents) {
       if (depth > 4) throw corrupt('safe contents are nested more than 4 deep');
       const inner = seq(value, 'nested SafeContents');
-      walk.bags += inner.length;
-      if (walk.bags > MAX_PFX_BAGS) throw corrupt(`the PFX holds more than ${MAX_PFX_BAGS} bags`);
+      countBags(walk, inner.length);
       walk.unusual++;
       walkBags(inner, walk, budget, encrypted, depth + 1);
     } else walk.unusual++; // CRL and secret bags carry nothing Kestrel uses.

@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Discovery } from './discover.js';
 import { readInput } from './files.js';
 import { isPfxName } from './discover.js';
@@ -106,39 +107,18 @@ function issuerAmong(certs: crypto.X509Certificate[], chain: crypto.X509Certific
 
 export function skippedFindings(skipped: SkippedFile[], chain: crypto.X509Certificate[]): Finding[] {
   return skipped.map((s) => {
-    const rename = `rename it to ${path.basename(s.file, path.extname(s.file))}.crt (or .ca-bundle)`;
+    const { file, why, unnamed } = s;
+    const base = path.basename(file, path.extname(file));
     const link = issuerAmong(s.certs, chain);
-    if (link)
-      return finding(
-        'SOURCE_FILE_SKIPPED',
-        'error',
-        `${s.file} holds ${nameOf(link.issuer)}, the issuer of ${nameOf(link.child)}, but is not read (${s.why}): ` +
-          `without it the published chain would stop short`,
-        s.unnamed
-          ? `${rename} so it is read with the certificate`
-          : 'add its certificates to the certificate file, after the leaf',
-        s.file,
-      );
-    if (s.certs.length > 0 || s.key) {
-      const count = s.certs.length === 1 ? 'a certificate' : `${s.certs.length} certificates`;
-      const holds = s.key ? 'a private key' : `${count} (${nameOf(s.certs[0]!)})`;
-      const fix = s.key ? `rename it to ${path.basename(s.file, path.extname(s.file))}.key` : rename;
-      return finding(
-        'SOURCE_FILE_SKIPPED',
-        'warning',
-        `${s.file} holds ${holds} and is not read: ${s.why}`,
-        s.unnamed
-          ? `if it belongs to this certificate, ${fix}; otherwise move it out of the source directory`
-          : 'move it out of the source directory if it does not belong there, or set KCS_CERT_FILE to the file to use',
-        s.file,
-      );
+    if (link) {
+      const [issuer, child] = [nameOf(link.issuer), nameOf(link.child)];
+      return finding(messages.SOURCE_FILE_SKIPPED.issuer({ file, issuer, child, why, unnamed, base }), 'error', file);
     }
-    return finding(
-      'SOURCE_FILE_SKIPPED',
-      'info',
-      `${s.file} is not read: ${s.why}`,
-      'nothing, if it is not meant to be published',
-      s.file,
-    );
+    if (s.certs.length > 0 || s.key) {
+      const first = s.certs[0] && nameOf(s.certs[0]);
+      const data = { file, key: s.key, certs: s.certs.length, first, why, unnamed, base };
+      return finding(messages.SOURCE_FILE_SKIPPED.holds(data), 'warning', file);
+    }
+    return finding(messages.SOURCE_FILE_SKIPPED.notRead({ file, why }), 'info', file);
   });
 }

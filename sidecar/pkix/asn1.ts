@@ -4,7 +4,8 @@ import forge from 'node-forge/lib/forge.js';
 // asn1.js loads util.js and oids.js itself. Importing those too would make the bundle copy every
 // export of each (oids.js has ~600) into an ES module namespace on every start.
 import 'node-forge/lib/asn1.js';
-import { KcsError } from '../findings.js';
+import { type KcsError, raise } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { MAX_ASN1_DEPTH } from '../limits.js';
 
 export type Asn1 = forge.asn1.Asn1;
@@ -12,14 +13,7 @@ const asn1 = forge.asn1;
 const { Class, Type } = asn1;
 
 export function corrupt(why: string, cause?: unknown): KcsError {
-  return new KcsError(
-    {
-      code: 'FILE_CORRUPT',
-      message: why,
-      hint: 'export the file again from its source; it is damaged or not the format its name says',
-    },
-    cause === undefined ? undefined : { cause },
-  );
+  return raise(messages.FILE_CORRUPT.parse({ why }), undefined, cause);
 }
 
 /** Parses one complete DER (or BER) value. Trailing bytes, truncation and excess depth are FILE_CORRUPT. */

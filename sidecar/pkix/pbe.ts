@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import forge from 'node-forge/lib/forge.js';
 import 'node-forge/lib/rc2.js';
 import { algorithm, corrupt, octets, seq, uint, type AlgorithmIdentifier } from './asn1.js';
-import { KcsError } from '../findings.js';
+import { type KcsError, raise } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_TOTAL } from '../limits.js';
 import { OID } from './oids.js';
 
@@ -42,23 +43,11 @@ const PKCS12_PBE: Record<string, { cipher: string; keyLen: number; rc2Bits?: num
   };
 
 export function unsupported(what: string): KcsError {
-  return new KcsError({
-    code: 'UNSUPPORTED_ALGORITHM',
-    message: what,
-    hint:
-      'export the file again with AES-256 ' +
-      '(OpenSSL 3: `openssl pkcs12 -export` with its defaults; Windows: choose AES256-SHA256)',
-  });
+  return raise(messages.UNSUPPORTED_ALGORITHM.encryption({ what }));
 }
 
 function tooManyIterations(what: string): KcsError {
-  return new KcsError({
-    code: 'ITERATIONS_TOO_HIGH',
-    message: what,
-    hint:
-      `export the file again with at most ${MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')} iterations ` +
-      '(OpenSSL: `-iter 2048 -maciter`); .NET itself refuses more than 300,000',
-  });
+  return raise(messages.ITERATIONS_TOO_HIGH.exceeded({ what }));
 }
 
 /**

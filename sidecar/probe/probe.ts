@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, request } from 'undici';
 import type { Config } from '../settings/config.js';
-import { ExitCode, KcsError, fail } from '../findings.js';
+import { ExitCode, fail, raise } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { readPublished } from '../publish/published.js';
 
 export interface ProbeOptions {
@@ -76,23 +77,13 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
 
 function optionsFrom(cfg: Config): ProbeOptions {
   const { url, expectSha256, ca, insecure, waitMs } = cfg.probe;
-  if (!url) fail('CONFIG_INVALID', 'probe needs --url', 'run probe --url https://api:8081');
-  if (!/^https:\/\//i.test(url))
-    fail(
-      'CONFIG_INVALID',
-      `probe --url \`${url}\` is not an https:// URL`,
-      'give the HTTPS endpoint of the app, such as https://api:8081',
-    );
+  if (!url) fail(messages.CONFIG_INVALID.probeNoUrl());
+  if (!/^https:\/\//i.test(url)) fail(messages.CONFIG_INVALID.probeNotHttps({ url }));
   // What is published is read through the volume's reader, as the app sees it (through ..data, no
   // link followed inside the generation); --ca is a file of the user's.
   const published = readPublished(cfg.output, ['manifest.json', 'ca.crt']).files;
   const missing = (file: string, what: string, why: string): never =>
-    fail(
-      'SOURCE_NOT_FOUND',
-      `cannot read ${what} ${file}: ${why}`,
-      'run init first, or pass --expect-sha256 and --ca (or --insecure)',
-      file,
-    );
+    fail(messages.SOURCE_NOT_FOUND.notPublished({ what, file, why }), file);
   let expected = expectSha256;
   if (!expected) {
     const file = path.join(cfg.output, 'manifest.json');
@@ -101,16 +92,12 @@ function optionsFrom(cfg: Config): ProbeOptions {
     try {
       expected = JSON.parse(data!.toString('utf8')).sha256 as string;
     } catch (err) {
-      fail('FILE_CORRUPT', `cannot read ${file}: it is not valid JSON`, 'run init again to republish', undefined, err);
+      fail(messages.FILE_CORRUPT.manifest({ file }), undefined, err);
     }
     if (typeof expected !== 'string') missing(file, 'the manifest', 'it names no sha256');
   }
   if (!/^[0-9a-f:]{64,95}$/i.test(expected!) || norm(expected!).length !== 64)
-    fail(
-      'CONFIG_INVALID',
-      `--expect-sha256 \`${expected}\` is not a SHA-256 fingerprint`,
-      'give 64 hex digits, with or without colons',
-    );
+    fail(messages.CONFIG_INVALID.probeNotSha256({ value: expected }));
   const anchors = insecure ? undefined : ca !== undefined ? readCa(ca) : published.get('ca.crt')?.toString('utf8');
   if (!insecure && anchors === undefined)
     missing(path.join(cfg.output, 'ca.crt'), 'the CA file', 'nothing is published there');
@@ -121,15 +108,7 @@ function readCa(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new KcsError(
-      {
-        code: 'SOURCE_NOT_FOUND',
-        message: `cannot read the CA file ${file}: ${(err as NodeJS.ErrnoException).code}`,
-        hint: 'run init first, or pass --expect-sha256 and --ca (or --insecure)',
-        file,
-      },
-      { cause: err },
-    );
+    throw raise(messages.SOURCE_NOT_FOUND.probeCa({ file, errno: (err as NodeJS.ErrnoException).code }), file, err);
   }
 }
 
@@ -144,21 +123,8 @@ export async function runProbe(
     if (!cfg.json) io.out(`ok ${opts.url} serves ${r.served}\n`);
     return ExitCode.ok;
   }
-  const f = r.served
-    ? new KcsError({
-        code: 'PROBE_MISMATCH',
-        message: `${opts.url} serves ${r.served}, not the published ${opts.expectSha256}`,
-        hint: opts.waitMs
-          ? 'Kestrel reloads the certificate within about 4 s of a change; ' +
-            'check that the app mounts this volume and reads kestrel.env'
-          : 'retry with --wait 30s to allow for Kestrel reloading',
-      })
-    : new KcsError({
-        code: 'PROBE_UNREACHABLE',
-        message: `cannot connect to ${opts.url}: ${r.error}`,
-        hint: /certificate|self.signed|verify/i.test(r.error ?? '')
-          ? 'trust the published ca.crt (the default), pass --ca FILE, or --insecure for a self-signed source'
-          : 'check that the app is running and listens on that address; --wait 30s retries while it starts',
-      });
-  throw f;
+  const { url, expectSha256: expected, waitMs } = opts;
+  if (r.served) fail(messages.PROBE_MISMATCH.mismatch({ url, served: r.served, expected, waited: Boolean(waitMs) }));
+  const untrusted = /certificate|self.signed|verify/i.test(r.error ?? '');
+  fail(messages.PROBE_UNREACHABLE.unreachable({ url, error: r.error, untrusted }));
 }

@@ -2,7 +2,8 @@
 // works on the runtime it sees. Only errors of the file system are mapped: anything else thrown while
 // publishing is a bug, and stays one (exit 1), never "check the volume".
 import fs from 'node:fs';
-import { KcsError } from '../findings.js';
+import { raise } from '../findings.js';
+import { messages } from '../messages/index.js';
 
 /** An error of a system call: a code such as EACCES, EROFS, ENOSPC. */
 export function isSystemError(err: unknown): err is NodeJS.ErrnoException {
@@ -27,42 +28,17 @@ function readUidMap(): string {
 }
 
 /** The fix for a permission error, for the runtime this runs on. */
-export function permissionFix(dir: string, code: string, uidMap?: string): string {
-  const uid = process.geteuid?.();
-  if (inUserNamespace(uidMap))
-    return (
-      // The host directory behind the mount (DIR) is not visible from inside: the fix names it so.
-      `in a user namespace (rootless Podman) a bind mount belongs to a host uid that is not uid ${uid} here: ` +
-      `mount it with :U (-v DIR:${dir}:U), or run \`podman unshare chown ${uid}:${uid} DIR\` on the host, ` +
-      'or use a named volume'
-    );
-  if (code === 'EPERM')
-    return 'run the sidecar as root to publish files for another owner, or set KCS_OWNER to the current uid:gid';
-  return `make ${dir} writable by uid ${uid} (a named volume, or chown the bind mount), or run the sidecar as root`;
+function notWritable(dir: string, step: string, errno: string, uidMap?: string) {
+  const data = { dir, step, errno, uid: process.geteuid?.(), userNamespace: inUserNamespace(uidMap) };
+  return messages.OUTPUT_NOT_WRITABLE.failed(data);
 }
 
-const ONLY_OURS = 'the sidecar replaces only its own entries and files';
+/** The fix for a permission error (EACCES, EPERM), for the runtime this runs on. */
+export function permissionFix(dir: string, code: string, uidMap?: string): string {
+  return notWritable(dir, '', code, uidMap).hint;
+}
 
 export function outputError(err: unknown, dir: string, step: string): unknown {
   if (!isSystemError(err)) return err;
-  const code = err.code!;
-  const hints: Record<string, string> = {
-    EACCES: permissionFix(dir, code),
-    EPERM: permissionFix(dir, code),
-    EROFS: `mount ${dir} read-write in the sidecar (only the app mounts it read-only)`,
-    ENOSPC: `free space on the volume that holds ${dir}; the live set was left as it was`,
-    EDQUOT: `raise the quota of the volume that holds ${dir}; the live set was left as it was`,
-    ELOOP: `${dir} must be a directory, not a symlink to one: point KCS_OUTPUT at the directory itself`,
-    ENOTDIR: `${dir} must be a directory: point KCS_OUTPUT at the volume's mount point`,
-    EISDIR: `remove the directory that stands in the way in ${dir}; ${ONLY_OURS}`,
-  };
-  return new KcsError(
-    {
-      code: 'OUTPUT_NOT_WRITABLE',
-      message: `cannot publish to ${dir}: ${step} failed (${code})`,
-      hint: hints[code] ?? `check the volume mounted at ${dir}`,
-      file: dir,
-    },
-    { cause: err },
-  );
+  return raise(notWritable(dir, step, err.code!), dir, err);
 }

@@ -17,6 +17,7 @@
 //   refuses a Certificate on an http:// endpoint, so it gets none.
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { KestrelFormat } from '../settings/options.js';
 
 export type { KestrelFormat } from '../settings/options.js';
@@ -53,12 +54,7 @@ export function checkEndpoints(e: KestrelEndpoints): void {
     if (url === undefined) continue;
     const m = /^([a-z]+):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+):(\d{1,5})\/?$/.exec(url);
     if (!m || m[1] !== scheme || Number(m[3]) > 65535) {
-      fail(
-        'CONFIG_INVALID',
-        `${env} \`${url}\` is not a Kestrel ${scheme} endpoint`,
-        `write it as ${scheme}://+:PORT (every address) or ${scheme}://HOST:PORT, ` +
-          `e.g. ${scheme}://+:${scheme === 'https' ? 8081 : 8080}`,
-      );
+      fail(messages.CONFIG_INVALID.endpoint({ env, url, scheme }));
     }
   }
 }

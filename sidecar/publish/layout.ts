@@ -6,6 +6,7 @@ import type { Converted } from '../convert/index.js';
 import { pkcs8Der } from '../convert/pem.js';
 import type { PfxProfile } from '../convert/pfx.js';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import type { Validated } from '../validate/validate.js';
 import { summarize } from '../pkix/x509info.js';
@@ -60,11 +61,7 @@ const text = (s: string, mode = MODE_PUBLIC): OutFile => ({ data: Buffer.from(s,
 /** The files of a generation, from what convert/ made of the material. */
 export function buildFileSet(m: Material, v: Validated, o: LayoutOptions, generation: string, c: Converted): FileSet {
   if (o.kestrelFormat === 'pfx' && /[\r\n]/.test(o.outputPassword)) {
-    fail(
-      'CONFIG_INVALID',
-      'the output password holds a line break, which kestrel.env cannot carry',
-      'use a password without line breaks (KCS_OUTPUT_PASSWORD_FILE: one trailing newline is stripped)',
-    );
+    fail(messages.CONFIG_INVALID.outputPasswordLineBreak());
   }
   const files: FileSet = new Map();
   files.set('tls.crt', text(c.tlsCrt));

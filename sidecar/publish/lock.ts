@@ -6,7 +6,8 @@
 // with OUTPUT_LOCKED, which names the risk. Staleness is never judged by a time another uid set.
 import fs from 'node:fs';
 import os from 'node:os';
-import { KcsError } from '../findings.js';
+import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Dir } from './dir.js';
 
 export const LOCK = '..kcs.lock';
@@ -115,16 +116,7 @@ function takeOver(out: Dir, st: fs.Stats): void {
 }
 
 function refuse(out: Dir, what: string): never {
-  throw new KcsError({
-    code: 'OUTPUT_LOCKED',
-    message:
-      `cannot publish to ${out.shown}: ${LOCK} is ${what}, not a lock of this sidecar; ` +
-      'another uid can write the output, and could hold or change any publish',
-    hint:
-      `remove ${out.shown}/${LOCK}, mount the volume read-only in every other container, ` +
-      'or run the sidecar as root (it takes the output directory)',
-    file: out.shown,
-  });
+  fail(messages.OUTPUT_LOCKED.foreign({ dir: out.shown, lock: LOCK, what }), out.shown);
 }
 
 /**
@@ -161,14 +153,7 @@ export function lockOutput(
       const who = holder
         ? `pid ${holder.pid} on host ${holder.host} has held it since ${holder.since}`
         : `${LOCK} has been there since ${st.mtime.toISOString()}`;
-      throw new KcsError({
-        code: 'OUTPUT_LOCKED',
-        message: `cannot publish to ${out.shown}: another writer holds it (${who})`,
-        hint:
-          'run one kestrel-cert-sidecar per output volume; ' +
-          `a lock left by a writer that crashed is taken over after ${LOCK_STALE_MS / 1000} s`,
-        file: out.shown,
-      });
+      fail(messages.OUTPUT_LOCKED.held({ dir: out.shown, who, staleSeconds: LOCK_STALE_MS / 1000 }), out.shown);
     }
     Atomics.wait(pause, 0, 0, LOCK_POLL_MS);
   }

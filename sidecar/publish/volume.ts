@@ -3,6 +3,7 @@
 // opens it once per publish and closes it at the end (the bracket); the other commands read what is
 // published through published.ts. Who owns what: docs/threat-model.md, ownership.ts.
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { AtomicWriter, type Payload, type WriteResult } from './atomic-writer.js';
 import type { Dir } from './dir.js';
 import { fileDigest } from './layout.js';
@@ -108,16 +109,7 @@ export function keepsLive(live: LiveRead, contentDigest: string): boolean {
 
 /** OUTPUT_REPAIRED, one per thing found in the output that was not ours or not right. */
 export function repairFindings(output: string, repaired: readonly string[]): Finding[] {
-  return repaired.map((r) =>
-    finding(
-      'OUTPUT_REPAIRED',
-      'warning',
-      `${output}: ${r}`,
-      'nothing: it was replaced; if another container writes this volume, ' +
-        'mount it read-only there (docs/threat-model.md)',
-      output,
-    ),
-  );
+  return repaired.map((r) => finding(messages.OUTPUT_REPAIRED.replaced({ output, what: r }), 'warning', output));
 }
 
 /** A parent of the output that another uid can write could be swapped for a symlink after the
@@ -125,15 +117,5 @@ export function repairFindings(output: string, repaired: readonly string[]): Fin
 function parentFindings(output: string, out: Dir): Finding[] {
   const why = unsafeParent(out.realPath());
   if (!why) return [];
-  return [
-    finding(
-      'OUTPUT_PARENT_WRITABLE',
-      'warning',
-      `${output}: ${why}, so another uid can replace the output with a symlink to any directory, ` +
-        'which this sidecar would then take and write',
-      'mount the volume at a path whose parents only root can write (a mount point, such as /https); ' +
-        'docs/threat-model.md',
-      output,
-    ),
-  ];
+  return [finding(messages.OUTPUT_PARENT_WRITABLE.parent({ output, why }), 'warning', output)];
 }

@@ -8,8 +8,9 @@
 // ~0.85 ms of a cold start (Node 24.21), under the 1 ms that would have ruled it out.
 import util from 'node:util';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 
-const invalid = (message: string, hint: string): never => fail('CONFIG_INVALID', message, hint);
+const invalid = messages.CONFIG_INVALID;
 
 /** Levenshtein distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -35,11 +36,9 @@ export function parseOptions(
 ): { values: Record<string, string | boolean>; positionals: string[] } {
   const unknown = (raw: string): never => {
     const flag = raw.replace(/^-+/, '');
-    const secretHint = /password|secret/i.test(flag)
-      ? ' (secrets are never taken from flags, which show up in `ps`: use KCS_PASSWORD_FILE or KCS_PASSWORD)'
-      : '';
+    const secret = /password|secret/i.test(flag);
     const suggestion = didYouMean(flag, Object.keys(options)).replace(/did you mean /, 'did you mean --');
-    return invalid(`unknown option ${raw}${suggestion}${secretHint}`, 'run with --help to list the options');
+    return fail(invalid.unknownOption({ raw, suggestion, secret }));
   };
   const config = Object.fromEntries(Object.entries(options).map(([name, type]) => [name, { type }]));
   const { tokens } = util.parseArgs({
@@ -57,19 +56,14 @@ export function parseOptions(
     const type = t.rawName.startsWith('--') && Object.hasOwn(options, t.name) ? options[t.name] : undefined;
     if (type === undefined) return unknown(t.rawName);
     if (type === 'boolean') {
-      if (t.inlineValue) invalid(`option --${t.name} takes no value`, `write --${t.name} alone`);
+      if (t.inlineValue) fail(invalid.flagTakesNoValue({ name: t.name }));
       values[t.name] = true;
       continue;
     }
     // parseArgs takes the next argument as the value even when it is another option: `--output --json`
     // forgot the value, and `--output -x` is written `--output=-x`.
     if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-') && t.value !== '-')) {
-      invalid(
-        `option --${t.name} needs a value`,
-        t.value === undefined
-          ? `write --${t.name} <value>`
-          : `write --${t.name}=${t.value} for a value that starts with a dash`,
-      );
+      fail(invalid.needsValue({ name: t.name, value: t.value }));
     }
     values[t.name] = t.value!;
   }

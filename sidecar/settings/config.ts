@@ -2,6 +2,7 @@
 // wins. Secrets come only from a variable or a file, never a flag: flags show up in `ps`.
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { checkEndpoints } from '../publish/kestrel.js';
 import { didYouMean, parseOptions } from './command-line.js';
 import { defaultState } from './place.js';
@@ -38,7 +39,7 @@ export interface Config extends SettingValues {
 const BOOLEAN_FLAGS = ['verbose', 'json', 'help', 'version', 'insecure', ...TRUST_ACTIONS, 'java'] as const;
 const PROBE_FLAGS = ['url', 'expect-sha256', 'ca', 'wait'] as const;
 
-const invalid = (message: string, hint: string): never => fail('CONFIG_INVALID', message, hint);
+const invalid = messages.CONFIG_INVALID;
 
 /** Every option of the command line and its kind: the settings' flags, probe's, and the booleans. */
 const OPTIONS: Readonly<Record<string, 'string' | 'boolean'>> = Object.fromEntries([
@@ -59,10 +60,7 @@ function givenValues(
   const known = new Set(SETTING_ENTRIES.map(([, s]) => s.env));
   for (const name of Object.keys(env)) {
     if (name.startsWith('KCS_') && !known.has(name))
-      invalid(
-        `unknown setting ${name}${didYouMean(name, [...known])}`,
-        'remove it, or use one of the settings docs/reference.md lists',
-      );
+      fail(invalid.unknownSetting({ name, suggestion: didYouMean(name, [...known]) }));
   }
   const given: Record<string, string> = {};
   for (const [, s] of SETTING_ENTRIES) {
@@ -77,15 +75,10 @@ function commandOf(positionals: string[], help: boolean, version: boolean): Comm
   let command: Command = 'init';
   if (word !== undefined) {
     if (!(COMMANDS as readonly string[]).includes(word))
-      invalid(
-        `command \`${word}\` is not valid: use one of ${COMMANDS.join(', ')}${didYouMean(word, COMMANDS)}`,
-        `set command to one of ${COMMANDS.join(', ')}`,
-      );
+      fail(invalid.unknownCommand({ word, commands: COMMANDS, suggestion: didYouMean(word, COMMANDS) }));
     command = word as Command;
-  } else if (!help && !version)
-    invalid('no command given', `run one of: ${COMMANDS.join(', ')} (for example \`kestrel-cert-sidecar init\`)`);
-  if (extra.length)
-    invalid(`unexpected argument ${extra[0]}`, 'options take the form --name value; run with --help to list them');
+  } else if (!help && !version) fail(invalid.noCommand({ commands: COMMANDS }));
+  if (extra.length) fail(invalid.unexpectedArgument({ argument: extra[0] }));
   return command;
 }
 
@@ -101,21 +94,11 @@ function trustOptions(
   };
   const actions = TRUST_ACTIONS.filter((a) => flags[a] === true);
   if (command === 'trust' && !help) {
-    if (actions.length !== 1)
-      invalid(
-        actions.length
-          ? `trust takes one of ${actions.map((a) => `--${a}`).join(', ')}, not ${actions.length}`
-          : 'trust needs to be told what to do',
-        'run `trust --install` (or --print, --uninstall, --status)',
-      );
+    if (actions.length !== 1) fail(invalid.trustActions({ actions }));
     trust.action = actions[0]!; // exactly one, checked above
   } else {
     const stray = [...actions, ...(flags.java === true ? ['java'] : [])][0];
-    if (stray !== undefined)
-      invalid(
-        `--${stray} is an option of the trust command`,
-        `run \`kestrel-cert-sidecar trust --${stray === 'java' ? 'install --java' : stray}\``,
-      );
+    if (stray !== undefined) fail(invalid.trustOption({ flag: stray }));
   }
   return trust;
 }
@@ -159,37 +142,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
 /** What no single value can say: settings that conflict, that must come together, or that would put the CA key
  *  on the shared volume or publish it. */
 function checkCombinations(cfg: Config, validityText: string): void {
-  if (cfg.password !== undefined && cfg.passwordFile !== undefined)
-    invalid(
-      'both KCS_PASSWORD and KCS_PASSWORD_FILE are set',
-      'set only one: KCS_PASSWORD_FILE is the safer, as it keeps the password out of the environment',
-    );
-  if (cfg.outputPassword !== undefined && cfg.outputPasswordFile !== undefined)
-    invalid('both KCS_OUTPUT_PASSWORD and KCS_OUTPUT_PASSWORD_FILE are set', 'set only one of them');
+  if (cfg.password !== undefined && cfg.passwordFile !== undefined) fail(invalid.bothPasswords());
+  if (cfg.outputPassword !== undefined && cfg.outputPasswordFile !== undefined) fail(invalid.bothOutputPasswords());
   if (cfg.validityMs < 3600e3 || cfg.validityMs > 825 * 86400e3) {
     // 825 days: the longest lifetime macOS and iOS accept for a TLS server certificate.
-    invalid(
-      `KCS_VALIDITY \`${validityText}\` is out of range: use 1h to 825d`,
-      'set KCS_VALIDITY=90d (Apple platforms refuse server certificates valid for more than 825 days)',
-    );
+    fail(invalid.validityRange({ value: validityText }));
   }
   if ((cfg.appName === undefined) !== (cfg.userSecretsId === undefined)) {
-    invalid(
-      `${cfg.appName === undefined ? 'KCS_USER_SECRETS_ID' : 'KCS_APP_NAME'} is set without ` +
-        `${cfg.appName === undefined ? 'KCS_APP_NAME' : 'KCS_USER_SECRETS_ID'}`,
-      'set both: KCS_APP_NAME to the app assembly name and KCS_USER_SECRETS_ID to its <UserSecretsId>',
-    );
+    fail(invalid.halfDevLayout({ appName: cfg.appName !== undefined }));
   }
   if (cfg.appName !== undefined && (!/^[A-Za-z0-9._-]+$/.test(cfg.appName) || /^\.+$/.test(cfg.appName)))
-    invalid(`KCS_APP_NAME \`${cfg.appName}\` is not a file name`, 'set it to the app assembly name, such as MyApi');
+    fail(invalid.appName({ value: cfg.appName }));
   if (
     cfg.userSecretsId !== undefined &&
     (!/^[A-Za-z0-9._-]+$/.test(cfg.userSecretsId) || /^\.+$/.test(cfg.userSecretsId))
   )
-    invalid(
-      `KCS_USER_SECRETS_ID \`${cfg.userSecretsId}\` is not valid`,
-      'set it to the <UserSecretsId> of the app project, such as a GUID',
-    );
+    fail(invalid.userSecretsId({ value: cfg.userSecretsId }));
   if (cfg.given.includes('mountPath')) checkPathText('KCS_MOUNT_PATH', cfg.mountPath);
   checkEndpoints({ https: cfg.kestrelEndpoint, http: cfg.kestrelHttpEndpoint });
   if (cfg.command === 'init' || cfg.command === 'watch') checkOutput(cfg.output);
@@ -211,19 +179,11 @@ function checkStateApart(cfg: Config, given: string): void {
   const shown = `KCS_STATE ${given}${state !== given ? ` (${state})` : ''}`;
   const out = realPathOf(cfg.output);
   if (within(state, out) || within(out, state))
-    invalid(
-      `${shown} ${within(out, state) && out !== state ? 'holds' : 'is inside'} KCS_OUTPUT ${cfg.output}`,
-      'the CA key must never reach the shared volume: point KCS_STATE at a private directory apart from KCS_OUTPUT',
-    );
+    fail(invalid.stateInOutput({ state: shown, holds: within(out, state) && out !== state, output: cfg.output }));
   if (cfg.source === undefined) return;
   const source = realPathOf(cfg.source);
   if (within(source, state) || within(state, source))
-    invalid(
-      `KCS_SOURCE ${cfg.source}${source !== cfg.source ? ` (${source})` : ''} ` +
-        `${within(source, state) ? 'is inside' : 'holds'} ${shown}, where the development CA key is kept`,
-      'the CA key must never be published: point KCS_SOURCE at your certificate and key, apart from KCS_STATE, or ' +
-        'unset it to have a leaf issued by the CA',
-    );
+    fail(invalid.sourceNearState({ source: cfg.source, real: source, inside: within(source, state), state: shown }));
 }
 
 /** A duration as it would be written: the largest unit that divides it. */

@@ -13,17 +13,14 @@
 import path from 'node:path';
 import { EnvVarError, accessors as envVarAccessors, from } from 'env-var';
 import { KcsError, fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { didYouMean } from './command-line.js';
 import { SETTING_ENTRIES, type Kind, type SettingName, type SettingSpec, type SettingValues } from './table.js';
 import { checkPathText, parseDuration, parseHostnames, parseOwner } from './values.js';
 
 function parseChoice(value: string, name: string, options: readonly string[]): string {
   if (options.includes(value)) return value;
-  return fail(
-    'CONFIG_INVALID',
-    `${name} \`${value}\` is not valid: use one of ${options.join(', ')}${didYouMean(value, options)}`,
-    `set ${name} to one of ${options.join(', ')}`,
-  );
+  return fail(messages.CONFIG_INVALID.choice({ name, value, options, suggestion: didYouMean(value, options) }));
 }
 
 /** The accessor of each kind: a value of the setting `s`, as text, to what the setting holds. */
@@ -39,11 +36,6 @@ const ACCESSORS: Record<Kind, (value: string, s: SettingSpec) => unknown> = {
 };
 
 const KINDS = Object.keys(ACCESSORS) as Kind[];
-
-/** The fix for a value env-var refused, by the kind of the setting. */
-const ENV_VAR_FIX: Partial<Record<Kind, (s: SettingSpec) => string>> = {
-  port: (s) => `set ${s.env} to a port number from 0 to 65535 (0 picks a free port), such as ${s.default ?? '8089'}`,
-};
 
 /**
  * Every setting of the table, from `given`: the values by variable name, flags already merged over
@@ -77,12 +69,9 @@ export function readSettings(given: Readonly<Record<string, string>>): SettingVa
       if (raised) throw raised;
       if (!(err instanceof EnvVarError)) throw err;
       const reason = err.message.replace(/^(env-var: )?"[^"]*" /, '');
-      const shown = s.kind === 'secret' ? '' : ` \`${given[s.env]}\``;
-      fail(
-        'CONFIG_INVALID',
-        `${s.env}${shown} is not valid: ${reason}`,
-        ENV_VAR_FIX[s.kind]?.(s) ?? `set ${s.env} as docs/reference.md describes it`,
-      );
+      // A secret's value is never shown.
+      const value = s.kind === 'secret' ? undefined : given[s.env];
+      fail(messages.CONFIG_INVALID.badValue({ env: s.env, value, reason, kind: s.kind, dflt: s.default }));
     }
   }
   return values as SettingValues;

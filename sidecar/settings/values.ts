@@ -5,19 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
 import { fail, printable } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { MAX_HOSTNAMES } from '../limits.js';
 import { ipv6Bytes, isIP } from '../pkix/ip.js';
 
-const invalid = (message: string, hint: string): never => fail('CONFIG_INVALID', message, hint);
+const invalid = messages.CONFIG_INVALID;
 
 /** `90d`, `12h`, `30m`, `45s`, `500ms`. */
 export function parseDuration(name: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
-  if (!m)
-    return invalid(
-      `${name} \`${value}\` is not a duration: use a number and a unit, such as 90d, 12h, 30m or 45s`,
-      `set ${name} to a value like 90d`,
-    );
+  if (!m) return fail(invalid.duration({ name, value }));
   const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2] as 'ms'];
   return Math.round(Number(m[1]) * unit);
 }
@@ -34,14 +31,8 @@ function isDnsName(n: string): boolean {
 
 export function parseHostnames(value: string): string[] {
   const names = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
-  if (names.length === 0)
-    invalid('KCS_HOSTNAMES is empty', 'list at least one name, such as KCS_HOSTNAMES=localhost,api');
-  if (names.length > MAX_HOSTNAMES)
-    invalid(
-      `KCS_HOSTNAMES lists ${names.length} names, more than ${MAX_HOSTNAMES}`,
-      'list only the names clients use to reach this service; use a wildcard such as *.example.test for many ' +
-        'subdomains',
-    );
+  if (names.length === 0) fail(invalid.hostnamesEmpty());
+  if (names.length > MAX_HOSTNAMES) fail(invalid.tooManyHostnames({ count: names.length, max: MAX_HOSTNAMES }));
   for (const n of names) {
     const bare = n.replace(/^\[(.*)\]$/, '$1');
     if (
@@ -51,33 +42,18 @@ export function parseHostnames(value: string): string[] {
         .equals(Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]))
     ) {
       const v4 = [...ipv6Bytes(bare)!.subarray(12)].join('.');
-      invalid(
-        `KCS_HOSTNAMES address \`${n}\` is an IPv4-mapped IPv6 address: clients reach that host as ${v4}, and a ` +
-          'certificate names it by its 4-byte address',
-        `write ${v4}`,
-      );
+      fail(invalid.ipv4Mapped({ name: n, v4 }));
     }
     if (isIP(bare)) continue;
     // A name whose last label is all digits is no DNS name (RFC 3696 2): 999.1.1.1 or 1.2.3 is a
     // mistyped address, and a certificate would carry it as a name no client ever asks for.
-    if (/(^|\.)\d+\.?$/.test(bare))
-      invalid(
-        `KCS_HOSTNAMES name \`${n}\` is neither an IP address nor a DNS name (its last label is a number)`,
-        'write an IPv4 address as four numbers from 0 to 255, such as 10.0.0.5, or a DNS name such as api',
-      );
+    if (/(^|\.)\d+\.?$/.test(bare)) fail(invalid.numericLabel({ name: n }));
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII; anything outside it is IDN
     if (/[^\x00-\x7f]/.test(n)) {
       const ascii = url.domainToASCII(n);
-      invalid(
-        `KCS_HOSTNAMES name \`${n}\` is not ASCII: certificates carry internationalized names in their punycode form`,
-        ascii ? `write it as ${ascii}` : 'write the name in its punycode (xn--) form',
-      );
+      fail(invalid.notAscii({ name: n, ascii }));
     }
-    if (!isDnsName(n))
-      invalid(
-        `KCS_HOSTNAMES name \`${JSON.stringify(n).slice(1, -1)}\` is not a DNS name or IP address`,
-        'use names such as api, api.example.test, *.example.test, 10.0.0.5 or ::1',
-      );
+    if (!isDnsName(n)) fail(invalid.notDnsName({ name: JSON.stringify(n).slice(1, -1) }));
   }
   return names;
 }
@@ -87,11 +63,7 @@ const MAX_ID = 4294967294;
 
 export function parseOwner(value: string): { uid: number; gid: number } {
   const m = /^(\d{1,10}):(\d{1,10})$/.exec(value.trim());
-  if (!m || Number(m[1]) > MAX_ID || Number(m[2]) > MAX_ID)
-    return invalid(
-      `KCS_OWNER \`${value}\` is not valid: use uid:gid with numbers from 0 to ${MAX_ID}, such as 1654:1654`,
-      'set KCS_OWNER=1654:1654 (the app user of the ASP.NET Core images)',
-    );
+  if (!m || Number(m[1]) > MAX_ID || Number(m[2]) > MAX_ID) return fail(invalid.owner({ value, max: MAX_ID }));
   return { uid: Number(m[1]), gid: Number(m[2]) };
 }
 
@@ -106,10 +78,7 @@ export function checkPathText(name: string, value: string): string {
   const c = /[\x00-\x1f\x7f]/.exec(value)?.[0];
   if (c !== undefined) {
     const what = c === '\n' || c === '\r' ? 'a line break' : c === '\0' ? 'a NUL' : 'a control character';
-    invalid(
-      `${name} \`${printable(value)}\` holds ${what}: it is written into kestrel.env, one variable a line`,
-      `set ${name} to a path without control characters`,
-    );
+    fail(invalid.controlCharacter({ name, value: printable(value), what }));
   }
   return value;
 }
@@ -186,9 +155,5 @@ const SYSTEM_TREES = [
 export function checkOutput(output: string): void {
   const real = realPathOf(output);
   const system = SYSTEM_DIRS.includes(real) || SYSTEM_TREES.some((t) => real.startsWith(`${t}/`));
-  if (system)
-    invalid(
-      `KCS_OUTPUT ${output}${real !== output ? ` (${real})` : ''} is a system directory`,
-      'point KCS_OUTPUT at a directory of its own, such as a volume mounted at /https',
-    );
+  if (system) fail(invalid.systemDirectory({ output, real }));
 }

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../settings/config.js';
 import { KcsError, fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { readInput } from '../load/files.js';
 
 export interface TrustCa {
@@ -28,24 +29,9 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
   try {
     cert = new crypto.X509Certificate(pem ?? bytes);
   } catch (err) {
-    throw new KcsError(
-      {
-        code: 'FILE_CORRUPT',
-        message: `${file} holds no certificate (PEM or DER)`,
-        hint: 'pass the CA certificate with --ca FILE: the ca/ca.crt of KCS_STATE, or what `trust --print` writes',
-        file,
-      },
-      { cause: err },
-    );
+    fail(messages.FILE_CORRUPT.trustCa({ file }), file, err);
   }
-  if (!cert.ca)
-    fail(
-      'CONFIG_INVALID',
-      `${file} is not a CA certificate (${cert.subject.replace(/\n/g, ', ')})`,
-      'trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what `trust --print` writes), not ' +
-        'the server certificate',
-      file,
-    );
+  if (!cert.ca) fail(messages.CONFIG_INVALID.trustNotCa({ file, subject: cert.subject.replace(/\n/g, ', ') }), file);
   const der = cert.raw;
   const sha256 = crypto.createHash('sha256').update(der).digest('hex').toUpperCase();
   return {
@@ -69,19 +55,6 @@ export interface CaSystem {
 export const stateCaFile = (state: string) => path.join(state, 'ca', 'ca.crt');
 
 /** The fix when the state holds no CA: under sudo, root's own state is empty (its HOME is root's). */
-function noCaHint(cfg: Config, sys: CaSystem): string {
-  const env = sys.env;
-  if (sys.isRoot && env.SUDO_USER)
-    return (
-      `this ran as root (sudo), whose state holds no CA: as ${env.SUDO_USER}, run ` +
-      `\`kestrel-cert-sidecar trust --print > ca.crt\`, ` +
-      `then \`sudo kestrel-cert-sidecar trust --${cfg.trust.action ?? 'install'} --ca ca.crt\``
-    );
-  return (
-    'run `kestrel-cert-sidecar init` first (it creates the development CA there), or pass the CA with --ca FILE ' +
-    '(what `trust --print` writes where the CA lives)'
-  );
-}
 
 /**
  * The CA `trust` works on: --ca FILE, else the development CA of KCS_STATE. Never the ca.crt of
@@ -91,20 +64,15 @@ function noCaHint(cfg: Config, sys: CaSystem): string {
  */
 export function findCa(cfg: Config, sys: CaSystem): TrustCa {
   if (cfg.trust.ca !== undefined) return describeCa(readInput(cfg.trust.ca), cfg.trust.ca);
-  const why =
-    "trust takes the CA from KCS_STATE or --ca, never from the output's ca.crt, which other containers can write";
-  if (cfg.state === undefined)
-    fail(
-      'SOURCE_NOT_FOUND',
-      `no development CA to trust: KCS_STATE is unset, so the CA of the last run lived for that run only; ${why}`,
-      'set KCS_STATE to where init keeps the CA (in the image: mount its volume at /state), or pass the CA with ' +
-        '--ca FILE',
-    );
+  if (cfg.state === undefined) fail(messages.SOURCE_NOT_FOUND.noTrustState());
   const file = stateCaFile(cfg.state);
   try {
     return describeCa(readInput(file), file);
   } catch (err) {
     if (!(err instanceof KcsError && err.finding.code === 'SOURCE_NOT_FOUND')) throw err;
-    return fail('SOURCE_NOT_FOUND', `no development CA in ${file}: ${why}`, noCaHint(cfg, sys), file, err);
+    // As root through sudo, the state is root's: the fix says how to hand the user's CA over.
+    const sudoUser = sys.isRoot ? sys.env.SUDO_USER || undefined : undefined;
+    const action = cfg.trust.action ?? 'install';
+    return fail(messages.SOURCE_NOT_FOUND.noTrustCa({ file, sudoUser, action }), file, err);
   }
 }

@@ -4,6 +4,7 @@
 // store that needs root says the command to run.
 import type { Config } from '../settings/config.js';
 import { ExitCode, KcsError, fail, formatFinding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Out } from '../out.js';
 import { HOST_TRUST_STEPS } from '../settings/place.js';
 import { findCa, type TrustCa } from './ca.js';
@@ -20,12 +21,7 @@ function caLines(ca: TrustCa): string[] {
 export function runTrust(cfg: Config, io: Out, sys: System = nodeSystem(process.env)): number {
   const action = cfg.trust.action!;
   if (cfg.runsIn === 'container' && (action === 'install' || action === 'uninstall')) {
-    fail(
-      'CONFIG_INVALID',
-      `trust --${action} changes the trust stores of the machine it runs on, and this is a container ` +
-        '(KCS_RUNS_IN=container), not your machine',
-      `run ${HOST_TRUST_STEPS}`,
-    );
+    fail(messages.CONFIG_INVALID.trustInContainer({ action, steps: HOST_TRUST_STEPS }));
   }
   const ca = findCa(cfg, sys);
   if (action === 'print') {

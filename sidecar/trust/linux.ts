@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fail } from '../findings.js';
 import { syncDir, writeDurably } from '../generate/durable.js';
+import { messages } from '../messages/index.js';
 import { MAX_INPUT_BYTES } from '../limits.js';
 import type { TrustCa } from './ca.js';
 import { CACERTS_PASSWORD } from './java.js';
@@ -104,9 +105,7 @@ function writeAnchor(file: string, pem: string): void {
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     fail(
-      'TRUST_STORE_FAILED',
-      `system store: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      `check what stands at ${file} (a directory there is not ours: remove it), then run trust --install again`,
+      messages.TRUST_STORE_FAILED.write({ file, reason: (err as NodeJS.ErrnoException).code ?? String(err) }),
       file,
       err,
     );

@@ -5,6 +5,7 @@ import cp from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fail } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { TrustCa } from './ca.js';
 
 export type Argv = readonly string[];
@@ -69,11 +70,7 @@ export function must(sys: System, label: string, argv: Argv, input?: string): st
   const r = sys.run(argv, input);
   if (r.code !== 0) {
     const last = r.out.trim().split('\n').pop() ?? '';
-    fail(
-      'TRUST_STORE_FAILED',
-      `${label}: \`${commandLine(argv)}\` failed (exit ${r.code})${last ? `: ${last}` : ''}`,
-      'run that command yourself to see the whole error; `trust --status` shows where the CA is trusted now',
-    );
+    fail(messages.TRUST_STORE_FAILED.command({ label, command: commandLine(argv), exit: r.code, last }));
   }
   return r.out;
 }

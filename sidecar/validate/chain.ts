@@ -4,6 +4,7 @@
 // is not judged here: OpenSSL's verifier decides it.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
 import { verdictFindings, type Trust } from './verdict.js';
@@ -34,15 +35,7 @@ export function buildPath(m: Material, file: string | undefined): Built {
     const issuer = named.find((c) => cur.verify(c.publicKey)) ?? named[0];
     if (!issuer) break;
     if (path.some((c) => c.fingerprint256 === issuer.fingerprint256)) {
-      findings.push(
-        finding(
-          'CHAIN_BROKEN',
-          'error',
-          `the certificate chain loops at ${certName(issuer)}`,
-          'remove the cross-signed certificates that issue each other and keep one path to a root',
-          file,
-        ),
-      );
+      findings.push(finding(messages.CHAIN_BROKEN.loop({ at: certName(issuer) }), 'error', file));
       break;
     }
     path.push(issuer);
@@ -52,28 +45,11 @@ export function buildPath(m: Material, file: string | undefined): Built {
   const inPath = new Set(path.map((c) => c.fingerprint256));
   const anchorPrints = new Set(m.anchors.map((c) => c.fingerprint256));
   for (const c of m.others.filter((x) => !inPath.has(x.fingerprint256) && !anchorPrints.has(x.fingerprint256))) {
-    findings.push(
-      finding(
-        'CERT_DROPPED',
-        'info',
-        `the certificate ${certName(c)} came with ${certName(m.leaf)} but is not on its path to a trusted root, ` +
-          'so it is not published',
-        'nothing; remove it from the bundle to silence this',
-        file,
-      ),
-    );
+    findings.push(finding(messages.CERT_DROPPED.dropped({ name: certName(c), leaf: certName(m.leaf) }), 'info', file));
   }
   const inputOrder = m.others.filter((c) => inPath.has(c.fingerprint256));
   if (inputOrder.some((c, i) => path[i + 1]?.fingerprint256 !== c.fingerprint256)) {
-    findings.push(
-      finding(
-        'CHAIN_REORDERED',
-        'info',
-        'the chain was not in order; it is published leaf first, then each issuer',
-        'nothing: this is informational',
-        file,
-      ),
-    );
+    findings.push(finding(messages.CHAIN_REORDERED.reordered(), 'info', file));
   }
   return { path, findings };
 }
@@ -98,19 +74,7 @@ export function chooseTrust(
     chain,
     anchors: [top],
     partial: true,
-    findings: [
-      finding(
-        'CHAIN_BROKEN',
-        'warning',
-        `the chain ends at ${certName(top)}, whose issuer ${issuer} is not in the source, so ca.crt holds ` +
-          `${certName(top)} itself, which OpenSSL clients accept only with partial-chain trust; clients that trust ` +
-          `${issuer} as a root accept the server, but if it is an intermediate, no client can build the chain ` +
-          'without it',
-        'mount the missing intermediates after the leaf, and the root CA (as ca.crt beside tls.crt, or at the end ' +
-          'of the chain file)',
-        file,
-      ),
-    ],
+    findings: [finding(messages.CHAIN_BROKEN.stopsShort({ top: certName(top), issuer }), 'warning', file)],
   };
 }
 

@@ -2,6 +2,7 @@
 // KCS_MIN_VALIDITY or the 30-day warning. Pure: `now` comes in.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { EXPIRY_WARNING_MS } from '../limits.js';
 import { certName, humanDuration } from '../pkix/x509info.js';
 
@@ -25,10 +26,12 @@ export function checkValidity(
   if (now < from) {
     return [
       finding(
-        'CERT_NOT_YET_VALID',
+        messages.CERT_NOT_YET_VALID.notYet({
+          what,
+          from: cert.validFromDate.toISOString(),
+          within: humanDuration(from - now),
+        }),
         'error',
-        `${what} is not valid until ${cert.validFromDate.toISOString()} (in ${humanDuration(from - now)})`,
-        "check the clock of this machine, or wait: the certificate's notBefore is in the future",
         file,
       ),
     ];
@@ -36,13 +39,13 @@ export function checkValidity(
   if (now >= to) {
     return [
       finding(
-        'CERT_EXPIRED',
+        messages.CERT_EXPIRED.expired({
+          what,
+          to: cert.validToDate.toISOString(),
+          ago: humanDuration(now - to),
+          isLeaf,
+        }),
         'error',
-        `${what} expired on ${cert.validToDate.toISOString()} (${humanDuration(now - to)} ago)`,
-        isLeaf
-          ? 'renew the certificate (dotnet dev-certs https --clean, then export again), or unset KCS_SOURCE to ' +
-              'generate one'
-          : 'get the current chain from the issuer',
         file,
       ),
     ];
@@ -50,11 +53,13 @@ export function checkValidity(
   if (isLeaf && to - now < opts.minValidityMs) {
     return [
       finding(
-        'CERT_EXPIRES_SOON',
+        messages.CERT_EXPIRES_SOON.belowMinimum({
+          what,
+          to: cert.validToDate.toISOString(),
+          within: humanDuration(to - now),
+          min: humanDuration(opts.minValidityMs),
+        }),
         'error',
-        `${what} expires on ${cert.validToDate.toISOString()}, in ${humanDuration(to - now)}: ` +
-          `less than KCS_MIN_VALIDITY (${humanDuration(opts.minValidityMs)})`,
-        'renew the certificate now, or lower KCS_MIN_VALIDITY',
         file,
       ),
     ];
@@ -62,10 +67,12 @@ export function checkValidity(
   if (to - now < EXPIRY_WARNING_MS) {
     return [
       finding(
-        'CERT_EXPIRES_SOON',
+        messages.CERT_EXPIRES_SOON.within30Days({
+          what,
+          to: cert.validToDate.toISOString(),
+          within: humanDuration(to - now),
+        }),
         'warning',
-        `${what} expires on ${cert.validToDate.toISOString()}, in ${humanDuration(to - now)}`,
-        'renew it before then',
         file,
       ),
     ];

@@ -2,6 +2,7 @@
 // chain. Each rule names the Kestrel or .NET source it comes from. Pure.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { ASPNET_HTTPS_OID_DER } from '../generate/x509.js';
 import { MAX_RSA_BITS } from '../limits.js';
 import type { Material } from '../material.js';
@@ -26,30 +27,12 @@ function checkKey(m: Material, file: string | undefined): Finding[] {
     // Certificates/CertificateConfigLoader.cs) knows the rsaEncryption, id-ecPublicKey and DSA OIDs only;
     // any other throws UnrecognizedCertificateKeyOid. Seen with .NET 10 for a PFX too: "Key is not a
     // valid public or private key".
-    return [
-      finding(
-        'UNSUPPORTED_ALGORITHM',
-        'error',
-        `the key of ${name} is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at ` +
-          `start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"`,
-        'issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with ' +
-          'PSS) or an ECDSA key',
-        file,
-      ),
-    ];
+    return [finding(messages.UNSUPPORTED_ALGORITHM.rsaPss({ name }), 'error', file)];
   }
   if (type === 'rsa') {
     const bits = m.leaf.publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
     if (bits <= MAX_RSA_BITS) return [];
-    return [
-      finding(
-        'UNSUPPORTED_ALGORITHM',
-        'error',
-        `the key of ${name} is RSA ${bits}, larger than ${MAX_RSA_BITS} bits`,
-        'issue the certificate with an RSA key of 2048 to 8192 bits',
-        file,
-      ),
-    ];
+    return [finding(messages.UNSUPPORTED_ALGORITHM.rsaTooLarge({ name, bits }), 'error', file)];
   }
   if (type === 'ec') return [];
   // SslStreamCertificateContext on Linux (dotnet/runtime src/libraries/System.Net.Security/src/System/
@@ -57,16 +40,7 @@ function checkKey(m: Material, file: string | undefined): Finding[] {
   // NotSupportedException for any other; CertificateConfigLoader.cs refuses other key OIDs before that.
   // Seen with .NET 10: "Unknown algorithm for certificate with public key type '1.3.101.112'" (Ed25519).
   const oid = KEY_OIDS[type];
-  return [
-    finding(
-      'UNSUPPORTED_ALGORITHM',
-      'error',
-      `the key of ${name} is ${type.toUpperCase()}, which Kestrel cannot load` +
-        (oid ? `: it stops at start with "Unknown algorithm for certificate with public key type '${oid}'"` : ''),
-      'issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key',
-      file,
-    ),
-  ];
+  return [finding(messages.UNSUPPORTED_ALGORITHM.keyType({ name, type, oid }), 'error', file)];
 }
 
 /**
@@ -80,13 +54,8 @@ function checkServerAuth(leaf: X509Certificate, file: string | undefined): Findi
   if (!eku || eku.includes(SERVER_AUTH)) return [];
   return [
     finding(
-      'NOT_SERVER_AUTH',
+      messages.NOT_SERVER_AUTH.kestrel({ name: certName(leaf), usages: eku, serverAuth: SERVER_AUTH }),
       'error',
-      `the certificate ${certName(leaf)} may not be used by a server: its extended key usage is ` +
-        `${eku.join(', ')} and lacks serverAuth (${SERVER_AUTH}), so Kestrel stops at start ("Certificate ... ` +
-        'cannot be used as an SSL server certificate. It has an Extended Key Usage extension but the usages do ' +
-        'not include Server Authentication")',
-      'issue a server certificate (extendedKeyUsage serverAuth) for the names it serves',
       file,
     ),
   ];
@@ -106,15 +75,7 @@ function checkServerAuth(leaf: X509Certificate, file: string | undefined): Findi
 function checkLayout(m: Material, chain: X509Certificate[], opts: KestrelOptions): Finding[] {
   const out: Finding[] = [];
   if (opts.kestrelFormat === 'pfx' && chain.length > 1) {
-    out.push(
-      finding(
-        'KESTREL_PFX_CHAIN',
-        'warning',
-        `Kestrel sends only the leaf of cert.pfx, so clients that do not already hold the intermediate ` +
-          `${oneLine(subjectOf(chain[1]!))} will reject the server`,
-        'use KCS_KESTREL_FORMAT=pem (the default): Kestrel sends the whole chain of tls.crt',
-      ),
-    );
+    out.push(finding(messages.KESTREL_PFX_CHAIN.leafOnly({ intermediate: oneLine(subjectOf(chain[1]!)) }), 'warning'));
   }
   if (!opts.devLayout || m.source.kind === 'generated') return out;
   const missing = [
@@ -126,20 +87,7 @@ function checkLayout(m: Material, chain: X509Certificate[], opts: KestrelOptions
       : []),
   ];
   if (missing.length) {
-    out.push(
-      finding(
-        'NOT_DEV_CERT',
-        'error',
-        `Kestrel would not take ${m.source.files[0] ?? 'the source'} as its development certificate (KCS_APP_NAME): ` +
-          `${missing.join(', and ')}; Kestrel would stop at start with "Unable to configure HTTPS endpoint. ` +
-          'No server certificate was specified, and the default developer certificate could not be found or is ' +
-          'out of date."',
-        'export the development certificate with `dotnet dev-certs https -ep <file>.pfx -p <password>`, or unset ' +
-          'KCS_SOURCE to generate one; or unset KCS_APP_NAME and KCS_USER_SECRETS_ID and point Kestrel at tls.crt ' +
-          'and tls.key (kestrel.env)',
-        m.source.files[0],
-      ),
-    );
+    out.push(finding(messages.NOT_DEV_CERT.notDev({ source: m.source.files[0], missing }), 'error', m.source.files[0]));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // checkIP). Pure.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import { isIP } from '../pkix/ip.js';
 import { certName } from '../pkix/x509info.js';
 
@@ -18,25 +19,12 @@ export function checkHostnames(leaf: X509Certificate, hostnames: string[], file:
   // Node, Python and .NET still do, but curl does not (seen by the conformance generator, seed 109):
   // then the name is not covered.
   if (!leaf.subjectAltName && missing.every((h) => covers(h, 'default'))) {
-    return [
-      finding(
-        'HOSTNAME_NOT_COVERED',
-        'warning',
-        `the certificate ${certName(leaf)} names ${missing.join(', ')} only in its subject CN and has no ` +
-          'subjectAltName: OpenSSL, curl, Node, Python and .NET accept that, falling back to the CN; clients that ' +
-          'require subjectAltName (RFC 6125) refuse it',
-        `issue it with subjectAltName entries for ${missing.join(', ')}`,
-        file,
-      ),
-    ];
+    return [finding(messages.HOSTNAME_NOT_COVERED.cnOnly({ name: certName(leaf), names: missing }), 'warning', file)];
   }
   return [
     finding(
-      'HOSTNAME_NOT_COVERED',
+      messages.HOSTNAME_NOT_COVERED.missing({ name: certName(leaf), names: missing, sans: leaf.subjectAltName }),
       'error',
-      `the certificate ${certName(leaf)} does not cover ${missing.join(', ')} ` +
-        `(its names: ${leaf.subjectAltName ?? 'none'})`,
-      `issue it with subjectAltName entries for ${missing.join(', ')}, or remove them from KCS_HOSTNAMES`,
       file,
     ),
   ];

@@ -5,6 +5,7 @@
 //   expiry.ts   validity windows (KCS_MIN_VALIDITY); names.ts  every KCS_HOSTNAMES name
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { certName } from '../pkix/x509info.js';
 import { buildPath, chooseTrust, verifyChain } from './chain.js';
@@ -37,15 +38,7 @@ export async function validate(m: Material, opts: ValidateOptions): Promise<Vali
   const findings: Finding[] = [...m.findings];
   const keyMatches = m.leaf.checkPrivateKey(m.key);
   if (!keyMatches) {
-    findings.push(
-      finding(
-        'KEY_MISMATCH',
-        'error',
-        `the private key does not belong to the certificate ${certName(m.leaf)}`,
-        'mount the key that was issued with this certificate',
-        file,
-      ),
-    );
+    findings.push(finding(messages.KEY_MISMATCH.certificate({ name: certName(m.leaf) }), 'error', file));
   }
   const built = buildPath(m, file);
   const trust = chooseTrust(m, built.path, opts.publicRoots, file);

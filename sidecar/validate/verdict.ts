@@ -5,10 +5,10 @@
 // certificate), the certificate facts say which rule of OpenSSL's refused the chain.
 import type { X509Certificate } from 'node:crypto';
 import { finding, type Finding } from '../findings.js';
+import { CAUSES, type Cause, messages, RESULTS } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { certFacts, keyUsage } from '../pkix/x509-ext.js';
 import { certName, isSelfSigned, issuerOf, oneLine } from '../pkix/x509info.js';
-import { RESULTS, type Cause } from './results.js';
 import type { Verdict } from './verifier.js';
 
 /** The chain Kestrel sends and what clients trust (chain.ts chooses it; the verdict is said about it). */
@@ -23,8 +23,6 @@ export interface Trust {
   partial: boolean;
   findings: Finding[];
 }
-
-const CLIENTS = 'and with it curl, Python and Node';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const WEAK_DIGESTS: Record<string, string> = {
@@ -58,51 +56,19 @@ function netscapeServer(c: X509Certificate): boolean | undefined {
 /** Which of OpenSSL's purpose rules refused the chain (check_purpose_ssl_server, check_ca). */
 function purposeCause(certs: X509Certificate[]): Cause {
   const [leaf, ...issuers] = certs;
-  const whose = (c: X509Certificate) => (c === leaf ? 'the certificate' : `its issuer ${certName(c)}`);
-  const fix =
-    'issue the chain with serverAuth in every extendedKeyUsage it has (or none), and without a Netscape cert type';
+  /** The issuer's name, or none for the certificate itself. */
+  const issuer = (c: X509Certificate) => (c === leaf ? undefined : certName(c));
   const notCa = issuers.find((c) => !c.ca);
-  if (notCa)
-    return {
-      code: 'ISSUER_NOT_ALLOWED',
-      text: 'unsuitable certificate purpose',
-      why:
-        `${certName(notCa)} issues a certificate but is not a CA (basicConstraints CA:FALSE or absent, or a key ` +
-        'usage without keyCertSign)',
-      fix: RESULTS.INVALID_CA!.fix,
-    };
+  if (notCa) return CAUSES.notCa({ name: certName(notCa) });
   for (const c of certs) {
     const eku = c.keyUsage;
-    if (eku && !eku.includes(SERVER_AUTH))
-      return {
-        code: 'NOT_SERVER_AUTH',
-        text: 'unsuitable certificate purpose',
-        why: `the extended key usage of ${whose(c)} (${eku.join(', ')}) lacks serverAuth`,
-        fix,
-      };
+    if (eku && !eku.includes(SERVER_AUTH)) return CAUSES.ekuWithoutServerAuth({ issuer: issuer(c), usages: eku });
     // ku_reject(x, KU_TLS) in check_purpose_ssl_server: a key usage with none of the three TLS bits.
     const usage = c === leaf ? keyUsage(c) : undefined;
-    if (usage && !usage.some((u) => TLS_USAGES.includes(u)))
-      return {
-        code: 'NOT_SERVER_AUTH',
-        text: 'unsuitable certificate purpose',
-        why: `the key usage of the certificate (${usage.join(', ') || 'none'}) has none of ${TLS_USAGES.join(', ')}`,
-        fix: 'issue the certificate with key usage digitalSignature (and keyEncipherment for RSA)',
-      };
-    if (netscapeServer(c) === false)
-      return {
-        code: 'NOT_SERVER_AUTH',
-        text: 'unsuitable certificate purpose',
-        why: `${whose(c)} has a Netscape cert type without the SSL server bit`,
-        fix,
-      };
+    if (usage && !usage.some((u) => TLS_USAGES.includes(u))) return CAUSES.keyUsage({ usage, tls: TLS_USAGES });
+    if (netscapeServer(c) === false) return CAUSES.netscapeNotServer({ issuer: issuer(c) });
   }
-  return {
-    code: 'NOT_SERVER_AUTH',
-    text: 'unsuitable certificate purpose',
-    why: 'a certificate may not be used by a TLS server',
-    fix,
-  };
+  return CAUSES.purpose();
 }
 
 /** The extensions OpenSSL's verifier handles (X509_supported_extension, OpenSSL 3.0 crypto/x509/v3_purp.c):
@@ -128,41 +94,15 @@ const HANDLED_EXTENSIONS = new Set([
 function unnamedCause(certs: X509Certificate[]): Cause | undefined {
   for (const c of certs) {
     const unhandled = certFacts(c).extensions.find((e) => e.critical && !HANDLED_EXTENSIONS.has(e.oid));
-    if (unhandled)
-      return {
-        code: 'UNSUPPORTED_EXTENSION',
-        text: 'unhandled critical extension',
-        why: `${certName(c)} has a critical extension ${unhandled.oid} that OpenSSL does not handle`,
-        fix: 'issue the certificate without that extension, or with it marked non-critical',
-      };
+    if (unhandled) return CAUSES.unhandledExtension({ name: certName(c), oid: unhandled.oid });
   }
   // A trusted root's own signature is not checked: clients trust its key.
   const weak = certs.find((c) => WEAK_DIGESTS[certFacts(c).signature] && !isSelfSigned(c));
-  if (weak)
-    return {
-      code: 'WEAK_SIGNATURE',
-      text: 'CA signature digest algorithm too weak',
-      why:
-        `${certName(weak)} is signed with ${WEAK_DIGESTS[certFacts(weak).signature]}, refused at the default ` +
-        'security level',
-      fix: 'get a chain whose certificates are signed with SHA-256 or better',
-    };
+  if (weak) return CAUSES.weakSignature({ name: certName(weak), digest: WEAK_DIGESTS[certFacts(weak).signature]! });
   const small = certs.find((c) => weakKey(c));
-  if (small)
-    return {
-      code: 'KEY_TOO_WEAK',
-      text: small === certs[0] ? 'EE certificate key too weak' : 'CA certificate key too weak',
-      why: `the key of ${certName(small)} is ${weakKey(small)}, weaker than the 112 bits of security level 2`,
-      fix: 'issue the chain with RSA 2048 (or larger) or ECDSA P-256 (or larger) keys',
-    };
+  if (small) return CAUSES.weakKey({ name: certName(small), key: weakKey(small)!, leaf: small === certs[0] });
   const constrained = certs.slice(1).find((c) => ext(c, NAME_CONSTRAINTS));
-  if (constrained)
-    return {
-      code: 'ISSUER_NOT_ALLOWED',
-      text: 'permitted subtree violation',
-      why: `a name of the certificate is outside what the nameConstraints of ${certName(constrained)} allow`,
-      fix: 'issue the certificate for names the CA may issue for, or from a CA without those constraints',
-    };
+  if (constrained) return CAUSES.nameConstraints({ constrained: certName(constrained) });
   return undefined;
 }
 
@@ -182,16 +122,7 @@ const TIME = new Set([
  */
 function curlRules(m: Material, file: string | undefined): Finding[] {
   if (issuerOf(m.leaf) !== '') return [];
-  return [
-    finding(
-      'CHAIN_BROKEN',
-      'error',
-      `the issuer name of ${certName(m.leaf)} is empty: OpenSSL, Python, Node and .NET accept the chain, but curl ` +
-        'refuses it ("SSL: couldn\'t get X509-issuer name")',
-      'issue the chain from a CA whose subject is not empty',
-      file,
-    ),
-  ];
+  return [finding(messages.CHAIN_BROKEN.emptyIssuer({ name: certName(m.leaf) }), 'error', file)];
 }
 
 /** The finding OpenSSL's verdict becomes; none when it accepts. */
@@ -203,11 +134,13 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
     const cause = unnamedCause(certs);
     return [
       finding(
-        cause?.code ?? 'UNSUPPORTED_ALGORITHM',
+        messages[cause?.code ?? 'UNSUPPORTED_ALGORITHM'].handshake({
+          leaf,
+          error: v.handshake,
+          why: cause?.why,
+          fix: cause?.fix,
+        }),
         'error',
-        `OpenSSL cannot complete a TLS handshake with ${leaf} and its key (${v.handshake.replace(/\.$/, '')}` +
-          `${cause ? `: ${cause.why}` : ''}), ${CLIENTS}`,
-        cause?.fix ?? 'issue the certificate with an RSA (2048 to 8192 bits) or ECDSA P-256, P-384 or P-521 key',
         file,
       ),
     ];
@@ -218,13 +151,12 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
   if (v.code === 'UNABLE_TO_GET_ISSUER_CERT' && anchorNotRoot && !trust.partial) {
     return [
       finding(
-        'CHAIN_BROKEN',
+        messages.CHAIN_BROKEN.anchorNotRoot({
+          anchor: certName(anchorNotRoot),
+          issuer: oneLine(issuerOf(anchorNotRoot)),
+          leaf,
+        }),
         'error',
-        `ca.crt holds ${certName(anchorNotRoot)}, which is not a root (not self-signed): clients that trust it ` +
-          `still look for its issuer ${oneLine(issuerOf(anchorNotRoot))}, so OpenSSL refuses the chain of ${leaf} ` +
-          '("unable to get issuer certificate"), and so do Python, Node and .NET; curl accepts it (Debian builds it ' +
-          'with partial-chain trust)',
-        `put the root CA that issued ${certName(anchorNotRoot)} in ca.crt`,
         m.source.files.find((f) => f.endsWith('ca.crt')) ?? file,
       ),
     ];
@@ -232,13 +164,10 @@ export function verdictFindings(v: Verdict, m: Material, trust: Trust, file: str
   const cause = v.code === 'INVALID_PURPOSE' ? purposeCause(trust.path) : (RESULTS[v.code] ?? unnamedCause(certs));
   return [
     finding(
-      cause?.code ?? 'CHAIN_BROKEN',
-      'error',
       cause
-        ? `OpenSSL's verifier refuses the chain of ${leaf} ("${cause.text}": ${cause.why}), ${CLIENTS}`
-        : `OpenSSL's verifier refuses the chain of ${leaf} (${v.code}), ${CLIENTS}`,
-      cause?.fix ??
-        'get a chain that `openssl verify -CAfile ca.crt -untrusted tls.crt tls.crt` accepts, and see its error',
+        ? messages[cause.code].verifier({ leaf, text: cause.text, why: cause.why, fix: cause.fix })
+        : messages.CHAIN_BROKEN.unexplained({ leaf, result: v.code }),
+      'error',
       file,
     ),
   ];

@@ -1,7 +1,8 @@
 // The health server of `watch`: /healthz, /readyz, /metrics (Prometheus text), /status (JSON).
 // It reports state only; nothing it serves is secret.
 import net from 'node:net';
-import { KcsError, type Finding } from '../findings.js';
+import { raise, type Finding } from '../findings.js';
+import { messages } from '../messages/index.js';
 
 export interface HealthState {
   generation?: string;
@@ -155,32 +156,10 @@ export function startHealthServer(
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${host ?? 'every address'}, port ${port}`;
-      if (err.code === 'EADDRINUSE')
-        reject(
-          new KcsError({
-            code: 'CONFIG_INVALID',
-            message: `the health server cannot listen on ${where}: the port is in use`,
-            hint: 'set KCS_HEALTH_PORT to a free port (0 picks one), or stop what listens there',
-          }),
-        );
+      if (err.code === 'EADDRINUSE') reject(raise(messages.CONFIG_INVALID.healthPortInUse({ where })));
       else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
-        reject(
-          new KcsError({
-            code: 'CONFIG_INVALID',
-            message: `the health server cannot listen on ${where}: no such address here`,
-            hint:
-              'set KCS_HEALTH_ADDRESS to an address of this machine, such as 127.0.0.1, ' +
-              'or leave it unset for every address',
-          }),
-        );
-      else if (err.code === 'EACCES')
-        reject(
-          new KcsError({
-            code: 'CONFIG_INVALID',
-            message: `the health server cannot listen on ${where}: permission denied`,
-            hint: 'use a port above 1023 (KCS_HEALTH_PORT), or run as root',
-          }),
-        );
+        reject(raise(messages.CONFIG_INVALID.healthNoAddress({ where })));
+      else if (err.code === 'EACCES') reject(raise(messages.CONFIG_INVALID.healthDenied({ where })));
       else reject(err);
     });
     server.listen(port, host, () => resolve(server));

@@ -1,13 +1,27 @@
 // docs/reference.md's tables are held to the code: every setting and every finding code is
-// documented, and nothing documented is missing from the code.
+// documented, and nothing documented is missing from the code. The findings table is held to the
+// catalogue of the findings' words (sidecar/messages/): each code's row holds its one-line summary.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, SETTING_VARIABLES, describeSettings, loadConfig } from '../../sidecar/settings/config.js';
 import { SETTING_ENTRIES } from '../../sidecar/settings/table.js';
-import { FINDING_CODES } from '../../sidecar/findings.js';
+import { FINDING_CODES, formatFinding, type Finding } from '../../sidecar/findings.js';
+import { located, messages, summaries } from '../../sidecar/messages/index.js';
 
 const readme = fs.readFileSync(path.resolve('docs/reference.md'), 'utf8');
+
+/** The rows of a findings table (headed `| code | severity | exit | when |`), by code. */
+function findingRows(text: string): Record<string, { when: string }> {
+  const start = text.indexOf('| code | severity | exit | when |');
+  const rows = text.slice(start).split('\n\n')[0]!.split('\n').slice(2);
+  return Object.fromEntries(
+    rows.map((r) => {
+      const cells = r.split('|').map((c) => c.trim());
+      return [cells[1]!.replace(/`/g, ''), { when: cells[4]! }];
+    }),
+  );
+}
 /** The first cell of each row of the table whose header starts with `header`. */
 function firstCells(header: string): string[] {
   const start = readme.indexOf(header);
@@ -20,6 +34,44 @@ describe('docs/reference.md documents what the code has', () => {
   it('every finding code, and no other, in the Findings table', () => {
     const documented = firstCells('| code | severity | exit | when |').map((c) => c.replace(/`/g, ''));
     expect([...documented].sort()).toEqual([...FINDING_CODES].sort());
+  });
+
+  it('every code of the catalogue, and no other, in the Findings table, its row holding its summary', () => {
+    const catalogue = summaries();
+    expect(Object.keys(catalogue).sort()).toEqual([...FINDING_CODES].sort());
+    // Each entry is named by its code: messages.PASSWORD_WRONG raises PASSWORD_WRONG.
+    expect(Object.entries(messages).filter(([name, e]) => e.code !== name)).toEqual([]);
+    const rows = findingRows(readme);
+    expect(Object.keys(rows).sort()).toEqual(Object.keys(catalogue).sort());
+    const unsaid = Object.entries(catalogue)
+      .filter(([code, summary]) => !rows[code]!.when.includes(summary))
+      .map(([code, summary]) => `${code}: "${summary}" is not in its "when" cell: "${rows[code]!.when}"`);
+    expect(unsaid).toEqual([]);
+  });
+
+  it("every summary of the catalogue is one line of the docs' own words, not a sentence of its own", () => {
+    const bad = Object.entries(summaries()).filter(([, s]) => s === '' || /[\n.]$/.test(s) || s.includes('|'));
+    expect(bad).toEqual([]);
+  });
+
+  it('the README names only codes of the catalogue, and holds any findings table of its own to it', () => {
+    const text = fs.readFileSync('README.md', 'utf8');
+    const catalogue = summaries();
+    // Backticked names shaped like a code, and not an environment variable of ours or of ASP.NET Core's.
+    const named = [...text.matchAll(/`([A-Z]+(?:_[A-Z]+)+)[` ]/g)]
+      .map((m) => m[1]!)
+      .filter((n) => !/^(KCS|ASPNETCORE|DOTNET|SSL|NODE)_/.test(n));
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((n) => !(n in catalogue))).toEqual([]);
+    if (!text.includes('| code | severity | exit | when |')) return;
+    const rows = findingRows(text);
+    expect(Object.keys(rows).filter((c) => !rows[c]!.when.includes(catalogue[c] ?? '\0'))).toEqual([]);
+  });
+
+  it("the example of a finding is the catalogue's words for it, as the text output prints them", () => {
+    const m = messages.PASSWORD_WRONG.pfx({ detail: 'the PKCS#12 integrity check failed' });
+    const f: Finding = { ...located(m, 'cannot open', '/certs/api.pfx'), severity: 'error' };
+    expect(readme).toContain(`\`\`\`\n${formatFinding(f)}\n\`\`\``);
   });
 
   it('every KCS_* setting, and no other, in the Settings table', () => {

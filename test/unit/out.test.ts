@@ -1,10 +1,16 @@
 // The one shape of a finding or a message on stderr: init and check write findings as they are, watch
 // writes a log whose records are one stamped line each.
 import { describe, expect, it } from 'vitest';
-import { finding } from '../../sidecar/findings.js';
+import type { Finding } from '../../sidecar/findings.js';
 import { record } from '../../sidecar/out.js';
 
-const f = finding('CERT_EXPIRES_SOON', 'warning', 'tls.crt expires in 3 days', 'renew it', '/certs/tls.crt');
+const f: Finding = {
+  code: 'CERT_EXPIRES_SOON',
+  severity: 'warning',
+  message: 'tls.crt expires in 3 days',
+  hint: 'renew it',
+  file: '/certs/tls.crt',
+};
 const at = new Date('2026-11-27T10:00:00.000Z');
 
 describe('record', () => {

@@ -8,7 +8,10 @@
 //  - the entries of the bundles (sidecar/entry/bundles/) hold only comments and one-line re-exports,
 //    which is all the build reads to know which modules belong to which bundle;
 //  - no import cycle among the modules, type-only and dynamic imports included: a layer that reaches
-//    back up (trust/ taking a type from cli/main.ts) is read only by reading both.
+//    back up (trust/ taking a type from cli/main.ts) is read only by reading both;
+//  - the words of every finding are written in the catalogue (sidecar/messages/) alone: elsewhere a
+//    finding is raised from a message of it, never from a literal, so a code's wording is changed in
+//    one file; and the catalogue imports nothing that does work, so importing it costs `init` nothing.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +22,29 @@ function sources(dir: string): string[] {
     if (e.isDirectory()) return e.name === 'types' ? [] : sources(p);
     return e.name.endsWith('.ts') ? [p] : [];
   });
+}
+
+const CATALOGUE = path.join('sidecar', 'messages') + path.sep;
+
+/**
+ * Where a finding's words are written outside the catalogue: `fail(`, `finding(` or `raise(` given a
+ * string, template or object literal; `new KcsError(` given one (findings.ts alone builds it from a
+ * message); a `message:`, `hint:` or `fix:` set to a literal, the fields of a finding's words.
+ */
+function wordsOutsideCatalogue(sourceFiles: readonly string[]): string[] {
+  const rules: [RegExp, string][] = [
+    [/\b(?:fail|finding|raise)\(\s*['"`{]/g, 'a finding raised from a literal'],
+    [/\bnew KcsError\(\s*['"`{]/g, 'a KcsError built from a literal'],
+    [/\b(?:message|hint|fix):\s*['"`]/g, "a finding's words written here"],
+  ];
+  return sourceFiles
+    .filter((f) => !f.startsWith(CATALOGUE) && f !== path.join('sidecar', 'findings.ts'))
+    .flatMap((f) => {
+      const text = fs.readFileSync(f, 'utf8');
+      return rules.flatMap(([re, what]) =>
+        [...text.matchAll(re)].map((m) => `${f}:${text.slice(0, m.index).split('\n').length}: ${what}`),
+      );
+    });
 }
 
 describe('the source of sidecar/', () => {
@@ -109,6 +135,22 @@ describe('the source of sidecar/', () => {
     for (const f of files) if (!state.has(f)) visit(f);
     expect(cycles).toEqual([]);
   });
+  it("writes a finding's words only in the catalogue (sidecar/messages/)", () => {
+    expect(wordsOutsideCatalogue(files)).toEqual([]);
+  });
+
+  it('has a catalogue that imports only its own files, the limits and the finding types', () => {
+    const imports = files
+      .filter((f) => f.startsWith(CATALOGUE))
+      .flatMap((f) =>
+        [...fs.readFileSync(f, 'utf8').matchAll(/^(import|export)(?: type)?[^;]*? from '([^']+)'/gms)]
+          .filter((m) => !m[2]!.startsWith('./') && m[2] !== '../limits.js')
+          .filter((m) => !(m[2] === '../findings.js' && /^import type /.test(m[0])))
+          .map((m) => `${f}: ${m[0]}`),
+      );
+    expect(imports).toEqual([]);
+  });
+
   it('has no line over 120 characters, in sidecar/, scripts/ and bench/ (Biome wraps code; strings and comments are ours)', () => {
     const tree = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

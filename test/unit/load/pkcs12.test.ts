@@ -1,5 +1,6 @@
 // The bag limit (limits.ts MAX_PFX_BAGS) inside nested SafeContents, where the top-level count in
-// walkSafeContents never sees the bags. The PFX is built with node-forge's own ASN.1 writer, not ours.
+// walkSafeContents never sees the bags, and the one code it raises wherever it is hit. The PFX is built
+// with node-forge's own ASN.1 writer, not ours.
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { KcsError } from '../../../sidecar/findings.js';
@@ -41,16 +42,24 @@ describe('parsePkcs12 counts the bags inside nested SafeContents', () => {
   it(`refuses one safeContentsBag holding ${MAX_PFX_BAGS} bags (${MAX_PFX_BAGS + 1} in all)`, () => {
     expect(MAX_PFX_BAGS).toBe(400);
     const err = refusal(pfxOf(SEQ([nestedBag(MAX_PFX_BAGS)])));
-    expect(err.message).toBe('FILE_CORRUPT the PFX holds more than 400 bags');
+    expect(err.message).toBe('FILE_TOO_LARGE the PFX holds more than 400 bags');
     expect(err.finding.hint).toBe(
-      'export the file again from its source; it is damaged or not the format its name says',
+      'export only the server certificate, its chain and its key (a real PFX holds a handful of bags)',
     );
+  });
+
+  it('raises the one limit as one code, in the same words, at the top level and inside nested SafeContents', () => {
+    const top = refusal(pfxOf(SEQ(Array.from({ length: MAX_PFX_BAGS + 1 }, crlBag))));
+    const nested = refusal(pfxOf(SEQ([nestedBag(MAX_PFX_BAGS)])));
+    expect(top.finding).toEqual(nested.finding);
+    expect(top.code).toBe('FILE_TOO_LARGE');
+    expect(top.exitCode).toBe(4);
   });
 
   it('refuses bags split between a nested SafeContents and the top level that add up past the limit', () => {
     const top = Array.from({ length: 200 }, crlBag);
     const err = refusal(pfxOf(SEQ([...top, nestedBag(MAX_PFX_BAGS - 200)])));
-    expect(err.message).toBe('FILE_CORRUPT the PFX holds more than 400 bags');
+    expect(err.message).toBe('FILE_TOO_LARGE the PFX holds more than 400 bags');
   });
 
   const inAll = `${MAX_PFX_BAGS} in all`;
