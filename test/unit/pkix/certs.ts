@@ -40,15 +40,20 @@ export const cnName = (cn?: string) =>
   cn === undefined ? build.seq() : build.seq(build.set(build.seq(build.oid('2.5.4.3'), build.utf8(cn))));
 
 /** A self-signed P-256 certificate built field by field: `version` is the INTEGER in [0] (absent: v1),
- *  `tail` the fields after the public key (unique IDs, [3] extensions). */
-export function handBuilt(version: number | undefined, tail: Asn1[], name: Asn1 = cnName('hand built')) {
+ *  `tail` the fields after the public key (unique IDs, [3] extensions); it signs itself, whatever the issuer. */
+export function handBuilt(
+  version: number | undefined,
+  tail: Asn1[],
+  name: Asn1 = cnName('hand built'),
+  issuer: Asn1 = name,
+) {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const alg = build.seq(build.oid(ECDSA_SHA256));
   const tbs = build.seq(
     ...(version === undefined ? [] : [build.explicit(0, build.int(version))]),
     build.int(0x1234),
     alg,
-    name,
+    issuer,
     build.seq(build.time(new Date('2026-01-01T00:00:00Z')), build.time(new Date('2036-01-01T00:00:00Z'))),
     name,
     build.raw(publicKey.export({ format: 'der', type: 'spki' })),

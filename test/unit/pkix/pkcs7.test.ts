@@ -65,10 +65,16 @@ describe('pkcs7Certificates reads the chain that OpenSSL writes', () => {
   });
   it('counts attribute and other certificate choices ([1]..[3]) apart and keeps the X.509 ones', () => {
     const file = signedData([
-      certSet(build.raw(der('p256.crt')), build.explicit(2, build.null()), build.implicit(1, Buffer.from('x'))),
+      certSet(
+        build.raw(der('p256.crt')),
+        build.explicit(2, build.null()),
+        build.implicit(1, Buffer.from('x')),
+        build.null(), // not a Certificate: a universal type other than SEQUENCE
+        build.explicit(16, build.null()), // [16] is not a SEQUENCE either
+      ),
       build.set(),
     ]);
-    expect(pkcs7Certificates(file)).toEqual({ certs: [Buffer.from(der('p256.crt'))], others: 2 });
+    expect(pkcs7Certificates(file)).toEqual({ certs: [Buffer.from(der('p256.crt'))], others: 4 });
   });
   it('skips the CRLs [1] and takes the certificates [0] wherever they are', () => {
     const crls = { ...build.set(build.seq()), tagClass: 0x80, type: 1 } as Asn1;
@@ -121,6 +127,11 @@ describe('pkcs7Certificates refuses a malformed file, naming the part', () => {
     [
       'content that is primitive',
       toDer(build.seq(build.oid(CONTENT_TYPE.signedData), build.implicit(0, Buffer.from('x')))),
+      'the PKCS#7 signedData has no content',
+    ],
+    [
+      'content under [APPLICATION 0]',
+      toDer(build.seq(build.oid(CONTENT_TYPE.signedData), { ...build.explicit(0, build.seq()), tagClass: 0x40 })),
       'the PKCS#7 signedData has no content',
     ],
     [

@@ -59,6 +59,13 @@ describe('sansOf', () => {
     ]);
     expect(sansOf(cert)).toEqual(['b.example.test', '10.0.0.1', '2001:db8::1', '*.a.example.test', '::1']);
   });
+  it('reads the kind at the start of each name only: a URI holding "DNS:" is not a DNS name', () => {
+    const { cert } = tmp.cert('/CN=uri', ['subjectAltName=URI:https://example.test/DNS:x,DNS:y']);
+    expect(sansOf(cert)).toEqual(['y']);
+  });
+  it('compresses IP addresses only: a DNS name with :0:0: stays as it is', () => {
+    expect(sansOf(noSubject(build.implicit(2, Buffer.from('x:0:0:y'))))).toEqual(['x:0:0:y']);
+  });
   it('is empty without the extension', () => {
     expect(sansOf(tmp.cert('/CN=none').cert)).toEqual([]);
   });
@@ -110,6 +117,11 @@ describe('isSelfSigned', () => {
     const c = cert();
     expect(isSelfSigned(c)).toBe(self);
     expect(isSelfSigned(c)).toBe(self);
+  });
+  it('a certificate signed by its own key but naming another issuer is not self-signed (not self-issued)', () => {
+    const cert = handBuilt(2, [], cnName('subject'), cnName('someone else'));
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(isSelfSigned(cert)).toBe(false);
   });
   it('a certificate named like its issuer but signed by another key is not self-signed', () => {
     const { openssl, dir } = tmp;
