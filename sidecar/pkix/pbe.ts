@@ -255,8 +255,13 @@ function rc2Decrypt(key: Buffer, bits: number, iv: Buffer, data: Buffer): Buffer
   const c = forge.rc2.createDecryptionCipher(key.toString('latin1'), bits);
   c.start(iv.toString('latin1'));
   c.update(forge.util.createBuffer(data.toString('latin1')));
-  if (!c.finish()) throw new BadDecrypt('RC2 padding is wrong');
-  return Buffer.from(c.output.getBytes(), 'latin1');
+  // node-forge's own unpadding only checks that the count is not past the data, so almost every wrong key
+  // "succeeds". PKCS#7 padding (RFC 2315 10.3) is 1 to 8 bytes, each of them the count: check them all.
+  c.finish(() => true);
+  const out = Buffer.from(c.output.getBytes(), 'latin1');
+  const pad = out.at(-1)!;
+  if (pad < 1 || pad > 8 || out.subarray(-pad).some((b) => b !== pad)) throw new BadDecrypt('RC2 padding is wrong');
+  return out.subarray(0, out.length - pad);
 }
 
 /** Decrypts data protected by a PKCS#12 PBE or PBES2 AlgorithmIdentifier. Charges the budget first. */
