@@ -62,6 +62,7 @@ describe('the readers', () => {
     expect(refusal(() => explicit(node('a103 020105'), 0, 'the content'))).toBe('the content is missing its [0] tag');
     expect(refusal(() => explicit(node('3003 020105'), 0, 'the content'))).toBe('the content is missing its [0] tag');
     expect(refusal(() => explicit(node('a000'), 0, 'the content'))).toBe('the content is empty');
+    expect(refusal(() => explicit(node('8001ff'), 0, 'the content'))).toBe('the content is missing or not a structure');
     expect(refusal(() => explicit(undefined, 3, 'the content'))).toBe('the content is missing its [3] tag');
   });
   it('oid reads dotted text and refuses anything else', () => {
