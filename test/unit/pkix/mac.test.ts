@@ -10,6 +10,7 @@ import { type Asn1, build, explicit, octets, parseDer, seq, toDer } from '../../
 import { readMac } from '../../../sidecar/pkix/mac.js';
 import { OID } from '../../../sidecar/pkix/oids.js';
 import { IterationBudget } from '../../../sidecar/pkix/pbe.js';
+import { buildMac } from '../../../sidecar/pkix/pbe-write.js';
 import { fixture } from '../../support/helpers.js';
 import { opensslDir } from './certs.js';
 
@@ -79,6 +80,59 @@ const pkcs12MacData = (digest: string, iterations: number) =>
     build.int(iterations),
   );
 
+describe('buildMac (pbe-write.ts) writes MacData that readMac and OpenSSL verify', () => {
+  it.each([
+    [OID.sha256, 'HMAC-SHA256', true, 16],
+    [OID.sha1, 'HMAC-SHA1', false, 8],
+  ] as const)('%s', (digest, label, modern, saltBytes) => {
+    const content = Buffer.from('an AuthenticatedSafe');
+    const macData = parseDer(toDer(buildMac(digest, content, 'pässwörd', 2048, saltBytes)), 'x');
+    expect(octets(seq(macData, 'x')[1], 'x')).toHaveLength(saltBytes);
+    const mac = readMac(macData);
+    expect(mac.info).toEqual({ label, iterations: 2048, modern });
+    expect(mac.verify('pässwörd', content, new IterationBudget())).toBe(true);
+    expect(mac.verify('passwörd', content, new IterationBudget())).toBe(false);
+  });
+});
+
+describe('a MAC value of the wrong length is a wrong MAC, not a crash', () => {
+  it('for the PKCS#12 KDF (a 32-byte value under SHA-1)', () => {
+    const mac = readMac(parseDer(toDer(pkcs12MacData(OID.sha1, 1)), 'x'));
+    expect(mac.verify('pw', Buffer.alloc(1), new IterationBudget())).toBe(false);
+  });
+});
+
+describe('malformed MacData is FILE_CORRUPT, naming the field', () => {
+  const mac = (...fields: Asn1[]) => parseDer(toDer(build.seq(...fields)), 'x');
+  const alg = build.seq(build.oid(OID.sha256), build.null());
+  const salt = build.octets(Buffer.alloc(8));
+  it.each([
+    ['a digest info of one field', mac(build.seq(alg), salt), 'MAC digest info has 1 fields, expected at least 2'],
+    [
+      'an algorithm that is not a SEQUENCE',
+      mac(build.seq(build.null(), build.octets(Buffer.alloc(32))), salt),
+      'MAC is not a SEQUENCE',
+    ],
+    [
+      'a value that is not an OCTET STRING',
+      mac(build.seq(alg, build.null()), salt),
+      'MAC value is not an OCTET STRING',
+    ],
+    [
+      'a salt that is not an OCTET STRING',
+      mac(build.seq(alg, build.octets(Buffer.alloc(32))), build.null()),
+      'MAC salt is not an OCTET STRING',
+    ],
+    [
+      'a count that is not an INTEGER',
+      mac(build.seq(alg, build.octets(Buffer.alloc(32))), salt, salt),
+      'MAC iteration count is not an INTEGER',
+    ],
+  ])('%s', (_, macData, message) => {
+    expect(refusal(() => readMac(macData))).toBe(`FILE_CORRUPT ${message}`);
+  });
+});
+
 describe('the iteration cap is checked before a MAC key is derived', () => {
   it('for the PKCS#12 KDF', () => {
     const mac = readMac(pkcs12MacData(OID.sha256, 5_000_000));
@@ -125,6 +179,12 @@ describe('PBMAC1 (RFC 9579): PBKDF2 over the UTF-8 password, then the HMAC', () 
     expect(mac.verify('pässwörd', content, new IterationBudget())).toBe(true);
     expect(mac.verify('passwort', content, new IterationBudget())).toBe(false);
     expect(mac.verify('pässwörd', Buffer.from('other'), new IterationBudget())).toBe(false);
+  });
+  it('a value of the wrong length is a wrong MAC', () => {
+    const macData = pbmac1({});
+    const [digestInfo] = seq(macData, 'x');
+    (seq(digestInfo, 'x')[1]!.value as string) = 'short';
+    expect(readMac(macData).verify('pässwörd', content, new IterationBudget())).toBe(false);
   });
   it('takes the key length from the parameters', () => {
     const mac = readMac(pbmac1({ keyLength: 48 }));

@@ -177,6 +177,44 @@ describe('readPbes2 refuses a malformed or unsupported identifier with the part 
     expect(refusal(() => iterationsOf(alg, 'the key'))).toBe(message);
   });
 
+  it.each([
+    [
+      'a salt that is not an OCTET STRING',
+      pbkdf2(build.int(1), build.int(10)),
+      'the key PBKDF2 salt is not an OCTET STRING',
+    ],
+    [
+      'an iteration count that is not an INTEGER',
+      pbkdf2(salt, salt),
+      'the key PBKDF2 iteration count is not an INTEGER',
+    ],
+    [
+      'an empty INTEGER as key length',
+      pbkdf2(salt, build.int(10), { ...build.int(1), value: '' }),
+      'the key PBKDF2 key length is not an INTEGER',
+    ],
+    [
+      'a PRF that is not an AlgorithmIdentifier',
+      pbkdf2(salt, build.int(10), build.null()),
+      'the key PBKDF2 PRF is not a SEQUENCE',
+    ],
+  ])('PBKDF2 parameters with %s', (_, kdf, message) => {
+    const alg = pbes2(kdf, aes256);
+    expect(refusal(() => readPbes2(alg, 'the key'))).toBe(`FILE_CORRUPT ${message}`);
+  });
+  it.each([
+    [
+      'a salt that is not an OCTET STRING',
+      build.seq(build.int(1), build.int(10)),
+      'the key salt is not an OCTET STRING',
+    ],
+    ['an iteration count that is not an INTEGER', build.seq(salt, salt), 'the key iteration count is not an INTEGER'],
+    ['one field', build.seq(salt), 'the key PBE parameters has 1 fields, expected at least 2'],
+  ])('PKCS#12 PBE parameters with %s', (_, params, message) => {
+    const alg = algorithm(parseDer(toDer(build.seq(build.oid(OID.pbeSha1TripleDes3), params)), 'x'), 'x');
+    expect(refusal(() => iterationsOf(alg, 'the key'))).toBe(`FILE_CORRUPT ${message}`);
+  });
+
   it('PBES2 parameters with only a KDF', () => {
     const alg = algorithm(
       parseDer(toDer(build.seq(build.oid(OID.pbes2), build.seq(pbkdf2(salt, build.int(10))))), 'x'),
@@ -193,6 +231,11 @@ describe('readPbes2 refuses a malformed or unsupported identifier with the part 
     expect(isModernEncryption(pbes2(pbkdf2(salt, build.int(10), build.int(16)), aes256))).toBe(false);
     const withSha256 = build.seq(build.oid(OID.hmacSha256), build.null());
     expect(isModernEncryption(pbes2(pbkdf2(salt, build.int(10), build.int(32), withSha256), aes256))).toBe(true);
+    expect(isModernEncryption(pbes2(pbkdf2(salt, build.int(10), withSha256), aes256))).toBe(true);
+    // AES-256 keyed with 16 bytes is not the modern profile (and no reader would decrypt it).
+    expect(isModernEncryption(pbes2(pbkdf2(salt, build.int(10), build.int(16), withSha256), aes256))).toBe(false);
+    const aes128 = build.seq(build.oid(OID.aes128cbc), build.octets(Buffer.alloc(16)));
+    expect(isModernEncryption(pbes2(pbkdf2(salt, build.int(10), withSha256), aes128))).toBe(false);
   });
 });
 
