@@ -156,7 +156,8 @@ describe('PBMAC1 (RFC 9579): PBKDF2 over the UTF-8 password, then the HMAC', () 
     const keyLength = opts.keyLength === undefined ? 32 : opts.keyLength;
     const prf = opts.prf ?? OID.hmacSha256;
     const scheme = opts.scheme ?? OID.hmacSha256;
-    const key = crypto.pbkdf2Sync(Buffer.from('pässwörd'), salt, Math.min(iterations, 1000), keyLength ?? 20, 'sha256');
+    const rounds = Math.min(iterations, 1000);
+    const key = crypto.pbkdf2Sync(Buffer.from('pässwörd'), salt, rounds, keyLength ?? 20, 'sha256');
     const value = crypto.createHmac('sha256', key).update(content).digest();
     const kdf = build.seq(
       build.oid(OID.pbkdf2),

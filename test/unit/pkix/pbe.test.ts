@@ -319,7 +319,8 @@ describe('IterationBudget charges every KDF before any runs', () => {
     ],
     [
       Number.POSITIVE_INFINITY,
-      `ITERATIONS_TOO_HIGH the key asks for over 2^53 iterations, more than the limit of ${MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}`,
+      'ITERATIONS_TOO_HIGH the key asks for over 2^53 iterations, ' +
+        `more than the limit of ${MAX_ITERATIONS_PER_KDF.toLocaleString('en-US')}`,
     ],
   ])('check(%d) is refused', (n, message) => {
     expect(refusal(() => new IterationBudget().check(n, 'the key'))).toBe(message);
