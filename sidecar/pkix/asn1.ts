@@ -135,8 +135,9 @@ export const build = {
   bits: (b: Uint8Array): Asn1 =>
     asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, `\x00${Buffer.from(b).toString('latin1')}`),
   utf8: (s: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.UTF8, false, Buffer.from(s, 'utf8').toString('latin1')),
-  bmp: (s: string): Asn1 =>
-    asn1.create(Class.UNIVERSAL, Type.BMPSTRING, false, Buffer.from(s, 'utf16le').swap16().toString('latin1')),
+  // node-forge keeps a BMPString as text: its toDer writes each UTF-16 unit as two bytes (asn1.js,
+  // `putInt16(charCodeAt(i))`), as its fromDer reads them back, so the text goes in as it is.
+  bmp: (s: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.BMPSTRING, false, s),
   ia5: (s: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.IA5STRING, false, s),
   /** An explicit [n] wrapper around one value. */
   explicit: (tag: number, inner: Asn1): Asn1 => asn1.create(Class.CONTEXT_SPECIFIC, tag, true, [inner]),

@@ -163,22 +163,44 @@ export function readPbkdf2(alg: AlgorithmIdentifier, what: string): Pbkdf2Params
   return { salt, iterations, prf, ...(keyLength !== undefined ? { keyLength } : {}) };
 }
 
+interface Pbes2Params {
+  kdf: Pbkdf2Params;
+  cipherOid: string;
+  /** With its IV (each cipher we know is CBC, whose parameters are the IV); undefined for a cipher we
+   *  cannot decrypt (pbeDecrypt refuses it, describeEncryption calls it unknown). */
+  cipher: ((typeof PBES2_CIPHERS)[string] & { iv: Buffer }) | undefined;
+}
+
+/** PBES2-params (RFC 8018 A.4): the PBKDF2 parameters, then the cipher and its IV. The one reader of
+ *  them: counting the iterations, decrypting and describing all read a PBES2 identifier through it. */
+export function readPbes2(alg: AlgorithmIdentifier, what: string): Pbes2Params {
+  const [kdfNode, encNode] = seq(alg.params, `${what} PBES2 parameters`, 2);
+  const kdf = readPbkdf2(algorithm(kdfNode, `${what} key derivation`), what);
+  const enc = algorithm(encNode, `${what} cipher`);
+  const known = PBES2_CIPHERS[enc.oid];
+  return { kdf, cipherOid: enc.oid, cipher: known && { ...known, iv: octets(enc.params, `${what} IV`) } };
+}
+
+/** pkcs-12PbeParams (RFC 7292 appendix C): the salt and the iteration count. */
+function readPkcs12Pbe(alg: AlgorithmIdentifier, what: string): { salt: Buffer; iterations: number } {
+  const [saltNode, iterNode] = seq(alg.params, `${what} PBE parameters`, 2);
+  return { salt: octets(saltNode, `${what} salt`), iterations: uint(iterNode, `${what} iteration count`) };
+}
+
 /** The iteration count an encryption AlgorithmIdentifier asks for, read without running anything. */
 export function iterationsOf(alg: AlgorithmIdentifier, what: string): number {
-  if (alg.oid === OID.pbes2) {
-    const [kdf] = seq(alg.params, `${what} PBES2 parameters`, 2);
-    return readPbkdf2(algorithm(kdf, `${what} key derivation`), what).iterations;
-  }
-  if (PKCS12_PBE[alg.oid]) return uint(seq(alg.params, `${what} PBE parameters`, 2)[1], `${what} iteration count`);
+  if (alg.oid === OID.pbes2) return readPbes2(alg, what).kdf.iterations;
+  if (PKCS12_PBE[alg.oid]) return readPkcs12Pbe(alg, what).iterations;
   throw unsupported(`${what} uses the encryption ${describeOid(alg.oid)}`);
 }
 
+// describeEncryption and isModernEncryption run on parts that were decrypted already, so their
+// identifiers were read once without fault: the `what` of their readPbes2 never reaches a user.
 export function describeEncryption(alg: AlgorithmIdentifier): { label: string; legacy: boolean } {
   const p = PKCS12_PBE[alg.oid];
   if (p) return { label: p.label, legacy: p.legacy };
   if (alg.oid === OID.pbes2) {
-    const [, enc] = seq(alg.params, 'PBES2 parameters', 2);
-    const cipher = PBES2_CIPHERS[algorithm(enc, 'PBES2 cipher').oid];
+    const { cipher } = readPbes2(alg, 'the encryption');
     return { label: `PBES2 ${cipher?.label ?? 'unknown cipher'}`, legacy: cipher === undefined };
   }
   return { label: describeOid(alg.oid), legacy: true };
@@ -187,13 +209,8 @@ export function describeEncryption(alg: AlgorithmIdentifier): { label: string; l
 /** PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC: the encryption of the modern profile. */
 export function isModernEncryption(alg: AlgorithmIdentifier): boolean {
   if (alg.oid !== OID.pbes2) return false;
-  const [kdfNode, encNode] = seq(alg.params, 'PBES2 parameters', 2);
-  const kdf = readPbkdf2(algorithm(kdfNode, 'PBES2 key derivation'), 'PBES2');
-  return (
-    kdf.prf === 'sha256' &&
-    algorithm(encNode, 'PBES2 cipher').oid === OID.aes256cbc &&
-    (kdf.keyLength === undefined || kdf.keyLength === 32)
-  );
+  const { kdf, cipherOid } = readPbes2(alg, 'the encryption');
+  return kdf.prf === 'sha256' && cipherOid === OID.aes256cbc && (kdf.keyLength === undefined || kdf.keyLength === 32);
 }
 
 function describeOid(oid: string): string {
@@ -227,8 +244,13 @@ function rc2Decrypt(key: Buffer, bits: number, iv: Buffer, data: Buffer): Buffer
   const c = forge.rc2.createDecryptionCipher(key.toString('latin1'), bits);
   c.start(iv.toString('latin1'));
   c.update(forge.util.createBuffer(data.toString('latin1')));
-  if (!c.finish()) throw new BadDecrypt('RC2 padding is wrong');
-  return Buffer.from(c.output.getBytes(), 'latin1');
+  // node-forge's own unpadding only checks that the count is not past the data, so almost every wrong key
+  // "succeeds". PKCS#7 padding (RFC 2315 10.3) is 1 to 8 bytes, each of them the count: check them all.
+  c.finish(() => true);
+  const out = Buffer.from(c.output.getBytes(), 'latin1');
+  const pad = out.at(-1)!;
+  if (pad < 1 || pad > 8 || out.subarray(-pad).some((b) => b !== pad)) throw new BadDecrypt('RC2 padding is wrong');
+  return out.subarray(0, out.length - pad);
 }
 
 /** Decrypts data protected by a PKCS#12 PBE or PBES2 AlgorithmIdentifier. Charges the budget first. */
@@ -241,9 +263,7 @@ export function pbeDecrypt(
 ): Buffer {
   const scheme = PKCS12_PBE[alg.oid];
   if (scheme) {
-    const [saltNode, iterNode] = seq(alg.params, `${what} PBE parameters`, 2);
-    const salt = octets(saltNode, `${what} salt`);
-    const iterations = uint(iterNode, `${what} iteration count`);
+    const { salt, iterations } = readPkcs12Pbe(alg, what);
     budget.check(iterations, what);
     const pw = bmpPassword(password);
     const key = pkcs12Kdf(OID.sha1, pw, salt, 1, iterations, scheme.keyLen);
@@ -251,12 +271,8 @@ export function pbeDecrypt(
     return scheme.rc2Bits ? rc2Decrypt(key, scheme.rc2Bits, iv, data) : nativeDecrypt(scheme.cipher, key, iv, data);
   }
   if (alg.oid === OID.pbes2) {
-    const [kdfNode, encNode] = seq(alg.params, `${what} PBES2 parameters`, 2);
-    const kdf = readPbkdf2(algorithm(kdfNode, `${what} key derivation`), what);
-    const enc = algorithm(encNode, `${what} cipher`);
-    const cipher = PBES2_CIPHERS[enc.oid];
-    if (!cipher) throw unsupported(`${what} uses the cipher ${enc.oid}; supported are AES-CBC and 3DES-CBC`);
-    const iv = octets(enc.params, `${what} IV`);
+    const { kdf, cipherOid, cipher } = readPbes2(alg, what);
+    if (!cipher) throw unsupported(`${what} uses the cipher ${cipherOid}; supported are AES-CBC and 3DES-CBC`);
     budget.check(kdf.iterations, what);
     // OpenSSL 3, .NET and Windows all feed PBKDF2 the UTF-8 bytes of the password.
     const key = crypto.pbkdf2Sync(
@@ -266,7 +282,7 @@ export function pbeDecrypt(
       kdf.keyLength ?? cipher.keyLen,
       kdf.prf,
     );
-    return nativeDecrypt(cipher.name, key, iv, data);
+    return nativeDecrypt(cipher.name, key, cipher.iv, data);
   }
   throw unsupported(`${what} uses the encryption ${describeOid(alg.oid)}`);
 }

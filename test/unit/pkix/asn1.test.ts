@@ -1,8 +1,16 @@
 // The bounded DER parser and the typed readers and builders of sidecar/pkix/asn1.ts, on DER written
 // by hand (hex), with the FILE_CORRUPT text a user sees for each malformed structure.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodePfx } from '../../../sidecar/convert/pfx.js';
 import { KcsError } from '../../../sidecar/findings.js';
+import { parsePkcs12 } from '../../../sidecar/load/pkcs12.js';
 import { build, explicit, octets, oid, parseDer, seq, toDer, uint } from '../../../sidecar/pkix/asn1.js';
+import { readFixture } from '../../support/helpers.js';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s/g, ''), 'hex');
 const node = (h: string) => parseDer(hex(h), 'the test value');
@@ -54,6 +62,7 @@ describe('the readers', () => {
     expect(refusal(() => explicit(node('a103 020105'), 0, 'the content'))).toBe('the content is missing its [0] tag');
     expect(refusal(() => explicit(node('3003 020105'), 0, 'the content'))).toBe('the content is missing its [0] tag');
     expect(refusal(() => explicit(node('a000'), 0, 'the content'))).toBe('the content is empty');
+    expect(refusal(() => explicit(node('8001ff'), 0, 'the content'))).toBe('the content is missing or not a structure');
     expect(refusal(() => explicit(undefined, 3, 'the content'))).toBe('the content is missing its [3] tag');
   });
   it('oid reads dotted text and refuses anything else', () => {
@@ -121,12 +130,37 @@ describe('the builders write DER that the readers and hex agree on', () => {
     expect(toDer(build.implicit(1, Buffer.from('x'))).toString('hex')).toBe('810178');
     expect(toDer(build.raw(hex('020105'))).toString('hex')).toBe('020105');
   });
-  // A bug, reported, not fixed here (sidecar/ is not this branch's): build.bmp hands node-forge the
-  // UTF-16BE bytes as a string, and node-forge's toDer (asn1.js, `putInt16(charCodeAt(i))`) encodes each
-  // of those bytes as a BMP character again, so the friendlyName convert/pfx.ts writes reads "\0A\0é".
-  // When build.bmp is fixed this test fails: make it an `it`.
-  it.fails('bmp writes one BMP character per character (BMPString, X.680)', () => {
+  // node-forge writes a BMPString's text one UTF-16 unit per two bytes itself; handing it UTF-16BE bytes
+  // (as build.bmp once did) wrote each byte as a character again: "Aé" came out as 1e08 0000 0041 0000 00e9.
+  it('bmp writes one BMP character per character (BMPString, X.680)', () => {
     expect(toDer(build.bmp('Aé')).toString('hex')).toBe('1e04004100e9');
+    expect(toDer(build.bmp('')).toString('hex')).toBe('1e00');
+    expect(parseDer(toDer(build.bmp('Kestrel-Zürich')), 'x').value).toBe('Kestrel-Zürich');
+  });
+  // The consumer is the judge: the friendlyName convert/pfx.ts writes with build.bmp, as OpenSSL shows it.
+  // OpenSSL 3.0's `pkcs12` prints a BMPString attribute through OPENSSL_uni2asc (crypto/pkcs12/p12_utl.c),
+  // which keeps the low byte of each character, so a Latin-1 name comes out as Latin-1 bytes (3.2 and
+  // later print UTF-8 through OPENSSL_uni2utf8). Our own reader gets the whole name back, CJK included.
+  it('a PFX written with a non-ASCII friendlyName shows that name in openssl pkcs12 -nokeys', () => {
+    const pfxWith = (friendlyName: string) =>
+      encodePfx({
+        chain: [new crypto.X509Certificate(readFixture('p256.crt')).raw],
+        key: crypto.createPrivateKey(readFixture('p256.key')),
+        password: 'pw',
+        profile: 'modern',
+        friendlyName,
+      });
+    const name = 'Zürich-café';
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kcs-bmp-'));
+    const file = path.join(dir, 'cert.pfx');
+    writeFileSync(file, pfxWith(name));
+    const out = execFileSync('openssl', ['pkcs12', '-in', file, '-nokeys', '-passin', 'pass:pw'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    rmSync(dir, { recursive: true });
+    const shown = [Buffer.from(`friendlyName: ${name}\n`, 'latin1'), Buffer.from(`friendlyName: ${name}\n`)];
+    expect(shown.some((line) => out.includes(line))).toBe(true);
+    expect(parsePkcs12(pfxWith('測試-Zürich'), 'pw').names).toEqual(['測試-Zürich']);
   });
   it.each([
     ['2049-12-31T23:59:59.999Z', '170d', '3439313233313233353935395a'],
