@@ -1,26 +1,16 @@
 // The first hour on a developer's machine: a CA that persists in the per-user data directory, `trust`,
 // and guidance that is right for where `init` ran (host, container, Development layout), by exact text.
 // The real system store and a real browser are in test/integration/browser.test.ts.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultState, userDataDir } from '../../sidecar/settings/place.js';
 import { describeCa } from '../../sidecar/trust/ca.js';
-import {
-  LINUX_SYSTEM_STORES,
-  javaStore,
-  linuxSystemStore,
-  macosCommands,
-  nodeSystem,
-  nssStores,
-  windowsCommands,
-  type System,
-} from '../../sidecar/trust/stores.js';
+import { LINUX_SYSTEM_STORES } from '../../sidecar/trust/stores.js';
 import { fixture } from '../support/helpers.js';
-import { ENABLE, missing, needs, needsRoot } from '../support/skips.js';
+import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = (p = 'kcs-first-') => fs.mkdtempSync(path.join(os.tmpdir(), p));
@@ -47,31 +37,6 @@ const caFingerprint = (dir: string) =>
   new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'ca', 'ca.crt'))).fingerprint256;
 
 describe("the CA lives where a user's CA lives", () => {
-  it('per platform: XDG_DATA_HOME, ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%', () => {
-    expect(userDataDir('linux', { HOME: '/home/you' })).toBe('/home/you/.local/share/kestrel-cert-sidecar');
-    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: '/data/you' })).toBe(
-      '/data/you/kestrel-cert-sidecar',
-    );
-    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: 'relative' })).toBe(
-      '/home/you/.local/share/kestrel-cert-sidecar',
-    ); // the XDG spec ignores a relative one
-    expect(userDataDir('darwin', { HOME: '/Users/you' })).toBe(
-      '/Users/you/Library/Application Support/kestrel-cert-sidecar',
-    );
-    expect(userDataDir('win32', { LOCALAPPDATA: 'C:\\Users\\you\\AppData\\Local' })).toBe(
-      'C:\\Users\\you\\AppData\\Local\\kestrel-cert-sidecar',
-    );
-    expect(userDataDir('linux', {})).toBeUndefined();
-  });
-
-  it('in the image: /state when a volume is mounted there, else a CA for this run only', () => {
-    expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => true)).toBe('/state');
-    expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => false)).toBeUndefined();
-    expect(defaultState('host', 'linux', { HOME: '/home/you' }, () => false)).toBe(
-      '/home/you/.local/share/kestrel-cert-sidecar',
-    );
-  });
-
   it('two quick starts in a row print the same CA, kept in the per-user directory', () => {
     const home = tmp('kcs-home-');
     const cwd = tmp();
@@ -329,170 +294,4 @@ browsers that were open read the change when restarted
       expect(fs.existsSync(`${store.dir}/${name}${store.ext}`)).toBe(false);
     },
   );
-});
-
-/** A System that runs real commands but sees only what the test says exists (no real system store). */
-function sandbox(env: NodeJS.ProcessEnv, exists: (p: string) => boolean = fs.existsSync, isRoot = false): System {
-  return { ...nodeSystem({ PATH: process.env.PATH, ...env }), exists, isRoot };
-}
-
-const haveCertutil = needs(
-  'trust into NSS databases',
-  spawnSync('certutil', ['-H'], { encoding: 'utf8' }).error ? 'certutil is not installed' : undefined,
-  ENABLE.certutil,
-);
-const haveKeytool = needs('trust into a Java cacerts', missing('keytool', ['-help']), ENABLE.keytool);
-
-describe('trust: the stores', () => {
-  const ca = describeCa(fs.readFileSync(fixture('root.crt')), fixture('root.crt'));
-
-  it('names the CA by its fingerprint, the same in every store', () => {
-    expect(ca.name).toBe(
-      `kestrel-cert-sidecar-${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).fingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase()}`,
-    );
-  });
-
-  it('macOS: the login keychain, through security(1)', () => {
-    const c = macosCommands(ca, '/Users/you');
-    expect(c.install).toEqual([
-      [
-        'security',
-        'add-trusted-cert',
-        '-r',
-        'trustRoot',
-        '-k',
-        '/Users/you/Library/Keychains/login.keychain-db',
-        ca.file,
-      ],
-    ]);
-    expect(c.uninstall).toEqual([
-      ['security', 'remove-trusted-cert', ca.file],
-      ['security', 'delete-certificate', '-Z', ca.sha1, '/Users/you/Library/Keychains/login.keychain-db'],
-    ]);
-    expect(c.status).toEqual([
-      'security',
-      'find-certificate',
-      '-a',
-      '-Z',
-      '/Users/you/Library/Keychains/login.keychain-db',
-    ]);
-    expect(c.found(`SHA-256 hash: ${ca.sha256}\nSHA-1 hash: ${ca.sha1}\n`)).toBe(true);
-    expect(c.found('SHA-1 hash: 00\n')).toBe(false);
-  });
-
-  it("Windows: the current user's Root store, through certutil.exe", () => {
-    const c = windowsCommands(ca);
-    expect(c.install).toEqual([['certutil', '-addstore', '-user', 'Root', ca.file]]);
-    expect(c.uninstall).toEqual([['certutil', '-delstore', '-user', 'Root', ca.sha1]]);
-    expect(c.status).toEqual(['certutil', '-user', '-store', 'Root', ca.sha1]);
-  });
-
-  it.each(LINUX_SYSTEM_STORES.map((s) => [s.distro, s] as const))(
-    'Linux system store, %s: the anchor file and the refresh command',
-    (_d, s) => {
-      const store = linuxSystemStore(
-        ca,
-        sandbox({}, (p) => p === s.dir),
-      );
-      expect(store.label).toBe(`system store (${s.distro}: ${s.dir}/${ca.name}${s.ext})`);
-      expect(store.needsRoot).toEqual({
-        install: `sudo cp ${ca.file} ${s.dir}/${ca.name}${s.ext} && sudo ${s.refresh.join(' ')}`,
-        uninstall: `sudo rm ${s.dir}/${ca.name}${s.ext} && sudo ${s.refreshRemoved.join(' ')}`,
-      });
-    },
-  );
-
-  it('a Linux without any known anchor directory says where the CA is instead', () => {
-    expect(
-      linuxSystemStore(
-        ca,
-        sandbox({}, () => false),
-      ).unavailable,
-    ).toBe(
-      `none of ${LINUX_SYSTEM_STORES.map((s) => s.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
-    );
-  });
-
-  it('NSS without certutil names the package that has it', () => {
-    const stores = nssStores(ca, {
-      ...sandbox({ HOME: tmp() }),
-      which: (c) => (c === 'apt-get' ? '/usr/bin/apt-get' : undefined),
-    });
-    expect(stores.map((s) => s.unavailable)).toEqual(['certutil is not installed: sudo apt-get install libnss3-tools']);
-  });
-
-  it.runIf(haveCertutil)(
-    "NSS, for real: Chromium's database is made, every Firefox profile gets it, and only our entry is removed",
-    () => {
-      const home = tmp('kcs-home-');
-      const profile = path.join(home, '.mozilla/firefox/abcd.default-release');
-      fs.mkdirSync(profile, { recursive: true });
-      execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
-      // Someone else's CA in the same database stays.
-      execFileSync('certutil', [
-        '-A',
-        '-d',
-        `sql:${profile}`,
-        '-t',
-        'C,,',
-        '-n',
-        'someone-else',
-        '-i',
-        fixture('chain.crt'),
-      ]);
-      const sys = sandbox({ HOME: home });
-      const stores = () => nssStores(ca, sys);
-      expect(stores().map((s) => s.label)).toEqual([
-        `NSS for Chromium (${home}/.pki/nssdb)`,
-        `NSS for Firefox (profile ${profile})`,
-      ]);
-      expect(stores().map((s) => s.status())).toEqual([false, false]);
-      expect(stores().map((s) => s.install())).toEqual([true, true]);
-      expect(stores().map((s) => s.install())).toEqual([false, false]); // idempotent
-      const listed = (db: string) => execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' });
-      expect(listed(path.join(home, '.pki/nssdb'))).toMatch(new RegExp(`^${ca.name}\\s+C,,\\s*$`, 'm'));
-      expect(stores().map((s) => s.status())).toEqual([true, true]);
-      expect(stores().map((s) => s.uninstall())).toEqual([true, true]);
-      expect(stores().map((s) => s.uninstall())).toEqual([false, false]);
-      expect(listed(profile)).not.toContain(ca.name);
-      expect(listed(profile)).toMatch(/^someone-else\s+C,,/m);
-    },
-  );
-
-  it.runIf(haveKeytool)("Java, for real: a JDK's cacerts takes the CA under our alias and gives it back", () => {
-    const keytool = fs.realpathSync(execFileSync('sh', ['-c', 'command -v keytool'], { encoding: 'utf8' }).trim());
-    const jdk = tmp('kcs-jdk-');
-    fs.mkdirSync(path.join(jdk, 'bin'));
-    fs.mkdirSync(path.join(jdk, 'lib/security'), { recursive: true });
-    fs.symlinkSync(keytool, path.join(jdk, 'bin/keytool'));
-    fs.copyFileSync(
-      fs.realpathSync(path.join(path.dirname(path.dirname(keytool)), 'lib/security/cacerts')),
-      path.join(jdk, 'lib/security/cacerts'),
-    );
-    fs.chmodSync(path.join(jdk, 'lib/security/cacerts'), 0o644);
-    const before = fs.readFileSync(path.join(jdk, 'lib/security/cacerts'));
-    const store = () => javaStore(ca, sandbox({ JAVA_HOME: jdk }));
-    expect(store().label).toBe(`Java cacerts (${jdk}/lib/security/cacerts)`);
-    expect(store().needsRoot).toBeUndefined();
-    expect([store().status(), store().install(), store().install(), store().status()]).toEqual([
-      false,
-      true,
-      false,
-      true,
-    ]);
-    const listed = execFileSync(
-      path.join(jdk, 'bin/keytool'),
-      ['-list', '-keystore', path.join(jdk, 'lib/security/cacerts'), '-storepass', 'changeit', '-alias', ca.name, '-v'],
-      { encoding: 'utf8' },
-    );
-    expect(listed).toContain(`SHA256: ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`);
-    expect([store().uninstall(), store().uninstall(), store().status()]).toEqual([true, false, false]);
-    const count = (f: string) =>
-      execFileSync(path.join(jdk, 'bin/keytool'), ['-list', '-keystore', f, '-storepass', 'changeit'], {
-        encoding: 'utf8',
-      }).match(/trustedCertEntry/g)?.length;
-    const orig = path.join(tmp(), 'orig');
-    fs.writeFileSync(orig, before);
-    expect(count(path.join(jdk, 'lib/security/cacerts'))).toBe(count(orig));
-  });
 });

@@ -2,7 +2,7 @@
 // Prometheus; these are the edges of that.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { route, startHealthServer, type HealthState } from '../../sidecar/watch/health.js';
+import { route, startHealthServer, type HealthState } from '../../../sidecar/watch/health.js';
 
 const state: HealthState = {
   publishes: 1,

@@ -1,4 +1,5 @@
-import crypto from 'node:crypto';
+// Leaves issued by sidecar/generate/leaf.ts are real: OpenSSL and a hostname-checking TLS client accept them.
+import type crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { isIP } from 'node:net';
 import fs from 'node:fs';
@@ -7,12 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { KcsError } from '../../sidecar/findings.js';
-import { loadOrCreateCa } from '../../sidecar/generate/ca.js';
-import { generateMaterial } from '../../sidecar/generate/index.js';
-import { issueLeaf, type KeyType } from '../../sidecar/generate/leaf.js';
-import { subjectHash } from '../../sidecar/publish/trust.js';
-import { sansOf } from '../../sidecar/pkix/x509info.js';
+import { loadOrCreateCa } from '../../../sidecar/generate/ca.js';
+import { issueLeaf, type KeyType } from '../../../sidecar/generate/leaf.js';
+import { subjectHash } from '../../../sidecar/publish/trust.js';
+import { sansOf } from '../../../sidecar/pkix/x509info.js';
 
 const DAY = 86400e3;
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-gen-'));
@@ -109,102 +108,5 @@ describe('generated certificates are real: OpenSSL and Node TLS accept them', ()
       encoding: 'utf8',
     }).trim();
     expect(subjectHash(ca.cert)).toBe(openssl);
-  });
-});
-
-describe('the CA is kept in KCS_STATE and reused', () => {
-  it('creates the CA once, with its key 0400, and reuses it', () => {
-    const state = path.join(tmp(), 'state');
-    const a = loadOrCreateCa(state, now);
-    const b = loadOrCreateCa(state, now);
-    expect(a.created).toBe(true);
-    expect(b.created).toBe(false);
-    expect(b.cert.fingerprint256).toBe(a.cert.fingerprint256);
-    expect(fs.statSync(path.join(state, 'ca', 'ca.key')).mode & 0o777).toBe(0o400);
-  });
-
-  it.each([
-    [
-      'a damaged CA certificate',
-      (s: string) => fs.writeFileSync(path.join(s, 'ca', 'ca.crt'), 'garbage'),
-      /cannot read the CA in/,
-    ],
-    [
-      'a CA key that belongs to another CA',
-      (s: string) => {
-        fs.chmodSync(path.join(s, 'ca', 'ca.key'), 0o600);
-        fs.writeFileSync(
-          path.join(s, 'ca', 'ca.key'),
-          crypto
-            .generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
-            .privateKey.export({ type: 'pkcs8', format: 'pem' }),
-        );
-      },
-      /does not belong to/,
-    ],
-    ['a missing CA key', (s: string) => fs.rmSync(path.join(s, 'ca', 'ca.key')), /cannot read the CA key/],
-    [
-      'a foreign directory',
-      (s: string) => {
-        fs.rmSync(s, { recursive: true });
-        fs.mkdirSync(s);
-        fs.writeFileSync(path.join(s, 'id_rsa'), 'x');
-      },
-      /is not empty \(id_rsa\) and holds no CA of ours/,
-    ],
-  ])('refuses %s with STATE_INVALID instead of making a new CA', (_what, damage, message) => {
-    const state = path.join(tmp(), 'state');
-    loadOrCreateCa(state, now);
-    damage(state);
-    try {
-      loadOrCreateCa(state, now);
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(KcsError);
-      expect((err as KcsError).code).toBe('STATE_INVALID');
-      expect((err as KcsError).finding.message).toMatch(message);
-      expect((err as KcsError).finding.hint).toMatch(/delete .*state|empty directory/);
-    }
-  });
-});
-
-describe('the leaf is reused until it must be reissued', () => {
-  const state = path.join(tmp(), 'state');
-  const first = generateMaterial({ ...base, hostnames: ['localhost', 'api'], stateDir: state });
-  const previous = { cert: first.material.leaf, key: first.material.key };
-
-  it.each([
-    ['the same names and CA', { hostnames: ['api', 'localhost'] }, 'reused'],
-    ['a new name', { hostnames: ['localhost', 'api', 'web'] }, 'issued (KCS_HOSTNAMES changed)'],
-    [
-      'another key type',
-      { hostnames: ['localhost', 'api'], keyType: 'ecdsa-p256' as KeyType },
-      'issued (KCS_KEY_TYPE changed)',
-    ],
-    [
-      'two-thirds of the lifetime passed',
-      { hostnames: ['localhost', 'api'], now: new Date(now.getTime() + 61 * DAY) },
-      'issued (it is past two-thirds of its lifetime)',
-    ],
-    ['another CA', { hostnames: ['localhost', 'api'], stateDir: undefined }, 'issued (the CA changed)'],
-  ])('%s: %s', (_what, change, expected) => {
-    const g = generateMaterial({ ...base, stateDir: state, previous, ...change } as never);
-    expect(g.material.source.details.leaf).toBe(expected);
-    if (expected === 'reused') expect(g.material.leaf.fingerprint256).toBe(previous.cert.fingerprint256);
-    else expect(g.material.leaf.fingerprint256).not.toBe(previous.cert.fingerprint256);
-  });
-
-  it('warns that an ephemeral CA changes every run', () => {
-    const g = generateMaterial({ ...base, hostnames: ['localhost'] });
-    expect(g.material.findings.map((f) => f.code)).toEqual(['CA_EPHEMERAL']);
-  });
-
-  it('issues both services of a compose file from one CA', () => {
-    const shared = path.join(tmp(), 'state');
-    const api = generateMaterial({ ...base, hostnames: ['api'], stateDir: shared });
-    const web = generateMaterial({ ...base, hostnames: ['web'], stateDir: shared });
-    expect(api.material.anchors[0]!.fingerprint256).toBe(web.material.anchors[0]!.fingerprint256);
-    expect(api.material.leaf.verify(web.material.anchors[0]!.publicKey)).toBe(true);
-    expect(web.material.leaf.verify(api.material.anchors[0]!.publicKey)).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Material } from '../../sidecar/material.js';
-import { validate } from '../../sidecar/validate/validate.js';
-import { publicRootsNamed } from '../../sidecar/publish/trust.js';
+import type { Material } from '../../../sidecar/material.js';
+import { validate } from '../../../sidecar/validate/validate.js';
+import { publicRootsNamed } from '../../../sidecar/publish/trust.js';
 import tls from 'node:tls';
-import { readFixture } from '../support/helpers.js';
+import { readFixture } from '../../support/helpers.js';
 
 const cert = (name: string) => new crypto.X509Certificate(readFixture(name));
 const key = (name: string) => crypto.createPrivateKey(readFixture(name));

@@ -1,8 +1,8 @@
 // KCS_KESTREL_ENDPOINT and KCS_KESTREL_HTTP_ENDPOINT: what kestrel.env and kestrel.json declare, and the values
 // refused before anything is published (test/integration/rotation.test.ts shows Kestrel reloading through them).
 import { describe, expect, it } from 'vitest';
-import { kestrelEnv, kestrelJson, kestrelSettings, parseEnvFile } from '../../sidecar/publish/kestrel.js';
-import { loadConfig } from '../../sidecar/settings/config.js';
+import { kestrelEnv, kestrelJson, kestrelSettings, parseEnvFile } from '../../../sidecar/publish/kestrel.js';
+import { loadConfig } from '../../../sidecar/settings/config.js';
 
 const pem = kestrelSettings('pem', '/https', 'unused');
 
