@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeCa } from '../../sidecar/trust/ca.js';
 import { LINUX_SYSTEM_STORES } from '../../sidecar/trust/stores.js';
 import { fixture } from '../support/helpers.js';
+import { section } from '../support/output.js';
 import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
@@ -108,7 +109,7 @@ trust the development CA on this machine once (system store, Chromium, Firefox):
   it('on a host, rerun: the CA is reused and no trust step is printed again', () => {
     const r = run(['init', '--output', out], { HOME: home });
     expect(
-      stable(r.stdout).split('\n').slice(7).join('\n'),
+      section(stable(r.stdout), '  CA  '),
     ).toBe(`  CA           kestrel-cert-sidecar development CA ID, reused from ${state}
 point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
@@ -124,7 +125,7 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const o = path.join(tmp(), 'out');
     const r = run(['init', '--output', o, '--mount-path', '/https', '--kestrel-format', 'pfx'], { HOME: home });
     expect(
-      stable(r.stdout).split('\n').slice(8).join('\n'),
+      section(stable(r.stdout), 'point Kestrel at it'),
     ).toBe(`point Kestrel at it: mount ${o} at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/cert.pfx
   ASPNETCORE_Kestrel__Certificates__Default__Password=(see kestrel.env)
@@ -151,12 +152,13 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const r = run(['init', '--output', o, '--app-name', 'Api', '--user-secrets-id', 'abc-123'], { HOME: home });
     expect(r.code).toBe(0);
     expect(
-      stable(r.stdout).split('\n').slice(8, 13).join('\n'),
+      section(stable(r.stdout), 'point Kestrel at it', 'rotation:'),
     ).toBe(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it):
   a Kestrel on this machine (dotnet run): set
     APPDATA=${o}/appdata
     ASPNETCORE_ENVIRONMENT=Development
-  a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...`);
+  a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...
+`);
   });
 
   it("in a container: the app's view of the volume, and how to get the CA to the host; no host commands", () => {
@@ -164,7 +166,7 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const r = run(['init', '--output', o, '--mount-path', '/https'], { HOME: home, KCS_RUNS_IN: 'container' });
     expect(r.code).toBe(0);
     expect(
-      stable(r.stdout).split('\n').slice(6).join('\n'),
+      section(stable(r.stdout), '  source  '),
     ).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, for this run only (set KCS_STATE to keep it)
 point Kestrel at it: mount this volume at /https (read-only) in the app container, and set there
@@ -285,7 +287,7 @@ describe('trust: the command line', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(
-        r.stdout.split('\n').slice(3).join('\n'),
+        section(r.stdout, 'system store ('),
       ).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
 NSS for Chromium (${userHome}/.pki/nssdb): installed
 Java cacerts: not asked (add --java)

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { section } from '../support/output.js';
 
 function runContainerSuite(extra: Record<string, string>) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-skips-'));
@@ -34,9 +35,7 @@ describe('the skip summary', () => {
   it('a missing compose plugin: the suite skips, and the run ends with why and the command that fixes it', () => {
     const r = runContainerSuite({});
     expect(r.code).toBe(0);
-    expect(
-      r.stdout.trimEnd().split('\n').slice(-4).join('\n'),
-    ).toBe(`== 1 skipped suite: the tests passed without them ==
+    expect(section(r.stdout.trimEnd(), '== 1 skipped suite')).toBe(`== 1 skipped suite: the tests passed without them ==
   container (the image, compose): docker compose version failed: docker: 'compose' is not a docker command.
     to run it: sudo bash test/integration/docker/setup-engine.sh
 Then run \`npm test\` again. CI sets REQUIRE_INTEGRATION_TESTS=1, which fails on any skip instead.`);
