@@ -26,6 +26,8 @@ function run(args: string[], env: Record<string, string>, opts: { uid?: number }
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// The expected outputs are template literals: a line that ends in a backslash goes on in the next (a line
+// continuation adds nothing to the string), so each printed line reads whole and the source stays in 120 columns.
 /** init's stdout with what changes from run to run (generation, fingerprint, dates, CA id) replaced. */
 const stable = (s: string) =>
   s
@@ -57,7 +59,7 @@ describe("the CA lives where a user's CA lives", () => {
 });
 
 describe('running from a clone', () => {
-  it("npx kestrel-cert-sidecar runs on the project's own Node 24 whatever Node runs npm, with no EBADENGINE noise", () => {
+  it("npx kestrel-cert-sidecar runs on the project's Node 24 whatever Node runs npm, no EBADENGINE noise", () => {
     const npx = spawnSync('sh', ['-c', 'command -v npx'], { encoding: 'utf8' }).stdout.trim();
     const r = spawnSync(npx, ['kestrel-cert-sidecar', '--version'], {
       cwd: path.resolve('.'),
@@ -92,16 +94,20 @@ describe('init prints guidance that is right for where it ran', () => {
     expect(r.code).toBe(0);
     expect(
       stable(r.stdout),
-    ).toBe(`${HEAD}  source   generated: ${state} (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted true; leaf issued (none was published yet))
+    ).toBe(`${HEAD}  source   generated: ${state} (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar \
+development CA ID; caCreated true; caPersisted true; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, created in ${state}
 point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
     ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${out}/tls.key
-  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file ${out}/kestrel.env ...
+  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file \
+${out}/kestrel.env ...
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
-trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
+trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust \
+--install
   other containers trust it with SSL_CERT_FILE=${out}/trust/ca-bundle.crt
 `);
   });
@@ -115,9 +121,11 @@ point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
     ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${out}/tls.key
-  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file ${out}/kestrel.env ...
+  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file \
+${out}/kestrel.env ...
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
 `);
   });
 
@@ -131,7 +139,8 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
   ASPNETCORE_Kestrel__Certificates__Default__Password=(see kestrel.env)
   (docker run -v ${o}:/https:ro --env-file ${o}/kestrel.env ... sets them)
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
 `);
     expect(fs.readFileSync(path.join(o, 'kestrel.env'), 'utf8')).toMatch(
       /^ASPNETCORE_Kestrel__Certificates__Default__Path=\/https\/cert\.pfx\n/,
@@ -143,7 +152,8 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const s = path.join(tmp(), 'state');
     const r = run(['init', '--output', o, '--state', s], { HOME: home });
     expect(r.stdout).toContain(
-      `trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install --ca ${s}/ca/ca.crt\n`,
+      `trust the development CA on this machine once (system store, Chromium, Firefox): ` +
+        `npx kestrel-cert-sidecar trust --install --ca ${s}/ca/ca.crt\n`,
     );
   });
 
@@ -157,7 +167,8 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
   a Kestrel on this machine (dotnet run): set
     APPDATA=${o}/appdata
     ASPNETCORE_ENVIRONMENT=Development
-  a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...
+  a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e \
+ASPNETCORE_ENVIRONMENT=Development ...
 `);
   });
 
@@ -167,20 +178,27 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     expect(r.code).toBe(0);
     expect(
       section(stable(r.stdout), '  source  '),
-    ).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
+    ).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development \
+CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, for this run only (set KCS_STATE to keep it)
 point Kestrel at it: mount this volume at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt
   ASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
-trust the development CA on your machine: it lives for this run only, so keep one first (mount a named volume at /state), then run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
+trust the development CA on your machine: it lives for this run only, so keep one first (mount a named volume at \
+/state), then run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx \
+kestrel-cert-sidecar trust --install --ca ca.crt
   other containers trust it with SSL_CERT_FILE=/https/trust/ca-bundle.crt
 `);
     // The sidecar's own path means nothing to the app or the host: only the first line, what it did, names it.
     expect(r.stdout.split('\n').filter((l) => l.includes(o))).toEqual([expect.stringMatching(/^published /)]);
     expect(r.stderr).toBe(
-      'warning: CA_EPHEMERAL the development CA lives for this run only (KCS_STATE is unset), so every run issues certificates under a new CA that clients must trust again\nfix: set KCS_STATE to a private directory to keep one CA across runs (in the image: mount a named volume at /state that only the sidecar mounts)\n',
+      'warning: CA_EPHEMERAL the development CA lives for this run only (KCS_STATE is ' +
+        'unset), so every run issues certificates under a new CA that clients must trust ' +
+        'again\nfix: set KCS_STATE to a private directory to keep one CA across runs (in ' +
+        'the image: mount a named volume at /state that only the sidecar mounts)\n',
     );
   });
 
@@ -204,7 +222,8 @@ trust the development CA on your machine: it lives for this run only, so keep on
     );
     expect(
       stable(r.stdout),
-    ).toContain(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it): mount this volume at /https (read-only) in the app container, and set there
+    ).toContain(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it): mount this \
+volume at /https (read-only) in the app container, and set there
   APPDATA=/https/appdata
   ASPNETCORE_ENVIRONMENT=Development
 `);
@@ -214,7 +233,8 @@ trust the development CA on your machine: it lives for this run only, so keep on
     const r = run(['init', '--output', path.join(tmp(), 'o')], { HOME: home, KCS_RUNS_IN: 'docker' });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'CONFIG_INVALID KCS_RUNS_IN `docker` is not valid: use one of host, container\nfix: set KCS_RUNS_IN to one of host, container\n',
+      'CONFIG_INVALID KCS_RUNS_IN `docker` is not valid: use one of host, container\nfix: ' +
+        'set KCS_RUNS_IN to one of host, container\n',
     );
   });
 });
@@ -233,7 +253,7 @@ describe('trust: the command line', () => {
     expect(r).toEqual({ code: 0, stdout: caPem, stderr: '' });
   });
 
-  it('--print without a CA in the state reads nothing from the output (test/cli/ownership-inputs.test.ts); --ca FILE wins', () => {
+  it('--print without a CA in the state reads nothing from the output (ownership-inputs); --ca FILE wins', () => {
     const r = run(['trust', '--print', '--output', out], {});
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^SOURCE_NOT_FOUND no development CA to trust: KCS_STATE is unset/);
@@ -247,22 +267,27 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--print', '--ca', path.join(out, 'tls.crt')], { HOME: home });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what \`trust --print\` writes), not the server certificate\n`,
+      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust ` +
+        `the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what \`trust ` +
+        `--print\` writes), not the server certificate\n`,
     );
   });
 
   it('needs exactly one action, and its flags belong to it', () => {
     expect(run(['trust'], { HOME: home }).stderr).toBe(
-      'CONFIG_INVALID trust needs to be told what to do\nfix: run `trust --install` (or --print, --uninstall, --status)\n',
+      'CONFIG_INVALID trust needs to be told what to do\nfix: run `trust --install` (or ' +
+        '--print, --uninstall, --status)\n',
     );
     expect(run(['trust', '--install', '--status'], { HOME: home }).stderr).toBe(
-      'CONFIG_INVALID trust takes one of --install, --status, not 2\nfix: run `trust --install` (or --print, --uninstall, --status)\n',
+      'CONFIG_INVALID trust takes one of --install, --status, not 2\nfix: run `trust ' +
+        '--install` (or --print, --uninstall, --status)\n',
     );
     expect(run(['init', '--install'], { HOME: home }).stderr).toBe(
       'CONFIG_INVALID --install is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install`\n',
     );
     expect(run(['check', '--java'], { HOME: home }).stderr).toBe(
-      'CONFIG_INVALID --java is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install --java`\n',
+      'CONFIG_INVALID --java is an option of the trust command\nfix: run ' +
+        '`kestrel-cert-sidecar trust --install --java`\n',
     );
   });
 
@@ -270,7 +295,10 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--install'], { HOME: home, KCS_RUNS_IN: 'container' });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt\n',
+      'CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, ' +
+        'and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run ' +
+        'docker compose run --rm <service> trust --print > ca.crt, then on your machine: ' +
+        'npx kestrel-cert-sidecar trust --install --ca ca.crt\n',
     );
   });
 
@@ -288,7 +316,8 @@ describe('trust: the command line', () => {
       expect(r.code).toBe(0);
       expect(
         section(r.stdout, 'system store ('),
-      ).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
+      ).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo \
+cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
 NSS for Chromium (${userHome}/.pki/nssdb): installed
 Java cacerts: not asked (add --java)
 browsers that were open read the change when restarted

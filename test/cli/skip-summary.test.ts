@@ -13,7 +13,8 @@ function runContainerSuite(extra: Record<string, string>) {
   // A Docker CLI whose engine answers and whose compose plugin is missing, as Debian 12's docker.io is.
   fs.writeFileSync(
     path.join(dir, 'docker'),
-    `#!/bin/sh\ncase "$1" in\n  info) exit 0 ;;\n  compose) echo "docker: 'compose' is not a docker command." >&2; echo "See 'docker --help'" >&2; exit 1 ;;\nesac\nexit 1\n`,
+    `#!/bin/sh\ncase "$1" in\n  info) exit 0 ;;\n  compose) echo "docker: 'compose' is ` +
+      `not a docker command." >&2; echo "See 'docker --help'" >&2; exit 1 ;;\nesac\nexit 1\n`,
     { mode: 0o755 },
   );
   const env: Record<string, string> = {
@@ -45,7 +46,9 @@ Then run \`npm test\` again. CI sets REQUIRE_INTEGRATION_TESTS=1, which fails on
     const r = runContainerSuite({ REQUIRE_INTEGRATION_TESTS: '1' });
     expect(r.code).not.toBe(0);
     expect(r.out).toContain(
-      "container (the image, compose) is required here (REQUIRE_INTEGRATION_TESTS=1) but docker compose version failed: docker: 'compose' is not a docker command.; to run it: sudo bash test/integration/docker/setup-engine.sh",
+      'container (the image, compose) is required here (REQUIRE_INTEGRATION_TESTS=1) but ' +
+        "docker compose version failed: docker: 'compose' is not a docker command.; to " +
+        'run it: sudo bash test/integration/docker/setup-engine.sh',
     );
   });
 });

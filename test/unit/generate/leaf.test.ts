@@ -24,7 +24,8 @@ function write(dir: string, name: string, data: string | Buffer) {
   return f;
 }
 
-/** Serves the leaf with node:https and connects with a client that checks the chain against ca.crt and the host name. */
+/** Serves the leaf with node:https and connects with a client that checks the chain against ca.crt and the
+ *  host name. */
 async function handshake(
   cert: crypto.X509Certificate,
   key: crypto.KeyObject,

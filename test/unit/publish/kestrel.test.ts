@@ -7,7 +7,7 @@ import { loadConfig } from '../../../sidecar/settings/config.js';
 const pem = kestrelSettings('pem', '/https', 'unused');
 
 describe('the endpoint kestrel.env declares', () => {
-  it('gives the HTTPS endpoint its own certificate keys, keeps the default certificate, and adds the HTTP endpoint', () => {
+  it('gives the HTTPS endpoint its own certificate keys, keeps the default one, adds the HTTP endpoint', () => {
     expect(parseEnvFile(kestrelEnv(pem, { https: 'https://+:8081', http: 'http://+:8080' }))).toEqual({
       ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt',
       ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key',
@@ -30,7 +30,8 @@ describe('the endpoint kestrel.env declares', () => {
 
   it('declares nothing more when unset: kestrel.env is as it was', () => {
     expect(kestrelEnv(pem)).toBe(
-      'ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt\nASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key\n',
+      'ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt\n' +
+        'ASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key\n',
     );
   });
 

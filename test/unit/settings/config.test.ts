@@ -299,23 +299,28 @@ describe('settings are read through the table', () => {
 
   it("refuses what env-var's own accessor refuses, naming the setting, the value and the fix", () => {
     expect(configError({ KCS_HEALTH_PORT: '70000' })).toBe(
-      'KCS_HEALTH_PORT `70000` is not valid: cannot assign a port number greater than 65535\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089',
+      'KCS_HEALTH_PORT `70000` is not valid: cannot assign a port number greater than ' +
+        '65535\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089',
     );
     expect(configError({ KCS_HEALTH_PORT: '80a' })).toBe(
-      'KCS_HEALTH_PORT `80a` is not valid: should be a valid integer\nfix: set KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089',
+      'KCS_HEALTH_PORT `80a` is not valid: should be a valid integer\nfix: set ' +
+        'KCS_HEALTH_PORT to a port number from 0 to 65535 (0 picks a free port), such as 8089',
     );
     expect(loadConfig({ KCS_HEALTH_PORT: '0' }, ['watch']).healthPort).toBe(0);
   });
 
   it('throws the error our own accessors raise as it was raised, with the fix for that value', () => {
     expect(configError({ KCS_HOSTNAMES: 'api,bücher.example' })).toBe(
-      'KCS_HOSTNAMES name `bücher.example` is not ASCII: certificates carry internationalized names in their punycode form\nfix: write it as xn--bcher-kva.example',
+      'KCS_HOSTNAMES name `bücher.example` is not ASCII: certificates carry ' +
+        'internationalized names in their punycode form\nfix: write it as xn--bcher-kva.example',
     );
     expect(configError({ KCS_KEY_TYPE: 'ecdsa-p265' })).toBe(
-      'KCS_KEY_TYPE `ecdsa-p265` is not valid: use one of rsa-2048, rsa-3072, ecdsa-p256 (did you mean ecdsa-p256?)\nfix: set KCS_KEY_TYPE to one of rsa-2048, rsa-3072, ecdsa-p256',
+      'KCS_KEY_TYPE `ecdsa-p265` is not valid: use one of rsa-2048, rsa-3072, ecdsa-p256 ' +
+        '(did you mean ecdsa-p256?)\nfix: set KCS_KEY_TYPE to one of rsa-2048, rsa-3072, ecdsa-p256',
     );
     expect(configError({}, ['init', '--min-validity', '3 weeks'])).toBe(
-      'KCS_MIN_VALIDITY `3 weeks` is not a duration: use a number and a unit, such as 90d, 12h, 30m or 45s\nfix: set KCS_MIN_VALIDITY to a value like 90d',
+      'KCS_MIN_VALIDITY `3 weeks` is not a duration: use a number and a unit, such as ' +
+        '90d, 12h, 30m or 45s\nfix: set KCS_MIN_VALIDITY to a value like 90d',
     );
   });
 

@@ -50,7 +50,8 @@ describe('trust: the Linux stores', () => {
         sandbox({}, () => false),
       ).unavailable,
     ).toBe(
-      `none of ${LINUX_SYSTEM_STORES.map((s) => s.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
+      `none of ${LINUX_SYSTEM_STORES.map((s) => s.dir).join(', ')} exists on this Linux: ` +
+        `add ${ca.file} to its trust store by hand`,
     );
   });
 
