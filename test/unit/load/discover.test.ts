@@ -6,25 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KcsError } from '../../../sidecar/findings.js';
 import { loadSource } from '../../../sidecar/load/index.js';
-import { fixture, readFixture } from '../../support/helpers.js';
+import { fixture, readFixture, failure } from '../../support/helpers.js';
 
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;
 const LEAF = fp('rsa2048.crt');
 const INTER = fp('inter.crt');
 const ROOT = fp('root.crt');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-layouts-'));
-
-function failure(fn: () => unknown): KcsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError) return err;
-    throw err;
-  }
-  throw new Error('expected a KcsError');
-}
 
 describe('CA bundles by the names CAs give them join the chain', () => {
   it.each([

@@ -3,22 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KcsError, type Finding } from '../../../sidecar/findings.js';
+import type { Finding } from '../../../sidecar/findings.js';
 import { loadSource } from '../../../sidecar/load/index.js';
-import { PASS, fixture } from '../../support/helpers.js';
+import { PASS, fixture, failure } from '../../support/helpers.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-skipped-'));
 const codes = (fs: Finding[]) => fs.map((f) => `${f.severity} ${f.code}`);
-
-function failure(fn: () => unknown): KcsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError) return err;
-    throw err;
-  }
-  throw new Error('expected a KcsError');
-}
 
 describe('every candidate file that is not read is named, with why', () => {
   it('an issuer saved as intermediate.txt is an error: the published chain would stop short', () => {
