@@ -13,7 +13,7 @@ export default defineConfig({
     name: 'unit',
     include: ['test/unit/**/*.test.ts'],
     exclude: [
-      'test/unit/ownership.test.ts',
+      'test/unit/publish/ownership.test.ts',
       'test/unit/source-rules.test.ts',
       'test/unit/k8s-manifests.test.ts',
       // Thousands of generated inputs per run: minutes per mutant on this machine; `npm run fuzz` runs it.

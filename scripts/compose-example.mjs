@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { OFFICIAL, ROOT, STANDINS, buildImage, run } from './image.mjs';
+import { OFFICIAL, ROOT, STANDINS, appImageArgs, buildImage, run } from './image.mjs';
 import { containerEngine, engineName } from './engine.mjs';
 
 const down = process.argv.includes('--down');
@@ -66,21 +66,7 @@ function get(url, ca) {
  * tool then finds them (podman-compose ignores `build.network`).
  */
 function buildAppImage() {
-  run(engine.cli, [
-    'build',
-    ...engine.buildFlags,
-    '--network',
-    'host',
-    '--build-arg',
-    `SDK_IMAGE=${images.SDK_IMAGE}`,
-    '--build-arg',
-    `ASPNET_IMAGE=${images.ASPNET_IMAGE}`,
-    '-t',
-    'kcs-example-api',
-    '-f',
-    'examples/api/Dockerfile',
-    '.',
-  ]);
+  run(engine.cli, appImageArgs(engine, images, 'kcs-example-api'));
 }
 
 /**

@@ -19,5 +19,6 @@ export declare function buildImage(opts?: { platform?: string; log?: (m: string)
   images: BaseImages;
   engine: ContainerEngine;
 };
+export declare function appImageArgs(engine: ContainerEngine, images: BaseImages, tag: string): string[];
 export declare function runsArm64(): boolean;
 export declare function run(cmd: string, args: string[], opts?: object): string;

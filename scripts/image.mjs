@@ -65,6 +65,28 @@ export function chooseBaseImages({ log = () => {}, engine = containerEngine() } 
 }
 
 /** True when this machine runs arm64 binaries: natively, or through qemu registered with binfmt_misc. */
+/**
+ * The arguments of `<engine> build` for the example app (examples/api) on the given base images, tagged `tag`:
+ * host network for npm and NuGet (podman-compose ignores a compose file's `build.network`).
+ */
+export function appImageArgs(engine, images, tag) {
+  return [
+    'build',
+    ...engine.buildFlags,
+    '--network',
+    'host',
+    '--build-arg',
+    `SDK_IMAGE=${images.SDK_IMAGE}`,
+    '--build-arg',
+    `ASPNET_IMAGE=${images.ASPNET_IMAGE}`,
+    '-t',
+    tag,
+    '-f',
+    'examples/api/Dockerfile',
+    '.',
+  ];
+}
+
 export function runsArm64() {
   if (process.arch === 'arm64') return true;
   try {

@@ -187,7 +187,7 @@ describe("Kestrel's own rules", () => {
     );
   });
 
-  it('accepts a tls.crt whose first certificate is not the one the key belongs to, saying init puts the leaf first', () => {
+  it('accepts a tls.crt whose first certificate is not the one of the key, saying init puts the leaf first', () => {
     const src = make(
       `root ca /CN=R; req i /CN=I; sign i ca "$CA"; ${LEAF('i')}; cat i.crt tls.crt > both; mv both tls.crt`,
     );

@@ -116,7 +116,8 @@ describe('the quick start: init with nothing mounted', () => {
     expect(r.stdout).toContain(`  ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${cwd}/out/tls.key\n`);
     expect(r.stdout).toContain(`, created in ${home}/.local/share/kestrel-cert-sidecar\n`);
     expect(r.stdout).toContain(
-      'trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install\n',
+      'trust the development CA on this machine once (system store, Chromium, Firefox): ' +
+        'npx kestrel-cert-sidecar trust --install\n',
     );
     expect(r.stderr).toBe('');
   });
@@ -196,7 +197,10 @@ describe('init publishes every input kind, and independent readers accept the re
     const rest = r.stderr.replace(/^info: .*\nfix: .*\n/gm, '');
     if (partial)
       expect(rest).toMatch(
-        /^warning: CHAIN_BROKEN the chain ends at Fixture Intermediate CA, whose issuer CN=Fixture Root CA is not in the source/,
+        new RegExp(
+          /^warning: CHAIN_BROKEN the chain ends at Fixture Intermediate CA, whose issuer CN=Fixture /.source +
+            /Root CA is not in the source/.source,
+        ),
       );
     else expect(rest).toBe('');
     expect(r.code).toBe(0);
@@ -208,7 +212,8 @@ describe('init publishes every input kind, and independent readers accept the re
     const r = run(['init', '--output', out], { KCS_SOURCE: fixture('iter-600k.pfx'), KCS_PASSWORD: PASS });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(
-      `warning: PFX_REENCODED ${fixture('iter-600k.pfx')} asks for 600,000 iterations, more than .NET's Pkcs12LoaderLimits allow (300,000), so Kestrel would refuse it`,
+      `warning: PFX_REENCODED ${fixture('iter-600k.pfx')} asks for 600,000 iterations, ` +
+        `more than .NET's Pkcs12LoaderLimits allow (300,000), so Kestrel would refuse it`,
     );
     expect(
       openssl('pkcs12', '-in', path.join(out, 'cert.pfx'), '-info', '-noout', '-passin', `pass:${PASS}`).stderr,
@@ -326,7 +331,8 @@ describe('init publishes every input kind, and independent readers accept the re
     });
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'kestrel.env'), 'utf8')).toBe(
-      'ASPNETCORE_Kestrel__Certificates__Default__Path=/https/cert.pfx\nASPNETCORE_Kestrel__Certificates__Default__Password=out-Pa55\n',
+      'ASPNETCORE_Kestrel__Certificates__Default__Path=/https/cert.pfx\n' +
+        'ASPNETCORE_Kestrel__Certificates__Default__Password=out-Pa55\n',
     );
     expect(JSON.parse(fs.readFileSync(path.join(out, 'kestrel.json'), 'utf8'))).toEqual({
       Kestrel: { Certificates: { Default: { Path: '/https/cert.pfx', Password: 'out-Pa55' } } },
@@ -349,7 +355,9 @@ describe('failures exit with their code, say what and why and how to fix it, and
     });
     expect(r.code).toBe(4);
     expect(r.stderr).toBe(
-      `PASSWORD_WRONG cannot open ${fixture('openssl3-default.pfx')}: the password does not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with\n`,
+      `PASSWORD_WRONG cannot open ${fixture('openssl3-default.pfx')}: the password does ` +
+        `not match (the PKCS#12 integrity check failed)\nfix: set KCS_PASSWORD_FILE to ` +
+        `the file holding the password this PFX was exported with\n`,
     );
     expect(r.stdout).toBe('');
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
@@ -383,7 +391,10 @@ describe('failures exit with their code, say what and why and how to fix it, and
       ['init'],
       { KCS_PFX_PROFILE: 'morden' },
       2,
-      /^CONFIG_INVALID KCS_PFX_PROFILE `morden` is not valid: use one of modern, legacy-3des \(did you mean modern\?\)\nfix: /,
+      new RegExp(
+        /^CONFIG_INVALID KCS_PFX_PROFILE `morden` is not valid: use one of modern, legacy-3des \(did /.source +
+          /you mean modern\?\)\nfix: /.source,
+      ),
     ],
     [
       'a password on the command line',
@@ -404,7 +415,10 @@ describe('failures exit with their code, say what and why and how to fix it, and
       ['init', '--hostnames', 'bücher.example'],
       {},
       2,
-      /^CONFIG_INVALID KCS_HOSTNAMES name `bücher\.example` is not ASCII: .*\nfix: write it as xn--bcher-kva\.example\n$/,
+      new RegExp(
+        /^CONFIG_INVALID KCS_HOSTNAMES name `bücher\.example` is not ASCII: .*\nfix: write it as /.source +
+          /xn--bcher-kva\.example\n$/.source,
+      ),
     ],
     [
       '101 host names',
@@ -461,7 +475,8 @@ describe('check', () => {
     const r = run(['check'], { KCS_SOURCE: fixture('k8s-secret') });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'chain\n└─ CN=rsa2048  [leaf]\n     names    localhost, api, *.example.test, 127.0.0.1, ::1\n     key      RSA 2048\n',
+      'chain\n└─ CN=rsa2048  [leaf]\n     names    localhost, api, *.example.test, ' +
+        '127.0.0.1, ::1\n     key      RSA 2048\n',
     );
     expect(r.stdout).toContain('   └─ CN=Fixture Intermediate CA  [intermediate]\n');
     expect(r.stdout).toContain('      └─ CN=Fixture Root CA  [ca.crt, self-signed]\n');
@@ -531,7 +546,9 @@ describe('several services, one CA', () => {
 describe('--help and --version', () => {
   it('prints the version', () => {
     expect(run(['--version']).stdout).toBe(
-      `kestrel-cert-sidecar ${JSON.parse(fs.readFileSync('package.json', 'utf8')).version} (Node.js ${process.version}, ${process.platform}-${process.arch})\n`,
+      `kestrel-cert-sidecar ` +
+        `${JSON.parse(fs.readFileSync('package.json', 'utf8')).version} (Node.js ` +
+        `${process.version}, ${process.platform}-${process.arch})\n`,
     );
   });
   it.each(['init', 'check', 'watch', 'probe'])('prints help for %s', (cmd) => {
@@ -571,7 +588,10 @@ describe('an older Node', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
-      /^CONFIG_INVALID this is Node\.js v\d+\.\d+\.\d+; kestrel-cert-sidecar needs Node\.js 24 or later\nfix: run it with Node\.js 24 /,
+      new RegExp(
+        /^CONFIG_INVALID this is Node\.js v\d+\.\d+\.\d+; kestrel-cert-sidecar needs Node\.js 24 or /.source +
+          /later\nfix: run it with Node\.js 24 /.source,
+      ),
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PASS, fixture } from '../support/helpers.js';
+import { extfile, selfSigned, signArgs } from '../support/openssl.js';
 import { ENABLE, missing, needs } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
@@ -19,33 +20,6 @@ const run = (args: string[], env: Record<string, string> = {}) => {
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-/** openssl req -x509 with the given key options, into dir/tls.crt and dir/tls.key. */
-function selfSigned(dir: string, keyArgs: string[], subject = '/CN=localhost') {
-  fs.mkdirSync(dir, { recursive: true });
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-nodes',
-      ...keyArgs,
-      '-subj',
-      subject,
-      '-days',
-      '30',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-addext',
-      'extendedKeyUsage=serverAuth',
-      '-keyout',
-      path.join(dir, 'tls.key'),
-      '-out',
-      path.join(dir, 'tls.crt'),
-    ],
-    { stdio: 'pipe' },
-  );
-  return dir;
-}
 
 describe('key algorithms, as Kestrel loads them', () => {
   it('refuses an RSA-PSS key, saying what Kestrel does with it (item 1)', () => {
@@ -54,7 +28,11 @@ describe('key algorithms, as Kestrel loads them', () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('key      RSA-PSS 2048');
     expect(r.stdout).toContain(
-      `UNSUPPORTED_ALGORITHM the key of localhost is an RSA-PSS key (OID 1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.2.840.113549.1.1.10'"\n  fix: issue the certificate with a plain RSA key (openssl: -newkey rsa:2048, not rsa-pss; it can still sign with PSS) or an ECDSA key`,
+      `UNSUPPORTED_ALGORITHM the key of localhost is an RSA-PSS key (OID ` +
+        `1.2.840.113549.1.1.10), which Kestrel cannot load: it stops at start with ` +
+        `"Unknown algorithm for certificate with public key type ` +
+        `'1.2.840.113549.1.1.10'"\n  fix: issue the certificate with a plain RSA key ` +
+        `(openssl: -newkey rsa:2048, not rsa-pss; it can still sign with PSS) or an ECDSA key`,
     );
   });
 
@@ -62,7 +40,9 @@ describe('key algorithms, as Kestrel loads them', () => {
     const r = run(['check', '--source', selfSigned(path.join(tmp(), 'src'), ['-newkey', 'ed25519'])]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      `UNSUPPORTED_ALGORITHM the key of localhost is ED25519, which Kestrel cannot load: it stops at start with "Unknown algorithm for certificate with public key type '1.3.101.112'"\n  fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key`,
+      `UNSUPPORTED_ALGORITHM the key of localhost is ED25519, which Kestrel cannot load: ` +
+        `it stops at start with "Unknown algorithm for certificate with public key type ` +
+        `'1.3.101.112'"\n  fix: issue the certificate with an RSA or ECDSA (P-256, P-384 or P-521) key`,
     );
   });
 
@@ -112,7 +92,8 @@ describe('LEGACY_ENCRYPTION says only what OpenSSL 3 does (item 4)', () => {
     ).not.toBe(0);
     const r = run(['check', '--source', fixture('openssl-legacy-rc2.pfx')], { KCS_PASSWORD: PASS });
     expect(r.stdout).toContain(
-      `info: LEGACY_ENCRYPTION ${fixture('openssl-legacy-rc2.pfx')} uses PBE-SHA1-RC2-40, which OpenSSL 3 refuses without its legacy provider`,
+      `info: LEGACY_ENCRYPTION ${fixture('openssl-legacy-rc2.pfx')} uses PBE-SHA1-RC2-40, ` +
+        `which OpenSSL 3 refuses without its legacy provider`,
     );
   });
 });
@@ -152,7 +133,11 @@ describe.runIf(hasKeytool)('keystores Kestrel cannot read are named, with the co
       const r = run(['check', '--source', source], { KCS_PASSWORD: 'changeit' });
       expect(r.code).toBe(4);
       expect(r.stderr).toBe(
-        `UNSUPPORTED_FORMAT cannot read ${ks}: it is ${type === 'JKS' ? 'a Java KeyStore (JKS)' : 'a Java JCEKS keystore'}, which neither Kestrel nor OpenSSL reads\nfix: convert it to PKCS#12 with Java's keytool: keytool -importkeystore -srckeystore ${ks} -srcstoretype ${type} -destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12\n`,
+        `UNSUPPORTED_FORMAT cannot read ${ks}: it is ` +
+          `${type === 'JKS' ? 'a Java KeyStore (JKS)' : 'a Java JCEKS keystore'}, which ` +
+          `neither Kestrel nor OpenSSL reads\nfix: convert it to PKCS#12 with Java's ` +
+          `keytool: keytool -importkeystore -srckeystore ${ks} -srcstoretype ${type} ` +
+          `-destkeystore keystore.p12 -deststoretype PKCS12, then mount keystore.p12\n`,
       );
     }
   });
@@ -179,7 +164,10 @@ describe('a single PEM file finds its key beside it (item 6)', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^KEY_MISSING cannot find the private key of CN=.*: ${path.join(d, 'devcert.pem')} holds none, and there is no devcert\\.key or devcert-key\\.pem beside it\\nfix: put the key in ${path.join(d, 'devcert.key')}, or set KCS_KEY_FILE to it\\n$`,
+        `^KEY_MISSING cannot find the private key of CN=.*: ` +
+          `${path.join(d, 'devcert.pem')} holds none, and there is no devcert\\.key or ` +
+          `devcert-key\\.pem beside it\\nfix: put the key in ` +
+          `${path.join(d, 'devcert.key')}, or set KCS_KEY_FILE to it\\n$`,
       ),
     );
   });
@@ -205,20 +193,30 @@ describe('the Development layout only for a certificate Kestrel takes as its dev
     const r = run(['init', '--source', src, '--output', out, ...dev]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(
-      `NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS development extension (OID 1.3.6.1.4.1.311.84.1.1); Kestrel would stop at start with "Unable to configure HTTPS endpoint. No server certificate was specified, and the default developer certificate could not be found or is out of date."\n`,
+      `NOT_DEV_CERT Kestrel would not take ${path.join(src, 'tls.crt')} as its ` +
+        `development certificate (KCS_APP_NAME): it lacks the ASP.NET Core HTTPS ` +
+        `development extension (OID 1.3.6.1.4.1.311.84.1.1); Kestrel would stop at start ` +
+        `with "Unable to configure HTTPS endpoint. No server certificate was specified, ` +
+        `and the default developer certificate could not be found or is out of date."\n`,
     );
     expect(fs.existsSync(path.join(out, '..data'))).toBe(false);
   });
 
-  it('refuses a keytool PKCS12 (CN=localhost, no extension), and a certificate of another subject, naming both reasons', () => {
+  it('refuses a keytool PKCS12 (CN=localhost, no extension) and another subject, naming both reasons', () => {
     const keytool = run(['check', '--source', fixture('keytool.p12'), ...dev], { KCS_PASSWORD: PASS });
     expect(keytool.code).toBe(4);
     expect(keytool.stdout).toMatch(
-      /NOT_DEV_CERT .*keytool\.p12 as its development certificate \(KCS_APP_NAME\): it lacks the ASP\.NET Core HTTPS development extension/,
+      new RegExp(
+        /NOT_DEV_CERT .*keytool\.p12 as its development certificate \(KCS_APP_NAME\): /.source +
+          /it lacks the ASP\.NET Core HTTPS development extension/.source,
+      ),
     );
     const other = run(['check', '--source', fixture('pem-pkcs8'), ...dev]);
     expect(other.stdout).toMatch(
-      /NOT_DEV_CERT .*: its subject is CN=rsa2048, not CN=localhost, and it lacks the ASP\.NET Core HTTPS development extension/,
+      new RegExp(
+        /NOT_DEV_CERT .*: its subject is CN=rsa2048, not CN=localhost, /.source +
+          /and it lacks the ASP\.NET Core HTTPS development extension/.source,
+      ),
     );
   });
 
@@ -262,7 +260,8 @@ describe('what strict clients check in each certificate, as the conformance matr
     );
     return d;
   };
-  /** A leaf for localhost signed by a fresh CA, with the extension lines and digest given; source dir with the CA as ca.crt. */
+  /** A leaf for localhost signed by a fresh CA, with the extension lines and digest given; source dir with
+   *  the CA as ca.crt. */
   const leaf = (ext: string[], digest = 'sha256', key = 'rsa:2048') => {
     const d = ca();
     const src = path.join(d, 'src');
@@ -284,31 +283,13 @@ describe('what strict clients check in each certificate, as the conformance matr
       ],
       { stdio: 'pipe' },
     );
-    fs.writeFileSync(path.join(d, 'ext'), `[v3]\n${ext.join('\n')}\n`);
-    execFileSync(
-      'openssl',
-      [
-        'x509',
-        '-req',
-        '-in',
-        path.join(d, 'leaf.csr'),
-        '-CA',
-        path.join(d, 'ca.crt'),
-        '-CAkey',
-        path.join(d, 'ca.key'),
-        '-CAcreateserial',
-        '-days',
-        '60',
-        `-${digest}`,
-        '-extfile',
-        path.join(d, 'ext'),
-        '-extensions',
-        'v3',
-        '-out',
-        path.join(src, 'tls.crt'),
-      ],
-      { stdio: 'pipe' },
-    );
+    const issuer = { crt: path.join(d, 'ca.crt'), key: path.join(d, 'ca.key') };
+    const args = signArgs(path.join(d, 'leaf.csr'), issuer, extfile(d, 'leaf', ext), path.join(src, 'tls.crt'), [
+      '-days',
+      '60',
+      `-${digest}`,
+    ]);
+    execFileSync('openssl', args, { stdio: 'pipe' });
     fs.copyFileSync(path.join(d, 'ca.crt'), path.join(src, 'ca.crt'));
     return src;
   };
@@ -318,7 +299,10 @@ describe('what strict clients check in each certificate, as the conformance matr
     const r = run(['check', '--source', leaf(SERVER, 'sha1'), '--hostnames', 'localhost']);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      'WEAK_SIGNATURE OpenSSL\'s verifier refuses the chain of localhost ("CA signature digest algorithm too weak": localhost is signed with ECDSA with SHA-1, refused at the default security level), and with it curl, Python and Node\n  fix: get a chain whose certificates are signed with SHA-256 or better',
+      'WEAK_SIGNATURE OpenSSL\'s verifier refuses the chain of localhost ("CA signature ' +
+        'digest algorithm too weak": localhost is signed with ECDSA with SHA-1, refused ' +
+        'at the default security level), and with it curl, Python and Node\n  fix: get a ' +
+        'chain whose certificates are signed with SHA-256 or better',
     );
   });
 
@@ -332,7 +316,9 @@ describe('what strict clients check in each certificate, as the conformance matr
     ]);
     expect(bad.code).toBe(4);
     expect(bad.stdout).toContain(
-      'UNSUPPORTED_EXTENSION OpenSSL\'s verifier refuses the chain of localhost ("unhandled critical extension": localhost has a critical extension 1.3.6.1.4.1.55555.1 that OpenSSL does not handle)',
+      "UNSUPPORTED_EXTENSION OpenSSL's verifier refuses the chain of localhost " +
+        '("unhandled critical extension": localhost has a critical extension ' +
+        '1.3.6.1.4.1.55555.1 that OpenSSL does not handle)',
     );
     expect(
       run(['check', '--source', leaf([...SERVER, '1.3.6.1.4.1.55555.1=ASN1:UTF8String:x']), '--hostnames', 'localhost'])
@@ -340,7 +326,7 @@ describe('what strict clients check in each certificate, as the conformance matr
     ).toBe(0);
   });
 
-  it('refuses a leaf whose key usage has none of the TLS bits (NOT_SERVER_AUTH); accepts keyEncipherment or keyAgreement alone', () => {
+  it('refuses a key usage without the TLS bits (NOT_SERVER_AUTH); keyEncipherment or keyAgreement alone do', () => {
     const r = run([
       'check',
       '--source',
@@ -350,7 +336,9 @@ describe('what strict clients check in each certificate, as the conformance matr
     ]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain(
-      'NOT_SERVER_AUTH OpenSSL\'s verifier refuses the chain of localhost ("unsuitable certificate purpose": the key usage of the certificate (keyCertSign) has none of digitalSignature, keyEncipherment, keyAgreement)',
+      'NOT_SERVER_AUTH OpenSSL\'s verifier refuses the chain of localhost ("unsuitable ' +
+        'certificate purpose": the key usage of the certificate (keyCertSign) has none of ' +
+        'digitalSignature, keyEncipherment, keyAgreement)',
     );
     // OpenSSL's check_purpose_ssl_server wants one of the three (KU_TLS); Kestrel does not look.
     for (const usage of ['keyEncipherment', 'keyAgreement'])
@@ -368,10 +356,12 @@ describe('what strict clients check in each certificate, as the conformance matr
     ).toBe(0);
   });
 
-  it('accepts a name only in the CN of a certificate without subjectAltName, with a warning that says who accepts it', () => {
+  it('accepts a name only in the CN when there is no subjectAltName, warning who accepts it', () => {
     const r = run(['check', '--source', leaf(['extendedKeyUsage=serverAuth']), '--hostnames', 'localhost']);
     expect(r.stdout).toContain(
-      'warning: HOSTNAME_NOT_COVERED the certificate localhost names localhost only in its subject CN and has no subjectAltName: OpenSSL, curl, Node, Python and .NET accept that, falling back to the CN; clients that require subjectAltName (RFC 6125) refuse it',
+      'warning: HOSTNAME_NOT_COVERED the certificate localhost names localhost only in ' +
+        'its subject CN and has no subjectAltName: OpenSSL, curl, Node, Python and .NET ' +
+        'accept that, falling back to the CN; clients that require subjectAltName (RFC 6125) refuse it',
     );
     expect(r.code).toBe(0);
     // With a subjectAltName that lacks the name, the CN does not count, for any of them.
@@ -423,18 +413,22 @@ describe.runIf(hasKeytool)('a keystore with several key entries (item 9)', () =>
     return ks;
   };
 
-  it('is SOURCE_AMBIGUOUS naming every entry and the one Kestrel loads (the last), with the setting that picks one', () => {
+  it('is SOURCE_AMBIGUOUS naming every entry, the one Kestrel loads (the last), and the setting to pick', () => {
     const ks = two();
     const r = run(['check', '--source', ks], { KCS_PASSWORD: 'changeit' });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^SOURCE_AMBIGUOUS cannot choose a certificate in ${ks}: it holds 2 entries with their key \\("first" \\(CN=first, sha256 [0-9A-F:]{95}\\), "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\); Kestrel itself would load the last one, "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\nfix: set KCS_CERT_ENTRY to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=second\\n$`,
+        `^SOURCE_AMBIGUOUS cannot choose a certificate in ${ks}: it holds 2 entries with ` +
+          `their key \\("first" \\(CN=first, sha256 [0-9A-F:]{95}\\), "second" ` +
+          `\\(CN=second, sha256 [0-9A-F:]{95}\\)\\); Kestrel itself would load the last ` +
+          `one, "second" \\(CN=second, sha256 [0-9A-F:]{95}\\)\\nfix: set KCS_CERT_ENTRY ` +
+          `to the entry to publish, by its name or SHA-256 thumbprint, for example KCS_CERT_ENTRY=second\\n$`,
       ),
     );
   });
 
-  it('KCS_CERT_ENTRY picks an entry by alias or by SHA-256 thumbprint, and names the entries when it matches none', () => {
+  it('KCS_CERT_ENTRY picks an entry by alias or SHA-256 thumbprint, and names them when it matches none', () => {
     const ks = two();
     const byName = run(['check', '--source', ks, '--cert-entry', 'First'], { KCS_PASSWORD: 'changeit' });
     expect(byName.code).toBe(0);
@@ -451,7 +445,11 @@ describe.runIf(hasKeytool)('a keystore with several key entries (item 9)', () =>
     const none = run(['check', '--source', ks, '--cert-entry', 'third'], { KCS_PASSWORD: 'changeit' });
     expect(none.code).toBe(3);
     expect(none.stderr).toMatch(
-      /^SOURCE_NOT_FOUND cannot find the entry KCS_CERT_ENTRY=third in .*: the certificates with their key are "first" .*, "second" .*\nfix: set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints\n$/,
+      new RegExp(
+        /^SOURCE_NOT_FOUND cannot find the entry KCS_CERT_ENTRY=third in .*: /.source +
+          /the certificates with their key are "first" .*, "second" .*\n/.source +
+          /fix: set KCS_CERT_ENTRY to one of those names or SHA-256 thumbprints\n$/.source,
+      ),
     );
   });
 });

@@ -56,7 +56,8 @@ describe('the documented CLI examples run as printed', () => {
     shims = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-npx-'));
     fs.writeFileSync(
       path.join(shims, 'npx'),
-      `#!/bin/sh\n[ "$1" = kestrel-cert-sidecar ] || { echo "npx $1: only kestrel-cert-sidecar here" >&2; exit 127; }\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+      `#!/bin/sh\n[ "$1" = kestrel-cert-sidecar ] || { echo "npx $1: only kestrel-cert-sidecar here" >&2; exit 127; \
+}\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`,
       { mode: 0o755 },
     );
     fs.chmodSync(shims, 0o755);

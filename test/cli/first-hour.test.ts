@@ -1,26 +1,17 @@
 // The first hour on a developer's machine: a CA that persists in the per-user data directory, `trust`,
 // and guidance that is right for where `init` ran (host, container, Development layout), by exact text.
 // The real system store and a real browser are in test/integration/browser.test.ts.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultState, userDataDir } from '../../sidecar/settings/place.js';
 import { describeCa } from '../../sidecar/trust/ca.js';
-import {
-  LINUX_SYSTEM_STORES,
-  javaStore,
-  linuxSystemStore,
-  macosCommands,
-  nodeSystem,
-  nssStores,
-  windowsCommands,
-  type System,
-} from '../../sidecar/trust/stores.js';
+import { LINUX_SYSTEM_STORES } from '../../sidecar/trust/stores.js';
 import { fixture } from '../support/helpers.js';
-import { ENABLE, missing, needs, needsRoot } from '../support/skips.js';
+import { section } from '../support/output.js';
+import { needsRoot } from '../support/skips.js';
 
 const BIN = path.resolve('dist/kestrel-cert-sidecar.mjs');
 const tmp = (p = 'kcs-first-') => fs.mkdtempSync(path.join(os.tmpdir(), p));
@@ -35,6 +26,8 @@ function run(args: string[], env: Record<string, string>, opts: { uid?: number }
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// The expected outputs are template literals: a line that ends in a backslash goes on in the next (a line
+// continuation adds nothing to the string), so each printed line reads whole and the source stays in 120 columns.
 /** init's stdout with what changes from run to run (generation, fingerprint, dates, CA id) replaced. */
 const stable = (s: string) =>
   s
@@ -47,31 +40,6 @@ const caFingerprint = (dir: string) =>
   new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'ca', 'ca.crt'))).fingerprint256;
 
 describe("the CA lives where a user's CA lives", () => {
-  it('per platform: XDG_DATA_HOME, ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%', () => {
-    expect(userDataDir('linux', { HOME: '/home/you' })).toBe('/home/you/.local/share/kestrel-cert-sidecar');
-    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: '/data/you' })).toBe(
-      '/data/you/kestrel-cert-sidecar',
-    );
-    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: 'relative' })).toBe(
-      '/home/you/.local/share/kestrel-cert-sidecar',
-    ); // the XDG spec ignores a relative one
-    expect(userDataDir('darwin', { HOME: '/Users/you' })).toBe(
-      '/Users/you/Library/Application Support/kestrel-cert-sidecar',
-    );
-    expect(userDataDir('win32', { LOCALAPPDATA: 'C:\\Users\\you\\AppData\\Local' })).toBe(
-      'C:\\Users\\you\\AppData\\Local\\kestrel-cert-sidecar',
-    );
-    expect(userDataDir('linux', {})).toBeUndefined();
-  });
-
-  it('in the image: /state when a volume is mounted there, else a CA for this run only', () => {
-    expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => true)).toBe('/state');
-    expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => false)).toBeUndefined();
-    expect(defaultState('host', 'linux', { HOME: '/home/you' }, () => false)).toBe(
-      '/home/you/.local/share/kestrel-cert-sidecar',
-    );
-  });
-
   it('two quick starts in a row print the same CA, kept in the per-user directory', () => {
     const home = tmp('kcs-home-');
     const cwd = tmp();
@@ -91,7 +59,7 @@ describe("the CA lives where a user's CA lives", () => {
 });
 
 describe('running from a clone', () => {
-  it("npx kestrel-cert-sidecar runs on the project's own Node 24 whatever Node runs npm, with no EBADENGINE noise", () => {
+  it("npx kestrel-cert-sidecar runs on the project's Node 24 whatever Node runs npm, no EBADENGINE noise", () => {
     const npx = spawnSync('sh', ['-c', 'command -v npx'], { encoding: 'utf8' }).stdout.trim();
     const r = spawnSync(npx, ['kestrel-cert-sidecar', '--version'], {
       cwd: path.resolve('.'),
@@ -126,16 +94,20 @@ describe('init prints guidance that is right for where it ran', () => {
     expect(r.code).toBe(0);
     expect(
       stable(r.stdout),
-    ).toBe(`${HEAD}  source   generated: ${state} (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted true; leaf issued (none was published yet))
+    ).toBe(`${HEAD}  source   generated: ${state} (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar \
+development CA ID; caCreated true; caPersisted true; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, created in ${state}
 point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
     ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${out}/tls.key
-  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file ${out}/kestrel.env ...
+  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file \
+${out}/kestrel.env ...
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
-trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
+trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust \
+--install
   other containers trust it with SSL_CERT_FILE=${out}/trust/ca-bundle.crt
 `);
   });
@@ -143,15 +115,17 @@ trust the development CA on this machine once (system store, Chromium, Firefox):
   it('on a host, rerun: the CA is reused and no trust step is printed again', () => {
     const r = run(['init', '--output', out], { HOME: home });
     expect(
-      stable(r.stdout).split('\n').slice(7).join('\n'),
+      section(stable(r.stdout), '  CA  '),
     ).toBe(`  CA           kestrel-cert-sidecar development CA ID, reused from ${state}
 point Kestrel at it:
   a Kestrel on this machine (dotnet run): set
     ASPNETCORE_Kestrel__Certificates__Default__Path=${out}/tls.crt
     ASPNETCORE_Kestrel__Certificates__Default__KeyPath=${out}/tls.key
-  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file ${out}/kestrel.env ...
+  a Kestrel in a container: publish with --mount-path /https, then docker run -v ${out}:/https:ro --env-file \
+${out}/kestrel.env ...
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("${out}") (under 1 s)
 `);
   });
 
@@ -159,13 +133,14 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const o = path.join(tmp(), 'out');
     const r = run(['init', '--output', o, '--mount-path', '/https', '--kestrel-format', 'pfx'], { HOME: home });
     expect(
-      stable(r.stdout).split('\n').slice(8).join('\n'),
+      section(stable(r.stdout), 'point Kestrel at it'),
     ).toBe(`point Kestrel at it: mount ${o} at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/cert.pfx
   ASPNETCORE_Kestrel__Certificates__Default__Password=(see kestrel.env)
   (docker run -v ${o}:/https:ro --env-file ${o}/kestrel.env ... sets them)
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
 `);
     expect(fs.readFileSync(path.join(o, 'kestrel.env'), 'utf8')).toMatch(
       /^ASPNETCORE_Kestrel__Certificates__Default__Path=\/https\/cert\.pfx\n/,
@@ -177,7 +152,8 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const s = path.join(tmp(), 'state');
     const r = run(['init', '--output', o, '--state', s], { HOME: home });
     expect(r.stdout).toContain(
-      `trust the development CA on this machine once (system store, Chromium, Firefox): npx kestrel-cert-sidecar trust --install --ca ${s}/ca/ca.crt\n`,
+      `trust the development CA on this machine once (system store, Chromium, Firefox): ` +
+        `npx kestrel-cert-sidecar trust --install --ca ${s}/ca/ca.crt\n`,
     );
   });
 
@@ -186,12 +162,14 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const r = run(['init', '--output', o, '--app-name', 'Api', '--user-secrets-id', 'abc-123'], { HOME: home });
     expect(r.code).toBe(0);
     expect(
-      stable(r.stdout).split('\n').slice(8, 13).join('\n'),
+      section(stable(r.stdout), 'point Kestrel at it', 'rotation:'),
     ).toBe(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it):
   a Kestrel on this machine (dotnet run): set
     APPDATA=${o}/appdata
     ASPNETCORE_ENVIRONMENT=Development
-  a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e ASPNETCORE_ENVIRONMENT=Development ...`);
+  a Kestrel in a container: docker run -v ${o}:/https:ro -e APPDATA=/https/appdata -e \
+ASPNETCORE_ENVIRONMENT=Development ...
+`);
   });
 
   it("in a container: the app's view of the volume, and how to get the CA to the host; no host commands", () => {
@@ -199,21 +177,28 @@ rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS
     const r = run(['init', '--output', o, '--mount-path', '/https'], { HOME: home, KCS_RUNS_IN: 'container' });
     expect(r.code).toBe(0);
     expect(
-      stable(r.stdout).split('\n').slice(6).join('\n'),
-    ).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
+      section(stable(r.stdout), '  source  '),
+    ).toBe(`  source   generated: (in memory) (ca O=kestrel-cert-sidecar, CN=kestrel-cert-sidecar development \
+CA ID; caCreated true; caPersisted false; leaf issued (none was published yet))
   CA           kestrel-cert-sidecar development CA ID, for this run only (set KCS_STATE to keep it)
 point Kestrel at it: mount this volume at /https (read-only) in the app container, and set there
   ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt
   ASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key
 rotation: none until the app restarts, for endpoints from ASPNETCORE_HTTPS_PORTS or ASPNETCORE_URLS (docs/rotation.md)
-  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
-trust the development CA on your machine: it lives for this run only, so keep one first (mount a named volume at /state), then run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt
+  to rotate: --kestrel-endpoint https://+:8081 (Kestrel reloads 0-8 s after a publish), or in Program.cs \
+builder.WebHost.UseKestrelCertSidecar("/https") (under 1 s)
+trust the development CA on your machine: it lives for this run only, so keep one first (mount a named volume at \
+/state), then run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx \
+kestrel-cert-sidecar trust --install --ca ca.crt
   other containers trust it with SSL_CERT_FILE=/https/trust/ca-bundle.crt
 `);
     // The sidecar's own path means nothing to the app or the host: only the first line, what it did, names it.
     expect(r.stdout.split('\n').filter((l) => l.includes(o))).toEqual([expect.stringMatching(/^published /)]);
     expect(r.stderr).toBe(
-      'warning: CA_EPHEMERAL the development CA lives for this run only (KCS_STATE is unset), so every run issues certificates under a new CA that clients must trust again\nfix: set KCS_STATE to a private directory to keep one CA across runs (in the image: mount a named volume at /state that only the sidecar mounts)\n',
+      'warning: CA_EPHEMERAL the development CA lives for this run only (KCS_STATE is ' +
+        'unset), so every run issues certificates under a new CA that clients must trust ' +
+        'again\nfix: set KCS_STATE to a private directory to keep one CA across runs (in ' +
+        'the image: mount a named volume at /state that only the sidecar mounts)\n',
     );
   });
 
@@ -237,7 +222,8 @@ trust the development CA on your machine: it lives for this run only, so keep on
     );
     expect(
       stable(r.stdout),
-    ).toContain(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it): mount this volume at /https (read-only) in the app container, and set there
+    ).toContain(`point Kestrel at it (the Development-certificate layout, as Visual Studio does it): mount this \
+volume at /https (read-only) in the app container, and set there
   APPDATA=/https/appdata
   ASPNETCORE_ENVIRONMENT=Development
 `);
@@ -247,7 +233,8 @@ trust the development CA on your machine: it lives for this run only, so keep on
     const r = run(['init', '--output', path.join(tmp(), 'o')], { HOME: home, KCS_RUNS_IN: 'docker' });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'CONFIG_INVALID KCS_RUNS_IN `docker` is not valid: use one of host, container\nfix: set KCS_RUNS_IN to one of host, container\n',
+      'CONFIG_INVALID KCS_RUNS_IN `docker` is not valid: use one of host, container\nfix: ' +
+        'set KCS_RUNS_IN to one of host, container\n',
     );
   });
 });
@@ -266,7 +253,7 @@ describe('trust: the command line', () => {
     expect(r).toEqual({ code: 0, stdout: caPem, stderr: '' });
   });
 
-  it('--print without a CA in the state reads nothing from the output (test/cli/ownership-inputs.test.ts); --ca FILE wins', () => {
+  it('--print without a CA in the state reads nothing from the output (ownership-inputs); --ca FILE wins', () => {
     const r = run(['trust', '--print', '--output', out], {});
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^SOURCE_NOT_FOUND no development CA to trust: KCS_STATE is unset/);
@@ -280,22 +267,27 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--print', '--ca', path.join(out, 'tls.crt')], { HOME: home });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what \`trust --print\` writes), not the server certificate\n`,
+      `CONFIG_INVALID ${out}/tls.crt is not a CA certificate (CN=localhost)\nfix: trust ` +
+        `the CA that issued the certificate (the ca/ca.crt of KCS_STATE, or what \`trust ` +
+        `--print\` writes), not the server certificate\n`,
     );
   });
 
   it('needs exactly one action, and its flags belong to it', () => {
     expect(run(['trust'], { HOME: home }).stderr).toBe(
-      'CONFIG_INVALID trust needs to be told what to do\nfix: run `trust --install` (or --print, --uninstall, --status)\n',
+      'CONFIG_INVALID trust needs to be told what to do\nfix: run `trust --install` (or ' +
+        '--print, --uninstall, --status)\n',
     );
     expect(run(['trust', '--install', '--status'], { HOME: home }).stderr).toBe(
-      'CONFIG_INVALID trust takes one of --install, --status, not 2\nfix: run `trust --install` (or --print, --uninstall, --status)\n',
+      'CONFIG_INVALID trust takes one of --install, --status, not 2\nfix: run `trust ' +
+        '--install` (or --print, --uninstall, --status)\n',
     );
     expect(run(['init', '--install'], { HOME: home }).stderr).toBe(
       'CONFIG_INVALID --install is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install`\n',
     );
     expect(run(['check', '--java'], { HOME: home }).stderr).toBe(
-      'CONFIG_INVALID --java is an option of the trust command\nfix: run `kestrel-cert-sidecar trust --install --java`\n',
+      'CONFIG_INVALID --java is an option of the trust command\nfix: run ' +
+        '`kestrel-cert-sidecar trust --install --java`\n',
     );
   });
 
@@ -303,7 +295,10 @@ describe('trust: the command line', () => {
     const r = run(['trust', '--install'], { HOME: home, KCS_RUNS_IN: 'container' });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run docker compose run --rm <service> trust --print > ca.crt, then on your machine: npx kestrel-cert-sidecar trust --install --ca ca.crt\n',
+      'CONFIG_INVALID trust --install changes the trust stores of the machine it runs on, ' +
+        'and this is a container (KCS_RUNS_IN=container), not your machine\nfix: run ' +
+        'docker compose run --rm <service> trust --print > ca.crt, then on your machine: ' +
+        'npx kestrel-cert-sidecar trust --install --ca ca.crt\n',
     );
   });
 
@@ -320,8 +315,9 @@ describe('trust: the command line', () => {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(
-        r.stdout.split('\n').slice(3).join('\n'),
-      ).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
+        section(r.stdout, 'system store ('),
+      ).toBe(`system store (${store.distro}: ${store.dir}/${name}${store.ext}): skipped: needs root; run: sudo \
+cp ${ca} ${store.dir}/${name}${store.ext} && sudo ${store.refresh.join(' ')}
 NSS for Chromium (${userHome}/.pki/nssdb): installed
 Java cacerts: not asked (add --java)
 browsers that were open read the change when restarted
@@ -329,170 +325,4 @@ browsers that were open read the change when restarted
       expect(fs.existsSync(`${store.dir}/${name}${store.ext}`)).toBe(false);
     },
   );
-});
-
-/** A System that runs real commands but sees only what the test says exists (no real system store). */
-function sandbox(env: NodeJS.ProcessEnv, exists: (p: string) => boolean = fs.existsSync, isRoot = false): System {
-  return { ...nodeSystem({ PATH: process.env.PATH, ...env }), exists, isRoot };
-}
-
-const haveCertutil = needs(
-  'trust into NSS databases',
-  spawnSync('certutil', ['-H'], { encoding: 'utf8' }).error ? 'certutil is not installed' : undefined,
-  ENABLE.certutil,
-);
-const haveKeytool = needs('trust into a Java cacerts', missing('keytool', ['-help']), ENABLE.keytool);
-
-describe('trust: the stores', () => {
-  const ca = describeCa(fs.readFileSync(fixture('root.crt')), fixture('root.crt'));
-
-  it('names the CA by its fingerprint, the same in every store', () => {
-    expect(ca.name).toBe(
-      `kestrel-cert-sidecar-${new crypto.X509Certificate(fs.readFileSync(fixture('root.crt'))).fingerprint256.replace(/:/g, '').slice(0, 16).toLowerCase()}`,
-    );
-  });
-
-  it('macOS: the login keychain, through security(1)', () => {
-    const c = macosCommands(ca, '/Users/you');
-    expect(c.install).toEqual([
-      [
-        'security',
-        'add-trusted-cert',
-        '-r',
-        'trustRoot',
-        '-k',
-        '/Users/you/Library/Keychains/login.keychain-db',
-        ca.file,
-      ],
-    ]);
-    expect(c.uninstall).toEqual([
-      ['security', 'remove-trusted-cert', ca.file],
-      ['security', 'delete-certificate', '-Z', ca.sha1, '/Users/you/Library/Keychains/login.keychain-db'],
-    ]);
-    expect(c.status).toEqual([
-      'security',
-      'find-certificate',
-      '-a',
-      '-Z',
-      '/Users/you/Library/Keychains/login.keychain-db',
-    ]);
-    expect(c.found(`SHA-256 hash: ${ca.sha256}\nSHA-1 hash: ${ca.sha1}\n`)).toBe(true);
-    expect(c.found('SHA-1 hash: 00\n')).toBe(false);
-  });
-
-  it("Windows: the current user's Root store, through certutil.exe", () => {
-    const c = windowsCommands(ca);
-    expect(c.install).toEqual([['certutil', '-addstore', '-user', 'Root', ca.file]]);
-    expect(c.uninstall).toEqual([['certutil', '-delstore', '-user', 'Root', ca.sha1]]);
-    expect(c.status).toEqual(['certutil', '-user', '-store', 'Root', ca.sha1]);
-  });
-
-  it.each(LINUX_SYSTEM_STORES.map((s) => [s.distro, s] as const))(
-    'Linux system store, %s: the anchor file and the refresh command',
-    (_d, s) => {
-      const store = linuxSystemStore(
-        ca,
-        sandbox({}, (p) => p === s.dir),
-      );
-      expect(store.label).toBe(`system store (${s.distro}: ${s.dir}/${ca.name}${s.ext})`);
-      expect(store.needsRoot).toEqual({
-        install: `sudo cp ${ca.file} ${s.dir}/${ca.name}${s.ext} && sudo ${s.refresh.join(' ')}`,
-        uninstall: `sudo rm ${s.dir}/${ca.name}${s.ext} && sudo ${s.refreshRemoved.join(' ')}`,
-      });
-    },
-  );
-
-  it('a Linux without any known anchor directory says where the CA is instead', () => {
-    expect(
-      linuxSystemStore(
-        ca,
-        sandbox({}, () => false),
-      ).unavailable,
-    ).toBe(
-      `none of ${LINUX_SYSTEM_STORES.map((s) => s.dir).join(', ')} exists on this Linux: add ${ca.file} to its trust store by hand`,
-    );
-  });
-
-  it('NSS without certutil names the package that has it', () => {
-    const stores = nssStores(ca, {
-      ...sandbox({ HOME: tmp() }),
-      which: (c) => (c === 'apt-get' ? '/usr/bin/apt-get' : undefined),
-    });
-    expect(stores.map((s) => s.unavailable)).toEqual(['certutil is not installed: sudo apt-get install libnss3-tools']);
-  });
-
-  it.runIf(haveCertutil)(
-    "NSS, for real: Chromium's database is made, every Firefox profile gets it, and only our entry is removed",
-    () => {
-      const home = tmp('kcs-home-');
-      const profile = path.join(home, '.mozilla/firefox/abcd.default-release');
-      fs.mkdirSync(profile, { recursive: true });
-      execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
-      // Someone else's CA in the same database stays.
-      execFileSync('certutil', [
-        '-A',
-        '-d',
-        `sql:${profile}`,
-        '-t',
-        'C,,',
-        '-n',
-        'someone-else',
-        '-i',
-        fixture('chain.crt'),
-      ]);
-      const sys = sandbox({ HOME: home });
-      const stores = () => nssStores(ca, sys);
-      expect(stores().map((s) => s.label)).toEqual([
-        `NSS for Chromium (${home}/.pki/nssdb)`,
-        `NSS for Firefox (profile ${profile})`,
-      ]);
-      expect(stores().map((s) => s.status())).toEqual([false, false]);
-      expect(stores().map((s) => s.install())).toEqual([true, true]);
-      expect(stores().map((s) => s.install())).toEqual([false, false]); // idempotent
-      const listed = (db: string) => execFileSync('certutil', ['-L', '-d', `sql:${db}`], { encoding: 'utf8' });
-      expect(listed(path.join(home, '.pki/nssdb'))).toMatch(new RegExp(`^${ca.name}\\s+C,,\\s*$`, 'm'));
-      expect(stores().map((s) => s.status())).toEqual([true, true]);
-      expect(stores().map((s) => s.uninstall())).toEqual([true, true]);
-      expect(stores().map((s) => s.uninstall())).toEqual([false, false]);
-      expect(listed(profile)).not.toContain(ca.name);
-      expect(listed(profile)).toMatch(/^someone-else\s+C,,/m);
-    },
-  );
-
-  it.runIf(haveKeytool)("Java, for real: a JDK's cacerts takes the CA under our alias and gives it back", () => {
-    const keytool = fs.realpathSync(execFileSync('sh', ['-c', 'command -v keytool'], { encoding: 'utf8' }).trim());
-    const jdk = tmp('kcs-jdk-');
-    fs.mkdirSync(path.join(jdk, 'bin'));
-    fs.mkdirSync(path.join(jdk, 'lib/security'), { recursive: true });
-    fs.symlinkSync(keytool, path.join(jdk, 'bin/keytool'));
-    fs.copyFileSync(
-      fs.realpathSync(path.join(path.dirname(path.dirname(keytool)), 'lib/security/cacerts')),
-      path.join(jdk, 'lib/security/cacerts'),
-    );
-    fs.chmodSync(path.join(jdk, 'lib/security/cacerts'), 0o644);
-    const before = fs.readFileSync(path.join(jdk, 'lib/security/cacerts'));
-    const store = () => javaStore(ca, sandbox({ JAVA_HOME: jdk }));
-    expect(store().label).toBe(`Java cacerts (${jdk}/lib/security/cacerts)`);
-    expect(store().needsRoot).toBeUndefined();
-    expect([store().status(), store().install(), store().install(), store().status()]).toEqual([
-      false,
-      true,
-      false,
-      true,
-    ]);
-    const listed = execFileSync(
-      path.join(jdk, 'bin/keytool'),
-      ['-list', '-keystore', path.join(jdk, 'lib/security/cacerts'), '-storepass', 'changeit', '-alias', ca.name, '-v'],
-      { encoding: 'utf8' },
-    );
-    expect(listed).toContain(`SHA256: ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`);
-    expect([store().uninstall(), store().uninstall(), store().status()]).toEqual([true, false, false]);
-    const count = (f: string) =>
-      execFileSync(path.join(jdk, 'bin/keytool'), ['-list', '-keystore', f, '-storepass', 'changeit'], {
-        encoding: 'utf8',
-      }).match(/trustedCertEntry/g)?.length;
-    const orig = path.join(tmp(), 'orig');
-    fs.writeFileSync(orig, before);
-    expect(count(path.join(jdk, 'lib/security/cacerts'))).toBe(count(orig));
-  });
 });

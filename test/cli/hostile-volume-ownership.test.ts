@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inUserNamespace, permissionFix } from '../../sidecar/publish/errors.js';
 import { outputFingerprint } from '../../sidecar/publish/published.js';
 import { fixture } from '../support/helpers.js';
 import { needsRoot } from '../support/skips.js';
@@ -205,24 +204,5 @@ describe.runIf(needsRoot('the ownership model (an attacker as uid 1654)'))('the 
         'docs/threat-model.md\n',
     );
     expect(init(path.join(tmp(), 'out')).stderr).not.toContain('OUTPUT_PARENT_WRITABLE');
-  });
-});
-
-describe('the fix of OUTPUT_NOT_WRITABLE fits the runtime', () => {
-  it.each([
-    [
-      'rootless Podman (a user namespace)',
-      '         0       1000          1\n         1     100000      65536\n',
-      true,
-    ],
-    ['the host, or rootful Docker', '         0          0 4294967295\n', false],
-  ])('%s', (_what, uidMap, userns) => {
-    expect(inUserNamespace(uidMap)).toBe(userns);
-    const fix = permissionFix('/srv/certs', 'EACCES', uidMap);
-    if (userns)
-      expect(fix).toMatch(
-        /^in a user namespace .*:U \(-v DIR:\/srv\/certs:U\), or run `podman unshare chown \d+:\d+ DIR`/,
-      );
-    else expect(fix).toMatch(/^make \/srv\/certs writable by uid \d+/);
   });
 });

@@ -192,10 +192,14 @@ describe.runIf(needsRoot('full and read-only output volumes (tmpfs mounts)'))(
       const first = publish(m, { KCS_SOURCE: fixture('pem-pkcs8') });
       expect(first.status).toBe(0);
       const before = fs.readFileSync(path.join(m, 'manifest.json'), 'utf8');
-      spawnSync('dd', ['if=/dev/zero', `of=${path.join(m, 'filler')}`, 'bs=64k'], { encoding: 'utf8' }); // fill what is left
+      // Fill what is left.
+      spawnSync('dd', ['if=/dev/zero', `of=${path.join(m, 'filler')}`, 'bs=64k'], { encoding: 'utf8' });
       const r = publish(m, { KCS_SOURCE: fixture('k8s-secret') });
       expect(r.stderr).toMatch(
-        /^OUTPUT_NOT_WRITABLE cannot publish to .*: taking its lock failed \(ENOSPC\)\nfix: free space on the volume that holds .*; the live set was left as it was\n$/,
+        new RegExp(
+          /^OUTPUT_NOT_WRITABLE cannot publish to .*: taking its lock failed \(ENOSPC\)\nfix: free /.source +
+            /space on the volume that holds .*; the live set was left as it was\n$/.source,
+        ),
       );
       expect(r.status).toBe(5);
       expect(fs.readFileSync(path.join(m, 'manifest.json'), 'utf8')).toBe(before);

@@ -8,8 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeCa } from '../../sidecar/trust/ca.js';
-import { type LinuxSystemStore, linuxSystemStore, nodeSystem, type System } from '../../sidecar/trust/stores.js';
 import { fixture } from '../support/helpers.js';
 import { missing, needs, needsRoot } from '../support/skips.js';
 
@@ -354,66 +352,6 @@ describe.runIf(needs('durable CA writes (strace)', missing('strace', ['-V']), 's
         expect.stringMatching(/^rename\(STATE\/\.tmp-kcs-state\.json-\d+ -> STATE\/kcs-state\.json\)$/),
         'fsync(STATE)',
       ]);
-    });
-  },
-);
-
-describe.runIf(needsRoot('trust --install as root against a planted anchor name'))(
-  'trust --install as root writes no anchor file through what another uid planted',
-  () => {
-    const ca = describeCa(fs.readFileSync(fixture('root.crt')), fixture('root.crt'));
-    /** An anchor directory as Debian makes /usr/local/share/ca-certificates: root:staff 2775 (here the
-     *  group is 1654's), with a refresh that changes nothing on this machine. */
-    function anchors() {
-      const dir = path.join(tmp(), 'anchors');
-      fs.mkdirSync(dir);
-      fs.chownSync(dir, 0, APP);
-      fs.chmodSync(dir, 0o2775);
-      const store: LinuxSystemStore = {
-        distro: 'Test',
-        dir,
-        ext: '.crt',
-        refresh: ['true'],
-        refreshRemoved: ['true'],
-        bundle: path.join(dir, '..', 'bundle.crt'),
-      };
-      const sys: System = { ...nodeSystem({ PATH: process.env.PATH }), isRoot: true };
-      return {
-        dir,
-        file: path.join(dir, `${ca.name}.crt`),
-        install: () => linuxSystemStore(ca, sys, [store]).install(),
-      };
-    }
-    /** A file only root may change, that the attacker wants overwritten and made world-readable. */
-    function victim() {
-      const file = path.join(tmp(), 'victim');
-      fs.writeFileSync(file, 'precious\n', { mode: 0o600 });
-      return file;
-    }
-
-    it('a symlink planted at the anchor name: the victim is neither written nor chmodded, the anchor is a file', () => {
-      const a = anchors();
-      const v = victim();
-      asApp(`ln -s ${v} ${a.file}`);
-      expect(a.install()).toBe(true);
-      expect(fs.readFileSync(v, 'utf8')).toBe('precious\n');
-      expect((fs.statSync(v).mode & 0o777).toString(8)).toBe('600');
-      const st = fs.lstatSync(a.file);
-      expect({ file: st.isFile(), mode: (st.mode & 0o777).toString(8), uid: st.uid }).toEqual({
-        file: true,
-        mode: '644',
-        uid: 0,
-      });
-      expect(fs.readFileSync(a.file, 'utf8')).toBe(ca.pem);
-      expect(fs.readdirSync(a.dir)).toEqual([`${ca.name}.crt`]); // no temporary file left
-    });
-
-    it('a directory planted at the anchor name: TRUST_STORE_FAILED naming it, nothing written into it', () => {
-      const a = anchors();
-      asApp(`mkdir ${a.file}`);
-      expect(() => a.install()).toThrow(`TRUST_STORE_FAILED system store: cannot write ${a.file}: EISDIR`);
-      expect(fs.readdirSync(a.file)).toEqual([]);
-      expect(fs.readdirSync(a.dir)).toEqual([`${ca.name}.crt`]);
     });
   },
 );

@@ -63,7 +63,8 @@ describe('secrets never reach any output', () => {
     const transcripts: string[] = [];
     const cli = (args: string[], env: Record<string, string>) => {
       const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...base, ...env }, encoding: 'utf8' });
-      transcripts.push(`$ run ${transcripts.length}\n${r.stdout}${r.stderr}`); // not the arguments: one of them is a password on purpose
+      // Not the arguments: one of them is a password on purpose.
+      transcripts.push(`$ run ${transcripts.length}\n${r.stdout}${r.stderr}`);
       return r;
     };
 

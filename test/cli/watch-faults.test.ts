@@ -113,7 +113,7 @@ describe('no timer or callback can end watch', () => {
     expect(w.state.failures).toBeGreaterThanOrEqual(points.length);
   });
 
-  it('R2: a publish worker that cannot be spawned (no descriptors left: EMFILE) is a failed attempt, retried, not a crash', async () => {
+  it('R2: a publish worker that cannot be spawned (EMFILE) is a failed attempt, retried, not a crash', async () => {
     const { src, out } = pemSource();
     // 48 descriptors: watch idles on about 25; the slow connections below take the rest.
     const { child, log } = watchCli(src, out, 48);
@@ -170,7 +170,7 @@ describe('no timer or callback can end watch', () => {
 });
 
 describe('R2: slow health connections cannot starve watch of descriptors', () => {
-  it(`under ulimit -n 1024, 1000 connections trickling a byte every 3 s: at most ${MAX_CONNECTIONS} stay open, none past 5 s, and a publish still works`, async () => {
+  it(`ulimit -n 1024, 1000 slow connections: ${MAX_CONNECTIONS} open at most, none past 5 s; publishes`, async () => {
     const { src, out } = pemSource();
     const { child, log } = watchCli(src, out, 1024);
     try {

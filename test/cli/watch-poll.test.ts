@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { POLL_MS, mountOf, parseMountinfo, watchMode } from '../../sidecar/watch/mounts.js';
+import { POLL_MS, mountOf, parseMountinfo } from '../../sidecar/watch/mounts.js';
 import { publishedSha, readFixture, until } from '../support/helpers.js';
 import { ENABLE, missing, needsAll } from '../support/skips.js';
 
@@ -24,35 +24,6 @@ const put = (file: string, data: Buffer) => {
 const certOf = (leaf: string) => Buffer.concat([readFixture(`${leaf}.crt`), readFixture('inter.crt')]);
 /** Key and chain in one file: a rotation is then one rename. */
 const bundleOf = (leaf: string) => Buffer.concat([readFixture(`${leaf}.key`), certOf(leaf)]);
-
-describe('the mount table', () => {
-  const table = [
-    '22 1 0:21 / / rw,relatime shared:1 - overlay overlay rw',
-    '30 22 0:40 / /certs rw,relatime - 9p C:\\134 rw,trans=fd',
-    '31 22 0:41 / /with\\040space rw,relatime shared:5 master:1 - fuse.bindfs /back rw,user_id=0',
-    '32 22 0:42 / /srv/share rw - nfs4 host:/export rw',
-  ].join('\n');
-  const mounts = parseMountinfo(table);
-
-  it('is read with escaped paths and optional fields', () => {
-    expect(mounts).toEqual([
-      { mountPoint: '/', fstype: 'overlay' },
-      { mountPoint: '/certs', fstype: '9p' },
-      { mountPoint: '/with space', fstype: 'fuse.bindfs' },
-      { mountPoint: '/srv/share', fstype: 'nfs4' },
-    ]);
-  });
-
-  it('gives the deepest mount holding a path, which decides events or polling', () => {
-    expect(mountOf('/certs/tls.crt', mounts)?.fstype).toBe('9p');
-    expect(mountOf('/certsx/tls.crt', mounts)?.fstype).toBe('overlay');
-    expect(watchMode('auto', ['/with space/a.pfx'], mounts).poll).toBe(true);
-    expect(watchMode('auto', ['/srv/share/x'], mounts).poll).toBe(true);
-    expect(watchMode('auto', ['/srv/other'], mounts)).toEqual({ poll: false, why: 'inotify' });
-    expect(watchMode('events', ['/certs'], mounts).poll).toBe(false);
-    expect(watchMode('poll', ['/srv/other'], mounts).poll).toBe(true);
-  });
-});
 
 const canMount = needsAll('watch on a FUSE mount (bindfs)', [
   [process.getuid?.() === 0 ? undefined : 'it needs root', ENABLE.root],
@@ -117,7 +88,7 @@ describe.runIf(canMount)('watch on a FUSE mount, beside an inotify directory', (
     }
   });
 
-  it('polls the FUSE mount, says so at start, and publishes a rotation made behind it within a few seconds', async () => {
+  it('polls the FUSE mount, says so at start, and publishes a rotation made behind it within seconds', async () => {
     const { back, mnt } = fuseMount();
     put(path.join(back, 'bundle.pem'), bundleOf('rsa2048'));
     // 9p's modes: the source shows 0777 and root's, and chmod on it fails. That is not a refusal.
@@ -125,7 +96,8 @@ describe.runIf(canMount)('watch on a FUSE mount, beside an inotify directory', (
     expect(() => fs.chmodSync(path.join(mnt, 'bundle.pem'), 0o400)).toThrow();
     const w = await watch(mnt);
     expect(w.start).toContain(
-      `watching ${mnt} by polling every 2s: it is a fuse mount, which delivers no inotify events for changes made elsewhere`,
+      `watching ${mnt} by polling every 2s: it is a fuse mount, which delivers no inotify ` +
+        `events for changes made elsewhere`,
     );
     await until(() => publishedSha(w.out) === fp('rsa2048'), 'the first publish');
     // The published files keep their own modes, whatever the source's.

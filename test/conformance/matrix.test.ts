@@ -11,15 +11,14 @@
 //     cert.pfx opens in `openssl pkcs12` (no -legacy) and `keytool -list`.
 // The run writes the table docs/compatibility.md; CI fails when a fresh run disagrees with the
 // committed one (UPDATE_COMPATIBILITY=1 rewrites it).
-import { spawn, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, cleanEnv, ENABLE, missing, missingAspNet, needsAll } from '../integration/support/env.js';
+import { buildJudge, type ServeCase, serve } from './judge/run.js';
 import { makeInputs, type Input } from './producers.js';
 
 const run = needsAll('conformance matrix', [
@@ -34,63 +33,6 @@ const run = needsAll('conformance matrix', [
 ]);
 const TABLE = path.join(ROOT, 'docs', 'compatibility.md');
 const USER_SECRETS_ID = 'kcs-matrix-1';
-
-function buildJudge(): string {
-  const dir = path.join(ROOT, 'test/conformance/judge');
-  const hash = crypto.createHash('sha256');
-  for (const f of fs
-    .readdirSync(dir)
-    .filter((n) => /\.(cs|csproj)$/.test(n))
-    .sort())
-    hash.update(fs.readFileSync(path.join(dir, f)));
-  const out = path.join(ROOT, '.cache', `judge-${hash.digest('hex').slice(0, 12)}`);
-  if (!fs.existsSync(path.join(out, 'Judge.dll'))) {
-    const r = spawnSync('dotnet', ['build', dir, '-c', 'Release', '-o', out, '--nologo'], {
-      encoding: 'utf8',
-      env: cleanEnv(),
-    });
-    if (r.status !== 0) throw new Error(`dotnet build of the judge failed:\n${r.stdout}\n${r.stderr}`);
-  }
-  return path.join(out, 'Judge.dll');
-}
-
-interface ServeCase {
-  id: string;
-  mode: 'pem-urls' | 'pem-config' | 'pfx-urls' | 'dev';
-  path?: string;
-  keyPath?: string;
-  password?: string;
-  appdata?: string;
-}
-
-/** Starts every case in one judge process; returns each case's port or error, and the stop. */
-async function serve(judge: string, cases: ServeCase[]) {
-  const child = spawn('dotnet', [judge, 'serve'], {
-    env: cleanEnv({ HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-judge-home-')) }),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const results = new Map<string, { port?: number; error?: string }>();
-  const lines = readline.createInterface({ input: child.stdout });
-  const ready = new Promise<void>((resolve, reject) => {
-    lines.on('line', (l) => {
-      const r = JSON.parse(l) as { id?: string; port?: number; error?: string; ready?: boolean };
-      if (r.ready) resolve();
-      else if (r.id) results.set(r.id, r);
-    });
-    child.on('exit', (code) => reject(new Error(`the judge ended with ${code}`)));
-  });
-  child.stdin.write(`${cases.map((c) => JSON.stringify(c)).join('\n')}\n\n`);
-  await ready;
-  return {
-    results,
-    stop: () =>
-      new Promise<void>((r) => {
-        child.removeAllListeners('exit');
-        child.on('exit', () => r());
-        child.stdin.end();
-      }),
-  };
-}
 
 type Verdict = boolean;
 /** The strict clients, each trusting only `anchor`, connecting to 127.0.0.1:port as localhost. */
@@ -143,7 +85,10 @@ async function clients(judge: string, port: number, anchor: string): Promise<Rec
     process.env.MATRIX_PYTHON ?? 'python3',
     [
       '-c',
-      "import socket, ssl, sys\nctx = ssl.create_default_context(cafile=sys.argv[1])\nctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=10), server_hostname='localhost').close()",
+      'import socket, ssl, sys\n' +
+        'ctx = ssl.create_default_context(cafile=sys.argv[1])\n' +
+        "sock = socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=10)\n" +
+        "ctx.wrap_socket(sock, server_hostname='localhost').close()",
       anchor,
       String(port),
     ],
@@ -361,20 +306,25 @@ describe.runIf(run)('the conformance matrix', () => {
           disagreements.push(`${i.id}: the leaf's issuer is missing, and check does not accept it with CHAIN_BROKEN`);
         if (usable !== i.issuerIsRoot)
           disagreements.push(
-            `${i.id}: the material is ${usable ? '' : 'not '}usable, though its missing issuer is ${i.issuerIsRoot ? '' : 'not '}a root`,
+            `${i.id}: the material is ${usable ? '' : 'not '}usable, though its missing ` +
+              `issuer is ${i.issuerIsRoot ? '' : 'not '}a root`,
           );
-      } else if (v.ok !== usable)
+      } else if (v.ok !== usable) {
+        const kestrelSaid = k.ok ? 'served' : `failed: ${k.error}`;
         disagreements.push(
-          `${i.id}: check ${v.ok ? 'accepts' : `refuses (${v.errors.join(', ')})`}, but the material is ${usable ? 'usable' : `not usable (Kestrel ${k.ok ? 'served' : `failed: ${k.error}`}; clients ${JSON.stringify(k.clients ?? {})})`}`,
+          `${i.id}: check ${v.ok ? 'accepts' : `refuses (${v.errors.join(', ')})`}, but the material is ` +
+            (usable ? 'usable' : `not usable (Kestrel ${kestrelSaid}; clients ${JSON.stringify(k.clients ?? {})})`),
         );
+      }
       const p = published.get(i.id);
       if (v.ok && i.issuerIsRoot !== false) {
         for (const mode of ['init', 'pem', 'config', 'pfx', 'dev', 'pfxOpenssl', 'pfxKeytool'])
           if (p?.[mode] === false) disagreements.push(`${i.id}: check accepts, but the published set fails ${mode}`);
       }
+      const warned = v.warnings.length ? ` (${v.warnings.join(', ')})` : '';
       const checkCell =
         (i.issuerIsRoot === undefined ? '' : '(issuer missing) ') +
-        (v.ok ? `✓${v.warnings.length ? ` (${v.warnings.join(', ')})` : ''}` : `✗ ${v.errors[0] ?? `exit ${v.code}`}`);
+        (v.ok ? `✓${warned}` : `✗ ${v.errors[0] ?? `exit ${v.code}`}`);
       const cells = [
         i.id,
         i.producer,
@@ -410,7 +360,8 @@ describe.runIf(run)('the conformance matrix', () => {
       '**Dev** (the Development layout through `APPDATA`); `cert.pfx` in **openssl pkcs12** and **keytool**.',
       '— : does not apply.',
       '',
-      '| input | producer | what it exercises | check | Kestrel | OpenSSL | curl | Node | Python | .NET | PEM | config | PFX | Dev | openssl pkcs12 | keytool |',
+      '| input | producer | what it exercises | check | Kestrel | OpenSSL | curl | Node | ' +
+        'Python | .NET | PEM | config | PFX | Dev | openssl pkcs12 | keytool |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',

@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { extfile, signArgs } from '../support/openssl.js';
 
 export interface Input {
   id: string;
@@ -44,13 +45,6 @@ function pemForm(dir: string, pfx: string, password: string | undefined): Input[
   fs.writeFileSync(`${base}.crt`, leaf.stdout + (rest.status === 0 ? rest.stdout : ''), 'latin1');
   fs.writeFileSync(`${base}.key`, key.stdout, 'latin1');
   return { mode: 'pem-urls', path: `${base}.crt`, keyPath: `${base}.key` };
-}
-
-/** Writes an OpenSSL extension section and returns the file. */
-function extfile(dir: string, name: string, lines: string[]): string {
-  const f = path.join(dir, `${name}.ext`);
-  fs.writeFileSync(f, `[v3]\n${lines.join('\n')}\n`);
-  return f;
 }
 
 const SERVER = [
@@ -116,24 +110,13 @@ export function makeInputs(work: string, judge: string): Input[] {
     '-out',
     path.join(ca, 'inter.csr'),
   );
+  const interExt = ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign'];
+  const rootCa = { crt: path.join(ca, 'root.crt'), key: path.join(ca, 'root.key') };
   ossl(
-    'x509',
-    '-req',
-    '-in',
-    path.join(ca, 'inter.csr'),
-    '-CA',
-    path.join(ca, 'root.crt'),
-    '-CAkey',
-    path.join(ca, 'root.key'),
-    '-CAcreateserial',
-    '-days',
-    '3650',
-    '-extfile',
-    extfile(ca, 'inter', ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign']),
-    '-extensions',
-    'v3',
-    '-out',
-    path.join(ca, 'inter.crt'),
+    ...signArgs(path.join(ca, 'inter.csr'), rootCa, extfile(ca, 'inter', interExt), path.join(ca, 'inter.crt'), [
+      '-days',
+      '3650',
+    ]),
   );
   const root = path.join(ca, 'root.crt');
   const chainPem = (...files: string[]) => files.map((f) => fs.readFileSync(f, 'utf8')).join('');
@@ -157,25 +140,10 @@ export function makeInputs(work: string, judge: string): Input[] {
     genkey(path.join(d, 'leaf.key'), keySpecs[key]!);
     ossl('req', '-new', '-key', path.join(d, 'leaf.key'), '-subj', subject, '-out', path.join(d, 'leaf.csr'));
     const digestArgs = key.startsWith('ed') ? [] : [`-${digest}`];
+    const interCa = { crt: path.join(ca, 'inter.crt'), key: path.join(ca, 'inter.key') };
+    const leafExt = extfile(d, 'leaf', ext);
     ossl(
-      'x509',
-      '-req',
-      '-in',
-      path.join(d, 'leaf.csr'),
-      '-CA',
-      path.join(ca, 'inter.crt'),
-      '-CAkey',
-      path.join(ca, 'inter.key'),
-      '-CAcreateserial',
-      '-days',
-      '60',
-      ...digestArgs,
-      '-extfile',
-      extfile(d, 'leaf', ext),
-      '-extensions',
-      'v3',
-      '-out',
-      path.join(d, 'leaf.crt'),
+      ...signArgs(path.join(d, 'leaf.csr'), interCa, leafExt, path.join(d, 'leaf.crt'), ['-days', '60', ...digestArgs]),
     );
     return d;
   };
@@ -536,16 +504,21 @@ key = ec.generate_private_key(ec.SECP256R1())
 name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
 now = datetime.datetime.now(datetime.timezone.utc)
 cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-  .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=60))
+  .serial_number(x509.random_serial_number()).not_valid_before(now - \
+datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=60))
   .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
   .sign(key, hashes.SHA256()))
 open(f"{d}/cert.pem", "wb").write(cert.public_bytes(serialization.Encoding.PEM))
-open(f"{d}/best.p12", "wb").write(pkcs12.serialize_key_and_certificates(b"server", key, cert, None, serialization.BestAvailableEncryption(pw)))
-open(f"{d}/none.p12", "wb").write(pkcs12.serialize_key_and_certificates(b"server", key, cert, None, serialization.NoEncryption()))
-enc = PrivateFormat.PKCS12.encryption_builder().kdf_rounds(50000).key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256()).build(pw)
+open(f"{d}/best.p12", "wb").write(pkcs12.serialize_key_and_certificates(b"server", key, cert, None, \
+serialization.BestAvailableEncryption(pw)))
+open(f"{d}/none.p12", "wb").write(pkcs12.serialize_key_and_certificates(b"server", key, cert, None, \
+serialization.NoEncryption()))
+enc = PrivateFormat.PKCS12.encryption_builder().kdf_rounds(50000) \\
+  .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256()).build(pw)
 open(f"{d}/pbes2.p12", "wb").write(pkcs12.serialize_key_and_certificates(b"server", key, cert, None, enc))
-open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, \
+serialization.NoEncryption()))
 `;
     sh(process.env.MATRIX_PYTHON ?? 'python3', ['-c', script, d, PW]);
     const anchor = path.join(d, 'cert.pem');
@@ -718,7 +691,8 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
   scripted(
     'inter-ca-false',
     'intermediate with basicConstraints CA:FALSE',
-    `root ca /CN=R; req i /CN=I; sign i ca "basicConstraints=critical,CA:FALSE\\n"; ${leafOf('i')}; cat i.crt >> tls.crt`,
+    `root ca /CN=R; req i /CN=I; sign i ca "basicConstraints=critical,CA:FALSE\\n"; ` +
+      `${leafOf('i')}; cat i.crt >> tls.crt`,
   );
   scripted(
     'inter-v1',
@@ -772,7 +746,8 @@ open(f"{d}/tls.key", "wb").write(key.private_bytes(serialization.Encoding.PEM, s
   scripted(
     'root-rollover',
     'root rollover: the new root cross-signed by the old one in tls.crt, its self-signed form as ca.crt',
-    `root old "/CN=Old Root"; root ca "/CN=New Root"; openssl x509 -x509toreq -in ca.crt -signkey ca.key -out x.csr 2>/dev/null
+    `root old "/CN=Old Root"; root ca "/CN=New Root"; openssl x509 -x509toreq -in ca.crt -signkey ca.key -out \
+x.csr 2>/dev/null
      sign x old "$CA"; req i /CN=I; sign i ca "$CA"; ${leafOf('i')}; cat i.crt x.crt >> tls.crt; rm old.crt x.crt`,
   );
   scripted(

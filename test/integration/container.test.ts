@@ -81,7 +81,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
 
   // 3.5 MB: the bundles, their V8 code caches and Node's public roots. It was 3 MB until the OpenSSL verifier,
   // the CA bundle layouts (PKCS#7) and the split publish modules added about 40 kB of code (3.03 MB measured).
-  it('adds less than 3.5 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
+  it('adds under 3.5 MB to its base image, with only COPY, USER, ENV, ENTRYPOINT and HEALTHCHECK at run time', () => {
     const rows = sh('docker', ['history', '--no-trunc', '--format', '{{.Size}}\t{{.CreatedBy}}', IMAGE])
       .trim()
       .split('\n');
@@ -233,7 +233,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
     expect(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).toBe(before);
   });
 
-  it('as root reads a key only root can read and publishes it for group 1654; as 1654 it says SOURCE_UNREADABLE', () => {
+  it('as root reads a key only root can read, publishes it for group 1654; as 1654: SOURCE_UNREADABLE', () => {
     const src = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rootonly-'));
     fs.chmodSync(src, 0o755);
     fs.copyFileSync(path.join(FIXTURES, 'rsa2048.crt'), path.join(src, 'tls.crt'));
@@ -475,7 +475,7 @@ describe.runIf(run)('the image, in a real Docker engine', () => {
       expect(compose('logs', 'certs')).toContain('SOURCE_EMPTY');
     }, 900_000);
 
-    it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it at once', async () => {
+    it('the sidecar profile: watch republishes a certificate dropped in ./certs; api-live serves it', async () => {
       compose('--profile', 'sidecar', 'up', '-d', 'certs-watch', 'api-live');
       const url = 'https://127.0.0.1:8083/';
       const before = await waitHttps(url);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, cleanEnv, ENABLE, missingAspNet, needs } from './support/env.js';
 import { buildKestrelApp, startKestrel } from './support/kestrel.js';
+import { selfSigned } from '../support/openssl.js';
 
 const run = needs('Kestrel rules', missingAspNet(), ENABLE.dotnet);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-rules-'));
@@ -17,34 +18,6 @@ function check(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, 'check', ...args], { env: cleanEnv(env), encoding: 'utf8' });
   const codes = [...`${r.stdout}\n${r.stderr}`.matchAll(/^\s*(?:warning: |info: )?([A-Z_]{6,}) /gm)].map((m) => m[1]!);
   return { code: r.status, codes, text: `${r.stdout}\n${r.stderr}` };
-}
-
-/** A self-signed server certificate for localhost, by openssl, with the key options given. */
-function openssl(keyArgs: string[]): string {
-  const dir = tmp();
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-nodes',
-      ...keyArgs,
-      '-subj',
-      '/CN=localhost',
-      '-days',
-      '30',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-addext',
-      'extendedKeyUsage=serverAuth',
-      '-keyout',
-      path.join(dir, 'tls.key'),
-      '-out',
-      path.join(dir, 'tls.crt'),
-    ],
-    { stdio: 'pipe' },
-  );
-  return dir;
 }
 
 /** The finding quotes what Kestrel says: its exception message, without the type, is in the text. */
@@ -77,14 +50,15 @@ describe.runIf(run)('check agrees with a real Kestrel', () => {
     ['RSA-PSS', ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048'], 'UNSUPPORTED_ALGORITHM'],
     ['Ed25519', ['-newkey', 'ed25519'], 'UNSUPPORTED_ALGORITHM'],
   ])('a PEM pair with an %s key: Kestrel and check agree', async (_what, keyArgs, refusal) => {
-    const src = openssl(keyArgs as string[]);
+    const src = selfSigned(tmp(), keyArgs as string[]);
     const verdict = check(['--source', src]);
     const kestrel = await kestrelServes(app, {
       ASPNETCORE_Kestrel__Certificates__Default__Path: path.join(src, 'tls.crt'),
       ASPNETCORE_Kestrel__Certificates__Default__KeyPath: path.join(src, 'tls.key'),
     });
     console.log(
-      `${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ${verdict.code} ${verdict.codes.join(' ')}`,
+      `${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; ` +
+        `check exit ${verdict.code} ${verdict.codes.join(' ')}`,
     );
     expect(verdict.code === 0).toBe(kestrel.served);
     if (refusal) {
@@ -103,7 +77,7 @@ describe.runIf(run)('check agrees with a real Kestrel', () => {
     fs.mkdirSync(path.dirname(pfx), { recursive: true });
     let source: string;
     if (producer === 'openssl') {
-      const src = openssl(['-newkey', 'rsa:2048']);
+      const src = selfSigned(tmp(), ['-newkey', 'rsa:2048']);
       execFileSync('openssl', [
         'pkcs12',
         '-export',
@@ -151,7 +125,9 @@ describe.runIf(run)('check agrees with a real Kestrel', () => {
       KCS_PASSWORD: producer === 'openssl' ? 'pw' : 'fixture-Pa55',
     });
     console.log(
-      `Development layout, ${_what}: Kestrel ${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ${verdict.code} ${verdict.codes.join(' ')}`,
+      `Development layout, ${_what}: Kestrel ` +
+        `${kestrel.served ? 'served' : `failed (${kestrel.error})`}; check exit ` +
+        `${verdict.code} ${verdict.codes.join(' ')}`,
     );
     expect(kestrel.served).toBe(expected);
     expect(verdict.code === 0).toBe(kestrel.served);

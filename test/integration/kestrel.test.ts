@@ -101,7 +101,7 @@ describe.runIf(run)('a real Kestrel serves what the sidecar publishes', () => {
     expect(served.sha256).toBe(manifest(out).sha256);
   });
 
-  it('lets one service call another over HTTPS, trusting the CA only through SSL_CERT_FILE or SSL_CERT_DIR', async () => {
+  it('lets one service call another over HTTPS, trusting the CA through SSL_CERT_FILE or SSL_CERT_DIR', async () => {
     const dir = tmp();
     const state = path.join(dir, 'state');
     init(['--output', path.join(dir, 'api'), '--state', state, '--hostnames', 'localhost,api']);
@@ -144,7 +144,7 @@ describe.runIf(run)('a real Kestrel serves what the sidecar publishes', () => {
     }
   });
 
-  it('serves a new source certificate after watch republishes it, without a restart; probe --wait sees it', async () => {
+  it('serves a new source certificate after watch republishes it, no restart; probe --wait sees it', async () => {
     const dir = tmp();
     const src = path.join(dir, 'src');
     const out = path.join(dir, 'out');

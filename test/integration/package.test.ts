@@ -65,7 +65,7 @@ describe.runIf(run)('the npm package', () => {
     expect(files.filter((f) => /(^|\/)test\/|fixture|\.test\.|\.ts$/.test(f))).toEqual([]);
   });
 
-  it('installs into an empty project, runs `npx kestrel-cert-sidecar init` there, and imports the library and kestrel-cert-sidecar/testing', () => {
+  it('installs into an empty project, runs `npx kestrel-cert-sidecar init`, imports the library and testing', () => {
     const app = path.join(work, 'app');
     fs.mkdirSync(app);
     fs.writeFileSync(
@@ -95,7 +95,9 @@ describe.runIf(run)('the npm package', () => {
       [
         '--input-type=module',
         '-e',
-        "const lib = await import('kestrel-cert-sidecar'); const t = await import('kestrel-cert-sidecar/testing'); console.log(typeof lib.loadConfig, typeof lib.publish, typeof t.KestrelCertsContainer, t.DEFAULT_IMAGE)",
+        "const lib = await import('kestrel-cert-sidecar'); const t = await " +
+          "import('kestrel-cert-sidecar/testing'); console.log(typeof lib.loadConfig, " +
+          'typeof lib.publish, typeof t.KestrelCertsContainer, t.DEFAULT_IMAGE)',
       ],
       app,
     );

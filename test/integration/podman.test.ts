@@ -11,7 +11,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerEngine } from '../../scripts/engine.mjs';
-import { type BaseImages, chooseBaseImages, imageTag } from '../../scripts/image.mjs';
+import { appImageArgs, type BaseImages, chooseBaseImages, imageTag } from '../../scripts/image.mjs';
 import { RUNTIME_COMMANDS } from './support/runtime-commands.js';
 import { ENABLE, FIXTURES, ROOT, missing, missingAspNet, needsAll } from './support/env.js';
 import {
@@ -87,22 +87,7 @@ describe.runIf(run)('on Podman', () => {
     const t = Date.now();
     sh('bash', ['-c', PAGE.image], { timeout: 1_800_000 });
     images = chooseBaseImages({ engine: podman }).images;
-    sh('podman', [
-      'build',
-      '--format',
-      'docker',
-      '--network',
-      'host',
-      '--build-arg',
-      `SDK_IMAGE=${images.SDK_IMAGE}`,
-      '--build-arg',
-      `ASPNET_IMAGE=${images.ASPNET_IMAGE}`,
-      '-t',
-      API_IMAGE,
-      '-f',
-      'examples/api/Dockerfile',
-      '.',
-    ]);
+    sh(podman.cli, appImageArgs(podman, images, API_IMAGE));
     timed('podman: stand-ins, image and example app built', t);
   }, 1_800_000);
 

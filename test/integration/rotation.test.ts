@@ -22,7 +22,7 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
     app = buildCompanionApp();
   }, 600_000);
 
-  it('the companion serves the set, with its intermediate, on HTTPS_PORTS, URLS and configured endpoints, and each publish within 1 s', async () => {
+  it('the companion serves the set and its intermediate on every endpoint, and each publish within 1 s', async () => {
     const out = tmpDir();
     publish(out, 'p256');
     const companion = { KestrelCertSidecar__Directory: out };
@@ -52,7 +52,7 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
     expect(await within(5000, () => urls.logs().includes(line)), urls.logs()).toBe(true);
   });
 
-  it('the endpoint kestrel.env declares reloads by itself (0-8 s); the default form keeps the old certificate', async () => {
+  it('the endpoint kestrel.env declares reloads by itself (0-8 s); the default keeps the old certificate', async () => {
     const declared = tmpDir();
     const plain = tmpDir();
     const httpsPort = await import('./support/env.js').then((m) => m.freePort());
@@ -99,7 +99,7 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
     expect(await served(a.port)).toEqual({ sha256: sha, chain: [INTERMEDIATE] });
   });
 
-  it('on a mount that raises no file events (bindfs, as a 9p share of Docker Desktop), the poll finds each publish', async (ctx) => {
+  it('on a mount without file events (bindfs, as a 9p share), the poll finds each publish', async (ctx) => {
     const why = spawnSync('bindfs', ['--version']).error
       ? 'bindfs is not installed'
       : process.getuid?.() !== 0
@@ -145,7 +145,7 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
     expect(await served(a.port)).toEqual({ sha256: sha, chain: [INTERMEDIATE] });
   });
 
-  it('without a set in time it stops, with one message naming the volume and the sidecar, and never listens', async () => {
+  it('without a set in time it stops with one message naming the volume and the sidecar; never listens', async () => {
     const out = tmpDir();
     await using a = await startApp(app, {
       KestrelCertSidecar__Directory: out,
@@ -155,7 +155,8 @@ describe.runIf(run)('rotation reaches clients, as docs/rotation.md says for each
     const code = await a.exited;
     expect(code).not.toBe(0);
     expect(a.logs()).toContain(
-      `KestrelCertSidecar: no certificate to serve: ${out} held no valid set after 2 s (nothing was published there yet)`,
+      `KestrelCertSidecar: no certificate to serve: ${out} held no valid set after 2 s ` +
+        `(nothing was published there yet)`,
     );
     expect(a.logs()).toContain('fix: run kestrel-cert-sidecar (init, or watch as a sidecar)');
     expect(a.logs()).not.toContain('Now listening');

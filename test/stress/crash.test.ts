@@ -83,7 +83,8 @@ describe('kill -9 during publishes', () => {
     await readerDone;
     const r = JSON.parse(report);
     console.log(
-      `kill-and-restart trials: ${TRIALS}, publishes interrupted or completed: ${publishes}, reader checks: ${r.checks}, failures: ${r.failures.length + problems.length}`,
+      `kill-and-restart trials: ${TRIALS}, publishes interrupted or completed: ` +
+        `${publishes}, reader checks: ${r.checks}, failures: ${r.failures.length + problems.length}`,
     );
     expect(problems).toEqual([]);
     expect(r.failures).toEqual([]);

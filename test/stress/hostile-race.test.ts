@@ -143,7 +143,7 @@ describe.runIf(needsRoot('the hostile-volume race (an attacker as uid 1654)'))(
       expect(liveBytes(s.out)).not.toContain(secretBody(s.secret));
     });
 
-    it('as the same uid as the attacker: nothing written outside the output, no secret published, every failure a clear one', async () => {
+    it('as the attacker uid: nothing written outside the output, no secret published, clear failures', async () => {
       const s = setUp(APP);
       const victimBefore = fs.statSync(s.victim);
       const publishes = Math.max(100, Math.round(PUBLISHES / 4));

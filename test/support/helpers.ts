@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KcsError } from '../../sidecar/findings.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/files');
 export const fixture = (name: string) => path.join(FIXTURES, name);
@@ -26,4 +27,15 @@ export function publishedSha(out: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The KcsError `fn` throws; anything else it throws is thrown on, and throwing nothing fails. */
+export function failure(fn: () => unknown): KcsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof KcsError) return err;
+    throw err;
+  }
+  throw new Error('expected a KcsError');
 }

@@ -20,7 +20,9 @@ export const ENABLE = {
   producers: 'sudo apt-get install -y openssl curl default-jre-headless gnutls-bin mkcert python3-cryptography',
   keytool: 'sudo apt-get install -y default-jre-headless',
   certutil: 'sudo apt-get install -y libnss3-tools',
-  root: 'sudo env "PATH=$PATH" npm test   (these tests switch users, mount file systems and write the system trust store)',
+  root:
+    'sudo env "PATH=$PATH" npm test   (these tests switch users, mount file systems ' +
+    'and write the system trust store)',
   arm64: 'sudo bash test/integration/docker/setup-arm64.sh',
   npm: 'install npm (it comes with Node.js)',
   oldNode: 'sudo apt-get install -y nodejs   (a system Node older than 24, to see the bundle refuse it)',

@@ -18,7 +18,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
 const stats = { cases: 0, coded: 0, accepted: 0, slowestMs: 0 };
 afterAll(() =>
   console.log(
-    `fuzz cases run: ${stats.cases} (${stats.coded} refused with a code, ${stats.accepted} accepted), slowest ${stats.slowestMs.toFixed(0)} ms, uncaught: 0`,
+    `fuzz cases run: ${stats.cases} (${stats.coded} refused with a code, ` +
+      `${stats.accepted} accepted), slowest ${stats.slowestMs.toFixed(0)} ms, uncaught: 0`,
   ),
 );
 

@@ -1,11 +1,14 @@
 // The passwords as sidecar/passwords.ts decides them, on real files: the BOM Visual Studio writes at
 // the start of secrets.json, and the line break an output password cannot carry into kestrel.env.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KcsError } from '../../sidecar/findings.js';
+import { loadSource } from '../../sidecar/load/index.js';
 import { outputPassword, passwordFromSecretsJson, resolvePassword } from '../../sidecar/passwords.js';
+import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-passwords-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -93,5 +96,40 @@ describe('an output password (cert.pfx) with a line break or NUL is refused, nev
       password: 'one-line-Pa55',
       origin: 'configured',
     });
+  });
+});
+
+describe('passwords come from a variable, a secret file or secrets.json', () => {
+  it('strips exactly one trailing newline from a password file', () => {
+    expect(resolvePassword({ passwordFile: fixture('password.txt') })).toBe(PASS);
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pw-')), 'pw');
+    fs.writeFileSync(f, 'two-newlines\n\n');
+    // The second is part of the password, which kestrel.env cannot carry: refused, not kept.
+    expect(() => resolvePassword({ passwordFile: f })).toThrow(/^CONFIG_INVALID the password in .* holds a line break/);
+  });
+  it('reads an empty password file as the empty password', () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pw-')), 'pw');
+    fs.writeFileSync(f, '');
+    expect(resolvePassword({ passwordFile: f })).toBe('');
+    expect(
+      loadSource({ source: fixture('empty-password.pfx'), password: resolvePassword({ passwordFile: f })! }).leaf
+        .fingerprint256,
+    ).toBe(new crypto.X509Certificate(readFixture('rsa2048.crt')).fingerprint256);
+  });
+  it('reads a Unicode password file as UTF-8', () => {
+    expect(resolvePassword({ passwordFile: fixture('unicode-password.txt') })).toBe(UNICODE_PASS);
+  });
+  it('reads Kestrel:Certificates:Development:Password from a flat secrets.json', () => {
+    expect(resolvePassword({ userSecrets: fixture('secrets.json') })).toBe(PASS);
+  });
+  it('reads the Default password from a nested secrets.json', () => {
+    expect(passwordFromSecretsJson('{"Kestrel":{"Certificates":{"Default":{"Password":"n3sted"}}}}', 'x')).toBe(
+      'n3sted',
+    );
+  });
+  it('refuses a secrets.json without a password key', () => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-us-')), 'secrets.json');
+    fs.writeFileSync(f, '{"ConnectionStrings:Db":"x"}');
+    expect(refusal(() => resolvePassword({ userSecrets: f })).code).toBe('CONFIG_INVALID');
   });
 });

@@ -78,47 +78,17 @@ async function issue(dir: string, spec: CaseSpec, c: CertSpec, keyFor: (role: st
   const days = c.role.includes('leaf') ? '90' : '3650';
   const serial = `0x${crypto.randomBytes(12).toString('hex')}`;
   const cnf = configFile(dir, c);
+  // The key, the subject and the extensions are given alike to `req -x509` (version 3) and to `req` (version 1).
+  const named = ['-key', key, '-subj', subject, '-config', cnf];
+  const validity = ['-days', days, `-${c.digest}`, '-set_serial', serial, '-out', out];
   if (c.version === 3) {
-    await openssl([
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      key,
-      '-subj',
-      subject,
-      '-config',
-      cnf,
-      '-extensions',
-      'v3',
-      ...issuerArgs,
-      '-days',
-      days,
-      `-${c.digest}`,
-      '-set_serial',
-      serial,
-      '-out',
-      out,
-    ]);
+    await openssl(['req', '-x509', '-new', ...named, '-extensions', 'v3', ...issuerArgs, ...validity]);
     return;
   }
   const csr = path.join(dir, `${c.role}.csr`);
-  await openssl(['req', '-new', '-key', key, '-subj', subject, '-config', cnf, '-out', csr]);
+  await openssl(['req', '-new', ...named, '-out', csr]);
   const signer = selfSigned ? ['-signkey', key] : issuerArgs;
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    csr,
-    ...signer,
-    '-days',
-    days,
-    `-${c.digest}`,
-    '-set_serial',
-    serial,
-    '-out',
-    out,
-  ]);
+  await openssl(['x509', '-req', '-in', csr, ...signer, ...validity]);
 }
 
 /** The certificates, each after its issuer. */

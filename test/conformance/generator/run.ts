@@ -1,7 +1,8 @@
 // One generator run: make each seed's case (produce.ts), judge it, and set `check` beside the truth.
 // The truth: the material is usable when Kestrel (the judge, .NET 10) serves tls.crt + tls.key in the
 // order `init` publishes them (the leaf first: produce.ts writes served.crt), and every strict client
-// trusting only ca.crt completes a handshake for `localhost` (clients.ts: OpenSSL 3 s_client, curl, Node tls, Python ssl, .NET HttpClient, as in the matrix).
+// trusting only ca.crt completes a handshake for `localhost` (clients.ts: OpenSSL 3 s_client, curl, Node tls,
+// Python ssl, .NET HttpClient, as in the matrix).
 // `check` (the CLI's main, as users run it) must exit 0 exactly for the usable ones.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';

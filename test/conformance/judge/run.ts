@@ -1,6 +1,6 @@
 // Runs the judge (Program.cs): built once per content of its sources into .cache/, then `serve` for
-// many cases in one process. Used by the generator (test/conformance/generator/); the matrix has the
-// same two functions of its own.
+// many cases in one process. Used by the matrix (test/conformance/matrix.test.ts) and the generator
+// (test/conformance/generator/).
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';

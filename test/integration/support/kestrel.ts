@@ -77,7 +77,8 @@ export async function startKestrel(
     // An exception at start aborts the host (SIGABRT, so no exit code): either way it has ended.
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(
-        `Kestrel exited with ${child.exitCode ?? child.signalCode} before serving; its output:\n${log.split('\n').slice(0, 15).join('\n')}`,
+        `Kestrel exited with ${child.exitCode ?? child.signalCode} before serving; its ` +
+          `output:\n${log.split('\n').slice(0, 15).join('\n')}`,
       );
     const ok = await new Promise<boolean>((resolve) => {
       const s = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {

@@ -44,3 +44,30 @@ describe('defaultState', () => {
     expect(defaultState('container', 'linux', {})).toBeUndefined();
   });
 });
+
+describe("the CA lives where a user's CA lives", () => {
+  it('per platform: XDG_DATA_HOME, ~/.local/share, ~/Library/Application Support, %LOCALAPPDATA%', () => {
+    expect(userDataDir('linux', { HOME: '/home/you' })).toBe('/home/you/.local/share/kestrel-cert-sidecar');
+    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: '/data/you' })).toBe(
+      '/data/you/kestrel-cert-sidecar',
+    );
+    expect(userDataDir('linux', { HOME: '/home/you', XDG_DATA_HOME: 'relative' })).toBe(
+      '/home/you/.local/share/kestrel-cert-sidecar',
+    ); // the XDG spec ignores a relative one
+    expect(userDataDir('darwin', { HOME: '/Users/you' })).toBe(
+      '/Users/you/Library/Application Support/kestrel-cert-sidecar',
+    );
+    expect(userDataDir('win32', { LOCALAPPDATA: 'C:\\Users\\you\\AppData\\Local' })).toBe(
+      'C:\\Users\\you\\AppData\\Local\\kestrel-cert-sidecar',
+    );
+    expect(userDataDir('linux', {})).toBeUndefined();
+  });
+
+  it('in the image: /state when a volume is mounted there, else a CA for this run only', () => {
+    expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => true)).toBe('/state');
+    expect(defaultState('container', 'linux', { HOME: '/home/app' }, () => false)).toBeUndefined();
+    expect(defaultState('host', 'linux', { HOME: '/home/you' }, () => false)).toBe(
+      '/home/you/.local/share/kestrel-cert-sidecar',
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { isIP as netIsIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ipBytes, isIP } from '../../sidecar/pkix/ip.js';
+import { ipBytes, isIP } from '../../../sidecar/pkix/ip.js';
 
 describe('isIP agrees with node:net on addresses and near-misses', () => {
   it.each([

@@ -1,15 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KcsError } from '../../sidecar/findings.js';
-import { loadSource } from '../../sidecar/load/index.js';
-import { passwordFromSecretsJson, resolvePassword } from '../../sidecar/passwords.js';
-import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
+import { KcsError } from '../../../sidecar/findings.js';
+import { loadSource } from '../../../sidecar/load/index.js';
+import { PASS, UNICODE_PASS, fixture, readFixture } from '../../support/helpers.js';
 
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;
 const RSA = fp('rsa2048.crt');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-load-'));
+const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' }).toString();
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -160,37 +162,131 @@ describe('loadSource refuses what it cannot use, with a finding code', () => {
   });
 });
 
-describe('passwords come from a variable, a secret file or secrets.json', () => {
-  it('strips exactly one trailing newline from a password file', () => {
-    expect(resolvePassword({ passwordFile: fixture('password.txt') })).toBe(PASS);
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pw-')), 'pw');
-    fs.writeFileSync(f, 'two-newlines\n\n');
-    // The second is part of the password, which kestrel.env cannot carry: refused, not kept.
-    expect(() => resolvePassword({ passwordFile: f })).toThrow(/^CONFIG_INVALID the password in .* holds a line break/);
+describe('no certificate Node can parse makes the load stage crash', () => {
+  const key = path.join(tmp(), 'e.key');
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key);
+  /** A directory with tls.crt made by `make(dir)` with openssl, and tls.key. */
+  const source = (make: (dir: string) => void) => {
+    const d = tmp();
+    fs.copyFileSync(key, path.join(d, 'tls.key'));
+    make(d);
+    return d;
+  };
+  const selfSigned =
+    (subject: string, ...extra: string[]) =>
+    (d: string) =>
+      openssl(
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        key,
+        '-subj',
+        subject,
+        '-days',
+        '30',
+        ...extra,
+        '-out',
+        path.join(d, 'tls.crt'),
+      );
+
+  function longChain(d: string) {
+    // 12 CAs, each issuing the next, then the leaf: tls.crt holds them leaf first.
+    let [caKey, caCrt] = ['', ''];
+    const pems: string[] = [];
+    for (let i = 0; i <= 12; i++) {
+      const k = path.join(d, `k${i}.pem`);
+      const c = path.join(d, `c${i}.pem`);
+      if (i < 12) openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', k);
+      const ext =
+        i < 12 ? ['-addext', 'basicConstraints=critical,CA:TRUE'] : ['-addext', 'subjectAltName=DNS:localhost'];
+      const own = i < 12 ? k : key;
+      if (i === 0) openssl('req', '-x509', '-new', '-key', own, '-subj', '/CN=ca0', '-days', '30', ...ext, '-out', c);
+      else
+        openssl(
+          'req',
+          '-x509',
+          '-new',
+          '-key',
+          own,
+          '-subj',
+          `/CN=${i < 12 ? `ca${i}` : 'leaf'}`,
+          '-days',
+          '30',
+          ...ext,
+          '-CA',
+          caCrt,
+          '-CAkey',
+          caKey,
+          '-out',
+          c,
+        );
+      pems.unshift(fs.readFileSync(c, 'utf8'));
+      [caKey, caCrt] = [k, c];
+    }
+    fs.writeFileSync(path.join(d, 'tls.crt'), pems.join(''));
+    for (const f of fs.readdirSync(d)) if (/^[kc]\d+\.pem$/.test(f)) fs.rmSync(path.join(d, f));
+  }
+
+  it.each([
+    [
+      'a version-1 certificate (openssl x509 -req -signkey)',
+      (d: string) => {
+        openssl('req', '-new', '-key', key, '-subj', '/CN=v1', '-out', path.join(d, 'v1.csr'));
+        openssl(
+          'x509',
+          '-req',
+          '-in',
+          path.join(d, 'v1.csr'),
+          '-signkey',
+          key,
+          '-days',
+          '30',
+          '-out',
+          path.join(d, 'tls.crt'),
+        );
+        fs.rmSync(path.join(d, 'v1.csr'));
+      },
+    ],
+    [
+      'an empty subject with a critical subjectAltName',
+      selfSigned('/', '-addext', 'subjectAltName=critical,DNS:localhost'),
+    ],
+    [
+      'multi-valued RDNs, UTF-8, an email address and domain components',
+      selfSigned('/CN=Müller+O=Äpfel GmbH/emailAddress=a@b.c/DC=example/DC=test', '-utf8', '-multivalue-rdn'),
+    ],
+    ['a chain of 13 certificates', longChain],
+  ] as const)('%s', (_what, make) => {
+    const m = loadSource({ source: source(make) });
+    expect(m.leaf.checkPrivateKey(m.key)).toBe(true);
   });
-  it('reads an empty password file as the empty password', () => {
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pw-')), 'pw');
-    fs.writeFileSync(f, '');
-    expect(resolvePassword({ passwordFile: f })).toBe('');
-    expect(
-      loadSource({ source: fixture('empty-password.pfx'), password: resolvePassword({ passwordFile: f })! }).leaf
-        .fingerprint256,
-    ).toBe(RSA);
+
+  it('an empty subject is named as such when the key is missing', () => {
+    const d = source(selfSigned('/', '-addext', 'subjectAltName=critical,DNS:localhost'));
+    fs.rmSync(path.join(d, 'tls.key'));
+    let err: unknown;
+    try {
+      loadSource({ source: d });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KcsError);
+    expect((err as KcsError).finding.message).toBe(`cannot find the private key of (empty subject) in ${d}`);
   });
-  it('reads a Unicode password file as UTF-8', () => {
-    expect(resolvePassword({ passwordFile: fixture('unicode-password.txt') })).toBe(UNICODE_PASS);
-  });
-  it('reads Kestrel:Certificates:Development:Password from a flat secrets.json', () => {
-    expect(resolvePassword({ userSecrets: fixture('secrets.json') })).toBe(PASS);
-  });
-  it('reads the Default password from a nested secrets.json', () => {
-    expect(passwordFromSecretsJson('{"Kestrel":{"Certificates":{"Default":{"Password":"n3sted"}}}}', 'x')).toBe(
-      'n3sted',
+
+  it('a key of a type that cannot be compared with the certificate is a mismatch, not a crash', () => {
+    const d = source(selfSigned('/CN=localhost'));
+    fs.writeFileSync(
+      path.join(d, 'tls.key'),
+      crypto.generateKeyPairSync('x25519').privateKey.export({ format: 'pem', type: 'pkcs8' }),
     );
-  });
-  it('refuses a secrets.json without a password key', () => {
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-us-')), 'secrets.json');
-    fs.writeFileSync(f, '{"ConnectionStrings:Db":"x"}');
-    expect(codeOf(() => resolvePassword({ userSecrets: f }))).toBe('CONFIG_INVALID');
+    let err: unknown;
+    try {
+      loadSource({ source: d });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as KcsError).code).toBe('KEY_MISMATCH');
   });
 });

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Material } from '../../sidecar/material.js';
-import { validate } from '../../sidecar/validate/validate.js';
-import { publicRootsNamed } from '../../sidecar/publish/trust.js';
+import type { Material } from '../../../sidecar/material.js';
+import { validate } from '../../../sidecar/validate/validate.js';
+import { publicRootsNamed } from '../../../sidecar/publish/trust.js';
 import tls from 'node:tls';
-import { readFixture } from '../support/helpers.js';
+import { readFixture } from '../../support/helpers.js';
 
 const cert = (name: string) => new crypto.X509Certificate(readFixture(name));
 const key = (name: string) => crypto.createPrivateKey(readFixture(name));
@@ -135,7 +135,8 @@ describe('validate finds every problem with its code', () => {
     const [f] = (await validate(rsa, { hostnames: ['web', '10.0.0.5'], now: new Date(), minValidityMs: HOUR }))
       .findings;
     expect(f!.message).toBe(
-      'the certificate rsa2048 does not cover web, 10.0.0.5 (its names: DNS:localhost, DNS:api, DNS:*.example.test, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1)',
+      'the certificate rsa2048 does not cover web, 10.0.0.5 (its names: DNS:localhost, ' +
+        'DNS:api, DNS:*.example.test, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1)',
     );
     expect(f!.hint).toBe('issue it with subjectAltName entries for web, 10.0.0.5, or remove them from KCS_HOSTNAMES');
   });

@@ -1,44 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KcsError } from '../../sidecar/findings.js';
-import { Dir } from '../../sidecar/publish/dir.js';
-import { nextGeneration } from '../../sidecar/publish/generations.js';
-import { fileDigest, type FileSet } from '../../sidecar/publish/layout.js';
-import { readPublished, tidyOutput } from '../../sidecar/publish/published.js';
-import { GRACE_MS, cleanupIn } from '../../sidecar/publish/tidy.js';
-import { Volume, keepsLive } from '../../sidecar/publish/volume.js';
-import { needsRoot } from '../support/skips.js';
+import { KcsError } from '../../../sidecar/findings.js';
+import { Dir } from '../../../sidecar/publish/dir.js';
+import type { FileSet } from '../../../sidecar/publish/layout.js';
+import { readPublished } from '../../../sidecar/publish/published.js';
+import { GRACE_MS, cleanupIn } from '../../../sidecar/publish/tidy.js';
+import { set, t0, tmpDir, writeAtomically } from '../../support/publish.js';
+import { needsRoot } from '../../support/skips.js';
 
-/** One publish through the volume, as the pipeline makes it: open and lock, read the live set, write.
- *  `digest` stands for the content: the same one as the live manifest's keeps the live generation. */
-function writeAtomically(dir: string, build: () => FileSet, opts: { now: Date; digest: string }) {
-  const volume = Volume.open(dir);
-  try {
-    if (volume.live.manifest?.contentDigest === opts.digest) return volume.write({ kind: 'live' }, opts.now);
-    const generation = nextGeneration(opts.now, volume.live.generation);
-    return volume.write({ kind: 'new', generation, files: build() }, opts.now);
-  } finally {
-    volume.close();
-  }
-}
 const cleanup = (dir: string, now: Date) => Dir.using(dir, (out) => cleanupIn(out, now));
 const liveGeneration = (dir: string) => readPublished(dir, [], true).generation;
-
-const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-aw-'));
-const set = (n: string, extra: Record<string, string> = {}): FileSet =>
-  new Map(
-    Object.entries({
-      'tls.crt': `cert ${n}`,
-      'tls.key': `key ${n}`,
-      'trust/ca-bundle.crt': `bundle ${n}`,
-      'manifest.json': JSON.stringify({ contentDigest: n }),
-      ...extra,
-    }).map(([k, v]) => [k, { data: Buffer.from(v), mode: k.endsWith('.key') ? 0o440 : 0o444 }]),
-  );
-const t0 = new Date('2026-11-26T12:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const gens = (dir: string) =>
   fs
@@ -187,57 +160,4 @@ describe('the atomic writer publishes a whole set at once, as the Kubernetes Ato
       }
     },
   );
-});
-
-describe('relink', () => {
-  it('replaces every top-level link with a fresh one pointing at the same name', () => {
-    const dir = tmpDir();
-    writeAtomically(dir, () => set('a'), { now: t0, digest: 'a' });
-    const before = fs.lstatSync(path.join(dir, 'tls.crt')).ino;
-    expect(tidyOutput(dir, 'relink')).toEqual({ busy: false });
-    expect(fs.lstatSync(path.join(dir, 'tls.crt')).ino).not.toBe(before);
-    expect(fs.readlinkSync(path.join(dir, 'tls.crt'))).toBe('..data/tls.crt');
-    expect(fs.readFileSync(path.join(dir, 'tls.crt'), 'utf8')).toBe('cert a');
-  });
-});
-
-describe('the live set is read once, and "current" means its files match the manifest', () => {
-  /** A set whose manifest holds the digests, as layout.ts writes them. */
-  const signed = (n: string): FileSet => {
-    const files = set(n);
-    files.delete('manifest.json');
-    const key = files.get('tls.key')!.data;
-    const digests = Object.fromEntries([...files].map(([k, f]) => [k, fileDigest(key, f.data)]));
-    const manifest = Buffer.from(JSON.stringify({ contentDigest: n, digests }));
-    return files.set('manifest.json', { data: manifest, mode: 0o444 });
-  };
-  const open = (dir: string) => {
-    const volume = Volume.open(dir);
-    volume.close();
-    return volume;
-  };
-
-  it('keeps an intact live generation, and sees a file rewritten in place', () => {
-    const dir = tmpDir();
-    const { generation } = writeAtomically(dir, () => signed('a'), { now: t0, digest: 'x' });
-    expect(open(dir).live.damaged).toEqual([]);
-    expect(keepsLive(open(dir).live, 'a')).toBe(true);
-    expect(keepsLive(open(dir).live, 'b')).toBe(false);
-    const file = path.join(dir, generation, 'trust', 'ca-bundle.crt');
-    fs.chmodSync(file, 0o644);
-    fs.writeFileSync(file, 'bundle evil');
-    const volume = open(dir);
-    expect(volume.live.damaged).toEqual(['trust/ca-bundle.crt']);
-    expect(keepsLive(volume.live, 'a')).toBe(false);
-    expect(volume.problems()).toEqual([
-      `trust/ca-bundle.crt in ${generation} does not match its digest in manifest.json: ` +
-        'it was changed after it was published; replaced by a new generation',
-    ]);
-  });
-
-  it('does not keep a live generation whose manifest has no digests (an earlier version wrote it)', () => {
-    const dir = tmpDir();
-    writeAtomically(dir, () => set('a'), { now: t0, digest: 'x' });
-    expect(keepsLive(open(dir).live, 'a')).toBe(false);
-  });
 });

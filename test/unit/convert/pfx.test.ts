@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { encodePfx, PFX_PROFILES } from '../../sidecar/convert/pfx.js';
-import { parsePkcs12 } from '../../sidecar/load/pkcs12.js';
-import { readFixture } from '../support/helpers.js';
+import { encodePfx, PFX_PROFILES } from '../../../sidecar/convert/pfx.js';
+import { parsePkcs12 } from '../../../sidecar/load/pkcs12.js';
+import { readFixture } from '../../support/helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kcs-pfx-'));
 const cases = PFX_PROFILES.flatMap((profile) =>

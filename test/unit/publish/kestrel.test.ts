@@ -1,13 +1,13 @@
 // KCS_KESTREL_ENDPOINT and KCS_KESTREL_HTTP_ENDPOINT: what kestrel.env and kestrel.json declare, and the values
 // refused before anything is published (test/integration/rotation.test.ts shows Kestrel reloading through them).
 import { describe, expect, it } from 'vitest';
-import { kestrelEnv, kestrelJson, kestrelSettings, parseEnvFile } from '../../sidecar/publish/kestrel.js';
-import { loadConfig } from '../../sidecar/settings/config.js';
+import { kestrelEnv, kestrelJson, kestrelSettings, parseEnvFile } from '../../../sidecar/publish/kestrel.js';
+import { loadConfig } from '../../../sidecar/settings/config.js';
 
 const pem = kestrelSettings('pem', '/https', 'unused');
 
 describe('the endpoint kestrel.env declares', () => {
-  it('gives the HTTPS endpoint its own certificate keys, keeps the default certificate, and adds the HTTP endpoint', () => {
+  it('gives the HTTPS endpoint its own certificate keys, keeps the default one, adds the HTTP endpoint', () => {
     expect(parseEnvFile(kestrelEnv(pem, { https: 'https://+:8081', http: 'http://+:8080' }))).toEqual({
       ASPNETCORE_Kestrel__Certificates__Default__Path: '/https/tls.crt',
       ASPNETCORE_Kestrel__Certificates__Default__KeyPath: '/https/tls.key',
@@ -30,7 +30,8 @@ describe('the endpoint kestrel.env declares', () => {
 
   it('declares nothing more when unset: kestrel.env is as it was', () => {
     expect(kestrelEnv(pem)).toBe(
-      'ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt\nASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key\n',
+      'ASPNETCORE_Kestrel__Certificates__Default__Path=/https/tls.crt\n' +
+        'ASPNETCORE_Kestrel__Certificates__Default__KeyPath=/https/tls.key\n',
     );
   });
 

@@ -2,7 +2,7 @@
 // Prometheus; these are the edges of that.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { route, startHealthServer, type HealthState } from '../../sidecar/watch/health.js';
+import { route, startHealthServer, type HealthState } from '../../../sidecar/watch/health.js';
 
 const state: HealthState = {
   publishes: 1,
@@ -69,7 +69,8 @@ describe('the health server', () => {
 
   it('answers a plain request and closes the connection', async () => {
     expect(await raw('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')).toBe(
-      'HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 3\r\ncache-control: no-store\r\nconnection: close\r\n\r\nok\n',
+      'HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ' +
+        '3\r\ncache-control: no-store\r\nconnection: close\r\n\r\nok\n',
     );
   });
   it('answers HEAD without a body', async () => {
