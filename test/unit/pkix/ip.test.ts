@@ -23,6 +23,9 @@ describe('isIP agrees with node:net on addresses and near-misses', () => {
     '',
     ':::',
     '1:2:3:4:5:6:7::',
+    '::1.2.3',
+    '12345::1',
+    '1::12345',
   ])('%s', (s) => {
     expect(isIP(s)).toBe(netIsIP(s));
   });
