@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KcsError } from '../../sidecar/findings.js';
 import { loadSource } from '../../sidecar/load/index.js';
-import { outputPassword, passwordFromSecretsJson, resolvePassword } from '../../sidecar/passwords.js';
+import { outputPassword, passwordFromSecretsJson, readSecretFile, resolvePassword } from '../../sidecar/passwords.js';
 import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-passwords-'));
@@ -131,5 +131,31 @@ describe('passwords come from a variable, a secret file or secrets.json', () => 
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-us-')), 'secrets.json');
     fs.writeFileSync(f, '{"ConnectionStrings:Db":"x"}');
     expect(refusal(() => resolvePassword({ userSecrets: f })).code).toBe('CONFIG_INVALID');
+  });
+});
+
+describe('a password file is read where it is, never through a link out of its own directory', () => {
+  it("refuses a link to another directory's file (SOURCE_UNREADABLE), and reads a Kubernetes secret's ..data", () => {
+    const d = fs.mkdtempSync(path.join(dir, 'links-'));
+    fs.writeFileSync(path.join(d, 'shadow'), 'not-a-password\n');
+    const secrets = path.join(d, 'secrets');
+    fs.mkdirSync(path.join(secrets, '..2026_01_01'), { recursive: true });
+    fs.symlinkSync('../shadow', path.join(secrets, 'out'));
+    let err: unknown;
+    try {
+      readSecretFile(path.join(secrets, 'out'), 'KCS_PASSWORD_FILE');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KcsError);
+    const f = (err as KcsError).finding;
+    expect(f.code).toBe('SOURCE_UNREADABLE');
+    expect(f.message).toContain(`it is a symlink to ${path.join(fs.realpathSync(d), 'shadow')}, outside its own`);
+    expect(JSON.stringify(f)).not.toContain('not-a-password');
+    // A Kubernetes secret: the key is a link through ..data, inside the directory.
+    fs.writeFileSync(path.join(secrets, '..2026_01_01', 'pw'), 'in-the-secret\n');
+    fs.symlinkSync('..2026_01_01', path.join(secrets, '..data'));
+    fs.symlinkSync('..data/pw', path.join(secrets, 'pw'));
+    expect(readSecretFile(path.join(secrets, 'pw'), 'KCS_PASSWORD_FILE')).toBe('in-the-secret\n');
   });
 });

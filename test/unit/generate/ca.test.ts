@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KcsError } from '../../../sidecar/findings.js';
-import { loadOrCreateCa } from '../../../sidecar/generate/ca.js';
+import { caKeyFinding, loadOrCreateCa } from '../../../sidecar/generate/ca.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-gen-'));
 const now = new Date();
@@ -63,5 +63,25 @@ describe('the CA is kept in KCS_STATE and reused', () => {
       expect((err as KcsError).finding.message).toMatch(message);
       expect((err as KcsError).finding.hint).toMatch(/delete .*state|empty directory/);
     }
+  });
+});
+
+describe("the development CA's own key is never a source's key (CA_KEY_IN_SOURCE)", () => {
+  it('is found by its public key, and only that key, only when the state holds a CA', () => {
+    const state = path.join(tmp(), 'state');
+    const ca = loadOrCreateCa(state, now);
+    const f = caKeyFinding(state, ca.key, '/certs');
+    expect(f?.code).toBe('CA_KEY_IN_SOURCE');
+    expect(f?.severity).toBe('error');
+    expect(f?.message).toMatch(
+      new RegExp(`^/certs holds the private key of the development CA in ${path.join(state, 'ca')} \\(sha256 `),
+    );
+    // A copy of the key (another KeyObject, the same public key) is the same key.
+    const copy = crypto.createPrivateKey(ca.key.export({ type: 'pkcs8', format: 'pem' }));
+    expect(caKeyFinding(state, copy, '/certs')?.code).toBe('CA_KEY_IN_SOURCE');
+    const other = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    expect(caKeyFinding(state, other, '/certs')).toBeUndefined();
+    expect(caKeyFinding(undefined, ca.key, '/certs')).toBeUndefined();
+    expect(caKeyFinding(path.join(tmp(), 'no-state'), ca.key, '/certs')).toBeUndefined();
   });
 });

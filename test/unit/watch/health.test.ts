@@ -2,6 +2,7 @@
 // Prometheus; these are the edges of that.
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KcsError } from '../../../sidecar/findings.js';
 import { route, startHealthServer, type HealthState } from '../../../sidecar/watch/health.js';
 
 const state: HealthState = {
@@ -81,5 +82,34 @@ describe('the health server', () => {
   it('refuses garbage and oversized requests', async () => {
     expect(await raw('hello\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(await raw(`GET /${'a'.repeat(9000)} HTTP/1.1\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
+  });
+});
+
+describe('the health server refuses an address it cannot listen on with CONFIG_INVALID, naming the setting', () => {
+  const refusal = async (port: number, host?: string) => {
+    const err = await startHealthServer(port, () => state, host).then(
+      (s) => {
+        servers.push(s);
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(KcsError);
+    return (err as KcsError).finding;
+  };
+  it('a port another server holds', async () => {
+    const busy = await startHealthServer(0, () => state, '127.0.0.1');
+    servers.push(busy);
+    const { port } = busy.address() as net.AddressInfo;
+    const f = await refusal(port, '127.0.0.1');
+    expect(f.code).toBe('CONFIG_INVALID');
+    expect(f.message).toBe(`the health server cannot listen on 127.0.0.1, port ${port}: the port is in use`);
+    expect(f.hint).toContain('KCS_HEALTH_PORT');
+  });
+  it('an address this machine does not have (TEST-NET-1, RFC 5737)', async () => {
+    const f = await refusal(0, '192.0.2.1');
+    expect(f.code).toBe('CONFIG_INVALID');
+    expect(f.message).toBe('the health server cannot listen on 192.0.2.1, port 0: no such address here');
+    expect(f.hint).toContain('KCS_HEALTH_ADDRESS');
   });
 });
