@@ -66,7 +66,8 @@ describe('buildPath', () => {
   it('drops a certificate that is not on the path, and says so; a second anchor in the bundle is not dropped', () => {
     const m = materialOf(
       makeChain(
-        `root ca /CN=R; root s /CN=Stranger; root x /CN=X; ${LEAF('ca')}; cat s.crt x.crt >> tls.crt; cat x.crt >> ca.crt`,
+        'root ca /CN=R; root s /CN=Stranger; root x /CN=X; ' +
+          `${LEAF('ca')}; cat s.crt x.crt >> tls.crt; cat x.crt >> ca.crt`,
       ),
     );
     expect(buildPath(m, 'tls.crt').findings).toEqual([

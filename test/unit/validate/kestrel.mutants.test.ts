@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Material } from '../../../sidecar/material.js';
 import { kestrelRules, type KestrelOptions } from '../../../sidecar/validate/kestrel.js';
 import { readFixture } from '../../support/helpers.js';
+import { LEAF, materialOf, makeChain } from './chains.js';
 
 let dir: string;
 const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -133,6 +134,14 @@ describe('serverAuth', () => {
         file: 'tls.crt',
       },
     ]);
+  });
+
+  it('lists every extended key usage the certificate has', () => {
+    const m = materialOf(makeChain(`root ca /CN=R; ${LEAF('ca', 'extendedKeyUsage=clientAuth,codeSigning\\n')}`));
+    expect(kestrelRules(m, [m.leaf], {}, undefined)[0]?.message).toContain(
+      'the certificate localhost may not be used by a server: its extended key usage is 1.3.6.1.5.5.7.3.2, ' +
+        '1.3.6.1.5.5.7.3.3 and lacks serverAuth',
+    );
   });
 
   it('accepts a certificate without an extended key usage', () => {

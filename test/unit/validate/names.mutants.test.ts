@@ -77,6 +77,12 @@ describe('checkHostnames', () => {
     ]);
   });
 
+  it('lists every name found only in the CN', () => {
+    const [f] = checkHostnames(cert('cn-only.crt'), ['localhost', 'LOCALHOST'], 'tls.crt');
+    expect(f?.message).toMatch(/^the certificate localhost names localhost, LOCALHOST only in its subject CN/);
+    expect(f?.hint).toBe('issue it with subjectAltName entries for localhost, LOCALHOST');
+  });
+
   it('refuses when one of the names is not even in the CN', () => {
     expect(checkHostnames(cert('cn-only.crt'), ['localhost', 'web'], undefined)).toEqual([
       {

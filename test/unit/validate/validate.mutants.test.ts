@@ -65,6 +65,8 @@ describe('validate', () => {
       },
     ]);
     expect(v.ok).toBe(false);
+    m.findings = [finding('LEAF_NOT_FIRST', 'info', 'loaded', 'nothing')];
+    expect((await validate(m, opts)).ok).toBe(false);
   });
 
   it("asks OpenSSL's verdict for a source, not for a generated certificate", async () => {

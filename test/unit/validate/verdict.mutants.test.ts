@@ -296,4 +296,56 @@ describe('verdicts given as data, on a real chain', () => {
       },
     ]);
   });
+  it('tells which rule refused a purpose only from facts that refuse: a server bit, a TLS key usage bit', () => {
+    const generic = refuses('unsuitable certificate purpose', 'a certificate may not be used by a TLS server');
+    const nsServer = `${ROOT}; ${LEAF('ca', '$LEAF""nsCertType=server\\n')}`;
+    expect(told({ code: 'INVALID_PURPOSE' }, nsServer)[0]?.message).toBe(generic);
+    const withTls = `${ROOT}; ${LEAF('ca', '$LEAF""keyUsage=critical,digitalSignature,keyCertSign\\n')}`;
+    expect(told({ code: 'INVALID_PURPOSE' }, withTls)[0]?.message).toBe(generic);
+  });
+
+  it('lists every extended key usage that lacks serverAuth', () => {
+    const f = told({ code: 'INVALID_PURPOSE' }, `${ROOT}; ${LEAF('ca', 'extendedKeyUsage=clientAuth,codeSigning\\n')}`);
+    expect(f[0]?.message).toBe(
+      refuses(
+        'unsuitable certificate purpose',
+        'the extended key usage of the certificate (1.3.6.1.5.5.7.3.2, 1.3.6.1.5.5.7.3.3) lacks serverAuth',
+      ),
+    );
+  });
+
+  it("names a weak leaf key as the EE's in a result Node does not name", () => {
+    const f = told({ code: 'UNSPECIFIED' }, `${ROOT}; req tls /CN=localhost rsa:1024; sign tls ca "$LEAF"`);
+    expect(f[0]?.message).toBe(
+      refuses(
+        'EE certificate key too weak',
+        'the key of localhost is RSA 1024, weaker than the 112 bits of security level 2',
+      ),
+    );
+  });
+
+  it("does not blame the leaf's own nameConstraints: only an issuer's constrain it", () => {
+    const f = told(
+      { code: 'UNSPECIFIED' },
+      `${ROOT}; ${LEAF('ca', '$LEAF""nameConstraints=permitted;DNS:.example.com\\n')}`,
+    );
+    expect(f[0]?.message).toBe(`OpenSSL's verifier refuses the chain of localhost (UNSPECIFIED), ${CLIENTS}`);
+  });
+
+  it('says ca.crt is not a root only for "unable to get issuer certificate"', () => {
+    const script = `root r /CN=R; req ca /CN=I; sign ca r "$CA"; ${LEAF('ca')}`;
+    expect(told({ code: 'CERT_SIGNATURE_FAILURE' }, script)[0]?.message).toBe(
+      refuses(
+        'certificate signature failure',
+        'a signature does not verify with the key of the certificate named as its issuer',
+      ),
+    );
+  });
+
+  it('drops only the full stop that ends the handshake error', () => {
+    expect(told({ handshake: 'error:0A00018F:SSL routines::ee key too small.' }, GOOD)[0]?.message).toBe(
+      `OpenSSL cannot complete a TLS handshake with localhost and its key (error:0A00018F:SSL routines::ee key too ` +
+        `small), ${CLIENTS}`,
+    );
+  });
 });
