@@ -7,8 +7,9 @@
 export default {
   testRunner: 'vitest',
   // The unit project only (vitest.mutate.config.ts): the cli project spawns the built bundle, which
-  // Stryker does not mutate, so it could never kill a mutant.
-  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
+  // Stryker does not mutate, so it could never kill a mutant. Forks, not the runner's default threads: the
+  // writer's tests set process.umask(), which worker threads refuse ("not supported in workers").
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true, pool: 'forks' },
   mutate: [
     'sidecar/pkix/**/*.ts',
     'sidecar/load/**/*.ts',
