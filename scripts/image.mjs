@@ -64,7 +64,6 @@ export function chooseBaseImages({ log = () => {}, engine = containerEngine() } 
   return { kind: 'stand-ins', images: STANDINS };
 }
 
-/** True when this machine runs arm64 binaries: natively, or through qemu registered with binfmt_misc. */
 /**
  * The arguments of `<engine> build` for the example app (examples/api) on the given base images, tagged `tag`:
  * host network for npm and NuGet (podman-compose ignores a compose file's `build.network`).
@@ -87,6 +86,7 @@ export function appImageArgs(engine, images, tag) {
   ];
 }
 
+/** True when this machine runs arm64 binaries: natively, or through qemu registered with binfmt_misc. */
 export function runsArm64() {
   if (process.arch === 'arm64') return true;
   try {
