@@ -3,6 +3,19 @@
 //   npm run mutate -- --mutate 'sidecar/pkix/**/*.ts'
 // Incremental: each run keeps its results in reports/stryker-incremental.json, and the next run tests
 // again only the mutants whose code or covering tests changed.
+
+// A mutant runs with the tests' privileges. As root, a mutant of publish/output.ts's create() (its loop that
+// gives each new parent 0755, with the stop condition mutated away) chmods every ancestor of a test's
+// directory: one run left this machine's /tmp at 0755, and rootless Podman then failed in the next CI run
+// (runc cannot make its tmpdir). Run it as a normal user; as root only on a machine you can throw away.
+if (process.geteuid?.() === 0 && process.env.MUTATE_AS_ROOT !== '1') {
+  throw new Error(
+    'npm run mutate refuses to run as root: a mutant of the publish stage can chmod or chown directories outside ' +
+      "the tests' own (it once left /tmp at 0755). Run it as a normal user, or set MUTATE_AS_ROOT=1 on a " +
+      'throw-away machine (the root-only tests then run too).',
+  );
+}
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
