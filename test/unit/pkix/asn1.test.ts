@@ -5,24 +5,16 @@ import crypto from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { corruptRefusal as refusal } from './certs.js';
 import { describe, expect, it } from 'vitest';
 import { encodePfx } from '../../../sidecar/convert/pfx.js';
-import { KcsError } from '../../../sidecar/findings.js';
+import type { KcsError } from '../../../sidecar/findings.js';
 import { parsePkcs12 } from '../../../sidecar/load/pkcs12.js';
 import { build, explicit, octets, oid, parseDer, seq, toDer, uint } from '../../../sidecar/pkix/asn1.js';
 import { readFixture } from '../../support/helpers.js';
 
 const hex = (h: string) => Buffer.from(h.replace(/\s/g, ''), 'hex');
 const node = (h: string) => parseDer(hex(h), 'the test value');
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError && err.code === 'FILE_CORRUPT') return err.finding.message;
-    throw err;
-  }
-  throw new Error('accepted');
-}
 
 describe('parseDer', () => {
   it('parses one complete value and writes it back byte for byte', () => {

@@ -5,14 +5,13 @@ import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KcsError } from '../../../sidecar/findings.js';
 import { type Asn1, build, explicit, octets, parseDer, seq, toDer } from '../../../sidecar/pkix/asn1.js';
 import { readMac } from '../../../sidecar/pkix/mac.js';
 import { OID } from '../../../sidecar/pkix/oids.js';
 import { IterationBudget } from '../../../sidecar/pkix/pbe.js';
 import { buildMac } from '../../../sidecar/pkix/pbe-write.js';
 import { fixture } from '../../support/helpers.js';
-import { opensslDir } from './certs.js';
+import { opensslDir, refusal } from './certs.js';
 
 const tmp = opensslDir('mac');
 afterAll(tmp.remove);
@@ -27,15 +26,6 @@ function opensslPfx(args: string[]): { macData: Asn1; content: Buffer } {
   const [, authSafe, macData] = seq(parseDer(readFileSync(path.join(tmp.dir, file)), 'x'), 'x', 3);
   const content = octets(explicit(seq(authSafe, 'x', 2)[1], 0, 'x'), 'x');
   return { macData: macData!, content };
-}
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError) return `${err.code} ${err.finding.message}`;
-    throw err;
-  }
-  throw new Error('accepted');
 }
 
 describe('readMac reads and verifies the MAC OpenSSL writes', () => {

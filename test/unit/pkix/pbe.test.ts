@@ -3,8 +3,9 @@
 // PBES2 parameters, and what counting, describing and decrypting take from it.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import { refusal } from './certs.js';
 import { describe, expect, it } from 'vitest';
-import { KcsError } from '../../../sidecar/findings.js';
+import type { KcsError } from '../../../sidecar/findings.js';
 import { MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_TOTAL } from '../../../sidecar/limits.js';
 import {
   type AlgorithmIdentifier,
@@ -53,15 +54,6 @@ const plainKey = () =>
     format: 'der',
     type: 'pkcs8',
   });
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError) return `${err.code} ${err.finding.message}`;
-    throw err;
-  }
-  throw new Error('accepted');
-}
 /** A PBES2 identifier with the given KDF and cipher nodes, as a reader sees it. */
 const pbes2 = (kdf: ReturnType<typeof build.seq>, enc: ReturnType<typeof build.seq>): AlgorithmIdentifier =>
   algorithm(parseDer(toDer(build.seq(build.oid(OID.pbes2), build.seq(kdf, enc))), 'x'), 'x');

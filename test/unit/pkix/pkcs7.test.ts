@@ -5,26 +5,16 @@
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KcsError } from '../../../sidecar/findings.js';
 import { type Asn1, build, toDer } from '../../../sidecar/pkix/asn1.js';
 import { CONTENT_TYPE } from '../../../sidecar/pkix/oids.js';
 import { isPkcs7, pkcs7Certificates } from '../../../sidecar/pkix/pkcs7.js';
 import { fixture, readFixture } from '../../support/helpers.js';
-import { opensslDir } from './certs.js';
+import { opensslDir, corruptRefusal as refusal } from './certs.js';
 
 const tmp = opensslDir('pkcs7');
 afterAll(tmp.remove);
 const der = (pem: string) => new crypto.X509Certificate(readFixture(pem)).raw;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError && err.code === 'FILE_CORRUPT') return err.finding.message;
-    throw err;
-  }
-  throw new Error('accepted');
-}
 /** ContentInfo { signedData, [0] SignedData { version, digestAlgorithms, contentInfo, ...rest } }. */
 const signedData = (rest: Asn1[], type: string = CONTENT_TYPE.signedData) =>
   toDer(
