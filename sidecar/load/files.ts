@@ -101,7 +101,11 @@ export function readInput(
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
   } catch (err) {
-    throw ioError(err as NodeJS.ErrnoException, file);
+    const e = err as NodeJS.ErrnoException;
+    // open(2) refuses a socket, and a device without its driver, with ENXIO before fstat can say what it is.
+    const st = e.code === 'ENXIO' ? fs.statSync(real, { throwIfNoEntry: false }) : undefined;
+    if (st && !st.isFile()) fail(messages.SOURCE_UNREADABLE.notRegular({ file, kind: kindOf(st) }), file);
+    throw ioError(e, file);
   }
   try {
     const st = fs.fstatSync(fd);

@@ -110,6 +110,14 @@ describe('readInput refuses what is not a regular file, saying what it is', () =
     expect(f.message).toBe('cannot read /dev/null: it is a device, not a regular file');
   });
 
+  // Major 240 is reserved for local use: no driver stands behind it, and open(2) fails with ENXIO.
+  it.skipIf(process.getuid?.() !== 0)('a device without its driver, which open(2) refuses (ENXIO)', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'tls.crt');
+    execFileSync('mknod', [file, 'c', '240', '0']);
+    expect(refusal(() => readInput(file, dir))).toEqual(notRegular(file, 'a device'));
+  });
+
   // Only root may open a block device; /dev/loop0 opens without a file behind it.
   it.skipIf(process.getuid?.() !== 0 || !fs.statSync('/dev/loop0', { throwIfNoEntry: false })?.isBlockDevice())(
     'a block device',
@@ -118,19 +126,46 @@ describe('readInput refuses what is not a regular file, saying what it is', () =
     },
   );
 
-  it('a socket, which open(2) refuses (ENXIO) before its type is seen', async () => {
+  // open(2) refuses a socket with ENXIO before fstat sees it: the finding still says what stands there.
+  it('a socket', async () => {
     const dir = tmp();
     const file = path.join(dir, 'tls.crt');
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(file, resolve));
     try {
       const f = refusal(() => readInput(file, dir));
-      expect(f).toEqual(expected(messages.SOURCE_UNREADABLE.io({ what: 'cannot read', file, reason: 'ENXIO' }), file));
-      expect(f.message).toBe(`cannot read ${file}: ENXIO`);
+      expect(f).toEqual(notRegular(file, 'a socket'));
+      expect(f.message).toBe(`cannot read ${file}: it is a socket, not a regular file`);
     } finally {
       server.close();
     }
   });
+});
+
+describe('readInput closes what it opens', () => {
+  it('after a read and after each refusal', () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'tls.crt'), 'certificate');
+    fs.writeFileSync(path.join(dir, 'empty.crt'), '');
+    fs.mkdirSync(path.join(dir, 'dir.crt'));
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 10; i++) {
+      readInput(path.join(dir, 'tls.crt'), dir);
+      readInput(path.join(dir, 'tls.crt'), dir, { maxBytes: 4 });
+      for (const name of ['empty.crt', 'dir.crt']) failure(() => readInput(path.join(dir, name), dir));
+    }
+    expect(open()).toBe(before);
+  });
+});
+
+// A sysfs attribute is a regular file of 4,096 bytes whose read can fail: the loopback interface has no
+// link speed, and reading it gives EINVAL (as `cat /sys/class/net/lo/speed` shows).
+it.skipIf(!fs.existsSync('/sys/class/net/lo/speed'))('readInput says which error a read of an open file gave', () => {
+  const file = '/sys/class/net/lo/speed';
+  expect(refusal(() => readInput(file))).toEqual(
+    expected(messages.SOURCE_UNREADABLE.io({ what: 'cannot read', file, reason: 'EINVAL' }), file),
+  );
 });
 
 describe('readInput keeps to the source directory', () => {
