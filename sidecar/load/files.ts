@@ -102,9 +102,10 @@ export function readInput(
     fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    // open(2) refuses a socket, and a device without its driver, with ENXIO before fstat can say what it is.
+    // open(2) of a file for reading fails with ENXIO only for a socket or a device without its driver (its
+    // man page), before fstat can say what stands there: stat says it. Undefined if it has gone since.
     const st = e.code === 'ENXIO' ? fs.statSync(real, { throwIfNoEntry: false }) : undefined;
-    if (st && !st.isFile()) fail(messages.SOURCE_UNREADABLE.notRegular({ file, kind: kindOf(st) }), file);
+    if (st) fail(messages.SOURCE_UNREADABLE.notRegular({ file, kind: kindOf(st) }), file);
     throw ioError(e, file);
   }
   try {
