@@ -320,6 +320,17 @@ describe('readInput says why a file cannot be read', () => {
   });
 });
 
+// kernfs refuses to open an attribute without a read method for reading, with EACCES even for root: a
+// regular file (4,096 bytes) that open(2) refuses.
+it.skipIf(!fs.existsSync('/sys/bus/pci/rescan'))('readInput says permission denied when open(2) is refused', () => {
+  const file = '/sys/bus/pci/rescan';
+  const f = refusal(() => readInput(file));
+  expect(f).toEqual(
+    expected(messages.SOURCE_UNREADABLE.permissionDenied({ what: 'cannot read', file, uid: process.getuid!() }), file),
+  );
+  expect(f.message).toBe(`cannot read ${file}: permission denied`);
+});
+
 describe('ioError', () => {
   const FILE = '/certs/tls.crt';
   it('maps the errors of node:fs to findings, with the verb it is given', () => {
