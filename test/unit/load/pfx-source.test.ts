@@ -115,7 +115,7 @@ describe('readPfx says what in the encryption Kestrel or OpenSSL would trip on',
     ]);
   });
 
-  it(".NET's per-KDF limit: 300,000 iterations are fine, 300,001 are PFX_REENCODED and not published as they are", () => {
+  it(".NET's per-KDF limit: 300,000 iterations are fine, 300,001 PFX_REENCODED and not published as it is", () => {
     const at = opensslPfx(300_000);
     const p = readPfx(at, undefined, PASS);
     expect(p.details).toEqual({

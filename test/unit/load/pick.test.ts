@@ -218,7 +218,8 @@ describe('pickLeaf refuses several pairs: SOURCE_AMBIGUOUS', () => {
       ),
     );
     expect(f.message).toBe(
-      `cannot choose a certificate in ${file}: it holds 3 entries with their key (${names.map((n) => listed(cert(n))).join(', ')}); ` +
+      `cannot choose a certificate in ${file}: it holds 3 entries with their key ` +
+        `(${names.map((n) => listed(cert(n))).join(', ')}); ` +
         `Kestrel itself would load the last one, (CN=p384, sha256 ${last.fingerprint256})`,
     );
   });
