@@ -101,7 +101,12 @@ export function readInput(
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
   } catch (err) {
-    throw ioError(err as NodeJS.ErrnoException, file);
+    const e = err as NodeJS.ErrnoException;
+    // open(2) of a file for reading fails with ENXIO only for a socket or a device without its driver (its
+    // man page), before fstat can say what stands there: stat says it. Undefined if it has gone since.
+    const st = e.code === 'ENXIO' ? fs.statSync(real, { throwIfNoEntry: false }) : undefined;
+    if (st) fail(messages.SOURCE_UNREADABLE.notRegular({ file, kind: kindOf(st) }), file);
+    throw ioError(e, file);
   }
   try {
     const st = fs.fstatSync(fd);

@@ -30,7 +30,9 @@ const withinDotnetLimits = (info: Info) =>
 function pfxFindings(info: Info, file: string): Finding[] {
   const out: Finding[] = [];
   if (info.legacy) {
-    const legacy = info.encryption.filter((e) => /RC2|RC4|DES-CBC$/.test(e));
+    // The ciphers of OpenSSL 3's legacy provider: RC2, RC4 and single DES, not 3DES-CBC, which its default
+    // provider has (`openssl pkcs12` opens a PBES2 DES-EDE3-CBC key without -legacy).
+    const legacy = info.encryption.filter((e) => /RC2|RC4|(?<!3)DES-CBC$/.test(e));
     out.push(
       finding(
         messages.LEGACY_ENCRYPTION.legacy({ file, ciphers: legacy.length ? legacy : info.encryption }),
