@@ -121,7 +121,7 @@ export class Dir {
     return fs.readdirSync(this.base);
   }
 
-  /** A child directory; a symlink or a file in its place is refused (ENOTDIR on Linux; ELOOP elsewhere). */
+  /** A child directory; a symlink or a file in its place is refused (ENOTDIR, as Dir.open says). */
   openDir(name: string): Dir {
     return Dir.open(this.at(name), `${this.shown}/${name}`);
   }
@@ -214,8 +214,8 @@ export class Dir {
     try {
       child = this.openDir(name);
     } catch (err) {
-      // Replaced by a symlink or a file since the lstat (ENOTDIR; ELOOP on systems that say so for a
-      // symlink): remove that entry, not what it names.
+      // Replaced by a symlink or a file since the lstat (ENOTDIR; ELOOP, which open(2) documents for
+      // O_NOFOLLOW, is taken too): remove that entry, not what it names.
       if (errno(err) === 'ELOOP' || errno(err) === 'ENOTDIR') {
         this.unlink(name);
         return;
