@@ -5,6 +5,7 @@ import { messages } from '../messages/index.js';
 import type { Material } from '../material.js';
 import { createCa, loadOrCreateCa, type Ca } from './ca.js';
 import { issueLeaf, reissueReason, renewalTime, type LeafOptions } from './leaf.js';
+import { oneLine, subjectOf } from '../pkix/x509info.js';
 
 export interface GenerateOptions extends LeafOptions {
   /** KCS_STATE: where the CA is kept. Unset: a CA for this run only. */
@@ -37,7 +38,7 @@ export function generateMaterial(opts: GenerateOptions): Generated {
       kind: 'generated',
       files: ca.dir ? [ca.dir] : [],
       details: {
-        ca: ca.cert.subject.replace(/\n/g, ', '),
+        ca: oneLine(subjectOf(ca.cert)),
         caCreated: ca.created,
         caPersisted: ca.dir !== undefined,
         leaf: reason === undefined ? 'reused' : `issued (${reason})`,

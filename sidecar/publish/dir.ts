@@ -38,7 +38,8 @@ export class Dir {
     private readonly base: string,
   ) {}
 
-  /** Opens `dir` itself; a symlink at its last component is refused (ELOOP). */
+  /** Opens `dir` itself; a symlink at its last component is refused (Linux gives ENOTDIR for it under
+   *  O_DIRECTORY with O_NOFOLLOW, ELOOP without O_DIRECTORY). */
   static open(dir: string, shown = dir): Dir {
     const fd = fs.openSync(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     const viaProc = `/proc/self/fd/${fd}`;
@@ -120,7 +121,7 @@ export class Dir {
     return fs.readdirSync(this.base);
   }
 
-  /** A child directory; a symlink in its place is refused (ELOOP), a file too (ENOTDIR). */
+  /** A child directory; a symlink or a file in its place is refused (ENOTDIR, as Dir.open says). */
   openDir(name: string): Dir {
     return Dir.open(this.at(name), `${this.shown}/${name}`);
   }
@@ -213,7 +214,8 @@ export class Dir {
     try {
       child = this.openDir(name);
     } catch (err) {
-      // Replaced by a symlink or a file since the lstat: remove that entry, not what it names.
+      // Replaced by a symlink or a file since the lstat (ENOTDIR; ELOOP, which open(2) documents for
+      // O_NOFOLLOW, is taken too): remove that entry, not what it names.
       if (errno(err) === 'ELOOP' || errno(err) === 'ENOTDIR') {
         this.unlink(name);
         return;

@@ -6,6 +6,7 @@ import type { Config } from '../settings/config.js';
 import { KcsError, fail } from '../findings.js';
 import { messages } from '../messages/index.js';
 import { readInput } from '../load/files.js';
+import { certName, oneLine, subjectOf } from '../pkix/x509info.js';
 
 export interface TrustCa {
   cert: crypto.X509Certificate;
@@ -31,7 +32,8 @@ export function describeCa(bytes: Buffer, file: string): TrustCa {
   } catch (err) {
     fail(messages.FILE_CORRUPT.trustCa({ file }), file, err);
   }
-  if (!cert.ca) fail(messages.CONFIG_INVALID.trustNotCa({ file, subject: cert.subject.replace(/\n/g, ', ') }), file);
+  if (!cert.ca)
+    fail(messages.CONFIG_INVALID.trustNotCa({ file, subject: oneLine(subjectOf(cert)) || certName(cert) }), file);
   const der = cert.raw;
   const sha256 = crypto.createHash('sha256').update(der).digest('hex').toUpperCase();
   return {
