@@ -41,8 +41,10 @@ function pfxFindings(info: Info, file: string): Finding[] {
       ),
     );
   }
-  if (!withinDotnetLimits(info)) {
+  if (info.maxIterations > DOTNET_MAX_ITERATIONS_PER_KDF) {
     out.push(finding(messages.PFX_REENCODED.iterations({ file, iterations: info.maxIterations }), 'warning', file));
+  } else if (info.totalIterations > DOTNET_MAX_ITERATIONS_TOTAL) {
+    out.push(finding(messages.PFX_REENCODED.total({ file, total: info.totalIterations }), 'warning', file));
   }
   return out;
 }

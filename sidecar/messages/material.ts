@@ -1,7 +1,13 @@
 // The words of the findings about the bytes of the source: whether they parse, open with the password,
 // use algorithms that can be read, and hold a key that goes with the certificate. Part of the catalogue
 // (messages/index.ts).
-import { DOTNET_MAX_ITERATIONS_PER_KDF, MAX_ITERATIONS_PER_KDF, MAX_PFX_BAGS, MAX_RSA_BITS } from '../limits.js';
+import {
+  DOTNET_MAX_ITERATIONS_PER_KDF,
+  DOTNET_MAX_ITERATIONS_TOTAL,
+  MAX_ITERATIONS_PER_KDF,
+  MAX_PFX_BAGS,
+  MAX_RSA_BITS,
+} from '../limits.js';
 import { define } from './define.js';
 import { VERIFIER } from './verifier.js';
 
@@ -144,6 +150,15 @@ export const PFX_REENCODED = define(
       message:
         `${d.file} asks for ${thousands(d.iterations)} iterations, more than .NET's ` +
         `Pkcs12LoaderLimits allow (${thousands(DOTNET_MAX_ITERATIONS_PER_KDF)}), so Kestrel would refuse it`,
+      hint:
+        'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
+        'silence this',
+    }),
+    /** Each key derivation is within .NET's per-KDF limit, but not their sum. */
+    total: (d: { file: string; total: number }) => ({
+      message:
+        `${d.file} asks for ${thousands(d.total)} iterations over all its key derivations, more than .NET's ` +
+        `Pkcs12LoaderLimits allow in one file (${thousands(DOTNET_MAX_ITERATIONS_TOTAL)}), so Kestrel would refuse it`,
       hint:
         'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
         'silence this',

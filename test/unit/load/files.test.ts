@@ -13,6 +13,7 @@ import { MAX_INPUT_BYTES } from '../../../sidecar/limits.js';
 import { inFile, ioError, readInput, sourceRoots } from '../../../sidecar/load/files.js';
 import { messages } from '../../../sidecar/messages/index.js';
 import { failure, fixture } from '../../support/helpers.js';
+import { needsRoot } from '../../support/skips.js';
 
 const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-files-')));
 /** The finding `m` raised about `file`, as readInput throws it. */
@@ -111,20 +112,22 @@ describe('readInput refuses what is not a regular file, saying what it is', () =
   });
 
   // Major 240 is reserved for local use: no driver stands behind it, and open(2) fails with ENXIO.
-  it.skipIf(process.getuid?.() !== 0)('a device without its driver, which open(2) refuses (ENXIO)', () => {
-    const dir = tmp();
-    const file = path.join(dir, 'tls.crt');
-    execFileSync('mknod', [file, 'c', '240', '0']);
-    expect(refusal(() => readInput(file, dir))).toEqual(notRegular(file, 'a device'));
-  });
-
-  // Only root may open a block device; /dev/loop0 opens without a file behind it.
-  it.skipIf(process.getuid?.() !== 0 || !fs.statSync('/dev/loop0', { throwIfNoEntry: false })?.isBlockDevice())(
-    'a block device',
+  it.runIf(needsRoot('a device made by mknod in the source'))(
+    'a device without its driver, which open(2) refuses (ENXIO)',
     () => {
-      expect(refusal(() => readInput('/dev/loop0'))).toEqual(notRegular('/dev/loop0', 'a device'));
+      const dir = tmp();
+      const file = path.join(dir, 'tls.crt');
+      execFileSync('mknod', [file, 'c', '240', '0']);
+      expect(refusal(() => readInput(file, dir))).toEqual(notRegular(file, 'a device'));
     },
   );
+
+  // Only root may open a block device; /dev/loop0 opens without a file behind it.
+  it.runIf(
+    needsRoot('a block device in the source') && fs.statSync('/dev/loop0', { throwIfNoEntry: false })?.isBlockDevice(),
+  )('a block device', () => {
+    expect(refusal(() => readInput('/dev/loop0'))).toEqual(notRegular('/dev/loop0', 'a device'));
+  });
 
   // open(2) refuses a socket with ENXIO before fstat sees it: the finding still says what stands there.
   it('a socket', async () => {
