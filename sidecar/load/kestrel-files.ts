@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fail, finding, type Finding } from '../findings.js';
 import { messages } from '../messages/index.js';
 import { Class, Type, parseDer, seq } from '../pkix/asn1.js';
-import { type Located, subjectOf } from './pick.js';
+import { type Located, subjectLine } from './pick.js';
 
 /** OpenSSL's curve names, as the NIST names users know them by. */
 const NIST: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
@@ -82,6 +82,6 @@ export function leafNotFirstFinding(
 ): Finding[] {
   const first = inFile?.[0];
   if (!first || first.fingerprint256 === leaf.fingerprint256) return [];
-  const name = subjectOf(first);
+  const name = subjectLine(first);
   return [finding(messages.LEAF_NOT_FIRST.issuerFirst({ file: leafFile, first: name }), 'info', leafFile)];
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fail } from '../findings.js';
 import { messages } from '../messages/index.js';
 import { type Discovery, keyNamesBeside } from './discover.js';
+import { cnOf, oneLine, subjectOf } from '../pkix/x509info.js';
 
 export interface Located<T> {
   value: T;
@@ -16,13 +17,13 @@ type Pair = { cert: Located<crypto.X509Certificate>; key: Located<crypto.KeyObje
 
 /** The subject on one line; `(empty subject)` for certificates that name themselves only in a SAN
  *  (node:crypto gives `undefined`, not the empty string, for an empty name, whatever its type says). */
-export const subjectOf = (c: crypto.X509Certificate) =>
-  ((c.subject as string | undefined) ?? '').replace(/\n/g, ', ') || '(empty subject)';
-export const cn = (c: crypto.X509Certificate) => /CN=([^\n]+)/.exec(c.subject ?? '')?.[1] ?? subjectOf(c);
+export const subjectLine = (c: crypto.X509Certificate) => oneLine(subjectOf(c)) || '(empty subject)';
+/** The subject's CN, else the subject on one line. */
+export const cn = (c: crypto.X509Certificate) => cnOf(c) ?? subjectLine(c);
 
 /** `"server" (CN=api, sha256 AB:CD:...)`, as entries are listed in findings. */
 const describeEntry = (c: Located<crypto.X509Certificate>) =>
-  `${c.name !== undefined ? `"${c.name}" ` : ''}(${subjectOf(c.value)}, sha256 ${c.value.fingerprint256})`;
+  `${c.name !== undefined ? `"${c.name}" ` : ''}(${subjectLine(c.value)}, sha256 ${c.value.fingerprint256})`;
 const thumb = (s: string) => s.replace(/[:\s]/g, '').toUpperCase();
 
 /** Certificates without any key, or a key without any certificate. */
@@ -35,7 +36,7 @@ function refuseUnpaired(
   if (keys.length === 0) {
     if (certs.length === 0) fail(messages.SOURCE_NOT_FOUND.noCertificate({ where }), where);
     const file = certs[0]!.file;
-    const subject = subjectOf(certs[0]!.value);
+    const subject = subjectLine(certs[0]!.value);
     if (d.layout === 'single-file') {
       const names = keyNamesBeside(file);
       const keyPath = path.join(path.dirname(file), names[0]!);

@@ -13,7 +13,7 @@ import type { Discovery } from './discover.js';
 import { readInput } from './files.js';
 import { isPfxName } from './discover.js';
 import { parsePemBlocks } from './pem.js';
-import { subjectOf as nameOf } from './pick.js';
+import { subjectLine as nameOf } from './pick.js';
 import { isPkcs7, pkcs7Certificates } from '../pkix/pkcs7.js';
 
 export interface SkippedFile {

@@ -69,11 +69,14 @@ export const oneLine = (dn: string | undefined) => (dn ?? '').split('\n').filter
 export const subjectOf = (cert: X509Certificate): string => cert.subject ?? '';
 export const issuerOf = (cert: X509Certificate): string => cert.issuer ?? '';
 
+/** The value of the subject's CN (the first, if several), or undefined. */
+export const cnOf = (cert: X509Certificate): string | undefined => /(?:^|\n)CN=([^\n]+)/.exec(subjectOf(cert))?.[1];
+
 /** How messages name a certificate: its CN, else its subject on one line, else its first
  *  subjectAltName (`localhost (no subject)`), else the start of its SHA-256 fingerprint. */
 export function certName(cert: X509Certificate): string {
   const subject = subjectOf(cert);
-  const cn = /(?:^|\n)CN=([^\n]+)/.exec(subject)?.[1];
+  const cn = cnOf(cert);
   if (cn) return cn;
   if (subject) return oneLine(subject);
   const san = sansOf(cert)[0] ?? cert.subjectAltName?.split(', ')[0];

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { raise, type Message } from '../../../sidecar/findings.js';
 import type { Discovery, Layout } from '../../../sidecar/load/discover.js';
 import { readPfx } from '../../../sidecar/load/pfx-source.js';
-import { belongs, cn, type Located, pickLeaf, subjectOf } from '../../../sidecar/load/pick.js';
+import { belongs, cn, type Located, pickLeaf, subjectLine } from '../../../sidecar/load/pick.js';
 import { messages } from '../../../sidecar/messages/index.js';
 import { PASS, failure, readFixture } from '../../support/helpers.js';
 import { keytoolStore, selfSigned } from './keystores.js';
@@ -24,14 +24,14 @@ const refusal = (fn: () => unknown) => failure(fn).finding;
 const listed = (c: crypto.X509Certificate, name?: string) =>
   `${name === undefined ? '' : `"${name}" `}(${c.subject}, sha256 ${c.fingerprint256})`;
 
-describe('subjectOf and cn', () => {
+describe('subjectLine and cn', () => {
   it('give the subject on one line and its CN', () => {
     const { cert: c } = selfSigned('/O=Example Org/OU=Web/CN=api.example.test');
-    expect(subjectOf(c)).toBe('O=Example Org, OU=Web, CN=api.example.test');
+    expect(subjectLine(c)).toBe('O=Example Org, OU=Web, CN=api.example.test');
     expect(cn(c)).toBe('api.example.test');
     const { cert: first } = selfSigned('/CN=first/O=Example Org');
     expect(cn(first)).toBe('first');
-    expect(subjectOf(cert('rsa2048'))).toBe('CN=rsa2048');
+    expect(subjectLine(cert('rsa2048'))).toBe('CN=rsa2048');
   });
 
   it('give the whole subject for a certificate without a CN', () => {
@@ -41,7 +41,7 @@ describe('subjectOf and cn', () => {
 
   it('say (empty subject) for a certificate named only in its SAN', () => {
     const { cert: c } = selfSigned('/');
-    expect(subjectOf(c)).toBe('(empty subject)');
+    expect(subjectLine(c)).toBe('(empty subject)');
     expect(cn(c)).toBe('(empty subject)');
   });
 });
