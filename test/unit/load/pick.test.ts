@@ -34,6 +34,13 @@ describe('subjectLine and cn', () => {
     expect(subjectLine(cert('rsa2048'))).toBe('CN=rsa2048');
   });
 
+  it('read the CN attribute, not a value that holds the letters CN=', () => {
+    const { cert: c } = selfSigned('/O=ACN=evil/CN=good');
+    expect(cn(c)).toBe('good');
+    const { cert: none } = selfSigned('/O=ACN=evil');
+    expect(cn(none)).toBe('O=ACN=evil');
+  });
+
   it('give the whole subject for a certificate without a CN', () => {
     const { cert: c } = selfSigned('/O=No Common Name/C=NL');
     expect(cn(c)).toBe('O=No Common Name, C=NL');
