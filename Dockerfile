@@ -14,7 +14,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 # Only the runtime dependencies and esbuild: the bundles need nothing else, and no install scripts run.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm install --no-save --ignore-scripts --no-audit --no-fund "esbuild@$(node -p "require('./package-lock.json').packages['node_modules/esbuild'].version")"
+ && esbuild="$(node -p "require('./package-lock.json').packages['node_modules/esbuild'].version")" \
+ && npm install --no-save --ignore-scripts --no-audit --no-fund "esbuild@$esbuild"
 COPY scripts ./scripts
 COPY sidecar ./sidecar
 RUN node scripts/build.mjs \
@@ -32,8 +33,11 @@ FROM ${NODE_IMAGE}
 # An ARG before the first FROM is not seen inside a stage unless declared again there.
 ARG NODE_IMAGE
 ARG VERSION=0.1.0
+# A quoted string continued on the next line goes on at that line's first column (here and in the
+# HEALTHCHECK): Docker keeps a continued line's indentation inside quotes.
 LABEL org.opencontainers.image.title="kestrel-cert-sidecar" \
-      org.opencontainers.image.description="Validates, converts and atomically publishes TLS certificates for ASP.NET Core Kestrel" \
+      org.opencontainers.image.description="Validates, converts and atomically publishes TLS certificates \
+for ASP.NET Core Kestrel" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
@@ -50,5 +54,6 @@ ENV KCS_OUTPUT=/https \
 USER 1654:1654
 # For `watch`: healthy while a valid, unexpired set is published. No shell in the image, so Node asks.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.KCS_HEALTH_PORT||8089)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.KCS_HEALTH_PORT||8089)+'/readyz')\
+.then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/nodejs/bin/node", "/app/kestrel-cert-sidecar.mjs"]

@@ -12,7 +12,8 @@ export default defineConfig({
     projects: [
       // In-process tests of the modules: seconds.
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
-      // The built CLI and the watch loop as users run them, with real watchers, processes and the tools we did not write.
+      // The built CLI and the watch loop as users run them, with real watchers, processes and the tools we did not
+      // write.
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 60_000 } },
       // Seeded, with a fixed count of trials: slow by design (thousands of publishes, kills, races).
       {

@@ -21,7 +21,8 @@ public sealed class GeneratedCertsFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Certs.DisposeAsync();
 }
 
-public sealed class GeneratedCertsTests(GeneratedCertsFixture fixture) : IClassFixture<GeneratedCertsFixture>, IAsyncLifetime
+public sealed class GeneratedCertsTests(GeneratedCertsFixture fixture)
+    : IClassFixture<GeneratedCertsFixture>, IAsyncLifetime
 {
     private const int Port = 8443;
     private readonly INetwork _network = new NetworkBuilder().WithName($"kcs-dotnet-{Guid.NewGuid():N}").Build();
@@ -41,7 +42,8 @@ public sealed class GeneratedCertsTests(GeneratedCertsFixture fixture) : IClassF
             .WithKestrelCerts(fixture.Certs)
             .WithNetwork(_network)
             .WithNetworkAliases(alias)
-            .WithBindMount(TestEnvironment.AppDirectory, "/app", DotNet.Testcontainers.Configurations.AccessMode.ReadOnly)
+            .WithBindMount(
+                TestEnvironment.AppDirectory, "/app", DotNet.Testcontainers.Configurations.AccessMode.ReadOnly)
             .WithEntrypoint("dotnet", "/app/Api.dll")
             .WithEnvironment("ASPNETCORE_URLS", $"https://+:{Port}")
             .WithEnvironment("APP_NAME", alias)
@@ -72,7 +74,9 @@ public sealed class GeneratedCertsTests(GeneratedCertsFixture fixture) : IClassF
         Assert.Equal("/https/trust/ca-bundle.crt", certs.TrustBundlePath);
         Assert.Contains("CN=kestrel-cert-sidecar development CA", certs.CaCertificate.Subject);
         Assert.Equal(certs.CaCertificate.Subject, certs.CaCertificate.Issuer);
-        Assert.Matches("^published \\.\\.\\d{4}_", certs.Logs.Split('\n').First(l => l.StartsWith("published", StringComparison.Ordinal)));
+        Assert.Matches(
+            "^published \\.\\.\\d{4}_",
+            certs.Logs.Split('\n').First(l => l.StartsWith("published", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -86,7 +90,8 @@ public sealed class GeneratedCertsTests(GeneratedCertsFixture fixture) : IClassF
         Assert.Equal("hello from web", await client.GetStringAsync($"{url}/"));
         // web's own HttpClient uses the machine defaults: it trusts api only through SSL_CERT_FILE.
         var call = await client.GetAsync($"{url}/call?url={Uri.EscapeDataString($"https://api:{Port}/")}");
-        Assert.Equal((HttpStatusCode.OK, "hello from api"), (call.StatusCode, await call.Content.ReadAsStringAsync()));
+        Assert.Equal(
+            (HttpStatusCode.OK, "hello from api"), (call.StatusCode, await call.Content.ReadAsStringAsync()));
     }
 
     [Fact]
@@ -102,24 +107,30 @@ public sealed class GeneratedCertsTests(GeneratedCertsFixture fixture) : IClassF
         // The machine's own store does not hold the CA: a default client refuses the app.
         using (var machine = new HttpClient())
         {
-            var e = await Assert.ThrowsAsync<HttpRequestException>(() => machine.GetStringAsync($"https://localhost:{port}/"));
+            var e = await Assert.ThrowsAsync<HttpRequestException>(
+                () => machine.GetStringAsync($"https://localhost:{port}/"));
             Assert.IsType<AuthenticationException>(e.InnerException);
         }
 
         // 127.0.0.1 is not among the names: the handler refuses it although the chain is good.
         using (var byAddress = new HttpClient(fixture.Certs.CreateHttpClientHandler()))
         {
-            var e = await Assert.ThrowsAsync<HttpRequestException>(() => byAddress.GetStringAsync($"https://127.0.0.1:{port}/"));
+            var e = await Assert.ThrowsAsync<HttpRequestException>(
+                () => byAddress.GetStringAsync($"https://127.0.0.1:{port}/"));
             Assert.IsType<AuthenticationException>(e.InnerException);
         }
 
         // Another CA's handler refuses it: the trust is the CA's, not a bypass.
-        await using var other = new KestrelCertsBuilder().WithImage(TestEnvironment.SidecarImage).WithHostnames("localhost").Build();
+        await using var other = new KestrelCertsBuilder()
+            .WithImage(TestEnvironment.SidecarImage)
+            .WithHostnames("localhost")
+            .Build();
         await other.StartAsync();
         Assert.NotEqual(fixture.Certs.CaCertificate.Thumbprint, other.CaCertificate.Thumbprint);
         using (var stranger = new HttpClient(other.CreateHttpClientHandler()))
         {
-            var e = await Assert.ThrowsAsync<HttpRequestException>(() => stranger.GetStringAsync($"https://localhost:{port}/"));
+            var e = await Assert.ThrowsAsync<HttpRequestException>(
+                () => stranger.GetStringAsync($"https://localhost:{port}/"));
             Assert.IsType<AuthenticationException>(e.InnerException);
         }
     }
@@ -134,21 +145,30 @@ public sealed class SourceTests
     [Fact]
     public async Task A_PFX_source_with_its_password_is_published()
     {
-        await using var certs = new KestrelCertsBuilder().WithImage(TestEnvironment.SidecarImage).WithSource(Fixture("openssl3-default.pfx"), Password).Build();
+        await using var certs = new KestrelCertsBuilder()
+            .WithImage(TestEnvironment.SidecarImage)
+            .WithSource(Fixture("openssl3-default.pfx"), Password)
+            .Build();
         await certs.StartAsync();
         using var leaf = X509Certificate2.CreateFromPem(File.ReadAllText(Fixture("rsa2048.crt")));
-        Assert.Equal(leaf.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), certs.Manifest.Sha256.Replace(":", ""));
+        Assert.Equal(
+            leaf.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256),
+            certs.Manifest.Sha256.Replace(":", ""));
         Assert.Equal("pfx", certs.Manifest.SourceKind);
     }
 
     [Fact]
     public async Task A_wrong_password_throws_with_PASSWORD_WRONG_and_the_fix()
     {
-        await using var certs = new KestrelCertsBuilder().WithImage(TestEnvironment.SidecarImage).WithSource(Fixture("openssl3-default.pfx"), "not-the-password").Build();
+        await using var certs = new KestrelCertsBuilder()
+            .WithImage(TestEnvironment.SidecarImage)
+            .WithSource(Fixture("openssl3-default.pfx"), "not-the-password")
+            .Build();
         var e = await Assert.ThrowsAsync<KestrelCertsException>(() => certs.StartAsync());
         Assert.Equal(4, e.ExitCode);
         Assert.Equal(["PASSWORD_WRONG"], e.Findings);
-        Assert.Contains("PASSWORD_WRONG cannot open /certs/openssl3-default.pfx: the password does not match", e.Message);
+        Assert.Contains(
+            "PASSWORD_WRONG cannot open /certs/openssl3-default.pfx: the password does not match", e.Message);
         Assert.Contains("fix: set KCS_PASSWORD_FILE", e.Message);
         Assert.DoesNotContain("not-the-password", e.Message);
         Assert.Throws<InvalidOperationException>(() => certs.Manifest);
@@ -159,7 +179,8 @@ public sealed class SourceTests
     {
         Assert.Throws<ArgumentException>(() => new KestrelCertsBuilder().WithEnvironment("KCS_OUTPUT", "/elsewhere"));
         Assert.Throws<ArgumentException>(() => new KestrelCertsBuilder().WithSource(Fixture("no-such-file.pfx")));
-        Assert.Throws<ArgumentException>(() => new KestrelCertsBuilder().WithOutputDirectory(Path.GetTempPath(), mountPath: "relative"));
+        Assert.Throws<ArgumentException>(
+            () => new KestrelCertsBuilder().WithOutputDirectory(Path.GetTempPath(), mountPath: "relative"));
         Assert.Throws<ArgumentException>(() => new KestrelCertsBuilder().WithHostnames("a,b"));
         var first = new KestrelCertsBuilder().WithHostnames("a");
         var second = first.WithHostnames("b");

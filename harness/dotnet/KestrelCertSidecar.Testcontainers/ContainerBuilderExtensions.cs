@@ -8,11 +8,14 @@ namespace KestrelCertSidecar.Testcontainers;
 public static class ContainerBuilderExtensions
 {
     /// <summary>
-    /// Mounts the published set read-only at <see cref="KestrelCertsContainer.MountPath"/>, sets the Kestrel variables
-    /// (<see cref="KestrelCertsContainer.KestrelEnvironment"/>), and sets <c>SSL_CERT_FILE</c> to the trust bundle, so
-    /// the app serves HTTPS and trusts the other services of the test (and the public roots) when it calls them.
+    /// Mounts the published set read-only at <see cref="KestrelCertsContainer.MountPath"/>, sets the Kestrel
+    /// variables (<see cref="KestrelCertsContainer.KestrelEnvironment"/>), and sets <c>SSL_CERT_FILE</c> to the
+    /// trust bundle, so the app serves HTTPS and trusts the other services of the test (and the public roots) when
+    /// it calls them.
     /// </summary>
-    /// <remarks><paramref name="certs"/> must have been started: the variables are read from what it published.</remarks>
+    /// <remarks>
+    /// <paramref name="certs"/> must have been started: the variables are read from what it published.
+    /// </remarks>
     public static TBuilderEntity WithKestrelCerts<TBuilderEntity, TContainerEntity, TConfigurationEntity>(
         this ContainerBuilder<TBuilderEntity, TContainerEntity, TConfigurationEntity> builder,
         KestrelCertsContainer certs)

@@ -32,16 +32,28 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
         MountPath = settings.MountPath;
     }
 
-    /// <summary>The Docker volume holding the published set or, with <see cref="KestrelCertsBuilder.WithOutputDirectory"/>, the host directory.</summary>
+    /// <summary>
+    /// The Docker volume holding the published set or, with <see cref="KestrelCertsBuilder.WithOutputDirectory"/>,
+    /// the host directory.
+    /// </summary>
     public string VolumeName => _settings.OutputDirectory ?? _volume?.Name ?? throw NotStarted(nameof(VolumeName));
 
-    /// <summary>True when the set is in a host directory (<see cref="KestrelCertsBuilder.WithOutputDirectory"/>) rather than a volume.</summary>
+    /// <summary>
+    /// True when the set is in a host directory (<see cref="KestrelCertsBuilder.WithOutputDirectory"/>) rather than
+    /// a volume.
+    /// </summary>
     public bool IsHostDirectory => _settings.OutputDirectory is not null;
 
-    /// <summary>Where app containers mount <see cref="VolumeName"/> (read-only); the paths of <see cref="KestrelEnvironment"/> point there.</summary>
+    /// <summary>
+    /// Where app containers mount <see cref="VolumeName"/> (read-only); the paths of
+    /// <see cref="KestrelEnvironment"/> point there.
+    /// </summary>
     public string MountPath { get; }
 
-    /// <summary>The <c>ASPNETCORE_Kestrel__Certificates__Default__*</c> variables that make Kestrel serve the set (the published <c>kestrel.env</c>).</summary>
+    /// <summary>
+    /// The <c>ASPNETCORE_Kestrel__Certificates__Default__*</c> variables that make Kestrel serve the set (the
+    /// published <c>kestrel.env</c>).
+    /// </summary>
     public IReadOnlyDictionary<string, string> KestrelEnvironment => Done.KestrelEnvironment;
 
     /// <summary>What was published: fingerprint, names, validity (the published <c>manifest.json</c>).</summary>
@@ -50,19 +62,27 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
     /// <summary>The trust anchor of the published chain (<c>ca.crt</c>).</summary>
     public X509Certificate2 CaCertificate => Done.Ca;
 
-    /// <summary>Where a container that calls the app finds a CA bundle trusting the public roots and <see cref="CaCertificate"/>: set <c>SSL_CERT_FILE</c> to it.</summary>
+    /// <summary>
+    /// Where a container that calls the app finds a CA bundle trusting the public roots and
+    /// <see cref="CaCertificate"/>: set <c>SSL_CERT_FILE</c> to it.
+    /// </summary>
     public string TrustBundlePath => $"{MountPath.TrimEnd('/')}/trust/ca-bundle.crt";
 
     /// <summary>What the sidecar printed: its findings, and the generation it published.</summary>
     public string Logs => _published?.Logs ?? throw NotStarted(nameof(Logs));
 
     /// <summary>
-    /// Runs <c>init</c> and waits for it to exit. On exit code 0 the set is published and the properties can be read;
-    /// any other exit throws a <see cref="KestrelCertsException"/> with the sidecar's findings (code, file, cause, fix).
+    /// Runs <c>init</c> and waits for it to exit. On exit code 0 the set is published and the properties can be
+    /// read; any other exit throws a <see cref="KestrelCertsException"/> with the sidecar's findings (code, file,
+    /// cause, fix).
     /// </summary>
     public async Task StartAsync(CancellationToken ct = default)
     {
-        if (_container is not null) throw new InvalidOperationException("this KestrelCertsContainer was started already; build another one to publish again");
+        if (_container is not null)
+        {
+            throw new InvalidOperationException(
+                "this KestrelCertsContainer was started already; build another one to publish again");
+        }
         var user = _settings.OutputDirectory is null ? AppUser : HostDirectoryUser();
         var builder = new ContainerBuilder(_settings.Image)
             .WithCommand("init")
@@ -76,18 +96,26 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
                 p.HostConfig.ReadonlyRootfs = true;
                 p.HostConfig.CapDrop = ["ALL"];
             })
-            .WithWaitStrategy(Wait.ForUnixContainer().AddCustomWaitStrategy(new UntilExited(), w => w.WithMode(WaitStrategyMode.OneShot).WithTimeout(TimeSpan.FromMinutes(2))));
+            .WithWaitStrategy(Wait.ForUnixContainer().AddCustomWaitStrategy(
+                new UntilExited(),
+                w => w.WithMode(WaitStrategyMode.OneShot).WithTimeout(TimeSpan.FromMinutes(2))));
         foreach (var (name, value) in _settings.Environment) builder = builder.WithEnvironment(name, value);
-        if (!_settings.Hostnames.IsDefaultOrEmpty) builder = builder.WithEnvironment("KCS_HOSTNAMES", string.Join(',', _settings.Hostnames));
+        if (!_settings.Hostnames.IsDefaultOrEmpty)
+        {
+            builder = builder.WithEnvironment("KCS_HOSTNAMES", string.Join(',', _settings.Hostnames));
+        }
         if (_settings.Source is { } source)
         {
-            var target = Directory.Exists(source) ? KestrelCertsBuilder.SidecarSource : $"{KestrelCertsBuilder.SidecarSource}/{Path.GetFileName(source)}";
+            var target = Directory.Exists(source)
+                ? KestrelCertsBuilder.SidecarSource
+                : $"{KestrelCertsBuilder.SidecarSource}/{Path.GetFileName(source)}";
             builder = builder.WithBindMount(source, target, AccessMode.ReadOnly).WithEnvironment("KCS_SOURCE", target);
             if (_settings.Password is { } password) builder = builder.WithEnvironment("KCS_PASSWORD", password);
         }
         if (_settings.OutputDirectory is { } dir)
         {
-            builder = builder.WithBindMount(PrepareHostDirectory(dir), KestrelCertsBuilder.SidecarOutput, AccessMode.ReadWrite);
+            builder = builder.WithBindMount(
+                PrepareHostDirectory(dir), KestrelCertsBuilder.SidecarOutput, AccessMode.ReadWrite);
         }
         else
         {
@@ -113,10 +141,16 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
     public HttpClientHandler CreateHttpClientHandler()
     {
         var ca = CaCertificate;
-        return new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, errors) => cert is not null && TrustsOnlyCa(ca, cert, errors) };
+        return new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, errors) =>
+                cert is not null && TrustsOnlyCa(ca, cert, errors),
+        };
     }
 
-    /// <summary>The same trust as <see cref="CreateHttpClientHandler"/>, for <see cref="SocketsHttpHandler"/>.</summary>
+    /// <summary>
+    /// The same trust as <see cref="CreateHttpClientHandler"/>, for <see cref="SocketsHttpHandler"/>.
+    /// </summary>
     public SocketsHttpHandler CreateSocketsHttpHandler()
     {
         var ca = CaCertificate;
@@ -124,7 +158,8 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
         {
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, cert, _, errors) => cert is not null && TrustsOnlyCa(ca, AsCertificate2(cert), errors),
+                RemoteCertificateValidationCallback = (_, cert, _, errors) =>
+                    cert is not null && TrustsOnlyCa(ca, AsCertificate2(cert), errors),
             },
         };
     }
@@ -150,7 +185,9 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
     /// </summary>
     internal static bool TrustsOnlyCa(X509Certificate2 ca, X509Certificate2 served, SslPolicyErrors errors)
     {
-        if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+        const SslPolicyErrors nameOrNoCertificate =
+            SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable;
+        if ((errors & nameOrNoCertificate) != 0) return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
@@ -160,21 +197,29 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
 
     private Published Done => _published ?? throw NotStarted("the published set");
 
-    private static InvalidOperationException NotStarted(string what) => new($"{what} is known only after StartAsync() has published; await certs.StartAsync() first");
+    private static InvalidOperationException NotStarted(string what) =>
+        new($"{what} is known only after StartAsync() has published; await certs.StartAsync() first");
 
     private async Task<Published> ReadPublishedAsync(string logs, CancellationToken ct)
     {
         // The names in the output are symlinks into ..data; Docker's archive API follows the directory links of a
         // path but returns a last component that is a link as the link, so read through ..data.
-        async Task<byte[]> Read(string name) => await _container!.ReadFileAsync($"{KestrelCertsBuilder.SidecarOutput}/..data/{name}", ct).ConfigureAwait(false);
+        async Task<byte[]> Read(string name) =>
+            await _container!
+                .ReadFileAsync($"{KestrelCertsBuilder.SidecarOutput}/..data/{name}", ct)
+                .ConfigureAwait(false);
         var env = ParseEnvFile(Encoding.UTF8.GetString(await Read("kestrel.env").ConfigureAwait(false)));
-        var manifest = JsonSerializer.Deserialize(await Read("manifest.json").ConfigureAwait(false), ManifestJson.Default.KestrelCertsManifest)
+        var manifest = JsonSerializer.Deserialize(
+                await Read("manifest.json").ConfigureAwait(false), ManifestJson.Default.KestrelCertsManifest)
             ?? throw new InvalidDataException("manifest.json is empty");
-        var ca = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(await Read("ca.crt").ConfigureAwait(false)));
+        var ca = X509Certificate2.CreateFromPem(
+            Encoding.ASCII.GetString(await Read("ca.crt").ConfigureAwait(false)));
         return new Published(env, manifest, ca, logs);
     }
 
-    /// <summary>Docker's env-file format, as the sidecar writes <c>kestrel.env</c>: KEY=value a line, no quoting.</summary>
+    /// <summary>
+    /// Docker's env-file format, as the sidecar writes <c>kestrel.env</c>: KEY=value a line, no quoting.
+    /// </summary>
     internal static IReadOnlyDictionary<string, string> ParseEnvFile(string text)
     {
         var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -189,7 +234,8 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
     /// <summary>
     /// The directory is created when missing. As root, it is given to 1654 so the sidecar can run as the app user
     /// and containers running as <c>app</c> read the set. Otherwise the sidecar runs as the calling user, so the
-    /// files belong to that user (a Kestrel on the host can read them; containers reading them must run as that user).
+    /// files belong to that user (a Kestrel on the host can read them; containers reading them must run as that
+    /// user).
     /// </summary>
     private static string PrepareHostDirectory(string dir)
     {
@@ -201,11 +247,16 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
     private static string HostDirectoryUser() =>
         OperatingSystem.IsWindows() || Unix.geteuid() == 0 ? AppUser : $"{Unix.geteuid()}:{Unix.getegid()}";
 
-    private sealed record Published(IReadOnlyDictionary<string, string> KestrelEnvironment, KestrelCertsManifest Manifest, X509Certificate2 Ca, string Logs);
+    private sealed record Published(
+        IReadOnlyDictionary<string, string> KestrelEnvironment,
+        KestrelCertsManifest Manifest,
+        X509Certificate2 Ca,
+        string Logs);
 
     private sealed class UntilExited : IWaitUntil
     {
-        public Task<bool> UntilAsync(IContainer container) => Task.FromResult(container.State == TestcontainersStates.Exited);
+        public Task<bool> UntilAsync(IContainer container) =>
+            Task.FromResult(container.State == TestcontainersStates.Exited);
     }
 
     private static class Unix
@@ -221,7 +272,10 @@ public sealed class KestrelCertsContainer : IAsyncDisposable
 
         internal static void Chown(string path, uint uid, uint gid)
         {
-            if (chown(path, uid, gid) != 0) throw new IOException($"cannot give {path} to {uid}:{gid} (errno {Marshal.GetLastPInvokeError()})");
+            if (chown(path, uid, gid) != 0)
+            {
+                throw new IOException($"cannot give {path} to {uid}:{gid} (errno {Marshal.GetLastPInvokeError()})");
+            }
         }
     }
 }

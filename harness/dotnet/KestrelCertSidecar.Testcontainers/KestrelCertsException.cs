@@ -9,14 +9,18 @@ namespace KestrelCertSidecar.Testcontainers;
 public sealed partial class KestrelCertsException : Exception
 {
     internal KestrelCertsException(long exitCode, string logs)
-        : base($"kestrel-cert-sidecar init exited with {exitCode} ({Meaning(exitCode)}):{Environment.NewLine}{logs.Trim()}")
+        : base(
+            $"kestrel-cert-sidecar init exited with {exitCode} ({Meaning(exitCode)}):"
+            + $"{Environment.NewLine}{logs.Trim()}")
     {
         ExitCode = exitCode;
         Logs = logs;
         Findings = FindingLine().Matches(logs).Select(m => m.Groups[1].Value).Distinct().ToArray();
     }
 
-    /// <summary>The exit code of <c>init</c>: 2 configuration, 3 source unreadable, 4 invalid material, 5 cannot publish.</summary>
+    /// <summary>
+    /// The exit code of <c>init</c>: 2 configuration, 3 source unreadable, 4 invalid material, 5 cannot publish.
+    /// </summary>
     public long ExitCode { get; }
 
     /// <summary>The finding codes the sidecar reported, for example <c>PASSWORD_WRONG</c>.</summary>

@@ -9,7 +9,10 @@ public sealed record KestrelCertsManifest
     /// <summary>The generation directory that is live, e.g. <c>..2026_11_27_15_02_48.415000</c>.</summary>
     public string Generation { get; init; } = "";
 
-    /// <summary>SHA-256 fingerprint of the leaf certificate, colon-separated upper-case hex (as <c>X509Certificate2.GetCertHashString(HashAlgorithmName.SHA256)</c> without colons).</summary>
+    /// <summary>
+    /// SHA-256 fingerprint of the leaf certificate, colon-separated upper-case hex (as
+    /// <c>X509Certificate2.GetCertHashString(HashAlgorithmName.SHA256)</c> without colons).
+    /// </summary>
     public string Sha256 { get; init; } = "";
 
     /// <summary>The leaf's subject, e.g. <c>CN=localhost</c>.</summary>
@@ -44,7 +47,10 @@ public sealed record KestrelCertsManifest
     public JsonElement Kestrel { get; init; }
 }
 
-/// <summary>Source-generated reading of the manifest, so the library works in trimmed and AOT apps (.NET 10 file-based apps are).</summary>
+/// <summary>
+/// Source-generated reading of the manifest, so the library works in trimmed and AOT apps (.NET 10 file-based apps
+/// are).
+/// </summary>
 [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(KestrelCertsManifest))]
 internal sealed partial class ManifestJson : JsonSerializerContext;

@@ -35,13 +35,19 @@ static async Task Serve()
     foreach (var c in cases)
     {
         var id = c.GetProperty("id").GetString()!;
-        string? Opt(string name) => c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        string? Opt(string name) =>
+            c.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var mode = Opt("mode")!;
         try
         {
             // The development-certificate lookup reads APPDATA when it loads the configuration.
             Environment.SetEnvironmentVariable("APPDATA", Opt("appdata"));
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = mode == "dev" ? "Development" : "Production", ApplicationName = "Api", Args = [] });
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+            {
+                EnvironmentName = mode == "dev" ? "Development" : "Production",
+                ApplicationName = "Api",
+                Args = [],
+            });
             builder.Logging.ClearProviders();
             var cfg = new Dictionary<string, string?>();
             var prefix = "Kestrel:Certificates:Default:";
@@ -59,14 +65,17 @@ static async Task Serve()
             app.MapGet("/", () => "hello from the judge");
             await app.StartAsync();
             apps.Add(app);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var address = app.Services.GetRequiredService<IServer>()
+                .Features.Get<IServerAddressesFeature>()!
+                .Addresses.First();
             Console.WriteLine(JsonSerializer.Serialize(new { id, port = new Uri(address).Port }));
         }
         catch (Exception e)
         {
             var inner = e;
             while (inner.InnerException != null && inner is AggregateException) inner = inner.InnerException;
-            Console.WriteLine(JsonSerializer.Serialize(new { id, error = $"{inner.GetType().FullName}: {inner.Message.Split('\n')[0]}" }));
+            var error = $"{inner.GetType().FullName}: {inner.Message.Split('\n')[0]}";
+            Console.WriteLine(JsonSerializer.Serialize(new { id, error }));
         }
     }
     Console.WriteLine("{\"ready\":true}");
@@ -94,7 +103,8 @@ static async Task<int> Get(string url, string host)
         },
         ConnectCallback = async (ctx, ct) =>
         {
-            var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            var s = new System.Net.Sockets.Socket(
+                System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
             await s.ConnectAsync("127.0.0.1", ctx.DnsEndPoint.Port, ct);
             return new System.Net.Sockets.NetworkStream(s, true);
         },
@@ -149,7 +159,8 @@ static async Task GetMany()
             },
             ConnectCallback = async (ctx, ct) =>
             {
-                var s = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                var s = new System.Net.Sockets.Socket(
+                    System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
                 await s.ConnectAsync("127.0.0.1", ctx.DnsEndPoint.Port, ct);
                 return new System.Net.Sockets.NetworkStream(s, true);
             },
@@ -189,8 +200,14 @@ static void Produce(string dir)
     var rsaCert = Make(rsaKey);
     var ecCert = Make(ecKey);
     var aes = new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 2000);
-    File.WriteAllBytes(Path.Combine(dir, "dotnet-rsa-aes.pfx"), rsaCert.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, "judge-pw"));
-    File.WriteAllBytes(Path.Combine(dir, "dotnet-ecdsa-aes.pfx"), ecCert.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, "judge-pw"));
-    File.WriteAllBytes(Path.Combine(dir, "dotnet-rsa-3des.pfx"), rsaCert.ExportPkcs12(Pkcs12ExportPbeParameters.Pkcs12TripleDesSha1, "judge-pw"));
+    File.WriteAllBytes(
+        Path.Combine(dir, "dotnet-rsa-aes.pfx"),
+        rsaCert.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, "judge-pw"));
+    File.WriteAllBytes(
+        Path.Combine(dir, "dotnet-ecdsa-aes.pfx"),
+        ecCert.ExportPkcs12(Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, "judge-pw"));
+    File.WriteAllBytes(
+        Path.Combine(dir, "dotnet-rsa-3des.pfx"),
+        rsaCert.ExportPkcs12(Pkcs12ExportPbeParameters.Pkcs12TripleDesSha1, "judge-pw"));
     File.WriteAllBytes(Path.Combine(dir, "dotnet-rsa-export.pfx"), rsaCert.Export(X509ContentType.Pfx, "judge-pw"));
 }

@@ -6,7 +6,8 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 log() { printf '== %s\n' "$*"; }
 
-if ! command -v update-binfmts >/dev/null || [ ! -e /usr/libexec/qemu-binfmt/aarch64-binfmt-P ] && ! command -v qemu-aarch64-static >/dev/null; then
+if ! command -v update-binfmts >/dev/null || [ ! -e /usr/libexec/qemu-binfmt/aarch64-binfmt-P ] \
+  && ! command -v qemu-aarch64-static >/dev/null; then
   log "installing qemu-user-static and binfmt-support"
   apt-get update -qq
   apt-get install -y -qq qemu-user-static binfmt-support >/dev/null
@@ -19,5 +20,6 @@ if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
   log "enabling qemu-aarch64"
   update-binfmts --enable qemu-aarch64
 fi
-grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 || { echo "qemu-aarch64 is not enabled in binfmt_misc" >&2; exit 1; }
+grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 \
+  || { echo "qemu-aarch64 is not enabled in binfmt_misc" >&2; exit 1; }
 log "arm64 binaries run here under emulation"

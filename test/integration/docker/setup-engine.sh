@@ -20,7 +20,8 @@ if ! docker info >/dev/null 2>&1; then
   # Detached, output to a file: a daemon holding CI's stdout would keep the run from ending.
   setsid nohup dockerd > /var/log/kcs-dockerd.log 2>&1 < /dev/null &
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
-  docker info >/dev/null 2>&1 || { echo "dockerd did not start; its log:" >&2; tail -20 /var/log/kcs-dockerd.log >&2; exit 1; }
+  docker info >/dev/null 2>&1 \
+    || { echo "dockerd did not start; its log:" >&2; tail -20 /var/log/kcs-dockerd.log >&2; exit 1; }
 fi
 
 if ! docker compose version >/dev/null 2>&1; then
@@ -29,13 +30,15 @@ if ! docker compose version >/dev/null 2>&1; then
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
   sed -e 's/^Suites:.*/Suites: trixie/' /etc/apt/sources.list.d/debian.sources \
     | awk 'BEGIN{RS="";ORS="\n\n"} /URIs: http:\/\/deb.debian.org\/debian\n/' > "$work/trixie.sources"
-  opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$work/parts" -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o "APT::Get::List-Cleanup=0")
+  opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$work/parts" -o "Dir::State::Lists=$work/lists"
+    -o "Dir::Cache=$work/cache" -o "APT::Get::List-Cleanup=0")
   mkdir -p "$work/parts" && mv "$work/trixie.sources" "$work/parts/"
   apt-get "${opts[@]}" update -qq
   (cd "$work" && apt-get "${opts[@]}" download docker-compose >/dev/null)
   dpkg -x "$work"/docker-compose_*.deb "$work/x"
   mkdir -p /root/.docker/cli-plugins /usr/local/lib/docker/cli-plugins
-  install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-compose" /usr/local/lib/docker/cli-plugins/docker-compose
+  install -m 0755 "$work/x/usr/libexec/docker/cli-plugins/docker-compose" \
+    /usr/local/lib/docker/cli-plugins/docker-compose
   rm -rf "$work"
 fi
 docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}})'
