@@ -107,3 +107,31 @@ describe('fileDigest', () => {
     expect(fileDigest(undefined, data)).toBe(keyed(Buffer.alloc(0)));
   });
 });
+
+describe('buildFileSet, modes and the manifest', () => {
+  it('makes kestrel.env and kestrel.json public in pem mode and secret when they carry the pfx password', async () => {
+    const pem = (await layout({ kestrelFormat: 'pem' })).files;
+    expect([pem.get('kestrel.env')?.mode, pem.get('kestrel.json')?.mode]).toEqual([0o444, 0o444]);
+    const pfx = (await layout({ kestrelFormat: 'pfx' })).files;
+    expect([pfx.get('kestrel.env')?.mode, pfx.get('kestrel.json')?.mode]).toEqual([0o440, 0o440]);
+    expect(pfx.get('kestrel.env')?.data.toString()).toContain('pw');
+  });
+
+  it('describes the chain, the anchors and the Kestrel settings in the manifest', async () => {
+    const { files, v, c } = await layout({ kestrelFormat: 'pfx', passwordOrigin: 'generated' });
+    const manifest = JSON.parse(files.get('manifest.json')!.data.toString());
+    const subjects = (list: { subject: string }[]) => list.map((x) => x.subject);
+    expect(v.chain).toHaveLength(2);
+    expect(subjects(manifest.chain)).toEqual(v.chain.map((x) => x.subject.replaceAll('\n', ', ')));
+    expect(manifest.chain[0].sha256).toBe(manifest.sha256);
+    expect(subjects(manifest.ca)).toEqual(v.anchors.map((x) => x.subject.replaceAll('\n', ', ')));
+    expect(manifest.ca).toHaveLength(1);
+    expect(manifest.kestrel).toEqual({
+      format: 'pfx',
+      mountPath: '/certs',
+      pfxProfile: 'modern',
+      pfx: c.pfxFrom,
+      outputPassword: 'generated',
+    });
+  });
+});

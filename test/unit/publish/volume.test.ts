@@ -44,4 +44,21 @@ describe('the live set is read once, and "current" means its files match the man
     writeAtomically(dir, () => set('a'), { now: t0, digest: 'x' });
     expect(keepsLive(open(dir).live, 'a')).toBe(false);
   });
+
+  it('counts a file the manifest lists and the generation lacks as damaged', () => {
+    const dir = tmpDir();
+    const { generation } = writeAtomically(dir, () => signed('a'), { now: t0, digest: 'x' });
+    const gen = path.join(dir, generation);
+    fs.chmodSync(path.join(gen, 'trust'), 0o755);
+    fs.unlinkSync(path.join(gen, 'trust', 'ca-bundle.crt'));
+    const volume = open(dir);
+    expect(volume.live.damaged).toEqual(['trust/ca-bundle.crt']);
+    expect(keepsLive(volume.live, 'a')).toBe(false);
+  });
+
+  it('names a live link that is not ours first among the problems', () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, '..data'), 'not a link');
+    expect(open(dir).problems()).toEqual(['..data is not a symlink; replaced by a new generation']);
+  });
 });
