@@ -91,6 +91,8 @@ describe('contentDigest', () => {
     expect(contentDigest(m, v, opts({ kestrelEndpoints: {} }))).toBe(base);
     expect(contentDigest(m, v, opts({ kestrelEndpoints: { https: 'https://*:8443' } }))).not.toBe(base);
     expect(contentDigest(m, v, opts({ kestrelEndpoints: { http: 'http://*:8080' } }))).not.toBe(base);
+    const https = (url: string) => contentDigest(m, v, opts({ kestrelEndpoints: { https: url } }));
+    expect(https('https://*:8443')).not.toBe(https('https://*:9443'));
     expect(contentDigest(m, v, opts({ outputPassword: 'other' }))).not.toBe(base);
   });
 });

@@ -12,7 +12,7 @@ const at = (ms: number) => new Date(t0.getTime() + ms);
 const gens = (dir: string) =>
   fs
     .readdirSync(dir)
-    .filter((n) => n.startsWith('..2026'))
+    .filter((n) => /^\.\.\d{4}_/.test(n))
     .sort();
 
 describe('cleanupIn', () => {
@@ -39,5 +39,19 @@ describe('cleanupIn', () => {
     expect(gens(dir)).toEqual([b.generation, c.generation]);
     expect(cleanup(dir, at(3000 + GRACE_MS))).toBeUndefined();
     expect(gens(dir)).toEqual([c.generation]);
+  });
+
+  it("dates a retirement by this machine's clock when the names come from a clock that was ahead", () => {
+    // The first set was published with the clock in 2030; the clock went back, and the next set (named after
+    // it all the same) retires it now: it is due one grace period from now, not from 2030.
+    const dir = tmpDir();
+    const a = writeAtomically(dir, () => set('a'), { now: new Date('2030-01-01T00:00:00Z'), digest: 'a' });
+    const made = Date.now();
+    const b = writeAtomically(dir, () => set('b'), { now: new Date(made), digest: 'b' });
+    expect(b.generation > a.generation).toBe(true);
+    expect(b.cleanupAt!.getTime()).toBeGreaterThanOrEqual(made + GRACE_MS);
+    expect(b.cleanupAt!.getTime()).toBeLessThan(made + GRACE_MS + 60_000);
+    expect(cleanup(dir, new Date(made + GRACE_MS + 60_000))).toBeUndefined();
+    expect(gens(dir)).toEqual([b.generation]);
   });
 });
