@@ -11,7 +11,7 @@ import { OID } from '../../../sidecar/pkix/oids.js';
 import { IterationBudget } from '../../../sidecar/pkix/pbe.js';
 import { buildMac } from '../../../sidecar/pkix/pbe-write.js';
 import { fixture } from '../../support/helpers.js';
-import { opensslDir, refusal } from './certs.js';
+import { corruptRefusal, opensslDir, refusal } from './certs.js';
 
 const tmp = opensslDir('mac');
 afterAll(tmp.remove);
@@ -186,6 +186,36 @@ describe('PBMAC1 (RFC 9579): PBKDF2 over the UTF-8 password, then the HMAC', () 
     ['a scheme that is not an HMAC', { scheme: OID.sha256 }],
   ])('refuses %s', (_, opts) => {
     expect(refusal(() => readMac(pbmac1(opts)))).toBe('UNSUPPORTED_ALGORITHM the PBMAC1 MAC has an unsupported scheme');
+  });
+  /** MacData whose PBMAC1 algorithm carries `params` as they are. */
+  const withParams = (params: Asn1) =>
+    parseDer(
+      toDer(
+        build.seq(
+          build.seq(build.seq(build.oid(OID.pbmac1), params), build.octets(Buffer.alloc(32))),
+          build.octets(salt),
+          build.int(1),
+        ),
+      ),
+      'x',
+    );
+  /** The PBKDF2 AlgorithmIdentifier inside PBMAC1 MacData: digestInfo, its algorithm, its parameters. */
+  const pbkdf2Of = (macData: Asn1) => seq(seq(seq(seq(macData, 'x')[0], 'x')[0], 'x')[1], 'x')[0]!;
+  const hmacScheme = build.seq(build.oid(OID.hmacSha256), build.null());
+  it.each([
+    ['parameters of one field', build.seq(hmacScheme), 'PBMAC1 parameters has 1 fields, expected at least 2'],
+    [
+      'a key derivation that is no AlgorithmIdentifier',
+      build.seq(build.int(1), hmacScheme),
+      'PBMAC1 key derivation is not a SEQUENCE',
+    ],
+    [
+      'a scheme whose first field is no OID',
+      build.seq(pbkdf2Of(pbmac1({})), build.seq(build.int(1))),
+      'PBMAC1 scheme algorithm is not an OBJECT IDENTIFIER',
+    ],
+  ])('refuses %s as corrupt, naming the part', (_, params, why) => {
+    expect(corruptRefusal(() => readMac(withParams(params)))).toContain(why);
   });
   it('checks the cap before deriving', () => {
     const mac = readMac(pbmac1({ iterations: 9_000_000 }));

@@ -99,5 +99,7 @@ describe('errors of the output', () => {
   it('leaves any other error as it is: a bug stays a bug', () => {
     const bug = new TypeError('x is undefined');
     expect(outputError(bug, '/out', 'writing')).toBe(bug);
+    const coded = Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' });
+    expect(outputError(coded, '/out', 'writing')).toBe(coded);
   });
 });

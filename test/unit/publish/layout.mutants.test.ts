@@ -91,6 +91,8 @@ describe('contentDigest', () => {
     expect(contentDigest(m, v, opts({ kestrelEndpoints: {} }))).toBe(base);
     expect(contentDigest(m, v, opts({ kestrelEndpoints: { https: 'https://*:8443' } }))).not.toBe(base);
     expect(contentDigest(m, v, opts({ kestrelEndpoints: { http: 'http://*:8080' } }))).not.toBe(base);
+    const https = (url: string) => contentDigest(m, v, opts({ kestrelEndpoints: { https: url } }));
+    expect(https('https://*:8443')).not.toBe(https('https://*:9443'));
     expect(contentDigest(m, v, opts({ outputPassword: 'other' }))).not.toBe(base);
   });
 });
@@ -105,5 +107,33 @@ describe('fileDigest', () => {
         .digest('hex');
     expect(fileDigest(Buffer.from('key'), data)).toBe(keyed(Buffer.from('key')));
     expect(fileDigest(undefined, data)).toBe(keyed(Buffer.alloc(0)));
+  });
+});
+
+describe('buildFileSet, modes and the manifest', () => {
+  it('makes kestrel.env and kestrel.json public in pem mode and secret when they carry the pfx password', async () => {
+    const pem = (await layout({ kestrelFormat: 'pem' })).files;
+    expect([pem.get('kestrel.env')?.mode, pem.get('kestrel.json')?.mode]).toEqual([0o444, 0o444]);
+    const pfx = (await layout({ kestrelFormat: 'pfx' })).files;
+    expect([pfx.get('kestrel.env')?.mode, pfx.get('kestrel.json')?.mode]).toEqual([0o440, 0o440]);
+    expect(pfx.get('kestrel.env')?.data.toString()).toContain('pw');
+  });
+
+  it('describes the chain, the anchors and the Kestrel settings in the manifest', async () => {
+    const { files, v, c } = await layout({ kestrelFormat: 'pfx', passwordOrigin: 'generated' });
+    const manifest = JSON.parse(files.get('manifest.json')!.data.toString());
+    const subjects = (list: { subject: string }[]) => list.map((x) => x.subject);
+    expect(v.chain).toHaveLength(2);
+    expect(subjects(manifest.chain)).toEqual(v.chain.map((x) => x.subject.replaceAll('\n', ', ')));
+    expect(manifest.chain[0].sha256).toBe(manifest.sha256);
+    expect(subjects(manifest.ca)).toEqual(v.anchors.map((x) => x.subject.replaceAll('\n', ', ')));
+    expect(manifest.ca).toHaveLength(1);
+    expect(manifest.kestrel).toEqual({
+      format: 'pfx',
+      mountPath: '/certs',
+      pfxProfile: 'modern',
+      pfx: c.pfxFrom,
+      outputPassword: 'generated',
+    });
   });
 });

@@ -117,7 +117,7 @@ describe('parseManifest', () => {
 describe('readLive', () => {
   it('reads the certificate, key and generated password of the live set, skipping what does not parse', () => {
     const dir = tmpDir();
-    expect(readLive(dir)).toEqual({});
+    expect(readLive(dir)).toStrictEqual({});
     publish(dir, {
       'tls.crt': readFixture('rsa2048.crt'),
       'tls.key': readFixture('rsa2048.key'),
@@ -129,6 +129,7 @@ describe('readLive', () => {
     expect(live.generatedPassword).toBe('generated-pw');
     const other = tmpDir();
     publish(other, { 'tls.crt': 'not a certificate', 'tls.key': 'not a key', 'cert.password': '' });
-    expect(readLive(other)).toEqual({});
+    // Strict: a property set to undefined (`cert: undefined`) is not the same as none.
+    expect(readLive(other)).toStrictEqual({});
   });
 });

@@ -146,6 +146,23 @@ describe('chooseTrust', () => {
     expect([names(faked.anchors), faked.partial]).toEqual([['CN=I'], true]);
   });
 
+  it('does not take a public root of the right name whose key did not sign a top without authorityKeyIdentifier', () => {
+    // Without the identifier, X509_check_issued matches the root by its name alone: only the signature tells.
+    const dir = makeChain(
+      'root ca /CN=R; root fake /CN=R; req i /CN=I; sign i ca "$CA""authorityKeyIdentifier=none\\n"; ' +
+        `${LEAF('i')}; cat i.crt >> tls.crt`,
+    );
+    const m = materialOf(dir, { anchors: false });
+    const [root, fake] = [certsOf(path.join(dir, 'ca.crt'))[0]!, certsOf(path.join(dir, 'fake.crt'))[0]!];
+    const top = m.others[0]!;
+    expect([top.subject, top.checkIssued(fake), top.verify(fake.publicKey)]).toEqual(['CN=I', true, false]);
+    const p = buildPath(m, undefined).path;
+    const faked = chooseTrust(m, p, () => [fake], undefined);
+    expect([names(faked.anchors), faked.partial]).toEqual([['CN=I'], true]);
+    const real = chooseTrust(m, p, () => [fake, root], undefined);
+    expect([real.anchors[0]!.fingerprint256, real.partial]).toEqual([root.fingerprint256, false]);
+  });
+
   it('trusts the top itself when its issuer is not in the source, and warns what that means', () => {
     const m = materialOf(makeChain(`root r /CN=R; req i /CN=I; sign i r "$CA"; ${LEAF('i')}; cat i.crt >> tls.crt`), {
       anchors: false,
