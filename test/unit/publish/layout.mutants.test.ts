@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../../../sidecar/convert/index.js';
+import { pkcs8Der } from '../../../sidecar/convert/pem.js';
 import { KcsError } from '../../../sidecar/findings.js';
 import type { Material } from '../../../sidecar/material.js';
 import { buildFileSet, contentDigest, fileDigest, type LayoutOptions } from '../../../sidecar/publish/layout.js';
@@ -91,6 +92,11 @@ describe('contentDigest', () => {
     expect(contentDigest(m, v, opts({ kestrelEndpoints: {} }))).toBe(base);
     expect(contentDigest(m, v, opts({ kestrelEndpoints: { https: 'https://*:8443' } }))).not.toBe(base);
     expect(contentDigest(m, v, opts({ kestrelEndpoints: { http: 'http://*:8080' } }))).not.toBe(base);
+    // Without endpoints, the digest is the one versions before KCS_KESTREL_ENDPOINT computed: their live set
+    // is kept.
+    const before = JSON.stringify(['/certs', 'pem', 'modern', 'pw', 'configured', undefined, undefined]);
+    const raw = [...v.chain, ...v.anchors].map((c) => c.raw);
+    expect(base).toBe(crypto.hash('sha256', Buffer.concat([...raw, pkcs8Der(m.key), Buffer.from(before)])));
     const https = (url: string) => contentDigest(m, v, opts({ kestrelEndpoints: { https: url } }));
     expect(https('https://*:8443')).not.toBe(https('https://*:9443'));
     expect(contentDigest(m, v, opts({ outputPassword: 'other' }))).not.toBe(base);
