@@ -81,6 +81,7 @@ describe('checkEndpoints', () => {
     'https://+:8443/path',
     'https://a b:1',
     'xhttps://+:1',
+    'Xhttps://+:1',
     'https://+:1x',
     'https://+:1\nX=1',
   ])('refuses %j as an https endpoint, saying how to write one', (https) => {
