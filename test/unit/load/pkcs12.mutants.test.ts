@@ -1,0 +1,415 @@
+// sidecar/load/pkcs12.ts beyond "it opens": what it reports of each PFX (the MAC, the encryptions, the
+// iterations, which password opened it, the modern profile's shape, each certificate's friendlyName), the
+// refusals of each layer with the words the user reads, and the order of the checks. Written to kill its
+// mutants (docs/testing.md, "Mutation score").
+// Inputs: PFX files that `openssl pkcs12 -export` writes with the options users pass, and test/fixtures. Shapes
+// OpenSSL does not write (a CRL bag, a second key, a part that fails to decrypt under a good MAC) are the parts
+// of real PFX files put together again with node-forge's ASN.1 writer, under a MAC computed with node-forge's
+// PKCS#12 KDF (RFC 7292 B.2) and node:crypto's HMAC: no code of ours builds the input it reads.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import forge from 'node-forge';
+import { describe, expect, it } from 'vitest';
+import { parsePkcs12 } from '../../../sidecar/load/pkcs12.js';
+import { PASS, failure, fixture, readFixture } from '../../support/helpers.js';
+
+const { asn1 } = forge;
+type Node = forge.asn1.Asn1;
+const SEQ = (items: Node[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, items);
+const SET = (items: Node[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, items);
+const OID = (id: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
+const INT = (n: number) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
+const EXPLICIT0 = (inner: Node) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [inner]);
+const OCTETS = (bytes: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes);
+/** node-forge writes a BMPString's characters as UTF-16BE itself (and reads them back as characters). */
+const BMP = (s: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, s);
+const UTF8 = (s: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTF8, false, forge.util.encodeUtf8(s));
+const der = (node: Node) => asn1.toDer(node).getBytes();
+const fromDer = (bytes: Buffer) => asn1.fromDer(bytes.toString('latin1'));
+
+const OIDS = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  envelopedData: '1.2.840.113549.1.7.3',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  crlBag: '1.2.840.113549.1.12.10.1.4',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  sdsiCertificate: '1.2.840.113549.1.9.22.2',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  sha256: '2.16.840.1.101.3.4.2.1',
+};
+
+/**
+ * `openssl pkcs12 -export` of rsa2048.crt and its key, with chain.crt, under `password`, with `args` added.
+ * Kept per arguments and day under the temp dir: Stryker runs each test once per mutant.
+ */
+function exportPfx(args: string[], password = PASS): Buffer {
+  const argv = ['pkcs12', '-export', '-in', fixture('rsa2048.crt'), '-inkey', fixture('rsa2048.key')];
+  argv.push('-certfile', fixture('chain.crt'), '-name', 'api', '-passout', `pass:${password}`, ...args);
+  const day = new Date().toISOString().slice(0, 10);
+  const hash = crypto
+    .createHash('sha256')
+    .update(`${day}\n${argv.join('\n')}`)
+    .digest('hex')
+    .slice(0, 16);
+  const file = path.join(os.tmpdir(), 'kcs-mutants-pkcs12', `${hash}.pfx`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const work = `${file}.${process.pid}`;
+    execFileSync('openssl', [...argv, '-out', work], { stdio: 'pipe' });
+    fs.renameSync(work, file);
+  }
+  return fs.readFileSync(file);
+}
+
+/** The ContentInfos of a PFX's AuthenticatedSafe, as node-forge reads them. */
+function partsOf(pfx: Buffer): Node[] {
+  const [, authSafe] = fromDer(pfx).value as Node[];
+  const content = ((authSafe!.value as Node[])[1]!.value as Node[])[0]!;
+  return asn1.fromDer(content.value as string).value as Node[];
+}
+
+/** A data part (ContentInfo of type data) holding these bags. */
+const dataPart = (bags: Node[]) => SEQ([OID(OIDS.data), EXPLICIT0(OCTETS(der(SEQ(bags))))]);
+/** The bags of a data part. */
+const bagsOf = (part: Node) =>
+  asn1.fromDer(((part.value as Node[])[1]!.value as Node[])[0]!.value as string).value as Node[];
+
+/** A PFX v3 of these parts, with a HMAC-SHA256 MAC over them under `password` (none when `password` is null). */
+function pfxOf(parts: Node[], password: string | null = PASS, iterations = 2048): Buffer {
+  const authSafe = der(SEQ(parts));
+  const content = SEQ([OID(OIDS.data), EXPLICIT0(OCTETS(authSafe))]);
+  const fields = [INT(3), content];
+  if (password !== null) {
+    const salt = crypto.randomBytes(8).toString('latin1');
+    const key = forge.pkcs12
+      .generateKey(password, forge.util.createBuffer(salt), 3, iterations, 32, forge.md.sha256.create())
+      .getBytes();
+    const mac = crypto.createHmac('sha256', Buffer.from(key, 'latin1')).update(Buffer.from(authSafe, 'latin1'));
+    const algo = SEQ([OID(OIDS.sha256), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]);
+    fields.push(SEQ([SEQ([algo, OCTETS(mac.digest().toString('latin1'))]), OCTETS(salt), INT(iterations)]));
+  }
+  return Buffer.from(der(SEQ(fields)), 'latin1');
+}
+
+/** A certBag of rsa2048.crt with these attributes (none: no attribute set at all). */
+function certBag(attrs?: Node, type = OIDS.x509Certificate): Node {
+  const cert = readFixture('rsa2048.crt');
+  const certDer = Buffer.from(new crypto.X509Certificate(cert).raw).toString('latin1');
+  const value = EXPLICIT0(SEQ([OID(type), EXPLICIT0(OCTETS(certDer))]));
+  return SEQ([OID(OIDS.certBag), value, ...(attrs ? [attrs] : [])]);
+}
+const attr = (id: Node, values: Node) => SEQ([id, values]);
+
+const crlBag = () => SEQ([OID(OIDS.crlBag), EXPLICIT0(SEQ([OID('1.2.3.4'), EXPLICIT0(OCTETS('x'))]))]);
+const RSA_FP = () => new crypto.X509Certificate(readFixture('rsa2048.crt')).fingerprint256;
+const fingerprints = (certs: Buffer[]) => certs.map((c) => new crypto.X509Certificate(c).fingerprint256);
+const msg = (fn: () => unknown) => failure(fn).message;
+
+const PASSWORD_WRONG_HINT = 'set KCS_PASSWORD_FILE to the file holding the password this PFX was exported with';
+const REQUIRED = {
+  code: 'PASSWORD_REQUIRED',
+  severity: 'error',
+  message: 'the file is protected by a password and none was given',
+  hint:
+    'set KCS_PASSWORD_FILE to a file holding the password (or KCS_PASSWORD, or KCS_USER_SECRETS for a ' +
+    'secrets.json)',
+};
+const wrong = (detail: string) => ({
+  code: 'PASSWORD_WRONG',
+  severity: 'error',
+  message: `the password does not match (${detail})`,
+  hint: PASSWORD_WRONG_HINT,
+});
+
+describe('parsePkcs12 reports what it found', () => {
+  it('of the modern profile (OpenSSL 3 defaults): the MAC, PBES2, the iterations, the shape', () => {
+    const { info, names, certs, keys } = parsePkcs12(readFixture('openssl3-default.pfx'), PASS);
+    expect(info).toEqual({
+      mac: { label: 'HMAC-SHA256', iterations: 2048, modern: true },
+      encryption: ['PBES2 AES-256-CBC'],
+      legacy: false,
+      maxIterations: 2048,
+      minIterations: 2048,
+      totalIterations: 3 * 2048,
+      modernShape: true,
+      opened: 'password',
+    });
+    expect(names).toEqual(['api', undefined, undefined]);
+    expect(fingerprints(certs)[0]).toBe(RSA_FP());
+    expect(keys).toHaveLength(1);
+  });
+
+  it('of a legacy PFX: each encryption once, legacy, and the smallest and largest counts (mkcert)', () => {
+    const { info, names } = parsePkcs12(readFixture('mkcert.p12'), 'changeit');
+    expect(info).toEqual({
+      mac: { label: 'HMAC-SHA1', iterations: 1, modern: false },
+      encryption: ['PBE-SHA1-RC2-40', 'PBE-SHA1-3DES'],
+      legacy: true,
+      maxIterations: 2048,
+      minIterations: 1,
+      totalIterations: 1 + 2048 + 2048,
+      modernShape: false,
+      opened: 'password',
+    });
+    expect(names).toEqual([undefined, undefined]);
+  });
+
+  it('of a PFX without MAC: the first part that decrypts says which password opened it', () => {
+    const { info } = parsePkcs12(readFixture('nomac.pfx'), PASS);
+    expect(info).toEqual({
+      mac: null,
+      encryption: ['PBES2 AES-256-CBC'],
+      legacy: false,
+      maxIterations: 2048,
+      minIterations: 2048,
+      totalIterations: 2048,
+      modernShape: false,
+      opened: 'password',
+    });
+  });
+
+  it('of a PFX with neither MAC nor encryption: opened by no password', () => {
+    const { info, keys, certs } = parsePkcs12(readFixture('nopassword.pfx'), undefined);
+    expect(info).toEqual({
+      mac: null,
+      encryption: [],
+      legacy: false,
+      maxIterations: 0,
+      minIterations: Infinity,
+      totalIterations: 0,
+      modernShape: false,
+      opened: 'none',
+    });
+    expect([keys.length, certs.length]).toEqual([1, 3]);
+  });
+
+  it('of a PFX under the empty password: "empty", given as nothing or as the empty string', () => {
+    expect(parsePkcs12(readFixture('empty-password.pfx'), undefined).info.opened).toBe('empty');
+    expect(parsePkcs12(readFixture('empty-password.pfx'), '').info.opened).toBe('empty');
+    const nomac = exportPfx(['-nomac'], '');
+    expect(parsePkcs12(nomac, undefined).info).toMatchObject({ mac: null, opened: 'empty' });
+  });
+
+  it('an unencrypted key bag counts as a key, outside the modern shape', () => {
+    const pfx = exportPfx(['-keypbe', 'NONE']);
+    const { info, keys } = parsePkcs12(pfx, PASS);
+    const expected = crypto.createPrivateKey(readFixture('rsa2048.key')).export({ format: 'der', type: 'pkcs8' });
+    expect(keys.map((k) => k.equals(expected))).toEqual([true]);
+    expect(info.encryption).toEqual(['PBES2 AES-256-CBC']);
+    expect(info.modernShape).toBe(false);
+  });
+});
+
+describe('the modern shape: each of its conditions alone makes a PFX not modern', () => {
+  // The parts of a modern PFX (openssl3-default.pfx): [0] the certificates, encrypted; [1] the shrouded key.
+  const modern = () => partsOf(readFixture('openssl3-default.pfx'));
+
+  it('the parts as OpenSSL wrote them, under a MAC of our making, are still modern', () => {
+    const { info, keys, certs } = parsePkcs12(pfxOf(modern()), PASS);
+    expect(info.modernShape).toBe(true);
+    expect(info.opened).toBe('password');
+    expect([keys.length, certs.length]).toEqual([1, 3]);
+  });
+
+  it.each([
+    ['a MAC with SHA-1', () => exportPfx(['-macalg', 'sha1'])],
+    ['certificates outside an encrypted part', () => exportPfx(['-certpbe', 'NONE'])],
+    ['certificates encrypted with AES-128', () => exportPfx(['-certpbe', 'AES-128-CBC'])],
+    ['a CRL bag', () => pfxOf([...modern(), dataPart([crlBag()])])],
+    [
+      'an unencrypted key beside the shrouded one',
+      () => pfxOf([...modern(), partsOf(exportPfx(['-keypbe', 'NONE']))[1]!]),
+    ],
+    ['two shrouded keys', () => pfxOf([...modern(), modern()[1]!])],
+    [
+      'a certificate of another type than X.509',
+      () => pfxOf([...modern(), dataPart([certBag(undefined, OIDS.sdsiCertificate)])]),
+    ],
+    [
+      'a nested SafeContents',
+      () => pfxOf([modern()[0]!, dataPart([SEQ([OID(OIDS.safeContentsBag), EXPLICIT0(SEQ(bagsOf(modern()[1]!)))])])]),
+    ],
+  ])('%s', (_what, pfx) => {
+    const { info, keys } = parsePkcs12(pfx(), PASS);
+    expect(info.modernShape).toBe(false);
+    expect(keys.length).toBeGreaterThan(0);
+  });
+
+  it('reads the key inside a nested SafeContents, and skips the certificate of another type', () => {
+    const nested = SEQ([OID(OIDS.safeContentsBag), EXPLICIT0(SEQ(bagsOf(modern()[1]!)))]);
+    const sdsi = certBag(undefined, OIDS.sdsiCertificate);
+    const { keys, certs, names } = parsePkcs12(pfxOf([modern()[0]!, dataPart([nested, sdsi])]), PASS);
+    expect(keys).toHaveLength(1);
+    expect(certs).toHaveLength(3);
+    expect(names).toEqual(['api', undefined, undefined]);
+  });
+
+  it('reads SafeContents nested 5 deep, and refuses 6', () => {
+    const nest = (n: number) => {
+      let inner = SEQ([crlBag()]);
+      for (let i = 0; i < n; i++) inner = SEQ([SEQ([OID(OIDS.safeContentsBag), EXPLICIT0(inner)])]);
+      return dataPart(inner.value as Node[]);
+    };
+    expect(parsePkcs12(pfxOf([...modern(), nest(5)]), PASS).keys).toHaveLength(1);
+    expect(msg(() => parsePkcs12(pfxOf([...modern(), nest(6)]), PASS))).toBe(
+      'FILE_CORRUPT safe contents are nested more than 4 deep',
+    );
+  });
+});
+
+describe("parsePkcs12 reads each certificate's friendlyName", () => {
+  const FN = () => OID(OIDS.friendlyName);
+  const KEY_ID = () => attr(OID(OIDS.localKeyId), SET([OCTETS('\x01')]));
+  const namesOf = (...bags: Node[]) => parsePkcs12(pfxOf([dataPart(bags)], null), undefined).names;
+
+  it('from a BMPString, after other attributes, and none where there is no attribute set', () => {
+    expect(namesOf(certBag(SET([KEY_ID(), attr(FN(), SET([BMP('wêb-1')]))])), certBag())).toEqual(['wêb-1', undefined]);
+  });
+
+  it('passes over attributes that are not (OID, SET) pairs, and takes the friendlyName after them', () => {
+    const notPair = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, 'x');
+    const intId = attr(INT(1), SET([BMP('no')]));
+    const badOid = attr(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, '\x80'), SET([BMP('no')]));
+    expect(namesOf(certBag(SET([notPair, intId, badOid, attr(FN(), SET([BMP('api')]))])))).toEqual(['api']);
+  });
+
+  it('has none for a friendlyName that is not a BMPString, or has no value, or an attribute field that is no set', () => {
+    expect(namesOf(certBag(SET([attr(FN(), SET([UTF8('api')]))])))).toEqual([undefined]);
+    expect(namesOf(certBag(SET([attr(FN(), SET([]))])))).toEqual([undefined]);
+    expect(namesOf(certBag(SET([attr(FN(), OCTETS('api'))])))).toEqual([undefined]);
+    expect(namesOf(certBag(OCTETS('api')))).toEqual([undefined]);
+  });
+});
+
+describe('parsePkcs12 refuses each layer with its words', () => {
+  const pfx = () => fromDer(readFixture('openssl3-default.pfx'));
+  const bytes = (node: Node) => Buffer.from(der(node), 'latin1');
+
+  it('a PFX version other than 3', () => {
+    const node = pfx();
+    (node.value as Node[])[0] = INT(2);
+    expect(msg(() => parsePkcs12(bytes(node), PASS))).toBe('FILE_CORRUPT the PFX version is 2, expected 3');
+  });
+
+  it('public-key integrity (signedData), and content of another type', () => {
+    expect(msg(() => parsePkcs12(readFixture('../hostile/pfx-signed-data-integrity.pfx'), PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the PFX uses public-key integrity (signedData), which Kestrel cannot load',
+    );
+    const node = pfx();
+    ((node.value as Node[])[1]!.value as Node[])[0] = OID(OIDS.envelopedData);
+    expect(msg(() => parsePkcs12(bytes(node), PASS))).toBe(
+      `FILE_CORRUPT the PFX content type is ${OIDS.envelopedData}, expected data`,
+    );
+  });
+
+  it('public-key privacy (envelopedData) and a part of unknown type', () => {
+    const part = (type: string) => SEQ([OID(type), EXPLICIT0(SEQ([]))]);
+    expect(msg(() => parsePkcs12(pfxOf([part(OIDS.envelopedData)]), PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the PFX uses public-key privacy (envelopedData), which Kestrel cannot load',
+    );
+    expect(msg(() => parsePkcs12(pfxOf([part(OIDS.signedData)]), PASS))).toBe(
+      `FILE_CORRUPT the PFX holds a content part of unknown type ${OIDS.signedData}`,
+    );
+  });
+
+  it('reads 400 content parts and refuses 401', () => {
+    const parts = (n: number) => Array.from({ length: n }, () => dataPart([]));
+    expect(parsePkcs12(pfxOf(parts(400), null), undefined).certs).toEqual([]);
+    expect(msg(() => parsePkcs12(pfxOf(parts(401), null), undefined))).toBe(
+      'FILE_CORRUPT the PFX holds 401 content parts',
+    );
+  });
+
+  it('counts every KDF before running one: too many iterations beats a missing password', () => {
+    for (const [file, what] of [
+      ['pfx-mac-iterations-2000001.pfx', 'the MAC asks for 2,000,001 iterations'],
+      ['pfx-cert-kdf-iterations-2000001.pfx', 'the certificates asks for 2,000,001 iterations'],
+      ['pfx-key-kdf-iterations-2000001.pfx', 'the private key asks for 2,000,001 iterations'],
+    ]) {
+      expect(msg(() => parsePkcs12(readFixture(`../hostile/${file}`), undefined))).toBe(
+        `ITERATIONS_TOO_HIGH ${what}, more than the limit of 2,000,000`,
+      );
+    }
+    expect(msg(() => parsePkcs12(readFixture('../hostile/pfx-total-iterations-4500000.pfx'), undefined))).toBe(
+      'ITERATIONS_TOO_HIGH the file asks for 4,500,000 iterations in total, more than the limit of 4,000,000',
+    );
+  });
+
+  it('an encryption it does not read is UNSUPPORTED_ALGORITHM, not a wrong password', () => {
+    expect(msg(() => parsePkcs12(readFixture('../hostile/pfx-rc4-encryption.pfx'), PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the certificates uses the encryption PBE-SHA1-RC4-128 (RC4 is broken and unsupported)',
+    );
+  });
+});
+
+describe('parsePkcs12 tells a missing password from a wrong one, and either from a damaged file', () => {
+  it('with a MAC: the integrity check decides (the empty password is a wrong one when one is needed)', () => {
+    const pfx = readFixture('openssl3-default.pfx');
+    expect(failure(() => parsePkcs12(pfx, undefined)).finding).toEqual(REQUIRED);
+    expect(failure(() => parsePkcs12(pfx, 'wrong')).finding).toEqual(wrong('the PKCS#12 integrity check failed'));
+    expect(failure(() => parsePkcs12(pfx, '')).finding).toEqual(wrong('the PKCS#12 integrity check failed'));
+  });
+
+  it('with a MAC of more than 20,000 iterations (checked by OpenSSL through node:tls) alike', () => {
+    const pfx = exportPfx(['-iter', '20001']);
+    expect(parsePkcs12(pfx, PASS).info).toMatchObject({ opened: 'password', mac: { iterations: 20001 } });
+    expect(failure(() => parsePkcs12(pfx, undefined)).finding).toEqual(REQUIRED);
+    expect(failure(() => parsePkcs12(pfx, 'wrong')).finding).toEqual(wrong('the PKCS#12 integrity check failed'));
+    const empty = exportPfx(['-iter', '20001'], '');
+    expect(parsePkcs12(empty, undefined).info.opened).toBe('empty');
+  });
+
+  it('with a MAC of more than 20,000 iterations that OpenSSL 3 cannot read (RC2): our own MAC check', () => {
+    const pfx = exportPfx(['-legacy', '-iter', '20001']);
+    expect(parsePkcs12(pfx, PASS).info).toMatchObject({ opened: 'password', legacy: true });
+    expect(failure(() => parsePkcs12(pfx, 'wrong')).finding).toEqual(wrong('the PKCS#12 integrity check failed'));
+  });
+
+  it('without a MAC: the first encrypted part decides, and the finding names it', () => {
+    const both = exportPfx(['-nomac', '-certpbe', 'AES-256-CBC']);
+    expect(failure(() => parsePkcs12(both, 'wrong')).finding).toEqual(wrong('the certificates did not decrypt'));
+    expect(failure(() => parsePkcs12(both, undefined)).finding).toEqual(REQUIRED);
+    // nomac.pfx: the certificates in the clear, the key encrypted.
+    const keyOnly = readFixture('nomac.pfx');
+    expect(failure(() => parsePkcs12(keyOnly, 'wrong')).finding).toEqual(wrong('the private key did not decrypt'));
+    expect(failure(() => parsePkcs12(keyOnly, undefined)).finding).toEqual(REQUIRED);
+    expect(parsePkcs12(keyOnly, PASS).info.opened).toBe('password');
+  });
+
+  /** The last byte of an OCTET STRING's content flipped: the CBC padding no longer checks out. */
+  const flipLast = (node: Node) => {
+    const v = node.value as string;
+    node.value = v.slice(0, -1) + String.fromCharCode(v.charCodeAt(v.length - 1) ^ 0x55);
+  };
+
+  it('a part that does not decrypt under a MAC the password matched is damaged, not a wrong password', () => {
+    const [certs, key] = partsOf(readFixture('openssl3-default.pfx'));
+    // EncryptedData { version, EncryptedContentInfo { type, algorithm, [0] data } }
+    const eci = ((certs!.value as Node[])[1]!.value as Node[])[0]!.value as Node[];
+    flipLast((eci[1]!.value as Node[])[2]!);
+    expect(failure(() => parsePkcs12(pfxOf([certs!, key!]), PASS)).finding).toEqual({
+      code: 'FILE_CORRUPT',
+      severity: 'error',
+      message: 'the certificates cannot be decrypted although the password matched',
+      hint: 'export the file again from its source; it is damaged or not the format its name says',
+    });
+  });
+
+  it('so is a shrouded key that does not decrypt', () => {
+    const [certs, key] = partsOf(readFixture('openssl3-default.pfx'));
+    const [bag] = bagsOf(key!);
+    const epki = ((bag!.value as Node[])[1]!.value as Node[])[0]!;
+    flipLast((epki.value as Node[])[1]!);
+    expect(msg(() => parsePkcs12(pfxOf([certs!, dataPart([bag!])]), PASS))).toBe(
+      'FILE_CORRUPT the private key cannot be decrypted although the password matched',
+    );
+  });
+});
