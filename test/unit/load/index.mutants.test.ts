@@ -14,7 +14,9 @@ import { PASS, failure, fixture, readFixture } from '../../support/helpers.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-load-index-'));
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;
-const [LEAF, INTER, ROOT] = ['rsa2048.crt', 'inter.crt', 'root.crt'].map(fp);
+const LEAF = fp('rsa2048.crt');
+const INTER = fp('inter.crt');
+const ROOT = fp('root.crt');
 /** A directory holding these files: a fixture's name, or the bytes themselves. */
 function dir(files: Record<string, string | Buffer>): string {
   const d = tmp();

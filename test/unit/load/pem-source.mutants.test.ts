@@ -43,7 +43,7 @@ describe('readPemFiles', () => {
   it('gives each certificate and key with its file, every certificate of each file in order', () => {
     const d = dir({ 'a.crt': cat('inter.crt', 'rsa2048.crt'), 'a.key': 'rsa2048.key', 'b.crt': 'root.crt' });
     const out = read(d);
-    const [a, key, b] = ['a.crt', 'a.key', 'b.crt'].map((f) => path.join(d, f));
+    const [a, key, b] = [path.join(d, 'a.crt'), path.join(d, 'a.key'), path.join(d, 'b.crt')];
     expect(out.certs.map((c) => [c.value.fingerprint256, c.file])).toEqual([
       [fp('inter.crt'), a],
       [fp('rsa2048.crt'), a],
