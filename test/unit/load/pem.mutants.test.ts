@@ -53,6 +53,7 @@ describe('parsePemBlocks splits PEM text as OpenSSL does', () => {
 
   it('reads no block from a BEGIN line with text after its dashes, or a lower-case label', () => {
     expect(parsePemBlocks(`-----BEGIN CERTIFICATE----- x\n${b64}\n-----END CERTIFICATE-----`)).toEqual([]);
+    expect(parsePemBlocks(`-----BEGIN CERTIFICATE-----x\n${b64}\n-----END CERTIFICATE-----`)).toEqual([]);
     expect(parsePemBlocks(`x-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----`)).toEqual([]);
     expect(parsePemBlocks(`-----BEGIN Certificate-----\n${b64}\n-----END Certificate-----`)).toEqual([]);
   });
