@@ -76,6 +76,17 @@ describe('parsePemBlocks splits PEM text as OpenSSL does', () => {
     expect(failure(() => parsePemBlocks(wrong)).finding.hint).toBe(CORRUPT_HINT);
   });
 
+  it('refuses a line that starts like an END line but is not one, naming it', () => {
+    expect(refusal(() => parsePemBlocks(`-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE\n`))).toBe(
+      'FILE_CORRUPT the PEM block BEGIN CERTIFICATE ends with "-----END CERTIFICATE" instead of END CERTIFICATE',
+    );
+  });
+
+  it('takes a header only from the start of a line', () => {
+    const text = `-----BEGIN CERTIFICATE-----\n#Note: x\n${b64}\n-----END CERTIFICATE-----`;
+    expect(refusal(() => parsePemBlocks(text))).toBe('FILE_CORRUPT the PEM block CERTIFICATE is not valid base64');
+  });
+
   it('refuses a block cut short, an empty block and one whose body is only blank lines', () => {
     expect(refusal(() => parsePemBlocks(`-----BEGIN CERTIFICATE-----\n${b64}\n`))).toBe(
       'FILE_CORRUPT the PEM block BEGIN CERTIFICATE has no END line (the file is cut short)',
@@ -323,6 +334,44 @@ describe('encrypted keys: PKCS#8 (our PBE code) and OpenSSL traditional (node:cr
     const bad = Buffer.from(forge.asn1.toDer(node).getBytes(), 'latin1');
     expect(refusal(() => decryptPkcs8(bad, PASS))).toMatch(
       /^FILE_CORRUPT the decrypted key cannot be read as a private key \(.+\)$/,
+    );
+  });
+
+  it('PKCS#8: names the encrypted key in each refusal of its structure', () => {
+    const { asn1 } = forge;
+    const node = (...items: forge.asn1.Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, items);
+    const oid = (id: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
+    const octets = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, 'x');
+    const int = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, '\x01');
+    const block = (n: forge.asn1.Asn1) => pem('ENCRYPTED PRIVATE KEY', Buffer.from(asn1.toDer(n).getBytes(), 'latin1'));
+    expect(refusal(() => parse(pem('ENCRYPTED PRIVATE KEY', Buffer.from('3005020101', 'hex')), PASS))).toMatch(
+      /^FILE_CORRUPT the encrypted private key is not valid ASN\.1 \(.+\)$/,
+    );
+    expect(refusal(() => parse(block(node(node(oid('1.2.3.4')))), PASS))).toBe(
+      'FILE_CORRUPT the encrypted private key has 1 fields, expected at least 2',
+    );
+    expect(refusal(() => parse(block(node(int, octets)), PASS))).toBe(
+      'FILE_CORRUPT the key encryption is not a SEQUENCE',
+    );
+    expect(refusal(() => parse(block(node(node(oid('1.2.3.4')), octets)), undefined))).toBe(
+      'UNSUPPORTED_ALGORITHM the private key uses the encryption unknown algorithm 1.2.3.4',
+    );
+  });
+
+  it('PKCS#8: a cipher it does not know is UNSUPPORTED_ALGORITHM, not a wrong password', () => {
+    // pem-encrypted/key.pem with its PBES2 encryption scheme's OID (AES-256-CBC) made 1.2.3.4.
+    const node = forge.asn1.fromDer(parsePemBlocks(pkcs8().toString('utf8'))[0]!.der.toString('latin1'));
+    type Node = forge.asn1.Asn1;
+    const scheme = ((((node.value as Node[])[0]!.value as Node[])[1]!.value as Node[])[1]!.value as Node[])!;
+    scheme[0] = forge.asn1.create(
+      forge.asn1.Class.UNIVERSAL,
+      forge.asn1.Type.OID,
+      false,
+      forge.asn1.oidToDer('1.2.3.4').getBytes(),
+    );
+    const text = pem('ENCRYPTED PRIVATE KEY', Buffer.from(forge.asn1.toDer(node).getBytes(), 'latin1'));
+    expect(refusal(() => parse(text, PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the private key uses the cipher 1.2.3.4; supported are AES-CBC and 3DES-CBC',
     );
   });
 
