@@ -82,12 +82,13 @@ const dataPart = (bags: Node[]) => SEQ([OID(OIDS.data), EXPLICIT0(OCTETS(der(SEQ
 const bagsOf = (part: Node) =>
   asn1.fromDer(((part.value as Node[])[1]!.value as Node[])[0]!.value as string).value as Node[];
 
-/** A PFX v3 of these parts, with a HMAC-SHA256 MAC over them under `password` (none when `password` is null). */
-function pfxOf(parts: Node[], password: string | null = PASS, iterations = 2048): Buffer {
+/** A PFX v3 of these parts, with a HMAC-SHA256 MAC over them under `password`: a string, null for "no password"
+ *  (RFC 7292 B.1: an empty input to the KDF, where the empty string is two zero bytes), or false for no MAC. */
+function pfxOf(parts: Node[], password: string | null | false = PASS, iterations = 2048): Buffer {
   const authSafe = der(SEQ(parts));
   const content = SEQ([OID(OIDS.data), EXPLICIT0(OCTETS(authSafe))]);
   const fields = [INT(3), content];
-  if (password !== null) {
+  if (password !== false) {
     const salt = crypto.randomBytes(8).toString('latin1');
     const key = forge.pkcs12
       .generateKey(password, forge.util.createBuffer(salt), 3, iterations, 32, forge.md.sha256.create())
@@ -268,7 +269,7 @@ describe('the modern shape: each of its conditions alone makes a PFX not modern'
 describe("parsePkcs12 reads each certificate's friendlyName", () => {
   const FN = () => OID(OIDS.friendlyName);
   const KEY_ID = () => attr(OID(OIDS.localKeyId), SET([OCTETS('\x01')]));
-  const namesOf = (...bags: Node[]) => parsePkcs12(pfxOf([dataPart(bags)], null), undefined).names;
+  const namesOf = (...bags: Node[]) => parsePkcs12(pfxOf([dataPart(bags)], false), undefined).names;
 
   it('from a BMPString, after other attributes, and none where there is no attribute set', () => {
     expect(namesOf(certBag(SET([KEY_ID(), attr(FN(), SET([BMP('wêb-1')]))])), certBag())).toEqual(['wêb-1', undefined]);
@@ -278,12 +279,14 @@ describe("parsePkcs12 reads each certificate's friendlyName", () => {
     const notPair = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, 'x');
     const intId = attr(INT(1), SET([BMP('no')]));
     const badOid = attr(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, '\x80'), SET([BMP('no')]));
-    expect(namesOf(certBag(SET([notPair, intId, badOid, attr(FN(), SET([BMP('api')]))])))).toEqual(['api']);
+    const otherOid = attr(OID('1.2.3.4'), SET([BMP('no')]));
+    expect(namesOf(certBag(SET([notPair, intId, badOid, otherOid, attr(FN(), SET([BMP('api')]))])))).toEqual(['api']);
   });
 
   it('has none for a friendlyName that is not a BMPString, or has no value, or an attribute field that is no set', () => {
     expect(namesOf(certBag(SET([attr(FN(), SET([UTF8('api')]))])))).toEqual([undefined]);
     expect(namesOf(certBag(SET([attr(FN(), SET([]))])))).toEqual([undefined]);
+    expect(namesOf(certBag(SET([SEQ([FN()])])))).toEqual([undefined]);
     expect(namesOf(certBag(SET([attr(FN(), OCTETS('api'))])))).toEqual([undefined]);
     expect(namesOf(certBag(OCTETS('api')))).toEqual([undefined]);
   });
@@ -322,8 +325,8 @@ describe('parsePkcs12 refuses each layer with its words', () => {
 
   it('reads 400 content parts and refuses 401', () => {
     const parts = (n: number) => Array.from({ length: n }, () => dataPart([]));
-    expect(parsePkcs12(pfxOf(parts(400), null), undefined).certs).toEqual([]);
-    expect(msg(() => parsePkcs12(pfxOf(parts(401), null), undefined))).toBe(
+    expect(parsePkcs12(pfxOf(parts(400), false), undefined).certs).toEqual([]);
+    expect(msg(() => parsePkcs12(pfxOf(parts(401), false), undefined))).toBe(
       'FILE_CORRUPT the PFX holds 401 content parts',
     );
   });
@@ -410,6 +413,153 @@ describe('parsePkcs12 tells a missing password from a wrong one, and either from
     flipLast((epki.value as Node[])[1]!);
     expect(msg(() => parsePkcs12(pfxOf([certs!, dataPart([bag!])]), PASS))).toBe(
       'FILE_CORRUPT the private key cannot be decrypted although the password matched',
+    );
+  });
+});
+
+describe('parsePkcs12 names each structure it cannot read', () => {
+  const INTEGER = () => INT(1);
+  const bag = (type: string, value: Node) => SEQ([OID(type), EXPLICIT0(value)]);
+  const plain = (...bags: Node[]) => pfxOf([dataPart(bags)], false);
+  const outer = (...fields: Node[]) => Buffer.from(der(SEQ(fields)), 'latin1');
+  const content = (inner: Node) => SEQ([OID(OIDS.data), inner]);
+  const encrypted = (eci: Node[]) => pfxOf([SEQ([OID(OIDS.encryptedData), EXPLICIT0(SEQ([INT(0), SEQ(eci)]))])], false);
+  const notDer = () => OCTETS('\x30\x05\x02');
+  // The AlgorithmIdentifiers of openssl3-default.pfx: its certificates' (EncryptedContentInfo's second field) and
+  // its key's (the shrouded key bag's EncryptedPrivateKeyInfo's first field).
+  const parts = () => partsOf(readFixture('openssl3-default.pfx'));
+  const certAlg = () =>
+    ((((parts()[0]!.value as Node[])[1]!.value as Node[])[0]!.value as Node[])[1]!.value as Node[])[1]!;
+  const keyAlg = () => (((bagsOf(parts()[1]!)[0]!.value as Node[])[1]!.value as Node[])[0]!.value as Node[])[0]!;
+  const SHROUDED = '1.2.840.113549.1.12.10.1.2';
+
+  it.each([
+    ['the PFX, not DER', () => Buffer.from('3005020101', 'hex'), /^FILE_CORRUPT the PFX is not valid ASN\.1 \(.+\)$/],
+    ['the PFX, not a SEQUENCE', () => Buffer.from(der(INTEGER()), 'latin1'), 'the PFX is not a SEQUENCE'],
+    ['its version', () => outer(OID('1.2.3'), content(EXPLICIT0(OCTETS('')))), 'the PFX version is not an INTEGER'],
+    ['its content', () => outer(INT(3), INTEGER()), 'the PFX content is not a SEQUENCE'],
+    ['its content type', () => outer(INT(3), SEQ([INTEGER()])), 'the PFX content type is not an OBJECT IDENTIFIER'],
+    ['its content without [0]', () => outer(INT(3), content(OCTETS('x'))), 'the PFX content is missing its [0] tag'],
+    [
+      'its content, not octets',
+      () => outer(INT(3), content(EXPLICIT0(INTEGER()))),
+      'the PFX content is not an OCTET STRING',
+    ],
+    [
+      'the AuthenticatedSafe',
+      () => outer(INT(3), content(EXPLICIT0(notDer()))),
+      /^FILE_CORRUPT the AuthenticatedSafe is not valid/,
+    ],
+    ['a content part', () => pfxOf([INTEGER()], false), 'a content part is not a SEQUENCE'],
+    ['the type of a part', () => pfxOf([SEQ([INTEGER()])], false), 'the content type is not an OBJECT IDENTIFIER'],
+    ['a data part without [0]', () => pfxOf([content(OCTETS('x'))], false), 'a data part is missing its [0] tag'],
+    [
+      'a data part, not octets',
+      () => pfxOf([content(EXPLICIT0(INTEGER()))], false),
+      'a data part is not an OCTET STRING',
+    ],
+    [
+      'its SafeContents, not DER',
+      () => pfxOf([content(EXPLICIT0(notDer()))], false),
+      /^FILE_CORRUPT a SafeContents is not valid/,
+    ],
+    [
+      'its SafeContents',
+      () => pfxOf([content(EXPLICIT0(OCTETS(der(INTEGER()))))], false),
+      'SafeContents is not a SEQUENCE',
+    ],
+    [
+      'an encrypted part without [0]',
+      () => pfxOf([SEQ([OID(OIDS.encryptedData), OCTETS('x')])], false),
+      'an encrypted part is missing its [0] tag',
+    ],
+    [
+      'EncryptedData',
+      () => pfxOf([SEQ([OID(OIDS.encryptedData), EXPLICIT0(SEQ([INT(0)]))])], false),
+      'EncryptedData has 1 fields, expected at least 2',
+    ],
+    [
+      'EncryptedContentInfo',
+      () => encrypted([OID(OIDS.data)]),
+      'EncryptedContentInfo has 1 fields, expected at least 3',
+    ],
+    [
+      'the certificate encryption',
+      () => encrypted([OID(OIDS.data), INTEGER(), OCTETS('x')]),
+      'the certificate encryption is not a SEQUENCE',
+    ],
+    [
+      'the encrypted certificates',
+      () => encrypted([OID(OIDS.data), certAlg(), OCTETS('x')]),
+      'the encrypted certificates is not an OCTET STRING',
+    ],
+    ['a safe bag', () => plain(INTEGER()), 'a safe bag is not a SEQUENCE'],
+    ['the bag type', () => plain(SEQ([INTEGER(), EXPLICIT0(INTEGER())])), 'the bag type is not an OBJECT IDENTIFIER'],
+    ['the bag value', () => plain(SEQ([OID(OIDS.certBag), INTEGER()])), 'the bag value is missing its [0] tag'],
+    ['an encrypted private key', () => plain(bag(SHROUDED, INTEGER())), 'an encrypted private key is not a SEQUENCE'],
+    [
+      'the key encryption',
+      () => plain(bag(SHROUDED, SEQ([INTEGER(), OCTETS('x')]))),
+      'the key encryption is not a SEQUENCE',
+    ],
+    [
+      'the encrypted key',
+      () => plain(bag(SHROUDED, SEQ([keyAlg(), INTEGER()]))),
+      'the encrypted key is not an OCTET STRING',
+    ],
+    ['a certificate bag', () => plain(bag(OIDS.certBag, INTEGER())), 'a certificate bag is not a SEQUENCE'],
+    [
+      'the certificate type',
+      () => plain(bag(OIDS.certBag, SEQ([INTEGER(), EXPLICIT0(OCTETS('x'))]))),
+      'the certificate type is not an OBJECT IDENTIFIER',
+    ],
+    ['nested SafeContents', () => plain(bag(OIDS.safeContentsBag, INTEGER())), 'nested SafeContents is not a SEQUENCE'],
+  ] as const)('%s', (_what, pfx, expected) => {
+    const m = msg(() => parsePkcs12(pfx(), PASS));
+    if (typeof expected === 'string') expect(m).toBe(`FILE_CORRUPT ${expected}`);
+    else expect(m).toMatch(expected);
+  });
+
+  it('an encryption of no known kind, named with what it encrypts', () => {
+    expect(msg(() => parsePkcs12(readFixture('../hostile/pfx-unknown-encryption-oid.pfx'), PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the certificates uses the encryption unknown algorithm 1.2.3.4.5.6',
+    );
+    const key = plainKey(SEQ([SEQ([OID('1.2.3.4')]), OCTETS('x')]));
+    expect(msg(() => parsePkcs12(key, PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the private key uses the encryption unknown algorithm 1.2.3.4',
+    );
+  });
+
+  /** A PFX without MAC holding one shrouded key bag of this EncryptedPrivateKeyInfo. */
+  function plainKey(epki: Node): Buffer {
+    return pfxOf([dataPart([SEQ([OID(SHROUDED), EXPLICIT0(epki)])])], false);
+  }
+
+  it('a PBES2 cipher it does not know is UNSUPPORTED_ALGORITHM, not a part that failed to decrypt', () => {
+    // openssl3-default.pfx with its certificates' PBES2 encryption scheme (AES-256-CBC) made 1.2.3.4.
+    const [certs, key] = parts();
+    const alg = ((((certs!.value as Node[])[1]!.value as Node[])[0]!.value as Node[])[1]!.value as Node[])[1]!;
+    const scheme = ((alg.value as Node[])[1]!.value as Node[])[1]!;
+    (scheme.value as Node[])[0] = OID('1.2.3.4');
+    expect(msg(() => parsePkcs12(pfxOf([certs!, key!]), PASS))).toBe(
+      'UNSUPPORTED_ALGORITHM the certificates uses the cipher 1.2.3.4; supported are AES-CBC and 3DES-CBC',
+    );
+  });
+});
+
+describe('parsePkcs12: the passwords it tries', () => {
+  it('a MAC under no password at all (an empty KDF input, not the empty string) opens with none given, or ""', () => {
+    const pfx = pfxOf([dataPart([certBag()])], null);
+    expect(parsePkcs12(pfx, undefined).info).toMatchObject({ opened: 'none', modernShape: false });
+    expect(parsePkcs12(pfx, '').info.opened).toBe('none');
+    expect(failure(() => parsePkcs12(pfx, PASS)).finding).toEqual(wrong('the PKCS#12 integrity check failed'));
+  });
+
+  it('a wrong password whose decryption has valid padding is still a wrong password', () => {
+    // 'wrong-196' is, among 'wrong-0' to 'wrong-2999', the first whose AES-256-CBC decryption of nomac.pfx's key
+    // ends in valid padding (1 in 256 do): the plaintext is refused by the DER parser, not by the cipher.
+    expect(failure(() => parsePkcs12(readFixture('nomac.pfx'), 'wrong-196')).finding).toEqual(
+      wrong('the private key did not decrypt'),
     );
   });
 });
