@@ -213,6 +213,29 @@ describe('a single file', () => {
   });
 });
 
+describe('the names that decide a layout or a file beside one', () => {
+  it('chain.pem is the chain only beside cert.pem', () => {
+    const d = tree('api.pem', 'chain.pem');
+    expect(discover({ source: path.join(d, 'api.pem') }).pem).toEqual([path.join(d, 'api.pem')]);
+  });
+
+  it('privkey.pem without fullchain.pem is no certbot directory', () => {
+    const d = tree('privkey.pem', 'server.crt');
+    expect(discover({ source: d })).toMatchObject({ layout: 'pem', pem: inDir(d)('privkey.pem', 'server.crt') });
+  });
+
+  it('a Discovery without a PFX has no pfx field at all', () => {
+    const d = tree('api.crt');
+    expect(discover({ source: path.join(d, 'api.crt') })).toStrictEqual({
+      layout: 'single-file',
+      pem: [path.join(d, 'api.crt')],
+      ca: [],
+      skipped: [],
+      unnamed: [],
+    });
+  });
+});
+
 describe('KCS_CERT_FILE and KCS_KEY_FILE', () => {
   it('a certificate in the source directory, its key looked for among the key files there', () => {
     const d = tree('tls.crt', 'tls.key', 'other.pem', 'api.pfx', 'README');

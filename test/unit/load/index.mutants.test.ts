@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { loadSource } from '../../../sidecar/load/index.js';
 import { PASS, failure, fixture, readFixture } from '../../support/helpers.js';
@@ -212,6 +213,28 @@ describe('the findings, in order: the PFX, the PEM files, the key, the leaf, the
     expect(m.findings).toEqual([]);
     const b = loadSource({ source: d, password: PASS, certEntry: fp('p256.crt') });
     expect(codes(b)).toEqual(['info KEY_REENCODED']);
+  });
+});
+
+describe('SOURCE_NOT_FOUND names the file given as the source', () => {
+  it('a PFX with no certificate and no key', () => {
+    // PFX { version 3, ContentInfo { data, [0] AuthenticatedSafe {} } }, written with node-forge's ASN.1 writer.
+    const { asn1 } = forge;
+    const seq = (items: forge.asn1.Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, items);
+    const data = asn1.create(
+      asn1.Class.UNIVERSAL,
+      asn1.Type.OID,
+      false,
+      asn1.oidToDer('1.2.840.113549.1.7.1').getBytes(),
+    );
+    const empty = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, asn1.toDer(seq([])).getBytes());
+    const content = seq([data, asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [empty])]);
+    const pfx = seq([asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, '\x03'), content]);
+    const file = path.join(tmp(), 'empty.pfx');
+    fs.writeFileSync(file, Buffer.from(asn1.toDer(pfx).getBytes(), 'latin1'));
+    expect(failure(() => loadSource({ source: file })).message).toBe(
+      `SOURCE_NOT_FOUND cannot find a certificate in ${file}`,
+    );
   });
 });
 

@@ -114,6 +114,14 @@ describe('readPemFiles', () => {
       expect(out.certs).toHaveLength(1);
     });
 
+    it('lists every label it holds, in order', () => {
+      const pub = Buffer.from('-----BEGIN PUBLIC KEY-----\nTUlJQg==\n-----END PUBLIC KEY-----\n');
+      const d = dir({ 'server.crt': 'rsa2048.crt', 'server.key': 'rsa2048.key', 'x.pem': Buffer.concat([CSR, pub]) });
+      expect(read(d).findings.map((f) => f.message)).toEqual([
+        `${path.join(d, 'x.pem')} is not used: it holds CERTIFICATE REQUEST, PUBLIC KEY, not a certificate, key or bundle`,
+      ]);
+    });
+
     it('beside a PFX, a certificate request is a note too', () => {
       const d = dir({ 'api.pfx': 'openssl3-default.pfx', 'req.pem': CSR });
       const out = read(d, PASS);
@@ -157,6 +165,13 @@ describe('readPemFiles', () => {
         hint: 'set KCS_CERT_FILE=api.pfx to use the PFX, or remove one of them',
         file: path.join(d, 'server.key'),
       });
+    });
+
+    it('may not hold a key beside certificates either', () => {
+      const d = dir({ 'api.pfx': 'openssl3-default.pfx', 'both.pem': cat('rsa2048.crt', 'rsa2048.key') });
+      expect(failure(() => read(d, PASS)).message).toBe(
+        `SOURCE_AMBIGUOUS cannot choose a certificate in ${d}: it holds api.pfx and a private key in both.pem`,
+      );
     });
 
     it('are left out with a warning when they do not parse', () => {

@@ -244,6 +244,16 @@ describe('the modern shape: each of its conditions alone makes a PFX not modern'
     expect(keys.length).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['a certificate of another type and a CRL bag', () => [certBag(undefined, OIDS.sdsiCertificate), crlBag()]],
+    [
+      'a certificate in the clear and an empty nested SafeContents',
+      () => [certBag(), SEQ([OID(OIDS.safeContentsBag), EXPLICIT0(SEQ([]))])],
+    ],
+  ])('two unusual bags are not modern either: %s (each counts one up)', (_what, bags) => {
+    expect(parsePkcs12(pfxOf([...modern(), dataPart(bags())]), PASS).info.modernShape).toBe(false);
+  });
+
   it('reads the key inside a nested SafeContents, and skips the certificate of another type', () => {
     const nested = SEQ([OID(OIDS.safeContentsBag), EXPLICIT0(SEQ(bagsOf(modern()[1]!)))]);
     const sdsi = certBag(undefined, OIDS.sdsiCertificate);
@@ -280,6 +290,9 @@ describe("parsePkcs12 reads each certificate's friendlyName", () => {
     const intId = attr(INT(1), SET([BMP('no')]));
     const badOid = attr(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, '\x80'), SET([BMP('no')]));
     const otherOid = attr(OID('1.2.3.4'), SET([BMP('no')]));
+    // The friendlyName's OID under a context tag [6]: type 6 like an OID, but not one (pkix/asn1.ts oid() refuses it).
+    const tagged = asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, asn1.oidToDer(OIDS.friendlyName).getBytes());
+    expect(namesOf(certBag(SET([attr(tagged, SET([BMP('no')]))])))).toEqual([undefined]);
     expect(namesOf(certBag(SET([notPair, intId, badOid, otherOid, attr(FN(), SET([BMP('api')]))])))).toEqual(['api']);
   });
 
@@ -514,6 +527,21 @@ describe('parsePkcs12 names each structure it cannot read', () => {
       'the certificate type is not an OBJECT IDENTIFIER',
     ],
     ['nested SafeContents', () => plain(bag(OIDS.safeContentsBag, INTEGER())), 'nested SafeContents is not a SEQUENCE'],
+    [
+      'a certificate without [0]',
+      () => plain(bag(OIDS.certBag, SEQ([OID(OIDS.x509Certificate), OCTETS('x')]))),
+      'the certificate is missing its [0] tag',
+    ],
+    [
+      'a certificate, not octets',
+      () => plain(bag(OIDS.certBag, SEQ([OID(OIDS.x509Certificate), EXPLICIT0(INTEGER())]))),
+      'the certificate is not an OCTET STRING',
+    ],
+    [
+      'the AuthenticatedSafe, not a SEQUENCE',
+      () => outer(INT(3), content(EXPLICIT0(OCTETS(der(INTEGER()))))),
+      'the AuthenticatedSafe is not a SEQUENCE',
+    ],
   ] as const)('%s', (_what, pfx, expected) => {
     const m = msg(() => parsePkcs12(pfx(), PASS));
     if (typeof expected === 'string') expect(m).toBe(`FILE_CORRUPT ${expected}`);

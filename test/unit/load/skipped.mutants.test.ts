@@ -2,6 +2,7 @@
 // first 4 KiB, the first 64 files), what a skipped file holds (PEM, DER, PKCS#7, a key), and the finding each
 // gets (an issuer of the chain, a certificate or key, nothing worth naming) in the words the user reads.
 // Written to kill its mutants (docs/testing.md, "Mutation score").
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discover } from '../../../sidecar/load/discover.js';
 import { lookIntoSkipped, skippedFindings } from '../../../sidecar/load/skipped.js';
-import { readFixture } from '../../support/helpers.js';
+import { fixture, readFixture } from '../../support/helpers.js';
 
 function dir(files: Record<string, string | Buffer>): string {
   const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-skipped-m-')));
@@ -65,6 +66,22 @@ describe('lookIntoSkipped', () => {
       { file: 'b.pem', unnamed: false, key: false, certs: [] },
       { file: 'c.pem', unnamed: false, key: false, certs: [] },
       { file: 'd.der', unnamed: false, key: false, certs: [] },
+    ]);
+  });
+
+  it('passes over blocks that are neither certificate nor key, and reads nothing of a file with a bad bundle', () => {
+    const csr = '-----BEGIN CERTIFICATE REQUEST-----\nTUlJQg==\n-----END CERTIFICATE REQUEST-----\n';
+    const d = dir({
+      ...PAIR,
+      'a.pem': Buffer.concat([Buffer.from(csr), readFixture('inter.crt')]),
+      'b.pem': Buffer.concat([
+        readFixture('inter.crt'),
+        Buffer.from('-----BEGIN PKCS7-----\nTUlJQg==\n-----END PKCS7-----\n'),
+      ]),
+    });
+    expect(summary(d)).toEqual([
+      { file: 'a.pem', unnamed: false, key: false, certs: ['CN=Fixture Intermediate CA'] },
+      { file: 'b.pem', unnamed: false, key: false, certs: [] },
     ]);
   });
 
@@ -155,6 +172,27 @@ describe('skippedFindings', () => {
     expect(findings(d, inChain)[0]!.hint).toBe(
       'move it out of the source directory if it does not belong there, or set KCS_CERT_FILE to the file to use',
     );
+  });
+
+  it("a certificate of the chain in a skipped file is no issuer; nor is one with the issuer's key but not its name", () => {
+    // other-name.pem: inter.key's public key (so it verifies the leaf's signature) under another subject (so it
+    // did not issue it), signed by root.key (so it is no root, which would be passed over for that alone).
+    const d = dir({ ...PAIR, 'd.pem': 'inter.crt' });
+    const csr = path.join(d, 'other.csr');
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    openssl('req', '-new', '-key', fixture('inter.key'), '-subj', '/CN=Not The Issuer', '-out', csr);
+    const signed = ['-CA', fixture('root.crt'), '-CAkey', fixture('root.key'), '-days', '30'];
+    openssl('x509', '-req', '-in', csr, ...signed, '-out', path.join(d, 'other-name.pem'));
+    fs.rmSync(csr);
+    const inChain = [cert('rsa2048.crt'), cert('inter.crt')];
+    expect(findings(d, inChain).map((f) => `${f.severity} ${path.basename(f.file!)}`)).toEqual([
+      'warning d.pem',
+      'warning other-name.pem',
+    ]);
+    expect(findings(d, chain).map((f) => `${f.severity} ${path.basename(f.file!)}`)).toEqual([
+      'error d.pem',
+      'warning other-name.pem',
+    ]);
   });
 
   it('a file of another name: the rename that makes it read', () => {
