@@ -137,7 +137,7 @@ describe('known layouts', () => {
     });
   });
 
-  it('a Kubernetes secret is known by tls.key alone, or by a dangling tls.crt link, and has no ca without ca.crt', () => {
+  it('a Kubernetes secret is known by tls.key alone or a dangling tls.crt link, with no ca without ca.crt', () => {
     const d = tree('tls.key');
     expect(discover({ source: d })).toMatchObject({ layout: 'kubernetes-tls', pem: [path.join(d, 'tls.key')], ca: [] });
     const e = tree();

@@ -84,7 +84,8 @@ describe('withNamedCurve', () => {
       code: 'UNSUPPORTED_ALGORITHM',
       severity: 'error',
       message:
-        'the key in /certs/tls.key gives its elliptic curve by explicit parameters that are not those of any named curve',
+        'the key in /certs/tls.key gives its elliptic curve by explicit parameters ' +
+        'that are not those of any named curve',
       hint:
         'issue the certificate with a key on a named curve: openssl genpkey -algorithm EC -pkeyopt ' +
         'ec_paramgen_curve:P-256',

@@ -118,7 +118,8 @@ describe('readPemFiles', () => {
       const pub = Buffer.from('-----BEGIN PUBLIC KEY-----\nTUlJQg==\n-----END PUBLIC KEY-----\n');
       const d = dir({ 'server.crt': 'rsa2048.crt', 'server.key': 'rsa2048.key', 'x.pem': Buffer.concat([CSR, pub]) });
       expect(read(d).findings.map((f) => f.message)).toEqual([
-        `${path.join(d, 'x.pem')} is not used: it holds CERTIFICATE REQUEST, PUBLIC KEY, not a certificate, key or bundle`,
+        `${path.join(d, 'x.pem')} is not used: it holds CERTIFICATE REQUEST, PUBLIC KEY, ` +
+          'not a certificate, key or bundle',
       ]);
     });
 

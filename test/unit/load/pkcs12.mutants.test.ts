@@ -296,7 +296,7 @@ describe("parsePkcs12 reads each certificate's friendlyName", () => {
     expect(namesOf(certBag(SET([notPair, intId, badOid, otherOid, attr(FN(), SET([BMP('api')]))])))).toEqual(['api']);
   });
 
-  it('has none for a friendlyName that is not a BMPString, or has no value, or an attribute field that is no set', () => {
+  it('has none for a friendlyName not a BMPString, or without value, or an attribute field that is no set', () => {
     expect(namesOf(certBag(SET([attr(FN(), SET([UTF8('api')]))])))).toEqual([undefined]);
     expect(namesOf(certBag(SET([attr(FN(), SET([]))])))).toEqual([undefined]);
     expect(namesOf(certBag(SET([SEQ([FN()])])))).toEqual([undefined]);

@@ -174,7 +174,7 @@ describe('skippedFindings', () => {
     );
   });
 
-  it("a certificate of the chain in a skipped file is no issuer; nor is one with the issuer's key but not its name", () => {
+  it("a chain certificate in a skipped file is no issuer; nor is one with the issuer's key but not its name", () => {
     // other-name.pem: inter.key's public key (so it verifies the leaf's signature) under another subject (so it
     // did not issue it), signed by root.key (so it is no root, which would be passed over for that alone).
     const d = dir({ ...PAIR, 'd.pem': 'inter.crt' });
