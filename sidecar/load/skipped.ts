@@ -30,7 +30,9 @@ const SNIFF_BYTES = 4096;
 /** At most this many such files are looked into, so a source directory full of other files stays fast. */
 const MAX_SNIFFED = 64;
 
-const PEM_CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'PKCS7', 'PKCS #7 SIGNED DATA', 'CMS']);
+// The labels the loader (pem.ts) reads certificates from: not OpenSSL's TRUSTED CERTIFICATE, whose DER carries
+// trust settings after the certificate; such a block is passed over here too, as a request is.
+const PEM_CERT_LABELS = new Set(['CERTIFICATE', 'PKCS7', 'PKCS #7 SIGNED DATA', 'CMS']);
 
 /** What a skipped file holds. Anything it cannot read holds nothing; no skipped file fails a run. */
 function contents(bytes: Buffer): { certs: crypto.X509Certificate[]; key: boolean } {

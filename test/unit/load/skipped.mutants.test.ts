@@ -85,6 +85,13 @@ describe('lookIntoSkipped', () => {
     ]);
   });
 
+  it('passes over a TRUSTED CERTIFICATE block as the loader does, and still sees the key after it', () => {
+    const der = Buffer.from(cert('other.crt').raw).toString('base64');
+    const trusted = `-----BEGIN TRUSTED CERTIFICATE-----\n${der}\n-----END TRUSTED CERTIFICATE-----\n`;
+    const d = dir({ ...PAIR, 'a.pem': Buffer.concat([Buffer.from(trusted), readFixture('p256.key')]) });
+    expect(summary(d)).toEqual([{ file: 'a.pem', unnamed: false, key: true, certs: [] }]);
+  });
+
   it('a skipped file it cannot read (a dangling link) holds nothing, and fails nothing', () => {
     const d = dir(PAIR);
     fs.symlinkSync('nowhere.pem', path.join(d, 'gone.pem'));
