@@ -146,7 +146,7 @@ describe('chooseTrust', () => {
     expect([names(faked.anchors), faked.partial]).toEqual([['CN=I'], true]);
   });
 
-  it('does not take a public root of the right name whose key did not sign a top without authorityKeyIdentifier', () => {
+  it('takes no public root of the right name whose key did not sign a top without authorityKeyIdentifier', () => {
     // Without the identifier, X509_check_issued matches the root by its name alone: only the signature tells.
     const dir = makeChain(
       'root ca /CN=R; root fake /CN=R; req i /CN=I; sign i ca "$CA""authorityKeyIdentifier=none\\n"; ' +
