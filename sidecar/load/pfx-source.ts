@@ -25,7 +25,7 @@ export interface PfxContents {
 
 /** .NET 9+ loads it: no KDF over its per-KDF limit, and not over its total. */
 const withinDotnetLimits = (info: Info) =>
-  info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.totalIterations <= DOTNET_MAX_ITERATIONS_TOTAL;
+  info.maxIterations <= DOTNET_MAX_ITERATIONS_PER_KDF && info.decryptIterations <= DOTNET_MAX_ITERATIONS_TOTAL;
 
 function pfxFindings(info: Info, file: string): Finding[] {
   const out: Finding[] = [];
@@ -43,8 +43,8 @@ function pfxFindings(info: Info, file: string): Finding[] {
   }
   if (info.maxIterations > DOTNET_MAX_ITERATIONS_PER_KDF) {
     out.push(finding(messages.PFX_REENCODED.iterations({ file, iterations: info.maxIterations }), 'warning', file));
-  } else if (info.totalIterations > DOTNET_MAX_ITERATIONS_TOTAL) {
-    out.push(finding(messages.PFX_REENCODED.total({ file, total: info.totalIterations }), 'warning', file));
+  } else if (info.decryptIterations > DOTNET_MAX_ITERATIONS_TOTAL) {
+    out.push(finding(messages.PFX_REENCODED.total({ file, total: info.decryptIterations }), 'warning', file));
   }
   return out;
 }

@@ -44,6 +44,11 @@ export interface Pkcs12Info {
   maxIterations: number;
   minIterations: number;
   totalIterations: number;
+  /** The iterations of the key derivations that decrypt (the encrypted parts and the shrouded keys), without
+   *  the MAC's: what .NET charges against Pkcs12LoaderLimits.TotalKdfIterationLimit. Its loader checks the MAC
+   *  against MacIterationLimit alone and starts the total after it (dotnet/runtime,
+   *  X509CertificateLoader.Pkcs12.cs: `workRemaining = loaderLimits.TotalKdfIterationLimit` after VerifyMac). */
+  decryptIterations: number;
   /** True when it has the modern profile's shape: a HMAC-SHA256 MAC, the key and the certificates
    *  encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), and no bags besides one key and certificates. */
   modernShape: boolean;
@@ -275,6 +280,7 @@ export function parsePkcs12(bytes: Buffer, password: string | undefined): Pkcs12
       maxIterations: budget.max,
       minIterations: budget.min,
       totalIterations: budget.total,
+      decryptIterations: budget.total - (mac?.info.iterations ?? 0),
       modernShape:
         mac?.info.modern === true &&
         walk.keys.length === 0 &&

@@ -154,11 +154,12 @@ export const PFX_REENCODED = define(
         'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
         'silence this',
     }),
-    /** Each key derivation is within .NET's per-KDF limit, but not their sum. */
+    /** Each key derivation is within .NET's per-KDF limit, but the sum of those that decrypt (not the MAC) is not. */
     total: (d: { file: string; total: number }) => ({
       message:
-        `${d.file} asks for ${thousands(d.total)} iterations over all its key derivations, more than .NET's ` +
-        `Pkcs12LoaderLimits allow in one file (${thousands(DOTNET_MAX_ITERATIONS_TOTAL)}), so Kestrel would refuse it`,
+        `${d.file} asks for ${thousands(d.total)} iterations over the key derivations that decrypt it, more than ` +
+        `.NET's Pkcs12LoaderLimits allow in one file (${thousands(DOTNET_MAX_ITERATIONS_TOTAL)}), so Kestrel would ` +
+        'refuse it',
       hint:
         'nothing: the published cert.pfx is re-encoded with 2,048 iterations; export with fewer iterations to ' +
         'silence this',

@@ -90,7 +90,8 @@ export const SOURCE_EMPTY = define(
 
 export const SOURCE_UNREADABLE = define(
   'SOURCE_UNREADABLE',
-  'permission denied; not a regular file (a directory, FIFO or device); a symlink that leaves the source directory',
+  'permission denied; not a regular file (a directory, FIFO, socket or device); ' +
+    'a symlink that leaves the source directory',
   {
     /** `uid`: the user the sidecar runs as. */
     permissionDenied: (d: { what: string; file: string; uid: number | undefined }) => ({

@@ -9,11 +9,11 @@ import type { Out } from '../out.js';
 import { HOST_TRUST_STEPS } from '../settings/place.js';
 import { findCa, type TrustCa } from './ca.js';
 import { nodeSystem, storesFor, type Store, type System } from './stores.js';
-import { oneLine, subjectOf } from '../pkix/x509info.js';
+import { certName, oneLine, subjectOf } from '../pkix/x509info.js';
 
 function caLines(ca: TrustCa): string[] {
   return [
-    `CA       ${oneLine(subjectOf(ca.cert))}`,
+    `CA       ${oneLine(subjectOf(ca.cert)) || certName(ca.cert)}`,
     `sha256   ${ca.sha256.replace(/(..)(?!$)/g, '$1:')}`,
     `from     ${ca.file}`,
   ];

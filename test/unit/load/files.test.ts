@@ -13,7 +13,26 @@ import { MAX_INPUT_BYTES } from '../../../sidecar/limits.js';
 import { inFile, ioError, readInput, sourceRoots } from '../../../sidecar/load/files.js';
 import { messages } from '../../../sidecar/messages/index.js';
 import { failure, fixture } from '../../support/helpers.js';
-import { needsRoot } from '../../support/skips.js';
+import { needs, needsRoot } from '../../support/skips.js';
+
+/** A file of this machine the test reads: a skip through needs() (so CI fails on it) where it is missing. */
+const machineHas = (suite: string, file: string, ok: (st: fs.Stats) => boolean = () => true) => {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const enable = 'run the tests on a Linux host or VM with sysfs and loop devices (not in a container)';
+  return needs(suite, st && ok(st) ? undefined : `${file} is not here`, enable);
+};
+/** Why device nodes cannot be opened in the temp dir: its file system is mounted nodev (open(2) then gives
+ *  EACCES, whatever the device). */
+function tmpNodev(): string | undefined {
+  const tmp = fs.realpathSync(os.tmpdir());
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f.length > 5 && (tmp === f[4] || tmp.startsWith(f[4] === '/' ? '/' : `${f[4]}/`)))
+    .sort((a, b) => b[4]!.length - a[4]!.length);
+  return mounts[0]?.[5]?.split(',').includes('nodev') ? `${tmp} is mounted nodev` : undefined;
+}
 
 const tmp = () => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-files-')));
 /** The finding `m` raised about `file`, as readInput throws it. */
@@ -112,19 +131,20 @@ describe('readInput refuses what is not a regular file, saying what it is', () =
   });
 
   // Major 240 is reserved for local use: no driver stands behind it, and open(2) fails with ENXIO.
-  it.runIf(needsRoot('a device made by mknod in the source'))(
-    'a device without its driver, which open(2) refuses (ENXIO)',
-    () => {
-      const dir = tmp();
-      const file = path.join(dir, 'tls.crt');
-      execFileSync('mknod', [file, 'c', '240', '0']);
-      expect(refusal(() => readInput(file, dir))).toEqual(notRegular(file, 'a device'));
-    },
-  );
+  it.runIf(
+    needsRoot('a device made by mknod in the source') &&
+      needs('a device made by mknod in the source', tmpNodev(), 'set TMPDIR to a file system mounted without nodev'),
+  )('a device without its driver, which open(2) refuses (ENXIO)', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'tls.crt');
+    execFileSync('mknod', [file, 'c', '240', '0']);
+    expect(refusal(() => readInput(file, dir))).toEqual(notRegular(file, 'a device'));
+  });
 
   // Only root may open a block device; /dev/loop0 opens without a file behind it.
   it.runIf(
-    needsRoot('a block device in the source') && fs.statSync('/dev/loop0', { throwIfNoEntry: false })?.isBlockDevice(),
+    needsRoot('a block device in the source') &&
+      machineHas('a block device in the source', '/dev/loop0', (st) => st.isBlockDevice()),
   )('a block device', () => {
     expect(refusal(() => readInput('/dev/loop0'))).toEqual(notRegular('/dev/loop0', 'a device'));
   });
@@ -164,12 +184,15 @@ describe('readInput closes what it opens', () => {
 
 // A sysfs attribute is a regular file of 4,096 bytes whose read can fail: the loopback interface has no
 // link speed, and reading it gives EINVAL (as `cat /sys/class/net/lo/speed` shows).
-it.skipIf(!fs.existsSync('/sys/class/net/lo/speed'))('readInput says which error a read of an open file gave', () => {
-  const file = '/sys/class/net/lo/speed';
-  expect(refusal(() => readInput(file))).toEqual(
-    expected(messages.SOURCE_UNREADABLE.io({ what: 'cannot read', file, reason: 'EINVAL' }), file),
-  );
-});
+it.runIf(machineHas('a read error of sysfs', '/sys/class/net/lo/speed'))(
+  'readInput says which error a read of an open file gave',
+  () => {
+    const file = '/sys/class/net/lo/speed';
+    expect(refusal(() => readInput(file))).toEqual(
+      expected(messages.SOURCE_UNREADABLE.io({ what: 'cannot read', file, reason: 'EINVAL' }), file),
+    );
+  },
+);
 
 describe('readInput keeps to the source directory', () => {
   const outside = (file: string, real: string, root: string) =>
@@ -325,14 +348,20 @@ describe('readInput says why a file cannot be read', () => {
 
 // kernfs refuses to open an attribute without a read method for reading, with EACCES even for root: a
 // regular file (4,096 bytes) that open(2) refuses.
-it.skipIf(!fs.existsSync('/sys/bus/pci/rescan'))('readInput says permission denied when open(2) is refused', () => {
-  const file = '/sys/bus/pci/rescan';
-  const f = refusal(() => readInput(file));
-  expect(f).toEqual(
-    expected(messages.SOURCE_UNREADABLE.permissionDenied({ what: 'cannot read', file, uid: process.getuid!() }), file),
-  );
-  expect(f.message).toBe(`cannot read ${file}: permission denied`);
-});
+it.runIf(machineHas('an open(2) refused by sysfs', '/sys/bus/pci/rescan'))(
+  'readInput says permission denied when open(2) is refused',
+  () => {
+    const file = '/sys/bus/pci/rescan';
+    const f = refusal(() => readInput(file));
+    expect(f).toEqual(
+      expected(
+        messages.SOURCE_UNREADABLE.permissionDenied({ what: 'cannot read', file, uid: process.getuid!() }),
+        file,
+      ),
+    );
+    expect(f.message).toBe(`cannot read ${file}: permission denied`);
+  },
+);
 
 describe('ioError', () => {
   const FILE = '/certs/tls.crt';

@@ -140,6 +140,7 @@ describe('parsePkcs12 reports what it found', () => {
       maxIterations: 2048,
       minIterations: 2048,
       totalIterations: 3 * 2048,
+      decryptIterations: 2 * 2048,
       modernShape: true,
       opened: 'password',
     });
@@ -157,6 +158,7 @@ describe('parsePkcs12 reports what it found', () => {
       maxIterations: 2048,
       minIterations: 1,
       totalIterations: 1 + 2048 + 2048,
+      decryptIterations: 2048 + 2048,
       modernShape: false,
       opened: 'password',
     });
@@ -172,6 +174,7 @@ describe('parsePkcs12 reports what it found', () => {
       maxIterations: 2048,
       minIterations: 2048,
       totalIterations: 2048,
+      decryptIterations: 2048,
       modernShape: false,
       opened: 'password',
     });
@@ -186,6 +189,7 @@ describe('parsePkcs12 reports what it found', () => {
       maxIterations: 0,
       minIterations: Infinity,
       totalIterations: 0,
+      decryptIterations: 0,
       modernShape: false,
       opened: 'none',
     });
