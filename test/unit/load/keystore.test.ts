@@ -10,7 +10,7 @@ import { raise } from '../../../sidecar/findings.js';
 import { refuseKeystore } from '../../../sidecar/load/keystore.js';
 import { messages } from '../../../sidecar/messages/index.js';
 import { failure, readFixture } from '../../support/helpers.js';
-import { keytoolStore } from './keystores.js';
+import { keytoolStore, withKeytool } from './keystores.js';
 
 const FILE = '/certs/server.keystore';
 const refused = (name: string, type: string) =>
@@ -24,7 +24,7 @@ const header = (words: number[], rest: number) => {
 };
 
 describe('refuseKeystore', () => {
-  it("refuses keytool's JKS keystore, naming it and the keytool command", () => {
+  it.runIf(withKeytool)("refuses keytool's JKS keystore, naming it and the keytool command", () => {
     const f = refusal(fs.readFileSync(keytoolStore('JKS', ['server'])));
     expect(f).toEqual(refused('a Java KeyStore (JKS)', 'JKS'));
     expect(f.message).toBe(
@@ -36,7 +36,7 @@ describe('refuseKeystore', () => {
     );
   });
 
-  it("refuses keytool's JCEKS keystore", () => {
+  it.runIf(withKeytool)("refuses keytool's JCEKS keystore", () => {
     expect(refusal(fs.readFileSync(keytoolStore('JCEKS', ['server'])))).toEqual(
       refused('a Java JCEKS keystore', 'JCEKS'),
     );
@@ -73,7 +73,7 @@ describe('refuseKeystore', () => {
     }
   });
 
-  it('returns for a PFX, a PEM file and a DER certificate', () => {
+  it.runIf(withKeytool)('returns for a PFX, a PEM file and a DER certificate', () => {
     for (const f of ['openssl3-default.pfx', 'keytool.p12', 'rsa2048.crt', 'rsa2048.key']) {
       expect(refuseKeystore(readFixture(f), FILE)).toBeUndefined();
     }

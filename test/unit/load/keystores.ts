@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES, PASS } from '../../support/helpers.js';
+import { ENABLE, missing, needs } from '../../support/skips.js';
 
 /**
  * Runs the bash script in a temp dir and returns the dir. The dir is kept per script and day: Stryker runs
@@ -33,6 +34,9 @@ export function made(script: string): string {
 /** keytool's PKCS#12 iteration counts: one count for the MAC, the certificates and every key. */
 const iterations = (n: number) =>
   ['key', 'cert', 'mac'].map((k) => `-J-Dkeystore.pkcs12.${k}${k === 'mac' ? '' : 'Pbe'}IterationCount=${n}`).join(' ');
+
+/** Java's keytool is here: the tests that make keystores with it run only then, and say so when they skip. */
+export const withKeytool = needs('unit tests with keytool keystores', missing('keytool', ['-help']), ENABLE.keytool);
 
 /** A keytool keystore of `type` with one EC key entry per alias (subject CN=<alias>), in that order. */
 export function keytoolStore(type: 'PKCS12' | 'JKS' | 'JCEKS', aliases: string[], iterationCount = 10_000): string {

@@ -13,7 +13,7 @@ import { parsePkcs12 } from '../../../sidecar/load/pkcs12.js';
 import { readPfx } from '../../../sidecar/load/pfx-source.js';
 import { messages } from '../../../sidecar/messages/index.js';
 import { PASS, failure, fixture, readFixture } from '../../support/helpers.js';
-import { keytoolStore, opensslPfx } from './keystores.js';
+import { keytoolStore, opensslPfx, withKeytool } from './keystores.js';
 
 const expected = (m: Message, file: string) => raise(m, file).finding;
 const refusal = (fn: () => unknown) => failure(fn).finding;
@@ -78,7 +78,7 @@ describe('readPfx reads', () => {
     expect(p.modernPfx).toBeUndefined();
   });
 
-  it('a keytool keystore: each certificate with its alias', () => {
+  it.runIf(withKeytool)('a keytool keystore: each certificate with its alias', () => {
     const p = readPfx(keytoolStore('PKCS12', ['alpha', 'beta', 'gamma']), undefined, PASS);
     expect(p.certs.map((c) => [c.name, c.value.subject]).sort()).toEqual([
       ['alpha', 'CN=alpha'],
@@ -137,26 +137,32 @@ describe('readPfx says what in the encryption Kestrel or OpenSSL would trip on',
 
   // .NET charges the KDFs that decrypt against its total, not the MAC (X509CertificateLoader.Pkcs12.cs): a keytool
   // store of n aliases has n + 1 of them (the certificates, then each key) besides its MAC.
-  it(".NET's total limit: four decrypting KDFs of 250,000 iterations are fine, of 250,001 PFX_REENCODED", () => {
-    const at = keytoolStore('PKCS12', ['alpha', 'beta', 'gamma'], 250_000);
-    const p = readPfx(at, undefined, PASS);
-    expect(p.details.maxIterations).toBe(250_000);
-    expect(p.findings).toEqual([]);
-    const over = keytoolStore('PKCS12', ['alpha', 'beta', 'gamma'], 250_001);
-    const [f, ...more] = readPfx(over, undefined, PASS).findings;
-    expect(more).toEqual([]);
-    expect(f).toEqual(finding(messages.PFX_REENCODED.total({ file: over, total: 1_000_004 }), 'warning', over));
-    // Not the per-KDF words: each of the four is within that limit.
-    expect(f!.message).toBe(
-      `${over} asks for 1,000,004 iterations over the key derivations that decrypt it, more than .NET's ` +
-        'Pkcs12LoaderLimits allow in one file (1,000,000), so Kestrel would refuse it',
-    );
-  });
+  it.runIf(withKeytool)(
+    ".NET's total limit: four decrypting KDFs of 250,000 iterations are fine, of 250,001 PFX_REENCODED",
+    () => {
+      const at = keytoolStore('PKCS12', ['alpha', 'beta', 'gamma'], 250_000);
+      const p = readPfx(at, undefined, PASS);
+      expect(p.details.maxIterations).toBe(250_000);
+      expect(p.findings).toEqual([]);
+      const over = keytoolStore('PKCS12', ['alpha', 'beta', 'gamma'], 250_001);
+      const [f, ...more] = readPfx(over, undefined, PASS).findings;
+      expect(more).toEqual([]);
+      expect(f).toEqual(finding(messages.PFX_REENCODED.total({ file: over, total: 1_000_004 }), 'warning', over));
+      // Not the per-KDF words: each of the four is within that limit.
+      expect(f!.message).toBe(
+        `${over} asks for 1,000,004 iterations over the key derivations that decrypt it, more than .NET's ` +
+          'Pkcs12LoaderLimits allow in one file (1,000,000), so Kestrel would refuse it',
+      );
+    },
+  );
 
-  it(".NET's total limit leaves the MAC out: three decrypting KDFs and a MAC of 250,001 are fine", () => {
-    const file = keytoolStore('PKCS12', ['alpha', 'beta'], 250_001);
-    expect(readPfx(file, undefined, PASS).findings).toEqual([]);
-  });
+  it.runIf(withKeytool)(
+    ".NET's total limit leaves the MAC out: three decrypting KDFs and a MAC of 250,001 are fine",
+    () => {
+      const file = keytoolStore('PKCS12', ['alpha', 'beta'], 250_001);
+      expect(readPfx(file, undefined, PASS).findings).toEqual([]);
+    },
+  );
 
   it('publishes the modern profile as it is from 2,048 iterations, not below', () => {
     const below = readPfx(opensslPfx(2047), undefined, PASS);
@@ -169,7 +175,7 @@ describe('readPfx says what in the encryption Kestrel or OpenSSL would trip on',
 });
 
 describe('readPfx refuses', () => {
-  it('a Java keystore, before reading it as PKCS#12', () => {
+  it.runIf(withKeytool)('a Java keystore, before reading it as PKCS#12', () => {
     const file = keytoolStore('JKS', ['server']);
     expect(refusal(() => readPfx(file, undefined, PASS))).toEqual(
       expected(messages.UNSUPPORTED_FORMAT.keystore({ file, name: 'a Java KeyStore (JKS)', type: 'JKS' }), file),

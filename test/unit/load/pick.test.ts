@@ -11,7 +11,7 @@ import { readPfx } from '../../../sidecar/load/pfx-source.js';
 import { belongs, cn, type Located, pickLeaf, subjectLine } from '../../../sidecar/load/pick.js';
 import { messages } from '../../../sidecar/messages/index.js';
 import { PASS, failure, readFixture } from '../../support/helpers.js';
-import { keytoolStore, selfSigned } from './keystores.js';
+import { keytoolStore, selfSigned, withKeytool } from './keystores.js';
 
 const cert = (name: string) => new crypto.X509Certificate(readFixture(`${name}.crt`));
 const key = (name: string) => crypto.createPrivateKey(readFixture(`${name}.key`));
@@ -231,7 +231,7 @@ describe('pickLeaf refuses several pairs: SOURCE_AMBIGUOUS', () => {
     );
   });
 
-  it('in a keystore of named entries: each by its alias, and the last alias as the example', () => {
+  it.runIf(withKeytool)('in a keystore of named entries: each by its alias, and the last alias as the example', () => {
     const { certs, keys } = readPfx(keytoolStore('PKCS12', ['alpha', 'beta', 'gamma']), undefined, PASS);
     const file = certs[0]!.file;
     const f = refusal(() => pickLeaf(certs, keys, '/src', PEM));
@@ -254,7 +254,7 @@ describe('pickLeaf refuses several pairs: SOURCE_AMBIGUOUS', () => {
   });
 });
 
-describe('pickLeaf with KCS_CERT_ENTRY', () => {
+describe.runIf(withKeytool)('pickLeaf with KCS_CERT_ENTRY', () => {
   const store = () => readPfx(keytoolStore('PKCS12', ['alpha', 'beta', 'gamma']), undefined, PASS);
 
   it('chooses an entry by its alias, in any case', () => {
