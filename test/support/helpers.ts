@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KcsError } from '../../sidecar/findings.js';
@@ -6,6 +7,15 @@ import { KcsError } from '../../sidecar/findings.js';
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/files');
 export const fixture = (name: string) => path.join(FIXTURES, name);
 export const readFixture = (name: string) => readFileSync(fixture(name));
+/** A new directory under the temp dir (its real path) holding these files: a fixture's name, or the bytes. */
+export function fixtureDir(files: Record<string, string | Buffer>, prefix = 'kcs-fixtures-'): string {
+  const d = realpathSync(mkdtempSync(path.join(os.tmpdir(), prefix)));
+  for (const [name, from] of Object.entries(files))
+    writeFileSync(path.join(d, name), Buffer.isBuffer(from) ? from : readFixture(from));
+  return d;
+}
+/** The named fixtures' bytes, one after another. */
+export const catFixtures = (...names: string[]) => Buffer.concat(names.map((n) => readFixture(n)));
 export const PASS = 'fixture-Pa55';
 export const UNICODE_PASS = 'pässwörd-🔐-测试';
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KcsError } from '../../sidecar/findings.js';
 import { loadSource } from '../../sidecar/load/index.js';
 import { outputPassword, passwordFromSecretsJson, readSecretFile, resolvePassword } from '../../sidecar/passwords.js';
-import { PASS, UNICODE_PASS, fixture, readFixture } from '../support/helpers.js';
+import { PASS, UNICODE_PASS, failure, fixture, readFixture } from '../support/helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-passwords-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -16,15 +16,6 @@ function write(name: string, text: string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
-}
-function refusal(fn: () => unknown): KcsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError) return err;
-    throw err;
-  }
-  throw new Error('accepted');
 }
 const never = () => {
   throw new Error('the kept password was read although a configured one exists');
@@ -47,14 +38,14 @@ describe('a secrets.json that starts with a byte-order mark (as Visual Studio sa
   });
   it('refuses a BOM anywhere but the start, naming the file and not the text', () => {
     const file = write('secrets-bad.json', `{"Kestrel:Certificates:Development:Password": "s3cret-Pa55"}\uFEFF`);
-    const err = refusal(() => resolvePassword({ userSecrets: file }));
+    const err = failure(() => resolvePassword({ userSecrets: file }));
     expect(err.message).toBe(`CONFIG_INVALID cannot read ${file}: it is not valid JSON`);
     expect(err.message).not.toContain('s3cret');
     expect(err.cause).toBeUndefined();
   });
   it('refuses a secrets.json without either password key, naming both', () => {
     const file = write('secrets-none.json', '\uFEFF{"Other": "x"}');
-    expect(refusal(() => resolvePassword({ userSecrets: file })).message).toBe(
+    expect(failure(() => resolvePassword({ userSecrets: file })).message).toBe(
       `CONFIG_INVALID cannot read a password from ${file}: it has neither ` +
         'Kestrel:Certificates:Development:Password nor Kestrel:Certificates:Default:Password',
     );
@@ -69,7 +60,7 @@ describe('an output password (cert.pfx) with a line break or NUL is refused, nev
     ['a NUL', 'pw\0Pa55\n', 'NUL'],
   ])('KCS_OUTPUT_PASSWORD_FILE holding %s', (_name, text, what) => {
     const file = write('output-password', text);
-    const err = refusal(() => outputPassword({ outputPasswordFile: file }, undefined, undefined, never));
+    const err = failure(() => outputPassword({ outputPasswordFile: file }, undefined, undefined, never));
     expect(err.message).toBe(
       `CONFIG_INVALID the password in KCS_OUTPUT_PASSWORD_FILE ${file} holds a ${what} ` +
         '(after the one trailing newline that is stripped)',
@@ -84,7 +75,7 @@ describe('an output password (cert.pfx) with a line break or NUL is refused, nev
     ['a line break', 'first\nsecond', 'line break'],
     ['a NUL', 'first\0second', 'NUL'],
   ])('KCS_OUTPUT_PASSWORD holding %s', (_name, value, what) => {
-    const err = refusal(() => outputPassword({ outputPassword: value }, undefined, undefined, never));
+    const err = failure(() => outputPassword({ outputPassword: value }, undefined, undefined, never));
     expect(err.message).toBe(
       `CONFIG_INVALID the password in KCS_OUTPUT_PASSWORD holds a ${what} ` +
         '(after the one trailing newline that is stripped)',
@@ -130,7 +121,7 @@ describe('passwords come from a variable, a secret file or secrets.json', () => 
   it('refuses a secrets.json without a password key', () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-us-')), 'secrets.json');
     fs.writeFileSync(f, '{"ConnectionStrings:Db":"x"}');
-    expect(refusal(() => resolvePassword({ userSecrets: f })).code).toBe('CONFIG_INVALID');
+    expect(failure(() => resolvePassword({ userSecrets: f })).code).toBe('CONFIG_INVALID');
   });
 });
 

@@ -11,21 +11,15 @@ import path from 'node:path';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { loadSource } from '../../../sidecar/load/index.js';
-import { PASS, failure, fixture, readFixture } from '../../support/helpers.js';
+import { catFixtures, failure, fixture, fixtureDir, PASS, readFixture } from '../../support/helpers.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-load-index-'));
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;
 const LEAF = fp('rsa2048.crt');
 const INTER = fp('inter.crt');
 const ROOT = fp('root.crt');
-/** A directory holding these files: a fixture's name, or the bytes themselves. */
-function dir(files: Record<string, string | Buffer>): string {
-  const d = tmp();
-  for (const [name, from] of Object.entries(files))
-    fs.writeFileSync(path.join(d, name), Buffer.isBuffer(from) ? from : readFixture(from));
-  return d;
-}
-const cat = (...names: string[]) => Buffer.concat(names.map((n) => readFixture(n)));
+const dir = (files: Record<string, string | Buffer>) => fixtureDir(files, 'kcs-load-index-');
+const cat = catFixtures;
 const codes = (m: { findings: { severity: string; code: string }[] }) =>
   m.findings.map((f) => `${f.severity} ${f.code}`);
 

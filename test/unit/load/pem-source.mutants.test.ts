@@ -5,22 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discover } from '../../../sidecar/load/discover.js';
 import { parseCert, readAnchors, readPemFiles } from '../../../sidecar/load/pem-source.js';
-import { PASS, failure, fixture, readFixture } from '../../support/helpers.js';
+import { catFixtures, failure, fixture, fixtureDir, PASS, readFixture } from '../../support/helpers.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-pem-source-'));
 const fp = (name: string) => new crypto.X509Certificate(readFixture(name)).fingerprint256;
-function dir(files: Record<string, string | Buffer>): string {
-  const d = tmp();
-  for (const [name, from] of Object.entries(files))
-    fs.writeFileSync(path.join(d, name), Buffer.isBuffer(from) ? from : readFixture(from));
-  return d;
-}
-const cat = (...names: string[]) => Buffer.concat(names.map((n) => readFixture(n)));
+const dir = (files: Record<string, string | Buffer>) => fixtureDir(files, 'kcs-pem-source-');
+const cat = catFixtures;
 const CSR = Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nTUlJQg==\n-----END CERTIFICATE REQUEST-----\n');
 /** readPemFiles of the source as discover() sees it. */
 const read = (source: string, password?: string) => readPemFiles(discover({ source }), password);

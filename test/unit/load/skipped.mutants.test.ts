@@ -5,21 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { discover } from '../../../sidecar/load/discover.js';
 import { lookIntoSkipped, skippedFindings } from '../../../sidecar/load/skipped.js';
-import { fixture, readFixture } from '../../support/helpers.js';
+import { catFixtures, fixture, fixtureDir, readFixture } from '../../support/helpers.js';
 
-function dir(files: Record<string, string | Buffer>): string {
-  const d = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'kcs-skipped-m-')));
-  for (const [name, from] of Object.entries(files))
-    fs.writeFileSync(path.join(d, name), Buffer.isBuffer(from) ? from : readFixture(from));
-  return d;
-}
+const dir = (files: Record<string, string | Buffer>) => fixtureDir(files, 'kcs-skipped-m-');
 const cert = (name: string) => new crypto.X509Certificate(readFixture(name));
-const cat = (...names: string[]) => Buffer.concat(names.map((n) => readFixture(n)));
+const cat = catFixtures;
 const looked = (d: string) => lookIntoSkipped(discover({ source: d }));
 const summary = (d: string) =>
   looked(d).map((s) => ({

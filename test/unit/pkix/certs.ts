@@ -6,8 +6,8 @@ import crypto from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KcsError } from '../../../sidecar/findings.js';
 import { type Asn1, build, toDer } from '../../../sidecar/pkix/asn1.js';
+import { failure } from '../../support/helpers.js';
 
 export const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 export const RSA_SHA256 = '1.2.840.113549.1.1.11';
@@ -64,26 +64,15 @@ export function handBuilt(
   return new crypto.X509Certificate(toDer(build.seq(tbs, alg, build.bits(signature))));
 }
 
-/** The KcsError `fn` throws; anything else it throws is rethrown, and returning is a failure. */
-function refused(fn: () => unknown): KcsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KcsError) return err;
-    throw err;
-  }
-  throw new Error('accepted');
-}
-
 /** `CODE message` of the finding `fn` is refused with. */
 export const refusal = (fn: () => unknown): string => {
-  const e = refused(fn);
+  const e = failure(fn);
   return `${e.code} ${e.finding.message}`;
 };
 
 /** The message of the FILE_CORRUPT finding `fn` is refused with (another code is rethrown). */
 export const corruptRefusal = (fn: () => unknown): string => {
-  const e = refused(fn);
+  const e = failure(fn);
   if (e.code !== 'FILE_CORRUPT') throw e;
   return e.finding.message;
 };
